@@ -1,0 +1,154 @@
+package tokenizer_test
+
+import (
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cortnet/cortd/sidecar/engine/tokenizer"
+	"github.com/cortnet/cortd/sidecar/models"
+)
+
+var (
+	gpt2Once sync.Once
+	gpt2Tok  *tokenizer.Tokenizer
+	gpt2Err  error
+)
+
+func gpt2(t testing.TB) *tokenizer.Tokenizer {
+	gpt2Once.Do(func() {
+		js, err := models.GPT2TokenizerJSON()
+		if err != nil {
+			gpt2Err = err
+			return
+		}
+		gpt2Tok, gpt2Err = tokenizer.Parse(js)
+	})
+	if gpt2Err != nil {
+		t.Fatal(gpt2Err)
+	}
+	return gpt2Tok
+}
+
+// Expected ids come from the reference JavaScript encoder in the npm package
+// gpt-3-encoder 1.1.4 (node -e "require('./Encoder.js').encode(...)").
+var gpt2Cases = []struct {
+	text string
+	ids  []int
+}{
+	{"Hello world", []int{15496, 995}},
+	{"The quick brown fox jumps over the lazy dog.", []int{464, 2068, 7586, 21831, 18045, 625, 262, 16931, 3290, 13}},
+	{"it's  a   test\n\nwith newlines\tand tabs", []int{270, 338, 220, 257, 220, 220, 1332, 198, 198, 4480, 649, 6615, 197, 392, 22524}},
+	{"naïve café 東京 🚀", []int{2616, 38776, 40304, 10545, 251, 109, 12859, 105, 12520, 248, 222}},
+	{"12345 3.14159 x=y+z;", []int{10163, 2231, 513, 13, 1415, 19707, 2124, 28, 88, 10, 89, 26}},
+	{"  leading and trailing  ", []int{220, 3756, 290, 25462, 220, 220}},
+	{"don't stop believin'", []int{9099, 470, 2245, 1250, 7114, 6}},
+	{"GPT-2's tokenizer: byte-level BPE!", []int{38, 11571, 12, 17, 338, 11241, 7509, 25, 18022, 12, 5715, 347, 11401, 0}},
+}
+
+func TestGPT2KnownEncodings(t *testing.T) {
+	tok := gpt2(t)
+	if tok.VocabSize() != 50257 || tok.EOS() != 50256 {
+		t.Fatalf("vocab %d eos %d", tok.VocabSize(), tok.EOS())
+	}
+	for _, c := range gpt2Cases {
+		got := tok.Encode(c.text)
+		if !reflect.DeepEqual(got, c.ids) {
+			t.Errorf("Encode(%q) = %v, want %v", c.text, got, c.ids)
+		}
+		back, err := tok.Decode(c.ids)
+		if err != nil || back != c.text {
+			t.Errorf("Decode(%v) = %q, %v", c.ids, back, err)
+		}
+	}
+	if s, _ := tok.Decode([]int{50256}); s != "<|endoftext|>" {
+		t.Errorf("eos decodes to %q", s)
+	}
+	// The special token's text is ordinary text when it appears in a prompt.
+	if ids := tok.Encode("<|endoftext|>"); len(ids) == 1 {
+		t.Errorf("prompt text became the special token: %v", ids)
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	js, err := tokenizer.ByteLevelJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bt, err := tokenizer.Parse(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bt.VocabSize() != 257 || bt.EOS() != 256 {
+		t.Fatalf("byte tokenizer vocab %d eos %d", bt.VocabSize(), bt.EOS())
+	}
+	if ids := bt.Encode("Az\xff"); !reflect.DeepEqual(ids, []int{'A', 'z', 0xff}) {
+		t.Fatalf("byte ids %v", ids)
+	}
+	texts := []string{"", "a", "\x00\x01\xff\xfe invalid \xc3", strings.Repeat("hello, world! ", 50), "tabs\t\t\nand\r\n  spaces   ", "mixed 123abc ١٢٣ ÆØÅ"}
+	for _, tok := range []*tokenizer.Tokenizer{bt, gpt2(t)} {
+		for _, s := range texts {
+			back, err := tok.Decode(tok.Encode(s))
+			if err != nil || back != s {
+				t.Errorf("round trip %q -> %q (%v)", s, back, err)
+			}
+		}
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	tok := gpt2(t)
+	for _, ids := range [][]int{{-1}, {50257}, {1 << 40}} {
+		if _, err := tok.Decode(ids); err == nil {
+			t.Errorf("Decode(%v) accepted", ids)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	bad := map[string]string{
+		"not json":     `{`,
+		"wordpiece":    `{"model":{"type":"WordPiece","vocab":{}}}`,
+		"metaspace":    `{"model":{"type":"BPE","vocab":{}},"pre_tokenizer":{"type":"Metaspace"}}`,
+		"missing byte": `{"model":{"type":"BPE","vocab":{"a":0}}}`,
+		"bad id":       `{"model":{"type":"BPE","vocab":{"a":-5}}}`,
+		"huge added":   `{"model":{"type":"BPE","vocab":{}},"added_tokens":[{"id":99999999,"content":"x"}]}`,
+	}
+	for name, js := range bad {
+		if _, err := tokenizer.Parse([]byte(js)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	// A merge naming a symbol outside the vocabulary.
+	js, _ := tokenizer.BPEJSON(byteVocab(), []string{"a zz"})
+	if _, err := tokenizer.Parse(js); err == nil {
+		t.Error("merge with unknown symbol accepted")
+	}
+}
+
+func byteVocab() map[string]int {
+	v := map[string]int{}
+	for b := 0; b < 256; b++ {
+		v[tokenizer.ByteSymbol(byte(b))] = b
+	}
+	return v
+}
+
+// A tiny hand-made BPE: merge order decides the result, as in GPT-2.
+func TestMergeRanks(t *testing.T) {
+	v := byteVocab()
+	v["ab"], v["bc"], v["abc"] = 256, 257, 258
+	js, _ := tokenizer.BPEJSON(v, []string{"b c", "a b", "a bc"})
+	tok, err := tokenizer.Parse(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "b c" ranks first, then "a bc": abc -> a|bc -> abc.
+	if got := tok.Encode("abc"); !reflect.DeepEqual(got, []int{258}) {
+		t.Fatalf("abc -> %v", got)
+	}
+	if got := tok.Encode("abab"); !reflect.DeepEqual(got, []int{256, 256}) {
+		t.Fatalf("abab -> %v", got)
+	}
+}
