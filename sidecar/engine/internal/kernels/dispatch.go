@@ -1,0 +1,84 @@
+package kernels
+
+import (
+	"fmt"
+	"sync/atomic"
+)
+
+// Path names an implementation of the kernels.
+type Path int
+
+// The implementations, slowest first.
+const (
+	Portable Path = iota
+	AVX2
+	AVX512
+)
+
+func (p Path) String() string {
+	switch p {
+	case Portable:
+		return "portable"
+	case AVX2:
+		return "avx2"
+	case AVX512:
+		return "avx512"
+	}
+	return fmt.Sprintf("path(%d)", int(p))
+}
+
+// impl is the kernel set of one path. tile computes an mr x NR tile (mr is
+// 1..MaxMR) over k rows of a panel, starting as mode says (initZero,
+// initBias from bias, initC from C); the slice functions work element-wise.
+type impl struct {
+	tile    func(c []float32, ldc int, a []float32, lda int, mr int, b []float32, k int, bias []float32, mode int)
+	expSub  func(dst, src []float32, m float32)
+	gelu    func(x []float32)
+	siluMul func(g, u []float32)
+}
+
+var (
+	impls   = map[Path]impl{Portable: portableImpl}
+	current atomic.Pointer[implEntry]
+)
+
+type implEntry struct {
+	path Path
+	impl impl
+}
+
+func init() {
+	best := Portable
+	for p := range impls {
+		if p > best {
+			best = p
+		}
+	}
+	current.Store(&implEntry{best, impls[best]})
+}
+
+// Available lists the paths this CPU can run.
+func Available() []Path {
+	var out []Path
+	for p := Portable; p <= AVX512; p++ {
+		if _, ok := impls[p]; ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Current returns the path in use.
+func Current() Path { return current.Load().path }
+
+// Use selects a path (tests force each one; all give identical bits).
+func Use(p Path) error {
+	im, ok := impls[p]
+	if !ok {
+		return fmt.Errorf("kernels: path %s not available on this CPU", p)
+	}
+	current.Store(&implEntry{p, im})
+	return nil
+}
+
+func cur() impl { return current.Load().impl }
