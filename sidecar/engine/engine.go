@@ -1,0 +1,86 @@
+// Package engine defines the inference interface the sidecar's roles use.
+// Backends: native (pure Go, deterministic, the audit reference) and openai
+// (any OpenAI-compatible server).
+package engine
+
+import (
+	"context"
+	"errors"
+)
+
+// Params controls a completion. Temperature 0 means greedy decoding, which
+// is what audits re-run; Seed makes sampled output reproducible.
+type Params struct {
+	MaxTokens   int      `json:"max_tokens"`
+	Temperature float64  `json:"temperature"`
+	TopP        float64  `json:"top_p"` // 0 or 1: no nucleus cut
+	TopK        int      `json:"top_k"` // 0: no top-k cut
+	Seed        uint64   `json:"seed"`
+	Stop        []string `json:"stop"`
+}
+
+// Usage counts tokens.
+type Usage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	TotalTokens      int `json:"total_tokens"`
+}
+
+// Completion is a finished completion. FinishReason is "stop" (end of text
+// or a stop sequence) or "length" (max tokens or the context ran out).
+type Completion struct {
+	Text         string `json:"text"`
+	FinishReason string `json:"finish_reason"`
+	Usage        Usage  `json:"usage"`
+}
+
+// LossResult is the mean negative log-likelihood (nats per token) of a text
+// under the model, over Tokens predicted tokens (all but the first).
+type LossResult struct {
+	Loss   float64 `json:"loss"`
+	Tokens int     `json:"tokens"`
+}
+
+// ModelInfo describes a model a backend can serve.
+type ModelInfo struct {
+	ID     string `json:"id"`
+	Loaded bool   `json:"loaded"`
+	Bytes  int64  `json:"bytes"`
+}
+
+// Engine is implemented by every backend.
+type Engine interface {
+	// Complete generates text after prompt.
+	Complete(ctx context.Context, model, prompt string, p Params) (Completion, error)
+	// CompleteStream is Complete that calls emit with each piece of text as
+	// it is generated; the pieces concatenate to the final Text.
+	CompleteStream(ctx context.Context, model, prompt string, p Params, emit func(delta string) error) (Completion, error)
+	// Embed returns one L2-normalised vector per text.
+	Embed(ctx context.Context, model string, texts []string) ([][]float32, Usage, error)
+	// Loss scores each text.
+	Loss(ctx context.Context, model string, texts []string) ([]LossResult, error)
+	// Models lists the models the backend knows.
+	Models(ctx context.Context) ([]ModelInfo, error)
+}
+
+// Errors shared by backends (wrapped with details).
+var (
+	ErrUnknownModel   = errors.New("unknown model")
+	ErrBadRequest     = errors.New("bad request")
+	ErrNotSupported   = errors.New("not supported by this backend")
+	ErrContextTooLong = errors.New("input exceeds the model's context")
+)
+
+// MeanLoss combines per-text results into the token-weighted mean.
+func MeanLoss(rs []LossResult) LossResult {
+	var sum float64
+	var n int
+	for _, r := range rs {
+		sum += r.Loss * float64(r.Tokens)
+		n += r.Tokens
+	}
+	if n == 0 {
+		return LossResult{}
+	}
+	return LossResult{Loss: sum / float64(n), Tokens: n}
+}

@@ -1,0 +1,195 @@
+package native
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+
+	"github.com/cortnet/cortd/sidecar/engine"
+	"github.com/cortnet/cortd/sidecar/engine/internal/kernels"
+)
+
+// Generator produces tokens one at a time after a prompt, reusing one state
+// and one logits buffer, so each step allocates nothing.
+type Generator struct {
+	m      *Model
+	s      *State
+	p      engine.Params
+	rng    *rand.Rand
+	hidden []float32
+	logits []float32
+	order  []int32
+	next   int // token to feed next (-1 before the prompt ran)
+	prompt []int
+}
+
+// NewGenerator prepares generation of up to p.MaxTokens tokens after prompt.
+func (m *Model) NewGenerator(prompt []int, p engine.Params) (*Generator, error) {
+	if len(prompt) == 0 {
+		return nil, fmt.Errorf("%w: empty prompt", engine.ErrBadRequest)
+	}
+	if len(prompt) >= m.Cfg.MaxPos {
+		return nil, fmt.Errorf("%w: prompt of %d tokens, context %d", engine.ErrContextTooLong, len(prompt), m.Cfg.MaxPos)
+	}
+	if p.Temperature < 0 || p.TopP < 0 || p.TopP > 1 || p.TopK < 0 || p.MaxTokens < 0 {
+		return nil, fmt.Errorf("%w: temperature, top_p, top_k and max_tokens must be non-negative (top_p <= 1)", engine.ErrBadRequest)
+	}
+	capacity := min(m.Cfg.MaxPos, len(prompt)+p.MaxTokens)
+	s, err := m.getState(capacity)
+	if err != nil {
+		return nil, err
+	}
+	g := &Generator{m: m, s: s, p: p, next: -1, prompt: prompt,
+		// PCG is specified bit for bit, so a seed gives the same draws everywhere.
+		rng:    rand.New(rand.NewPCG(p.Seed, 0x636f7274642d7631)),
+		hidden: make([]float32, len(prompt)*m.Cfg.Dim),
+		logits: make([]float32, m.Cfg.Vocab),
+	}
+	return g, nil
+}
+
+// Close returns the state to the model's pool.
+func (g *Generator) Close() {
+	if g.s != nil {
+		g.m.putState(g.s)
+		g.s = nil
+	}
+}
+
+// Next returns the next token, or ok=false when the context is full.
+func (g *Generator) Next() (tok int, ok bool, err error) {
+	D := g.m.Cfg.Dim
+	var last []float32
+	if g.next < 0 {
+		if err := g.s.Forward(g.prompt, g.hidden); err != nil {
+			return 0, false, err
+		}
+		last = g.hidden[(len(g.prompt)-1)*D : len(g.prompt)*D]
+	} else {
+		if g.s.Pos() >= g.s.cap {
+			return 0, false, nil
+		}
+		if err := g.s.Forward([]int{g.next}, g.hidden[:D]); err != nil {
+			return 0, false, err
+		}
+		last = g.hidden[:D]
+	}
+	kernels.MatMul(g.logits, g.m.Cfg.Vocab, last, D, 1, D, g.m.Cfg.Vocab, g.m.lmHead, nil)
+	tok = g.sample()
+	g.next = tok
+	return tok, true, nil
+}
+
+// sample picks from g.logits: argmax (lowest id on ties) at temperature 0,
+// else softmax(logits/T) cut by top-k and top-p, drawn with the seeded RNG.
+func (g *Generator) sample() int {
+	lg := g.logits[:g.m.Tok.VocabSize()] // never sample ids the tokenizer cannot decode
+	if g.p.Temperature == 0 {
+		best := 0
+		for i, v := range lg {
+			if v > lg[best] {
+				best = i
+			}
+		}
+		return best
+	}
+	inv := float32(1 / g.p.Temperature)
+	for i := range lg {
+		lg[i] = float32(lg[i] * inv)
+	}
+	kernels.SoftmaxInPlace(lg)
+	if g.order == nil {
+		g.order = make([]int32, len(lg))
+	}
+	for i := range g.order {
+		g.order[i] = int32(i)
+	}
+	sort.Slice(g.order, func(a, b int) bool {
+		pa, pb := lg[g.order[a]], lg[g.order[b]]
+		if pa != pb {
+			return pa > pb
+		}
+		return g.order[a] < g.order[b]
+	})
+	n := len(g.order)
+	if g.p.TopK > 0 && g.p.TopK < n {
+		n = g.p.TopK
+	}
+	var total float64
+	for i := 0; i < n; i++ {
+		total += float64(lg[g.order[i]])
+		if g.p.TopP > 0 && g.p.TopP < 1 && total >= g.p.TopP {
+			n = i + 1
+			break
+		}
+	}
+	u := g.rng.Float64() * total
+	var acc float64
+	for i := 0; i < n; i++ {
+		acc += float64(lg[g.order[i]])
+		if u < acc {
+			return int(g.order[i])
+		}
+	}
+	return int(g.order[n-1])
+}
+
+// Generate runs a whole completion; emit (optional) receives text pieces.
+// Pieces hold back bytes that could start a stop sequence or an incomplete
+// UTF-8 character, so the concatenated pieces equal the final text.
+func (m *Model) Generate(ctx context.Context, prompt string, p engine.Params, emit func(string) error) (engine.Completion, error) {
+	ids := m.Tok.Encode(prompt)
+	g, err := m.NewGenerator(ids, p)
+	if err != nil {
+		return engine.Completion{}, err
+	}
+	defer g.Close()
+	var out []byte
+	sent := 0
+	finish := "length"
+	n := 0
+	for n < p.MaxTokens {
+		if err := ctx.Err(); err != nil {
+			return engine.Completion{}, err
+		}
+		tok, ok, err := g.Next()
+		if err != nil {
+			return engine.Completion{}, err
+		}
+		if !ok {
+			break
+		}
+		n++
+		if tok == m.Tok.EOS() {
+			finish = "stop"
+			break
+		}
+		b, err := m.Tok.TokenBytes(tok)
+		if err != nil {
+			return engine.Completion{}, err
+		}
+		out = append(out, b...)
+		if cut, hit := findStop(out, p.Stop); hit {
+			out = out[:cut]
+			finish = "stop"
+			break
+		}
+		if emit != nil {
+			safe := safePrefix(out, p.Stop)
+			if safe > sent {
+				if err := emit(string(out[sent:safe])); err != nil {
+					return engine.Completion{}, err
+				}
+				sent = safe
+			}
+		}
+	}
+	if emit != nil && len(out) > sent {
+		if err := emit(string(out[sent:])); err != nil {
+			return engine.Completion{}, err
+		}
+	}
+	return engine.Completion{Text: string(out), FinishReason: finish,
+		Usage: engine.Usage{PromptTokens: len(ids), CompletionTokens: n, TotalTokens: len(ids) + n}}, nil
+}

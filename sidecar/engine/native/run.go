@@ -1,0 +1,92 @@
+package native
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cortnet/cortd/sidecar/engine"
+	"github.com/cortnet/cortd/sidecar/engine/internal/kernels"
+)
+
+// lossRows is how many logit rows are computed at once: the V-wide rows
+// are large (200 KB each for GPT-2), so the loss walks them in blocks.
+const lossRows = 32
+
+// Loss returns the mean negative log-likelihood of tokens[1:] given their
+// prefixes. Each term is logsumexp(logits) - logit[target] in float64, summed
+// in token order.
+func (m *Model) Loss(ctx context.Context, tokens []int) (engine.LossResult, error) {
+	if len(tokens) < 2 {
+		return engine.LossResult{}, fmt.Errorf("%w: loss needs at least 2 tokens, got %d", engine.ErrBadRequest, len(tokens))
+	}
+	if len(tokens) > m.Cfg.MaxPos {
+		return engine.LossResult{}, fmt.Errorf("%w: %d tokens, context %d", engine.ErrContextTooLong, len(tokens), m.Cfg.MaxPos)
+	}
+	s, err := m.getState(len(tokens))
+	if err != nil {
+		return engine.LossResult{}, err
+	}
+	defer m.putState(s)
+	D, V := m.Cfg.Dim, m.Cfg.Vocab
+	hidden := make([]float32, len(tokens)*D)
+	if err := s.Forward(tokens, hidden); err != nil {
+		return engine.LossResult{}, err
+	}
+	n := len(tokens) - 1
+	logits := make([]float32, lossRows*V)
+	scratch := make([]float32, V)
+	var sum float64
+	for r0 := 0; r0 < n; r0 += lossRows {
+		if err := ctx.Err(); err != nil {
+			return engine.LossResult{}, err
+		}
+		rows := min(lossRows, n-r0)
+		kernels.MatMul(logits, V, hidden[r0*D:], D, rows, D, V, m.lmHead, nil)
+		for r := 0; r < rows; r++ {
+			row := logits[r*V : r*V+V]
+			sum += kernels.LogSumExp(row, scratch) - float64(row[tokens[r0+r+1]])
+		}
+	}
+	return engine.LossResult{Loss: sum / float64(n), Tokens: n}, nil
+}
+
+// Embed returns the L2-normalised pooled final hidden state: the mean over
+// tokens (summed in token order, then scaled) by default, or the last
+// token's state when the config asks for "last" pooling.
+func (m *Model) Embed(ctx context.Context, tokens []int) ([]float32, error) {
+	if len(tokens) == 0 {
+		return nil, fmt.Errorf("%w: empty text", engine.ErrBadRequest)
+	}
+	if len(tokens) > m.Cfg.MaxPos {
+		return nil, fmt.Errorf("%w: %d tokens, context %d", engine.ErrContextTooLong, len(tokens), m.Cfg.MaxPos)
+	}
+	s, err := m.getState(len(tokens))
+	if err != nil {
+		return nil, err
+	}
+	defer m.putState(s)
+	D := m.Cfg.Dim
+	hidden := make([]float32, len(tokens)*D)
+	if err := s.Forward(tokens, hidden); err != nil {
+		return nil, err
+	}
+	out := make([]float32, D)
+	if m.Cfg.Pooling == "last" {
+		copy(out, hidden[(len(tokens)-1)*D:])
+	} else {
+		for t := range tokens {
+			kernels.Add(out, hidden[t*D:t*D+D])
+		}
+		inv := 1 / float32(len(tokens))
+		for i := range out {
+			out[i] = float32(out[i] * inv)
+		}
+	}
+	norm := kernels.Sqrt32(kernels.SumSquares(out, 0))
+	if norm > 0 {
+		for i := range out {
+			out[i] = out[i] / norm
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,74 @@
+package native
+
+import (
+	"fmt"
+
+	"github.com/cortnet/cortd/sidecar/engine/internal/kernels"
+)
+
+// maxChunk is the most tokens one forward call processes at once; longer
+// prompts run in chunks (the bits do not depend on the chunking, because
+// every row of every product is computed the same way).
+const maxChunk = 1024
+
+// State is one sequence: its KV cache and scratch buffers, all allocated up
+// front so generating a token allocates nothing.
+type State struct {
+	m   *Model
+	pos int // tokens already in the cache
+	cap int
+	// Per layer and KV head: keys as a hd x cap panel matrix (so q.k is a
+	// product with ascending-k FMA like every other), values as cap x hd.
+	kc, vc [][]kernels.Panels
+	// Scratch, sized for maxChunk rows.
+	x, h, q, k, v, att, tmp, ff, ff2 []float32
+	scores                           []float32
+	logits, lse                      []float32
+	chunk                            int
+}
+
+// NewState allocates a sequence able to hold capacity tokens.
+func (m *Model) NewState(capacity int) (*State, error) {
+	c := m.Cfg
+	if capacity <= 0 || capacity > c.MaxPos {
+		return nil, fmt.Errorf("context of %d tokens exceeds the model's %d", capacity, c.MaxPos)
+	}
+	hd := c.HeadDim()
+	s := &State{m: m, cap: capacity}
+	s.kc = make([][]kernels.Panels, c.Layers)
+	s.vc = make([][]kernels.Panels, c.Layers)
+	for l := range s.kc {
+		s.kc[l] = make([]kernels.Panels, c.KVHeads)
+		s.vc[l] = make([]kernels.Panels, c.KVHeads)
+		for h := range s.kc[l] {
+			s.kc[l][h] = kernels.NewPanels(hd, capacity)
+			s.vc[l][h] = kernels.NewPanels(capacity, hd)
+		}
+	}
+	T := min(maxChunk, capacity)
+	s.chunk = T
+	D, qd, kvd := c.Dim, c.Heads*hd, c.KVHeads*hd
+	s.x = make([]float32, T*D)
+	s.h = make([]float32, T*D)
+	s.tmp = make([]float32, T*D)
+	if c.Arch == "gpt2" {
+		s.q = make([]float32, T*3*D) // fused qkv rows
+	} else {
+		s.q = make([]float32, T*qd)
+		s.k = make([]float32, T*kvd)
+		s.v = make([]float32, T*kvd)
+	}
+	s.att = make([]float32, T*qd)
+	s.ff = make([]float32, T*c.FF)
+	if c.Arch == "llama" {
+		s.ff2 = make([]float32, T*c.FF)
+	}
+	s.scores = make([]float32, T*capacity)
+	return s, nil
+}
+
+// Reset empties the cache so the state can serve another sequence.
+func (s *State) Reset() { s.pos = 0 }
+
+// Pos is the number of tokens in the cache.
+func (s *State) Pos() int { return s.pos }

@@ -1,0 +1,205 @@
+package native
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/cortnet/cortd/sidecar/engine/internal/kernels"
+	"github.com/cortnet/cortd/sidecar/engine/safetensors"
+	"github.com/cortnet/cortd/sidecar/engine/tokenizer"
+)
+
+// layer holds one block's weights. Matrices are packed in panel layout
+// (in x out); GPT-2 fuses q, k, v into qkv, Llama keeps them apart.
+type layer struct {
+	norm1W, norm1B []float32
+	norm2W, norm2B []float32
+	qkv            kernels.Panels // GPT-2: D x 3D
+	qkvB           []float32
+	q, k, v        kernels.Panels // Llama
+	o              kernels.Panels
+	oB             []float32
+	up, gate, down kernels.Panels
+	upB, downB     []float32
+}
+
+// Model is a loaded model: config, tokenizer and packed weights. It is
+// read-only after Load and shared by concurrent requests.
+type Model struct {
+	Name             string
+	Cfg              *Config
+	Tok              *tokenizer.Tokenizer
+	tokEmb           []float32 // V x D
+	posEmb           []float32 // MaxPos x D (GPT-2)
+	layers           []layer
+	normW            []float32
+	normB            []float32
+	lmHead           kernels.Panels // D x V
+	ropeCos, ropeSin []float32
+	pool             statePool
+	// Bytes is the memory the weights take (for the manager's budget).
+	Bytes int64
+}
+
+type loader struct {
+	f      *safetensors.File
+	prefix string
+	bytes  int64
+	err    error
+}
+
+// get reads a tensor and checks its shape; errors stick so the caller can
+// read many tensors and check once.
+func (l *loader) get(name string, shape ...int) []float32 {
+	if l.err != nil {
+		return nil
+	}
+	full := l.prefix + name
+	if _, ok := l.f.Tensors[full]; !ok {
+		full = name
+	}
+	v, ti, err := l.f.Float32(full)
+	if err != nil {
+		l.err = err
+		return nil
+	}
+	if len(ti.Shape) != len(shape) {
+		l.err = fmt.Errorf("tensor %s: shape %v, want %v", name, ti.Shape, shape)
+		return nil
+	}
+	for i := range shape {
+		if ti.Shape[i] != shape[i] {
+			l.err = fmt.Errorf("tensor %s: shape %v, want %v", name, ti.Shape, shape)
+			return nil
+		}
+	}
+	l.bytes += int64(4 * len(v))
+	return v
+}
+
+// pack reads a weight matrix and converts it to panels. torch Linear stores
+// out x in (transposed); GPT-2's Conv1D stores in x out.
+func (l *loader) pack(name string, in, out int, linear bool) kernels.Panels {
+	var v []float32
+	if linear {
+		v = l.get(name, out, in)
+	} else {
+		v = l.get(name, in, out)
+	}
+	if v == nil {
+		return kernels.Panels{}
+	}
+	p := kernels.Pack(v, in, out, linear)
+	l.bytes += int64(4*len(p.Data)) - int64(4*len(v))
+	return p
+}
+
+// Load reads a model folder.
+func Load(dir string) (*Model, error) {
+	cfg, err := LoadConfig(filepath.Join(dir, "config.json"))
+	if err != nil {
+		return nil, err
+	}
+	tok, err := tokenizer.Load(filepath.Join(dir, "tokenizer.json"))
+	if err != nil {
+		return nil, err
+	}
+	if tok.VocabSize() > cfg.Vocab {
+		return nil, fmt.Errorf("tokenizer has %d tokens, model vocabulary %d", tok.VocabSize(), cfg.Vocab)
+	}
+	f, err := safetensors.Open(filepath.Join(dir, "model.safetensors"))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m := &Model{Name: filepath.Base(dir), Cfg: cfg, Tok: tok}
+	l := &loader{f: f}
+	switch cfg.Arch {
+	case "gpt2":
+		m.loadGPT2(l)
+	case "llama":
+		m.loadLlama(l)
+	}
+	if l.err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, l.err)
+	}
+	m.Bytes = l.bytes
+	return m, nil
+}
+
+func (m *Model) loadGPT2(l *loader) {
+	c := m.Cfg
+	D, F, V := c.Dim, c.FF, c.Vocab
+	for name := range l.f.Tensors {
+		if strings.HasPrefix(name, "transformer.") {
+			l.prefix = "transformer."
+			break
+		}
+	}
+	m.tokEmb = l.get("wte.weight", V, D)
+	m.posEmb = l.get("wpe.weight", c.MaxPos, D)
+	m.layers = make([]layer, c.Layers)
+	for i := range m.layers {
+		ly := &m.layers[i]
+		p := fmt.Sprintf("h.%d.", i)
+		ly.norm1W, ly.norm1B = l.get(p+"ln_1.weight", D), l.get(p+"ln_1.bias", D)
+		ly.qkv, ly.qkvB = l.pack(p+"attn.c_attn.weight", D, 3*D, false), l.get(p+"attn.c_attn.bias", 3*D)
+		ly.o, ly.oB = l.pack(p+"attn.c_proj.weight", D, D, false), l.get(p+"attn.c_proj.bias", D)
+		ly.norm2W, ly.norm2B = l.get(p+"ln_2.weight", D), l.get(p+"ln_2.bias", D)
+		ly.up, ly.upB = l.pack(p+"mlp.c_fc.weight", D, F, false), l.get(p+"mlp.c_fc.bias", F)
+		ly.down, ly.downB = l.pack(p+"mlp.c_proj.weight", F, D, false), l.get(p+"mlp.c_proj.bias", D)
+	}
+	m.normW, m.normB = l.get("ln_f.weight", D), l.get("ln_f.bias", D)
+	if m.tokEmb != nil {
+		m.lmHead = kernels.Pack(m.tokEmb, D, V, true)
+		l.bytes += int64(4 * len(m.lmHead.Data))
+	}
+}
+
+func (m *Model) loadLlama(l *loader) {
+	c := m.Cfg
+	D, F, V, hd := c.Dim, c.FF, c.Vocab, c.HeadDim()
+	m.tokEmb = l.get("model.embed_tokens.weight", V, D)
+	m.layers = make([]layer, c.Layers)
+	for i := range m.layers {
+		ly := &m.layers[i]
+		p := fmt.Sprintf("model.layers.%d.", i)
+		ly.norm1W = l.get(p+"input_layernorm.weight", D)
+		ly.q = l.pack(p+"self_attn.q_proj.weight", D, c.Heads*hd, true)
+		ly.k = l.pack(p+"self_attn.k_proj.weight", D, c.KVHeads*hd, true)
+		ly.v = l.pack(p+"self_attn.v_proj.weight", D, c.KVHeads*hd, true)
+		ly.o = l.pack(p+"self_attn.o_proj.weight", c.Heads*hd, D, true)
+		ly.norm2W = l.get(p+"post_attention_layernorm.weight", D)
+		ly.gate = l.pack(p+"mlp.gate_proj.weight", D, F, true)
+		ly.up = l.pack(p+"mlp.up_proj.weight", D, F, true)
+		ly.down = l.pack(p+"mlp.down_proj.weight", F, D, true)
+	}
+	m.normW = l.get("model.norm.weight", D)
+	if _, ok := l.f.Tensors["lm_head.weight"]; ok && !c.TieEmbed {
+		m.lmHead = l.pack("lm_head.weight", D, V, true)
+	} else if m.tokEmb != nil {
+		m.lmHead = kernels.Pack(m.tokEmb, D, V, true)
+		l.bytes += int64(4 * len(m.lmHead.Data))
+	}
+	m.initRope()
+}
+
+// initRope tabulates cos/sin of pos*theta^(-2i/hd) once per model. The
+// angles are computed in float64 with the standard library's Sin/Cos,
+// which are pure Go on every architecture (no per-architecture assembly),
+// so the tables are identical everywhere.
+func (m *Model) initRope() {
+	c := m.Cfg
+	half := c.HeadDim() / 2
+	m.ropeCos = make([]float32, c.MaxPos*half)
+	m.ropeSin = make([]float32, c.MaxPos*half)
+	for i := 0; i < half; i++ {
+		inv := ropeInvFreq(c.RopeTheta, i, c.HeadDim())
+		for p := 0; p < c.MaxPos; p++ {
+			a := float64(float64(p) * inv)
+			m.ropeCos[p*half+i] = float32(cosPure(a))
+			m.ropeSin[p*half+i] = float32(sinPure(a))
+		}
+	}
+}
