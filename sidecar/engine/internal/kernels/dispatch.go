@@ -47,7 +47,11 @@ type implEntry struct {
 	impl impl
 }
 
-func init() {
+func init() { selectBest() }
+
+// selectBest switches to the fastest registered path; architecture files
+// call it again after registering theirs (init order follows file names).
+func selectBest() {
 	best := Portable
 	for p := range impls {
 		if p > best {

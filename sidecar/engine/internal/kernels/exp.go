@@ -65,3 +65,6 @@ func gelu1(x float32) float32 {
 func silu1(x float32) float32 {
 	return x / (1 + Exp1(-x))
 }
+
+// geluConsts is read by the assembly: geluA, geluK, -1.
+var geluConsts = [...]float32{geluA, geluK, -1}

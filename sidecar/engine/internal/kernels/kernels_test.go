@@ -221,3 +221,10 @@ func TestElementwisePaths(t *testing.T) {
 	}
 	Use(Available()[len(Available())-1])
 }
+
+func TestPathsAvailable(t *testing.T) {
+	t.Logf("paths %v, using %s", Available(), Current())
+	if Current() != Available()[len(Available())-1] {
+		t.Fatalf("not using the best path")
+	}
+}

@@ -1,0 +1,177 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import "golang.org/x/sys/cpu"
+
+//go:generate go run asmgen.go
+
+// Tiles for 1..6 rows; the Go side picks by row count.
+//
+//go:noescape
+func tile512x1(c *float32, ldc int, a *float32, lda int, b *float32, k int, bias *float32, mode int)
+
+//go:noescape
+func tile512x2(c *float32, ldc int, a *float32, lda int, b *float32, k int, bias *float32, mode int)
+
+//go:noescape
+func tile512x3(c *float32, ldc int, a *float32, lda int, b *float32, k int, bias *float32, mode int)
+
+//go:noescape
+func tile512x4(c *float32, ldc int, a *float32, lda int, b *float32, k int, bias *float32, mode int)
+
+//go:noescape
+func tile512x5(c *float32, ldc int, a *float32, lda int, b *float32, k int, bias *float32, mode int)
+
+//go:noescape
+func tile512x6(c *float32, ldc int, a *float32, lda int, b *float32, k int, bias *float32, mode int)
+
+//go:noescape
+func tile256x1(c *float32, ldc int, a *float32, lda int, b *float32, k int, bias *float32, mode int)
+
+//go:noescape
+func tile256x2(c *float32, ldc int, a *float32, lda int, b *float32, k int, bias *float32, mode int)
+
+//go:noescape
+func tile256x3(c *float32, ldc int, a *float32, lda int, b *float32, k int, bias *float32, mode int)
+
+//go:noescape
+func tile256x4(c *float32, ldc int, a *float32, lda int, b *float32, k int, bias *float32, mode int)
+
+//go:noescape
+func tile256x5(c *float32, ldc int, a *float32, lda int, b *float32, k int, bias *float32, mode int)
+
+//go:noescape
+func tile256x6(c *float32, ldc int, a *float32, lda int, b *float32, k int, bias *float32, mode int)
+
+//go:noescape
+func expSub512(dst, src *float32, n int, m float32)
+
+//go:noescape
+func gelu512(x *float32, n int)
+
+//go:noescape
+func siluMul512(gp, up *float32, n int)
+
+//go:noescape
+func expSub256(dst, src *float32, n int, m float32)
+
+//go:noescape
+func gelu256(x *float32, n int)
+
+//go:noescape
+func siluMul256(gp, up *float32, n int)
+
+type tileFn func(c *float32, ldc int, a *float32, lda int, b *float32, k int, bias *float32, mode int)
+
+var (
+	tiles512 = [MaxMR + 1]tileFn{nil, tile512x1, tile512x2, tile512x3, tile512x4, tile512x5, tile512x6}
+	tiles256 = [MaxMR + 1]tileFn{nil, tile256x1, tile256x2, tile256x3, tile256x4, tile256x5, tile256x6}
+)
+
+func init() {
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		impls[AVX2] = impl{tile: tileAVX2, expSub: expSubAVX2, gelu: geluAVX2, siluMul: siluMulAVX2}
+	}
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ {
+		impls[AVX512] = impl{tile: tileAVX512, expSub: expSubAVX512, gelu: geluAVX512, siluMul: siluMulAVX512}
+	}
+	selectBest()
+}
+
+// checkTile bounds-checks what the assembly will touch, so a bug in a
+// caller panics in Go instead of corrupting memory.
+func checkTile(c []float32, ldc int, a []float32, lda int, mr int, b []float32, k int, bias []float32, mode int, w int) {
+	_ = c[(mr-1)*ldc+w-1]
+	if k > 0 {
+		_ = a[(mr-1)*lda+k-1]
+		_ = b[(k-1)*NR+w-1]
+	}
+	if mode == initBias {
+		_ = bias[w-1]
+	}
+}
+
+func biasPtr(bias []float32, off int) *float32 {
+	if len(bias) == 0 {
+		return nil
+	}
+	return &bias[off]
+}
+
+func aPtr(a []float32, k int) *float32 {
+	if k == 0 {
+		var z float32
+		return &z
+	}
+	return &a[0]
+}
+
+func tileAVX512(c []float32, ldc int, a []float32, lda int, mr int, b []float32, k int, bias []float32, mode int) {
+	checkTile(c, ldc, a, lda, mr, b, k, bias, mode, NR)
+	tiles512[mr](&c[0], ldc, aPtr(a, k), lda, &b[0], k, biasPtr(bias, 0), mode)
+}
+
+func tileAVX2(c []float32, ldc int, a []float32, lda int, mr int, b []float32, k int, bias []float32, mode int) {
+	checkTile(c, ldc, a, lda, mr, b, k, bias, mode, NR)
+	f := tiles256[mr]
+	for g := 0; g < NR; g += 16 {
+		var bp *float32
+		if mode == initBias {
+			bp = &bias[g]
+		}
+		f(&c[g], ldc, aPtr(a, k), lda, &b[g], k, bp, mode)
+	}
+}
+
+func expSubAVX512(dst, src []float32, m float32) {
+	n := len(src) &^ 15
+	if n > 0 {
+		_ = dst[n-1]
+		expSub512(&dst[0], &src[0], n, m)
+	}
+	expSubGo(dst[n:], src[n:], m)
+}
+
+func geluAVX512(x []float32) {
+	n := len(x) &^ 15
+	if n > 0 {
+		gelu512(&x[0], n)
+	}
+	geluGo(x[n:])
+}
+
+func siluMulAVX512(g, u []float32) {
+	n := len(g) &^ 15
+	if n > 0 {
+		_ = u[n-1]
+		siluMul512(&g[0], &u[0], n)
+	}
+	siluMulGo(g[n:], u[n:])
+}
+
+func expSubAVX2(dst, src []float32, m float32) {
+	n := len(src) &^ 7
+	if n > 0 {
+		_ = dst[n-1]
+		expSub256(&dst[0], &src[0], n, m)
+	}
+	expSubGo(dst[n:], src[n:], m)
+}
+
+func geluAVX2(x []float32) {
+	n := len(x) &^ 7
+	if n > 0 {
+		gelu256(&x[0], n)
+	}
+	geluGo(x[n:])
+}
+
+func siluMulAVX2(g, u []float32) {
+	n := len(g) &^ 7
+	if n > 0 {
+		_ = u[n-1]
+		siluMul256(&g[0], &u[0], n)
+	}
+	siluMulGo(g[n:], u[n:])
+}
