@@ -29,6 +29,7 @@ func main() {
 		elementwise(w, "gelu")
 		elementwise(w, "siluMul")
 	}
+	fmaPeak()
 	if err := os.WriteFile("kernels_amd64.s", []byte(b.String()), 0o644); err != nil {
 		panic(err)
 	}
@@ -377,4 +378,29 @@ func ew256(kind, name string) {
 	p("VZEROUPPER")
 	p("RET")
 	b.WriteString("\n")
+}
+
+// fmaPeak: n iterations of 12 independent FMA chains (enough to cover the
+// FMA latency on two pipes), for the benchmark's peak figure.
+func fmaPeak() {
+	for _, w := range []int{512, 256} {
+		reg := "Z"
+		if w == 256 {
+			reg = "Y"
+		}
+		fmt.Fprintf(&b, "// func fmaPeak%d(n int)\nTEXT ·fmaPeak%d(SB), NOSPLIT, $0-8\n", w, w)
+		p("MOVQ n+0(FP), CX")
+		for i := 0; i < 14; i++ {
+			p("VXORPS %s%d, %s%d, %s%d", reg, i, reg, i, reg, i)
+		}
+		label(fmt.Sprintf("fmapeak%d_loop", w))
+		for i := 0; i < 12; i++ {
+			p("VFMADD231PS %s12, %s13, %s%d", reg, reg, reg, i)
+		}
+		p("DECQ CX")
+		p("JNZ fmapeak%d_loop", w)
+		p("VZEROUPPER")
+		p("RET")
+		b.WriteString("\n")
+	}
 }

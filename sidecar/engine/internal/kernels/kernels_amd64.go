@@ -175,3 +175,20 @@ func siluMulAVX2(g, u []float32) {
 	}
 	siluMulGo(g[n:], u[n:])
 }
+
+//go:noescape
+func fmaPeak512(n int)
+
+//go:noescape
+func fmaPeak256(n int)
+
+// fmaPeakChains is the number of independent FMA chains in fmaPeak.
+const fmaPeakChains = 12
+
+func fmaPeak(p Path, n int) {
+	if p == AVX512 {
+		fmaPeak512(n)
+	} else {
+		fmaPeak256(n)
+	}
+}
