@@ -13,41 +13,21 @@ import (
 const lossRows = 32
 
 // Loss returns the mean negative log-likelihood of tokens[1:] given their
-// prefixes. Each term is logsumexp(logits) - logit[target] in float64, summed
-// in token order.
+// prefixes: each term is logsumexp(logits) - logit[target] in float64,
+// summed in token order.
 func (m *Model) Loss(ctx context.Context, tokens []int) (engine.LossResult, error) {
 	if len(tokens) < 2 {
 		return engine.LossResult{}, fmt.Errorf("%w: loss needs at least 2 tokens, got %d", engine.ErrBadRequest, len(tokens))
 	}
-	if len(tokens) > m.Cfg.MaxPos {
-		return engine.LossResult{}, fmt.Errorf("%w: %d tokens, context %d", engine.ErrContextTooLong, len(tokens), m.Cfg.MaxPos)
-	}
-	s, err := m.getState(len(tokens))
+	lps, err := m.TokenLogprobs(ctx, tokens)
 	if err != nil {
 		return engine.LossResult{}, err
 	}
-	defer m.putState(s)
-	D, V := m.Cfg.Dim, m.Cfg.Vocab
-	hidden := make([]float32, len(tokens)*D)
-	if err := s.Forward(tokens, hidden); err != nil {
-		return engine.LossResult{}, err
-	}
-	n := len(tokens) - 1
-	logits := make([]float32, lossRows*V)
-	scratch := make([]float32, V)
 	var sum float64
-	for r0 := 0; r0 < n; r0 += lossRows {
-		if err := ctx.Err(); err != nil {
-			return engine.LossResult{}, err
-		}
-		rows := min(lossRows, n-r0)
-		kernels.MatMul(logits, V, hidden[r0*D:], D, rows, D, V, m.lmHead, nil)
-		for r := 0; r < rows; r++ {
-			row := logits[r*V : r*V+V]
-			sum += kernels.LogSumExp(row, scratch) - float64(row[tokens[r0+r+1]])
-		}
+	for _, lp := range lps {
+		sum -= lp
 	}
-	return engine.LossResult{Loss: sum / float64(n), Tokens: n}, nil
+	return engine.LossResult{Loss: sum / float64(len(lps)), Tokens: len(lps)}, nil
 }
 
 // Embed returns the L2-normalised pooled final hidden state: the mean over
@@ -86,6 +66,43 @@ func (m *Model) Embed(ctx context.Context, tokens []int) ([]float32, error) {
 	if norm > 0 {
 		for i := range out {
 			out[i] = out[i] / norm
+		}
+	}
+	return out, nil
+}
+
+// TokenLogprobs returns log p(token[i] | tokens[:i]) for i >= 1 (the first
+// token has no prediction), as OpenAI's echo+logprobs reports them.
+func (m *Model) TokenLogprobs(ctx context.Context, tokens []int) ([]float64, error) {
+	if len(tokens) < 2 {
+		return nil, nil
+	}
+	if len(tokens) > m.Cfg.MaxPos {
+		return nil, fmt.Errorf("%w: %d tokens, context %d", engine.ErrContextTooLong, len(tokens), m.Cfg.MaxPos)
+	}
+	s, err := m.getState(len(tokens))
+	if err != nil {
+		return nil, err
+	}
+	defer m.putState(s)
+	D, V := m.Cfg.Dim, m.Cfg.Vocab
+	hidden := make([]float32, len(tokens)*D)
+	if err := s.Forward(tokens, hidden); err != nil {
+		return nil, err
+	}
+	n := len(tokens) - 1
+	out := make([]float64, n)
+	logits := make([]float32, lossRows*V)
+	scratch := make([]float32, V)
+	for r0 := 0; r0 < n; r0 += lossRows {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rows := min(lossRows, n-r0)
+		kernels.MatMul(logits, V, hidden[r0*D:], D, rows, D, V, m.lmHead, nil)
+		for r := 0; r < rows; r++ {
+			row := logits[r*V : r*V+V]
+			out[r0+r] = float64(row[tokens[r0+r+1]]) - kernels.LogSumExp(row, scratch)
 		}
 	}
 	return out, nil
