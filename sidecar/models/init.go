@@ -150,7 +150,7 @@ func (s *Spec) build(vocab int) (map[string]any, []safetensors.Tensor) {
 			if std == 0 {
 				v[i] = constant
 			} else {
-				v[i] = float32(r.NormFloat64() * std)
+				v[i] = float32(normal(r) * std)
 			}
 		}
 		ts = append(ts, safetensors.Tensor{Name: name, DType: s.DType, Shape: shape, Data: v})
@@ -203,4 +203,16 @@ func (s *Spec) build(vocab int) (map[string]any, []safetensors.Tensor) {
 	add("model.norm.weight", 0, 1, D)
 	add("lm_head.weight", 0.02, 0, vocab, D)
 	return cfg, ts
+}
+
+// normal is an approximately standard normal draw: the sum of 12 uniforms
+// minus 6 (Irwin-Hall). rand's NormFloat64 calls math.Exp in its tail,
+// which is assembly on some architectures; this is plain arithmetic, so a
+// seed gives the same weights on every machine.
+func normal(r *rand.Rand) float64 {
+	var s float64
+	for i := 0; i < 12; i++ {
+		s += r.Float64()
+	}
+	return s - 6
 }

@@ -169,3 +169,11 @@ func matmulRange(im impl, c []float32, ldc int, a []float32, lda int, m, k, n in
 		}
 	}
 }
+
+// SetParallelMin changes the threading threshold and returns the old one;
+// determinism tests set it to 1 so tiny models exercise the thread split.
+func SetParallelMin(n int) int {
+	old := parallelMin
+	parallelMin = n
+	return old
+}
