@@ -1,0 +1,326 @@
+package cmd
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	cmtconfig "github.com/cometbft/cometbft/config"
+	cmttime "github.com/cometbft/cometbft/types/time"
+	"github.com/spf13/cobra"
+
+	sdkmath "cosmossdk.io/math"
+
+	"github.com/cosmos/cosmos-sdk/client"
+	"github.com/cosmos/cosmos-sdk/client/flags"
+	"github.com/cosmos/cosmos-sdk/client/tx"
+	"github.com/cosmos/cosmos-sdk/crypto/hd"
+	"github.com/cosmos/cosmos-sdk/crypto/keyring"
+	cryptotypes "github.com/cosmos/cosmos-sdk/crypto/types"
+	srvconfig "github.com/cosmos/cosmos-sdk/server/config"
+	"github.com/cosmos/cosmos-sdk/testutil"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
+	"github.com/cosmos/cosmos-sdk/x/genutil"
+	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
+	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+
+	"github.com/cortnet/cortd/app"
+	appparams "github.com/cortnet/cortd/app/params"
+)
+
+const (
+	flagNumValidators = "v"
+	flagOutputDir     = "output-dir"
+	flagPortStep      = "port-step"
+	flagTimeoutCommit = "timeout-commit"
+)
+
+// Base ports of node 0; node i adds i × port-step to each, so all nodes fit on one host.
+const (
+	baseP2PPort  = 26656
+	baseRPCPort  = 26657
+	baseAPIPort  = 1317
+	baseGRPCPort = 9090
+)
+
+// Genesis amounts per validator, in ucor.
+var (
+	testnetAccountTokens = sdkmath.NewInt(1_000_000_000_000) // 1,000,000 COR
+	testnetBondTokens    = sdkmath.NewInt(100_000_000_000)   // 100,000 COR
+)
+
+// NewTestnetCmd is `cortd testnet`, with `init-files` for N validators on one host.
+func NewTestnetCmd(a *app.App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "testnet",
+		Short: "Create configuration for local multi-validator test networks",
+		RunE:  client.ValidateCmd,
+	}
+	cmd.AddCommand(testnetInitFilesCmd(a))
+	return cmd
+}
+
+type testnetArgs struct {
+	numValidators  int
+	outputDir      string
+	chainID        string
+	keyringBackend string
+	portStep       int
+	timeoutCommit  string
+}
+
+func testnetInitFilesCmd(a *app.App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "init-files",
+		Short: "Write home folders for N validators that run on this host (distinct ports, shared genesis)",
+		Long: `init-files writes OUTPUT/node0 ... OUTPUT/node{N-1}, each a complete cortd home:
+keys (test keyring, mnemonic in key_seed.json), config with ports offset by i×port-step,
+persistent peers on 127.0.0.1, and one genesis in which every validator is funded and bonded.
+Start node i with: cortd start --home OUTPUT/node<i>`,
+		Example: "cortd testnet init-files --v 4 --output-dir ./.testnets --chain-id cort-test-1",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			clientCtx, err := client.GetClientQueryContext(cmd)
+			if err != nil {
+				return err
+			}
+			var args testnetArgs
+			args.numValidators, _ = cmd.Flags().GetInt(flagNumValidators)
+			args.outputDir, _ = cmd.Flags().GetString(flagOutputDir)
+			args.chainID, _ = cmd.Flags().GetString(flags.FlagChainID)
+			args.keyringBackend, _ = cmd.Flags().GetString(flags.FlagKeyringBackend)
+			args.portStep, _ = cmd.Flags().GetInt(flagPortStep)
+			args.timeoutCommit, _ = cmd.Flags().GetString(flagTimeoutCommit)
+			if args.numValidators < 1 {
+				return fmt.Errorf("--%s must be at least 1", flagNumValidators)
+			}
+			if args.portStep < 10 {
+				return fmt.Errorf("--%s must be at least 10 so node ports do not overlap", flagPortStep)
+			}
+			if args.chainID == "" {
+				return fmt.Errorf("--%s is required", flags.FlagChainID)
+			}
+			return initTestnetFiles(cmd, clientCtx, a, args)
+		},
+	}
+	cmd.Flags().Int(flagNumValidators, 4, "number of validators")
+	cmd.Flags().StringP(flagOutputDir, "o", "./.testnets", "directory for the node homes")
+	cmd.Flags().String(flags.FlagChainID, "cort-testnet-1", "chain id")
+	cmd.Flags().String(flags.FlagKeyringBackend, keyring.BackendTest, "keyring backend of the validator keys")
+	cmd.Flags().Int(flagPortStep, 100, "port offset between consecutive nodes")
+	cmd.Flags().String(flagTimeoutCommit, "1s", "CometBFT timeout_commit (block time)")
+	return cmd
+}
+
+type testnetNode struct {
+	name, home string
+	nodeID     string
+	valPubKey  cryptotypes.PubKey
+	addr       sdk.AccAddress
+}
+
+func initTestnetFiles(cmd *cobra.Command, clientCtx client.Context, a *app.App, args testnetArgs) error {
+	if _, err := os.Stat(args.outputDir); err == nil {
+		return fmt.Errorf("%s already exists; remove it or choose another --%s", args.outputDir, flagOutputDir)
+	}
+	gentxsDir := filepath.Join(args.outputDir, "gentxs")
+	nodes := make([]testnetNode, args.numValidators)
+	var (
+		genAccounts []authtypes.GenesisAccount
+		genBalances []banktypes.Balance
+	)
+	inBuf := bufio.NewReader(cmd.InOrStdin())
+
+	for i := range nodes {
+		n := &nodes[i]
+		n.name = fmt.Sprintf("node%d", i)
+		n.home = filepath.Join(args.outputDir, n.name)
+		cfg, err := testnetCometConfig(args, i, n.home)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(n.home, "config"), 0o755); err != nil {
+			return err
+		}
+		n.nodeID, n.valPubKey, err = genutil.InitializeNodeValidatorFiles(cfg)
+		if err != nil {
+			return err
+		}
+
+		kb, err := keyring.New(sdk.KeyringServiceName(), args.keyringBackend, n.home, inBuf, clientCtx.Codec)
+		if err != nil {
+			return err
+		}
+		algos, _ := kb.SupportedAlgorithms()
+		algo, err := keyring.NewSigningAlgoFromString(string(hd.Secp256k1Type), algos)
+		if err != nil {
+			return err
+		}
+		addr, secret, err := testutil.GenerateSaveCoinKey(kb, n.name, "", true, algo)
+		if err != nil {
+			return err
+		}
+		n.addr = addr
+		seed, _ := json.Marshal(map[string]string{"secret": secret})
+		if err := os.WriteFile(filepath.Join(n.home, "key_seed.json"), seed, 0o600); err != nil {
+			return err
+		}
+
+		genBalances = append(genBalances, banktypes.Balance{
+			Address: addr.String(), Coins: sdk.NewCoins(sdk.NewCoin(appparams.BondDenom, testnetAccountTokens)),
+		})
+		genAccounts = append(genAccounts, authtypes.NewBaseAccount(addr, nil, 0, 0))
+
+		if err := writeGentx(cmd, clientCtx, kb, args.chainID, *n, baseP2PPort+i*args.portStep, gentxsDir); err != nil {
+			return err
+		}
+
+		appCfg := srvconfig.DefaultConfig()
+		appCfg.MinGasPrices = "0" + appparams.BondDenom
+		appCfg.API.Enable = true
+		appCfg.API.Address = fmt.Sprintf("tcp://127.0.0.1:%d", baseAPIPort+i*args.portStep)
+		appCfg.GRPC.Enable = true
+		appCfg.GRPC.Address = fmt.Sprintf("127.0.0.1:%d", baseGRPCPort+i*args.portStep)
+		srvconfig.WriteConfigFile(filepath.Join(n.home, "config", "app.toml"), appCfg)
+		clientCfg := fmt.Sprintf("chain-id = %q\nkeyring-backend = %q\noutput = \"text\"\nnode = \"tcp://127.0.0.1:%d\"\nbroadcast-mode = \"sync\"\n",
+			args.chainID, args.keyringBackend, baseRPCPort+i*args.portStep)
+		if err := os.WriteFile(filepath.Join(n.home, "config", "client.toml"), []byte(clientCfg), 0o644); err != nil {
+			return err
+		}
+	}
+
+	appState, err := testnetGenesisState(clientCtx, a, genAccounts, genBalances)
+	if err != nil {
+		return err
+	}
+	genTime := cmttime.Now()
+	var finalState json.RawMessage
+	for i, n := range nodes {
+		cfg, err := testnetCometConfig(args, i, n.home)
+		if err != nil {
+			return err
+		}
+		if err := genutiltypes.NewAppGenesisWithVersion(args.chainID, appState).SaveAs(cfg.GenesisFile()); err != nil {
+			return err
+		}
+		appGenesis, err := genutiltypes.AppGenesisFromFile(cfg.GenesisFile())
+		if err != nil {
+			return err
+		}
+		initCfg := genutiltypes.NewInitConfig(args.chainID, gentxsDir, n.nodeID, n.valPubKey)
+		nodeState, err := genutil.GenAppStateFromConfig(clientCtx.Codec, clientCtx.TxConfig, cfg, initCfg, appGenesis,
+			banktypes.GenesisBalancesIterator{}, genutiltypes.DefaultMessageValidator, clientCtx.TxConfig.SigningContext().ValidatorAddressCodec())
+		if err != nil {
+			return err
+		}
+		if finalState == nil {
+			finalState = nodeState // every node collects the same gentxs, so the states are equal
+		}
+		if err := genutil.ExportGenesisFileWithTime(cfg.GenesisFile(), args.chainID, nil, finalState, genTime); err != nil {
+			return err
+		}
+	}
+
+	// Peers are written last, once every node id is known.
+	for i, n := range nodes {
+		cfg, err := testnetCometConfig(args, i, n.home)
+		if err != nil {
+			return err
+		}
+		var peers []string
+		for j, other := range nodes {
+			if j != i {
+				peers = append(peers, fmt.Sprintf("%s@127.0.0.1:%d", other.nodeID, baseP2PPort+j*args.portStep))
+			}
+		}
+		cfg.P2P.PersistentPeers = strings.Join(peers, ",")
+		cmtconfig.WriteConfigFile(filepath.Join(n.home, "config", "config.toml"), cfg)
+	}
+
+	cmd.PrintErrf("Initialized %d validator homes under %s (chain %s)\n", args.numValidators, args.outputDir, args.chainID)
+	for i, n := range nodes {
+		cmd.PrintErrf("  %s: rpc 127.0.0.1:%d  api 127.0.0.1:%d  grpc 127.0.0.1:%d  key %s (%s)\n", n.home,
+			baseRPCPort+i*args.portStep, baseAPIPort+i*args.portStep, baseGRPCPort+i*args.portStep, n.name, n.addr)
+	}
+	return nil
+}
+
+// testnetCometConfig is node i's CometBFT config: ports offset so nodes share one host.
+func testnetCometConfig(args testnetArgs, i int, home string) (*cmtconfig.Config, error) {
+	cfg := initCometConfig()
+	cfg.SetRoot(home)
+	cfg.Moniker = fmt.Sprintf("node%d", i)
+	cfg.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", baseP2PPort+i*args.portStep)
+	cfg.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", baseRPCPort+i*args.portStep)
+	cfg.RPC.PprofListenAddress = ""
+	cfg.P2P.AddrBookStrict = false
+	cfg.P2P.AllowDuplicateIP = true
+	if args.timeoutCommit != "" {
+		d, err := timeDuration(args.timeoutCommit)
+		if err != nil {
+			return nil, fmt.Errorf("--%s: %w", flagTimeoutCommit, err)
+		}
+		cfg.Consensus.TimeoutCommit = d
+	}
+	return cfg, nil
+}
+
+func writeGentx(cmd *cobra.Command, clientCtx client.Context, kb keyring.Keyring, chainID string, n testnetNode, p2pPort int, dir string) error {
+	msg, err := stakingtypes.NewMsgCreateValidator(
+		sdk.ValAddress(n.addr).String(), n.valPubKey,
+		sdk.NewCoin(appparams.BondDenom, testnetBondTokens),
+		stakingtypes.NewDescription(n.name, "", "", "", ""),
+		stakingtypes.NewCommissionRates(sdkmath.LegacyNewDecWithPrec(5, 2), sdkmath.LegacyNewDecWithPrec(20, 2), sdkmath.LegacyNewDecWithPrec(1, 2)),
+		sdkmath.OneInt(),
+	)
+	if err != nil {
+		return err
+	}
+	memo := fmt.Sprintf("%s@127.0.0.1:%d", n.nodeID, p2pPort)
+	txBuilder := clientCtx.TxConfig.NewTxBuilder()
+	if err := txBuilder.SetMsgs(msg); err != nil {
+		return err
+	}
+	txBuilder.SetMemo(memo)
+	txf := tx.Factory{}.WithChainID(chainID).WithMemo(memo).WithKeybase(kb).WithTxConfig(clientCtx.TxConfig)
+	if err := tx.Sign(cmd.Context(), txf, n.name, txBuilder, true); err != nil {
+		return err
+	}
+	bz, err := clientCtx.TxConfig.TxJSONEncoder()(txBuilder.GetTx())
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, n.name+".json"), bz, 0o644)
+}
+
+// testnetGenesisState is the default genesis with the validators' accounts and balances.
+func testnetGenesisState(clientCtx client.Context, a *app.App, accounts []authtypes.GenesisAccount, balances []banktypes.Balance) (json.RawMessage, error) {
+	state := a.DefaultGenesis()
+	var authGen authtypes.GenesisState
+	clientCtx.Codec.MustUnmarshalJSON(state[authtypes.ModuleName], &authGen)
+	packed, err := authtypes.PackAccounts(accounts)
+	if err != nil {
+		return nil, err
+	}
+	authGen.Accounts = packed
+	state[authtypes.ModuleName] = clientCtx.Codec.MustMarshalJSON(&authGen)
+
+	var bankGen banktypes.GenesisState
+	clientCtx.Codec.MustUnmarshalJSON(state[banktypes.ModuleName], &bankGen)
+	bankGen.Balances = banktypes.SanitizeGenesisBalances(balances)
+	for _, b := range bankGen.Balances {
+		bankGen.Supply = bankGen.Supply.Add(b.Coins...)
+	}
+	state[banktypes.ModuleName] = clientCtx.Codec.MustMarshalJSON(&bankGen)
+	return json.MarshalIndent(state, "", "  ")
+}
+
+func timeDuration(s string) (d time.Duration, err error) { return time.ParseDuration(s) }

@@ -1,0 +1,104 @@
+package types
+
+import (
+	"encoding/hex"
+	"net/url"
+	"regexp"
+	"unicode/utf8"
+
+	errorsmod "cosmossdk.io/errors"
+)
+
+// idPattern keeps ids safe in REST paths, CLI args and event attributes.
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// allowedURISchemes are the places a node operator's sidecar knows how to fetch weights from.
+var allowedURISchemes = map[string]bool{"https": true, "http": true, "hf": true, "ipfs": true, "file": true}
+
+// ValidateID checks a model id.
+func ValidateID(id string) error {
+	if !idPattern.MatchString(id) {
+		return errorsmod.Wrapf(ErrInvalidID, "%q must match %s", id, idPattern.String())
+	}
+	return nil
+}
+
+// ValidateSha256Hex checks a lowercase hex sha256 digest; field names the field in the error.
+func ValidateSha256Hex(field, digest string) error {
+	if len(digest) != 64 {
+		return errorsmod.Wrapf(ErrInvalidSha256, "%s must be 64 lowercase hex characters, got %d characters", field, len(digest))
+	}
+	for i := 0; i < len(digest); i++ {
+		c := digest[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return errorsmod.Wrapf(ErrInvalidSha256, "%s must be lowercase hex, found %q", field, c)
+		}
+	}
+	if _, err := hex.DecodeString(digest); err != nil {
+		return errorsmod.Wrapf(ErrInvalidSha256, "%s: %v", field, err)
+	}
+	return nil
+}
+
+// ModelFields is the set of descriptive fields shared by MsgRegisterModel and Model.
+type ModelFields struct {
+	ID, Name, Architecture, WeightsURI, WeightsSha256, TokenizerSha256 string
+	EmbeddingDim                                                       uint32
+	MemoryMiB                                                          uint64
+}
+
+// ValidateStateless checks what can be checked without params: formats and non-zero values.
+func (f ModelFields) ValidateStateless() error {
+	if err := ValidateID(f.ID); err != nil {
+		return err
+	}
+	if f.Name == "" || !utf8.ValidString(f.Name) {
+		return errorsmod.Wrap(ErrInvalidName, "name must be non-empty UTF-8")
+	}
+	if f.Architecture == "" {
+		return errorsmod.Wrap(ErrInvalidArchitecture, "architecture must be set")
+	}
+	u, err := url.Parse(f.WeightsURI)
+	if f.WeightsURI == "" || err != nil || !allowedURISchemes[u.Scheme] {
+		return errorsmod.Wrapf(ErrInvalidURI, "%q must be a URI with scheme https, http, hf, ipfs or file", f.WeightsURI)
+	}
+	if err := ValidateSha256Hex("weights_sha256", f.WeightsSha256); err != nil {
+		return err
+	}
+	if err := ValidateSha256Hex("tokenizer_sha256", f.TokenizerSha256); err != nil {
+		return err
+	}
+	if f.EmbeddingDim == 0 {
+		return errorsmod.Wrap(ErrInvalidEmbeddingDim, "embedding_dim must be positive")
+	}
+	if f.MemoryMiB == 0 {
+		return errorsmod.Wrap(ErrInvalidMemory, "memory_mib must be positive")
+	}
+	return nil
+}
+
+// ValidateAgainstParams checks the bounds that governance sets.
+func (f ModelFields) ValidateAgainstParams(p Params) error {
+	if uint64(len(f.Name)) > uint64(p.MaxNameLength) {
+		return errorsmod.Wrapf(ErrInvalidName, "name is %d bytes, max %d", len(f.Name), p.MaxNameLength)
+	}
+	if uint64(len(f.WeightsURI)) > uint64(p.MaxUriLength) {
+		return errorsmod.Wrapf(ErrInvalidURI, "weights_uri is %d bytes, max %d", len(f.WeightsURI), p.MaxUriLength)
+	}
+	if f.EmbeddingDim > p.MaxEmbeddingDim {
+		return errorsmod.Wrapf(ErrInvalidEmbeddingDim, "embedding_dim %d exceeds max %d", f.EmbeddingDim, p.MaxEmbeddingDim)
+	}
+	if !p.ArchitectureAllowed(f.Architecture) {
+		return errorsmod.Wrapf(ErrInvalidArchitecture, "%q is not one of %v", f.Architecture, p.AllowedArchitectures)
+	}
+	return nil
+}
+
+// Fields returns the descriptive fields of a stored model.
+func (m Model) Fields() ModelFields {
+	return ModelFields{
+		ID: m.Id, Name: m.Name, Architecture: m.Architecture, WeightsURI: m.WeightsUri,
+		WeightsSha256: m.WeightsSha256, TokenizerSha256: m.TokenizerSha256,
+		EmbeddingDim: m.EmbeddingDim, MemoryMiB: m.MemoryMib,
+	}
+}
