@@ -1,0 +1,113 @@
+package native
+
+import (
+	"context"
+	"math/rand/v2"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/cortnet/cortd/sidecar/engine"
+	"github.com/cortnet/cortd/sidecar/models"
+)
+
+// benchSpecs: GPT-2-small's shape (12 layers, 768 wide, 12 heads, GPT-2's
+// 50,257-token BPE, 1,024 context) with random weights, and a tiny model.
+var benchSpecs = map[string]models.Spec{
+	"gpt2-small": {Arch: "gpt2", Layers: 12, Dim: 768, Heads: 12, Vocab: "bpe", Context: 1024, Seed: 1},
+	"tiny":       {Arch: "gpt2", Layers: 2, Dim: 64, Heads: 4, Vocab: "bytes", Context: 1024, Seed: 1},
+}
+
+var (
+	benchMu     sync.Mutex
+	benchModels = map[string]*Model{}
+	benchDir    string
+)
+
+func benchModel(b *testing.B, name string) *Model {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if m, ok := benchModels[name]; ok {
+		return m
+	}
+	if benchDir == "" {
+		benchDir = b.TempDir()
+	}
+	dir := filepath.Join(benchDir, name)
+	if _, err := models.Init(benchSpecs[name], dir); err != nil {
+		b.Fatal(err)
+	}
+	m, err := Load(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchModels[name] = m
+	return m
+}
+
+func randTokens(n, vocab int) []int {
+	r := rand.New(rand.NewPCG(1, 2))
+	t := make([]int, n)
+	for i := range t {
+		t[i] = r.IntN(vocab - 1)
+	}
+	return t
+}
+
+func benchLoss(b *testing.B, name string) {
+	m := benchModel(b, name)
+	toks := randTokens(1024, m.Tok.VocabSize())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := m.Loss(context.Background(), toks); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(toks)*b.N)/b.Elapsed().Seconds(), "tokens/s")
+}
+
+func benchEmbed(b *testing.B, name string) {
+	m := benchModel(b, name)
+	toks := randTokens(256, m.Tok.VocabSize())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := m.Embed(context.Background(), toks); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(toks)*b.N)/b.Elapsed().Seconds(), "tokens/s")
+}
+
+// benchGenerate times greedy decoding only: the prompt is run before the
+// timer starts.
+func benchGenerate(b *testing.B, name string) {
+	m := benchModel(b, name)
+	prompt := randTokens(16, m.Tok.VocabSize())
+	const steps = 32
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		g, err := m.NewGenerator(prompt, engine.Params{MaxTokens: steps})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := g.Next(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		for s := 1; s < steps; s++ {
+			if _, _, err := g.Next(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		g.Close()
+	}
+	b.ReportMetric(float64((steps-1)*b.N)/b.Elapsed().Seconds(), "tokens/s")
+}
+
+func BenchmarkLossGPT2Small(b *testing.B)     { benchLoss(b, "gpt2-small") }
+func BenchmarkEmbedGPT2Small(b *testing.B)    { benchEmbed(b, "gpt2-small") }
+func BenchmarkGenerateGPT2Small(b *testing.B) { benchGenerate(b, "gpt2-small") }
+func BenchmarkLossTiny(b *testing.B)          { benchLoss(b, "tiny") }
+func BenchmarkEmbedTiny(b *testing.B)         { benchEmbed(b, "tiny") }
+func BenchmarkGenerateTiny(b *testing.B)      { benchGenerate(b, "tiny") }
