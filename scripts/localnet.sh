@@ -77,7 +77,7 @@ nohup "$BIN" start --home "$HOME_DIR" >"$LOG_FILE" 2>&1 &
 echo $! > "$PID_FILE"
 
 for i in $(seq 1 60); do
-  h=$("$BIN" status --home "$HOME_DIR" 2>/dev/null | sed -n 's/.*"latest_block_height":"\([0-9]*\)".*/\1/p')
+  h=$("$BIN" status --home "$HOME_DIR" 2>/dev/null | sed -n 's/.*"latest_block_height":"\([0-9]*\)".*/\1/p' || true)
   if [ -n "${h:-}" ] && [ "$h" -ge 2 ]; then
     echo "==> producing blocks (height $h after ${i}x0.5s)"
     break
