@@ -25,9 +25,11 @@ import (
 	modelstypes "github.com/cortnet/cortd/x/models/types"
 )
 
-// TestNetworkRegisterModel starts two validators in process, registers a model with a
-// signed tx from validator 1's key (not the one serving gRPC, so the tx must travel over
-// p2p and consensus), and reads it back over real gRPC and REST.
+// TestNetworkRegisterModel starts two validators in process, registers a model with a tx
+// signed by validator 1's key (validator 0 holds the only RPC endpoint and relays it, so
+// both validators, each with half the power, must sign the block that includes it), and
+// reads it back over real
+// gRPC and REST.
 func TestNetworkRegisterModel(t *testing.T) {
 	if testing.Short() {
 		t.Skip("in-process network test")
@@ -42,7 +44,9 @@ func TestNetworkRegisterModel(t *testing.T) {
 		WeightsUri: "hf://cortnet/gpt2", WeightsSha256: strings.Repeat("1", 64), TokenizerSha256: strings.Repeat("2", 64),
 		EmbeddingDim: 768, MemoryMib: 700,
 	}
-	txHash := broadcast(t, cfg, sender.ClientCtx, sender.Moniker, msg)
+	// validator 0 serves RPC; the key lives in validator 1's keyring
+	relay := served.ClientCtx.WithKeyring(sender.ClientCtx.Keyring)
+	txHash := broadcast(t, cfg, relay, sender.Moniker, msg)
 	require.NoError(t, waitForTx(net, served.ClientCtx, txHash))
 
 	conn, err := grpc.NewClient(served.AppConfig.GRPC.Address,
@@ -82,7 +86,7 @@ func TestNetworkRegisterModel(t *testing.T) {
 	require.Equal(t, sender.Address.String(), rest.Models[0].Owner)
 
 	// A duplicate registration is rejected by the chain with the module's error.
-	dupHash := broadcast(t, cfg, sender.ClientCtx, sender.Moniker, msg)
+	dupHash := broadcast(t, cfg, relay, sender.Moniker, msg)
 	err = waitForTx(net, served.ClientCtx, dupHash)
 	require.ErrorContains(t, err, "model already registered")
 }

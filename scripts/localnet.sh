@@ -39,7 +39,7 @@ if [ "${1:-}" = "stop" ]; then
 fi
 
 echo "==> building cortd"
-make --no-print-directory build-cortd >/dev/null
+go build -o "$BIN" ./cmd/cortd
 
 stop >/dev/null 2>&1 || true
 rm -rf "$HOME_DIR"
