@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	dbm "github.com/cosmos/cosmos-db"
@@ -89,7 +91,15 @@ import (
 )
 
 // DefaultNodeHome is where `cortd` keeps its config and data unless --home says otherwise.
-var DefaultNodeHome = "$HOME/.cortd"
+var DefaultNodeHome = defaultNodeHome()
+
+func defaultNodeHome() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ".cortd"
+	}
+	return filepath.Join(home, ".cortd")
+}
 
 // maccPerms are the module accounts and what each may do with coins.
 var maccPerms = map[string][]string{
