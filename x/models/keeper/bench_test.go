@@ -27,10 +27,14 @@ func benchRegistry(b *testing.B, n int) *fixture {
 // BenchmarkGetModel is the lookup every task assignment and data submission does.
 func BenchmarkGetModel(b *testing.B) {
 	f := benchRegistry(b, 1000)
+	ids := make([]string, 1000)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("model-%06d", i)
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		if _, err := f.k.GetActiveModel(f.Ctx, fmt.Sprintf("model-%06d", i%1000)); err != nil {
+		if _, err := f.k.GetActiveModel(f.Ctx, ids[i%len(ids)]); err != nil {
 			b.Fatal(err)
 		}
 	}
