@@ -24,6 +24,7 @@ func newServeCmd() *cobra.Command {
 	var addr, eng, dir, backendURL, apiKey string
 	var budgetMB int64
 	var timeout time.Duration
+	var batch native.BatchConfig
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve an engine over the OpenAI-compatible API (plus /v1/loss)",
@@ -35,7 +36,12 @@ func newServeCmd() *cobra.Command {
 				if dir == "" {
 					return errors.New("--models is required with --engine native")
 				}
-				e = &native.Engine{M: native.NewManager(dir, budgetMB<<20, slog.Default())}
+				if batch.MaxTokens < 0 || batch.MaxQueue < 0 {
+					return errors.New("--batch-tokens and --batch-queue must be non-negative")
+				}
+				mg := native.NewManager(dir, budgetMB<<20, slog.Default())
+				mg.Batch = batch
+				e = &native.Engine{M: mg}
 			case "openai":
 				if backendURL == "" {
 					return errors.New("--backend-url is required with --engine openai")
@@ -72,5 +78,8 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&backendURL, "backend-url", "", "OpenAI-compatible server URL (openai)")
 	f.StringVar(&apiKey, "api-key", "", "bearer token for the backend (openai)")
 	f.DurationVar(&timeout, "timeout", 5*time.Minute, "per-request timeout (openai)")
+	f.DurationVar(&batch.Window, "batch-window", native.DefaultBatchWindow, "how long a waiting embeddings/loss request waits for others to share its batch (native; negative: no batching)")
+	f.IntVar(&batch.MaxTokens, "batch-tokens", native.DefaultBatchTokens, "most tokens in one batched forward pass (native)")
+	f.IntVar(&batch.MaxQueue, "batch-queue", native.DefaultBatchQueue, "most texts waiting for a batch per model; beyond it requests get 503 (native)")
 	return cmd
 }

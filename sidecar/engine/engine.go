@@ -69,6 +69,7 @@ var (
 	ErrBadRequest     = errors.New("bad request")
 	ErrNotSupported   = errors.New("not supported by this backend")
 	ErrContextTooLong = errors.New("input exceeds the model's context")
+	ErrOverloaded     = errors.New("engine overloaded")
 )
 
 // MeanLoss combines per-text results into the token-weighted mean.

@@ -2,7 +2,6 @@ package native
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/cortnet/cortd/sidecar/engine"
 )
@@ -26,38 +25,38 @@ func (e *Engine) CompleteStream(ctx context.Context, model, prompt string, p eng
 	return m.Generate(ctx, prompt, p, emit)
 }
 
-// Embed implements engine.Engine.
+// Embed implements engine.Engine. The texts, and those of concurrent
+// requests for the same model, run in shared batches.
 func (e *Engine) Embed(ctx context.Context, model string, texts []string) ([][]float32, engine.Usage, error) {
 	m, err := e.M.Get(model)
 	if err != nil {
 		return nil, engine.Usage{}, err
 	}
 	var u engine.Usage
-	out := make([][]float32, len(texts))
+	ids := make([][]int, len(texts))
 	for i, t := range texts {
-		ids := m.Tok.Encode(t)
-		if out[i], err = m.Embed(ctx, ids); err != nil {
-			return nil, engine.Usage{}, fmt.Errorf("text %d: %w", i, err)
-		}
-		u.PromptTokens += len(ids)
+		ids[i] = m.Tok.Encode(t)
+		u.PromptTokens += len(ids[i])
+	}
+	out, err := m.EmbedBatch(ctx, ids)
+	if err != nil {
+		return nil, engine.Usage{}, err
 	}
 	u.TotalTokens = u.PromptTokens
 	return out, u, nil
 }
 
-// Loss implements engine.Engine.
+// Loss implements engine.Engine, batched like Embed.
 func (e *Engine) Loss(ctx context.Context, model string, texts []string) ([]engine.LossResult, error) {
 	m, err := e.M.Get(model)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]engine.LossResult, len(texts))
+	ids := make([][]int, len(texts))
 	for i, t := range texts {
-		if out[i], err = m.Loss(ctx, m.Tok.Encode(t)); err != nil {
-			return nil, fmt.Errorf("text %d: %w", i, err)
-		}
+		ids[i] = m.Tok.Encode(t)
 	}
-	return out, nil
+	return m.LossBatch(ctx, ids)
 }
 
 // Models implements engine.Engine.

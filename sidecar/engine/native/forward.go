@@ -27,49 +27,87 @@ func (s *State) Forward(tokens []int, out []float32) error {
 }
 
 func (s *State) forwardChunk(tokens []int, out []float32) {
-	m, c := s.m, s.m.Cfg
-	T, D, hd := len(tokens), c.Dim, c.HeadDim()
-	x := s.x[:T*D]
-	for t, id := range tokens {
-		copy(x[t*D:t*D+D], m.tokEmb[id*D:id*D+D])
-		if c.Arch == "gpt2" {
-			kernels.Add(x[t*D:t*D+D], m.posEmb[(s.pos+t)*D:(s.pos+t)*D+D])
+	s.m.forwardSeqs(s.sc, []seqChunk{{s: s, tokens: tokens, out: out}})
+}
+
+// seqChunk is one sequence's part of a forward pass: tokens to append
+// after what its state's cache holds, and where their final hidden states go.
+type seqChunk struct {
+	s      *State
+	tokens []int
+	out    []float32
+}
+
+// forwardSeqs runs the chunks of several sequences as one pass: their rows
+// are stacked so every weight product runs once over all of them, while
+// attention stays per sequence. Each row is computed exactly as it would be
+// alone (norms per row, one FMA chain per product output), so a sequence's
+// bits do not depend on what it is batched with. sc must hold the total
+// rows; each chunk must fit its state's chunk size and context.
+func (m *Model) forwardSeqs(sc *scratch, seqs []seqChunk) {
+	c := m.Cfg
+	D, hd := c.Dim, c.HeadDim()
+	qd, kvd := c.Heads*hd, c.KVHeads*hd
+	T := 0
+	for _, q := range seqs {
+		T += len(q.tokens)
+	}
+	x := sc.x[:T*D]
+	r := 0
+	for _, q := range seqs {
+		for t, id := range q.tokens {
+			row := x[r*D : r*D+D]
+			copy(row, m.tokEmb[id*D:id*D+D])
+			if c.Arch == "gpt2" {
+				p := q.s.pos + t
+				kernels.Add(row, m.posEmb[p*D:p*D+D])
+			}
+			r++
 		}
 	}
+	h := sc.h[:T*D]
+	tmp := sc.tmp[:T*D]
+	att := sc.att[:T*qd]
 	for l := range m.layers {
 		ly := &m.layers[l]
-		h := s.h[:T*D]
-		s.norm(h, x, ly.norm1W, ly.norm1B, T)
+		m.norm(h, x, ly.norm1W, ly.norm1B, T)
 		var q, k, v []float32
 		var qs, ks int // row strides
 		if c.Arch == "gpt2" {
-			qkv := s.q[:T*3*D]
+			qkv := sc.q[:T*3*D]
 			kernels.MatMul(qkv, 3*D, h, D, T, D, 3*D, ly.qkv, ly.qkvB)
 			q, k, v, qs, ks = qkv, qkv[D:], qkv[2*D:], 3*D, 3*D
 		} else {
-			qd, kvd := c.Heads*hd, c.KVHeads*hd
-			q, k, v = s.q[:T*qd], s.k[:T*kvd], s.v[:T*kvd]
+			q, k, v = sc.q[:T*qd], sc.k[:T*kvd], sc.v[:T*kvd]
 			kernels.MatMul(q, qd, h, D, T, D, qd, ly.q, nil)
 			kernels.MatMul(k, kvd, h, D, T, D, kvd, ly.k, nil)
 			kernels.MatMul(v, kvd, h, D, T, D, kvd, ly.v, nil)
-			for t := 0; t < T; t++ {
-				m.applyRope(q[t*qd:t*qd+qd], c.Heads, hd, s.pos+t)
-				m.applyRope(k[t*kvd:t*kvd+kvd], c.KVHeads, hd, s.pos+t)
+			r := 0
+			for _, sq := range seqs {
+				for t := range sq.tokens {
+					m.applyRope(q[r*qd:r*qd+qd], c.Heads, hd, sq.s.pos+t)
+					m.applyRope(k[r*kvd:r*kvd+kvd], c.KVHeads, hd, sq.s.pos+t)
+					r++
+				}
 			}
 			qs, ks = qd, kvd
 		}
-		s.attention(l, q, qs, k, v, ks, T)
+		r := 0
+		for _, sq := range seqs {
+			n := len(sq.tokens)
+			sq.s.attention(l, q[r*qs:], qs, k[r*ks:], v[r*ks:], ks, n, att[r*qd:])
+			r += n
+		}
 		// x += att . Wo (+ bias)
-		tmp := s.tmp[:T*D]
-		kernels.MatMul(tmp, D, s.att, c.Heads*hd, T, c.Heads*hd, D, ly.o, ly.oB)
+		kernels.MatMul(tmp, D, att, qd, T, qd, D, ly.o, ly.oB)
 		kernels.Add(x, tmp)
-		s.norm(h, x, ly.norm2W, ly.norm2B, T)
-		ff := s.ff[:T*c.FF]
+		m.norm(h, x, ly.norm2W, ly.norm2B, T)
+		ff := sc.ff[:T*c.FF]
 		if c.Arch == "gpt2" {
 			kernels.MatMul(ff, c.FF, h, D, T, D, c.FF, ly.up, ly.upB)
 			kernels.GELU(ff)
 		} else {
-			ff2 := s.ff2[:T*c.FF]
+			ff2 := sc.ff2[:T*c.FF]
 			kernels.MatMul(ff, c.FF, h, D, T, D, c.FF, ly.gate, nil)
 			kernels.MatMul(ff2, c.FF, h, D, T, D, c.FF, ly.up, nil)
 			kernels.SiLUMul(ff, ff2)
@@ -77,24 +115,30 @@ func (s *State) forwardChunk(tokens []int, out []float32) {
 		kernels.MatMul(tmp, D, ff, c.FF, T, c.FF, D, ly.down, ly.downB)
 		kernels.Add(x, tmp)
 	}
-	s.norm(out, x, m.normW, m.normB, T)
-	s.pos += T
+	r = 0
+	for _, q := range seqs {
+		n := len(q.tokens)
+		m.norm(q.out, x[r*D:], m.normW, m.normB, n)
+		q.s.pos += n
+		r += n
+	}
 }
 
-func (s *State) norm(dst, x, w, b []float32, T int) {
-	D := s.m.Cfg.Dim
+func (m *Model) norm(dst, x, w, b []float32, T int) {
+	D := m.Cfg.Dim
 	for t := 0; t < T; t++ {
 		if b != nil {
-			kernels.LayerNorm(dst[t*D:t*D+D], x[t*D:t*D+D], w, b, s.m.Cfg.Eps)
+			kernels.LayerNorm(dst[t*D:t*D+D], x[t*D:t*D+D], w, b, m.Cfg.Eps)
 		} else {
-			kernels.RMSNorm(dst[t*D:t*D+D], x[t*D:t*D+D], w, s.m.Cfg.Eps)
+			kernels.RMSNorm(dst[t*D:t*D+D], x[t*D:t*D+D], w, m.Cfg.Eps)
 		}
 	}
 }
 
 // attention appends this chunk's keys and values to layer l's cache and
-// writes softmax(q.k^T * scale) . v for every head into s.att.
-func (s *State) attention(l int, q []float32, qs int, k, v []float32, ks int, T int) {
+// writes softmax(q.k^T * scale) . v for every head into att (row stride
+// Heads*HeadDim).
+func (s *State) attention(l int, q []float32, qs int, k, v []float32, ks int, T int, att []float32) {
 	c := s.m.Cfg
 	hd := c.HeadDim()
 	for t := 0; t < T; t++ {
@@ -125,6 +169,6 @@ func (s *State) attention(l int, q []float32, qs int, k, v []float32, ks int, T 
 			kernels.SoftmaxInPlace(row[:valid])
 			clear(row[valid:])
 		}
-		kernels.MatMul(s.att[h*hd:], qd, sc, n, T, n, hd, s.vc[l][g], nil)
+		kernels.MatMul(att[h*hd:], qd, sc, n, T, n, hd, s.vc[l][g], nil)
 	}
 }

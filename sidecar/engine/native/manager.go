@@ -17,6 +17,9 @@ import (
 // still holds an evicted model keeps using it; the memory is freed when it
 // finishes.
 type Manager struct {
+	// Batch configures request batching for models loaded after it is set.
+	Batch BatchConfig
+
 	dir    string
 	budget int64
 	log    *slog.Logger
@@ -79,6 +82,9 @@ func (mg *Manager) Get(name string) (*Model, error) {
 		c.err = fmt.Errorf("%w: %q", engine.ErrUnknownModel, name)
 	} else {
 		c.m, c.err = Load(dir)
+		if c.err == nil {
+			c.m.BatchCfg = mg.Batch
+		}
 	}
 	mg.mu.Lock()
 	delete(mg.loading, name)

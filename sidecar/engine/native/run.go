@@ -50,14 +50,20 @@ func (m *Model) Embed(ctx context.Context, tokens []int) ([]float32, error) {
 	if err := s.Forward(tokens, hidden); err != nil {
 		return nil, err
 	}
+	return m.pool1(hidden, len(tokens)), nil
+}
+
+// pool1 pools n rows of final hidden states into one L2-normalised vector.
+func (m *Model) pool1(hidden []float32, n int) []float32 {
+	D := m.Cfg.Dim
 	out := make([]float32, D)
 	if m.Cfg.Pooling == "last" {
-		copy(out, hidden[(len(tokens)-1)*D:])
+		copy(out, hidden[(n-1)*D:n*D])
 	} else {
-		for t := range tokens {
+		for t := 0; t < n; t++ {
 			kernels.Add(out, hidden[t*D:t*D+D])
 		}
-		inv := 1 / float32(len(tokens))
+		inv := 1 / float32(n)
 		for i := range out {
 			out[i] = float32(out[i] * inv)
 		}
@@ -68,7 +74,7 @@ func (m *Model) Embed(ctx context.Context, tokens []int) ([]float32, error) {
 			out[i] = out[i] / norm
 		}
 	}
-	return out, nil
+	return out
 }
 
 // TokenLogprobs returns log p(token[i] | tokens[:i]) for i >= 1 (the first
@@ -85,25 +91,36 @@ func (m *Model) TokenLogprobs(ctx context.Context, tokens []int) ([]float64, err
 		return nil, err
 	}
 	defer m.putState(s)
-	D, V := m.Cfg.Dim, m.Cfg.Vocab
+	D := m.Cfg.Dim
 	hidden := make([]float32, len(tokens)*D)
 	if err := s.Forward(tokens, hidden); err != nil {
 		return nil, err
 	}
 	n := len(tokens) - 1
 	out := make([]float64, n)
-	logits := make([]float32, lossRows*V)
+	if err := m.logprobRows(ctx, hidden[:n*D], tokens[1:], out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// logprobRows sets out[i] = log softmax(hidden row i . lmHead)[targets[i]]
+// for every row, walking the V-wide logits in blocks of rows.
+func (m *Model) logprobRows(ctx context.Context, hidden []float32, targets []int, out []float64) error {
+	D, V := m.Cfg.Dim, m.Cfg.Vocab
+	n := len(targets)
+	logits := make([]float32, min(lossRows, n)*V)
 	scratch := make([]float32, V)
 	for r0 := 0; r0 < n; r0 += lossRows {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		rows := min(lossRows, n-r0)
 		kernels.MatMul(logits, V, hidden[r0*D:], D, rows, D, V, m.lmHead, nil)
 		for r := 0; r < rows; r++ {
 			row := logits[r*V : r*V+V]
-			out[r0+r] = float64(row[tokens[r0+r+1]]) - kernels.LogSumExp(row, scratch)
+			out[r0+r] = float64(row[targets[r0+r]]) - kernels.LogSumExp(row, scratch)
 		}
 	}
-	return out, nil
+	return nil
 }

@@ -20,11 +20,40 @@ type State struct {
 	// Per layer and KV head: keys as a hd x cap panel matrix (so q.k is a
 	// product with ascending-k FMA like every other), values as cap x hd.
 	kc, vc [][]kernels.Panels
-	// Scratch, sized for maxChunk rows.
+	// Row scratch for chunk rows, and attention scores (chunk x cap).
+	sc     *scratch
+	scores []float32
+	chunk  int
+}
+
+// scratch is the per-row working memory of a forward pass over some rows
+// (one sequence's chunk, or the rows of a batch of sequences).
+type scratch struct {
+	rows                             int
 	x, h, q, k, v, att, tmp, ff, ff2 []float32
-	scores                           []float32
-	logits, lse                      []float32
-	chunk                            int
+}
+
+func newScratch(c *Config, rows int) *scratch {
+	hd := c.HeadDim()
+	D, qd, kvd := c.Dim, c.Heads*hd, c.KVHeads*hd
+	T := rows
+	s := &scratch{rows: rows}
+	s.x = make([]float32, T*D)
+	s.h = make([]float32, T*D)
+	s.tmp = make([]float32, T*D)
+	if c.Arch == "gpt2" {
+		s.q = make([]float32, T*3*D) // fused qkv rows
+	} else {
+		s.q = make([]float32, T*qd)
+		s.k = make([]float32, T*kvd)
+		s.v = make([]float32, T*kvd)
+	}
+	s.att = make([]float32, T*qd)
+	s.ff = make([]float32, T*c.FF)
+	if c.Arch == "llama" {
+		s.ff2 = make([]float32, T*c.FF)
+	}
+	return s
 }
 
 // NewState allocates a sequence able to hold capacity tokens.
@@ -47,22 +76,7 @@ func (m *Model) NewState(capacity int) (*State, error) {
 	}
 	T := min(maxChunk, capacity)
 	s.chunk = T
-	D, qd, kvd := c.Dim, c.Heads*hd, c.KVHeads*hd
-	s.x = make([]float32, T*D)
-	s.h = make([]float32, T*D)
-	s.tmp = make([]float32, T*D)
-	if c.Arch == "gpt2" {
-		s.q = make([]float32, T*3*D) // fused qkv rows
-	} else {
-		s.q = make([]float32, T*qd)
-		s.k = make([]float32, T*kvd)
-		s.v = make([]float32, T*kvd)
-	}
-	s.att = make([]float32, T*qd)
-	s.ff = make([]float32, T*c.FF)
-	if c.Arch == "llama" {
-		s.ff2 = make([]float32, T*c.FF)
-	}
+	s.sc = newScratch(c, T)
 	s.scores = make([]float32, T*capacity)
 	return s, nil
 }

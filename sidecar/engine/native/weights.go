@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/cortnet/cortd/sidecar/engine/internal/kernels"
 	"github.com/cortnet/cortd/sidecar/engine/safetensors"
@@ -38,6 +39,11 @@ type Model struct {
 	lmHead           kernels.Panels // D x V
 	ropeCos, ropeSin []float32
 	pool             statePool
+	// BatchCfg configures batching of EmbedBatch and LossBatch; set it
+	// before their first call (the manager sets it at load).
+	BatchCfg  BatchConfig
+	batchOnce sync.Once
+	batcher   *batcher
 	// Bytes is the memory the weights take (for the manager's budget).
 	Bytes int64
 }

@@ -70,6 +70,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		code, typ = http.StatusBadRequest, "invalid_request_error"
 	case errors.Is(err, engine.ErrNotSupported):
 		code, typ = http.StatusNotImplemented, "not_supported"
+	case errors.Is(err, engine.ErrOverloaded):
+		code, typ = http.StatusServiceUnavailable, "overloaded"
 	case errors.Is(err, context.Canceled):
 		code = 499
 	}
