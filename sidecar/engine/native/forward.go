@@ -2,6 +2,8 @@ package native
 
 import (
 	"fmt"
+	"sync"
+	"sync/atomic"
 
 	"github.com/cortnet/cortd/sidecar/engine/internal/kernels"
 )
@@ -135,40 +137,90 @@ func (m *Model) norm(dst, x, w, b []float32, T int) {
 	}
 }
 
+// attRows is the query rows one attention task handles: its scores
+// (attRows x keys) stay in L2, and the causal mask lets it stop at the
+// keys its last row sees.
+const attRows = 64
+
 // attention appends this chunk's keys and values to layer l's cache and
 // writes softmax(q.k^T * scale) . v for every head into att (row stride
-// Heads*HeadDim).
+// Heads*HeadDim). The work is split into (head, row block) tasks run on
+// up to GOMAXPROCS goroutines; each output row is computed the same way
+// whichever task or thread computes it.
 func (s *State) attention(l int, q []float32, qs int, k, v []float32, ks int, T int, att []float32) {
 	c := s.m.Cfg
 	hd := c.HeadDim()
 	for t := 0; t < T; t++ {
+		p := s.pos + t
 		for g := 0; g < c.KVHeads; g++ {
 			kp, vp := s.kc[l][g], s.vc[l][g]
 			kr := k[t*ks+g*hd : t*ks+g*hd+hd]
 			vr := v[t*ks+g*hd : t*ks+g*hd+hd]
-			for d := 0; d < hd; d++ {
-				kp.Set(d, s.pos+t, kr[d])
-				vp.Set(s.pos+t, d, vr[d])
+			// Key column p of the hd x cap panels: element (d, p).
+			kcol := kp.Data[(p/kernels.NR)*kp.Stride+p%kernels.NR:]
+			for d, x := range kr {
+				kcol[d*kernels.NR] = x
+			}
+			// Value row p of the cap x hd panels: elements (p, d0..).
+			for d0 := 0; d0 < hd; d0 += kernels.NR {
+				copy(vp.Data[(d0/kernels.NR)*vp.Stride+p*kernels.NR:][:min(kernels.NR, hd-d0)], vr[d0:])
 			}
 		}
 	}
-	n := s.pos + T // keys visible to the last row
-	scale := 1 / kernels.Sqrt32(float32(hd))
-	group := c.Heads / c.KVHeads
+	blocks := (T + attRows - 1) / attRows
+	tasks := c.Heads * blocks
+	workers := min(tasks, kernels.Workers(T*(s.pos+T)*hd*c.Heads))
+	if need := workers * min(attRows, T) * s.cap; len(s.scores) < need {
+		s.scores = make([]float32, need)
+	}
+	// Later row blocks see more keys; hand them out first.
+	task := func(w, i int) {
+		h, b := i/blocks, blocks-1-i%blocks
+		r0 := b * attRows
+		sc := s.scores[w*min(attRows, T)*s.cap:]
+		s.attBlock(l, h, r0, min(r0+attRows, T), q, qs, att, sc)
+	}
+	if workers == 1 {
+		for i := 0; i < tasks; i++ {
+			task(0, i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= tasks {
+					return
+				}
+				task(w, i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// attBlock computes head h for query rows r0..r1 of the chunk.
+func (s *State) attBlock(l, h, r0, r1 int, q []float32, qs int, att, sc []float32) {
+	c := s.m.Cfg
+	hd := c.HeadDim()
 	qd := c.Heads * hd
-	sc := s.scores[:T*n]
-	for h := 0; h < c.Heads; h++ {
-		g := h / group
-		kernels.MatMul(sc, n, q[h*hd:], qs, T, hd, n, s.kc[l][g], nil)
-		for t := 0; t < T; t++ {
-			row := sc[t*n : t*n+n]
-			valid := s.pos + t + 1
-			for i := 0; i < valid; i++ {
-				row[i] = float32(row[i] * scale)
-			}
-			kernels.SoftmaxInPlace(row[:valid])
-			clear(row[valid:])
-		}
-		kernels.MatMul(att[h*hd:], qd, sc, n, T, n, hd, s.vc[l][g], nil)
+	g := h / (c.Heads / c.KVHeads)
+	scale := 1 / kernels.Sqrt32(float32(hd))
+	rows := r1 - r0
+	n := s.pos + r1 // keys visible to the block's last row
+	sc = sc[:rows*n]
+	kernels.MatMulSerial(sc, n, q[r0*qs+h*hd:], qs, rows, hd, n, s.kc[l][g], nil)
+	for t := 0; t < rows; t++ {
+		row := sc[t*n : t*n+n]
+		valid := s.pos + r0 + t + 1
+		kernels.Scale(row[:valid], scale)
+		kernels.SoftmaxInPlace(row[:valid])
+		clear(row[valid:])
 	}
+	kernels.MatMulSerial(att[r0*qd+h*hd:], qd, sc, n, rows, n, hd, s.vc[l][g], nil)
 }

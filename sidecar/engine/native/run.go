@@ -3,14 +3,17 @@ package native
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/cortnet/cortd/sidecar/engine"
 	"github.com/cortnet/cortd/sidecar/engine/internal/kernels"
 )
 
 // lossRows is how many logit rows are computed at once: the V-wide rows
-// are large (200 KB each for GPT-2), so the loss walks them in blocks.
-const lossRows = 32
+// are large (200 KB each for GPT-2), so the loss walks them in blocks,
+// large enough that each packed LM-head panel read from memory serves many
+// rows (25 MB of logits per block for GPT-2).
+const lossRows = 128
 
 // Loss returns the mean negative log-likelihood of tokens[1:] given their
 // prefixes: each term is logsumexp(logits) - logit[target] in float64,
@@ -105,22 +108,42 @@ func (m *Model) TokenLogprobs(ctx context.Context, tokens []int) ([]float64, err
 }
 
 // logprobRows sets out[i] = log softmax(hidden row i . lmHead)[targets[i]]
-// for every row, walking the V-wide logits in blocks of rows.
+// for every row, walking the V-wide logits in blocks of rows; the
+// log-sum-exps of a block's rows are split across threads.
 func (m *Model) logprobRows(ctx context.Context, hidden []float32, targets []int, out []float64) error {
 	D, V := m.Cfg.Dim, m.Cfg.Vocab
 	n := len(targets)
 	logits := make([]float32, min(lossRows, n)*V)
-	scratch := make([]float32, V)
+	workers := kernels.Workers(min(lossRows, n) * D * V)
+	scratch := make([][]float32, workers)
+	for w := range scratch {
+		scratch[w] = make([]float32, V)
+	}
 	for r0 := 0; r0 < n; r0 += lossRows {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		rows := min(lossRows, n-r0)
 		kernels.MatMul(logits, V, hidden[r0*D:], D, rows, D, V, m.lmHead, nil)
-		for r := 0; r < rows; r++ {
-			row := logits[r*V : r*V+V]
-			out[r0+r] = float64(row[targets[r0+r]]) - kernels.LogSumExp(row, scratch)
+		lse := func(w, lo, hi int) {
+			for r := lo; r < hi; r++ {
+				row := logits[r*V : r*V+V]
+				out[r0+r] = float64(row[targets[r0+r]]) - kernels.LogSumExp(row, scratch[w])
+			}
 		}
+		if workers == 1 || rows < 2*workers {
+			lse(0, 0, rows)
+			continue
+		}
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				lse(w, w*rows/workers, (w+1)*rows/workers)
+			}()
+		}
+		wg.Wait()
 	}
 	return nil
 }

@@ -20,7 +20,8 @@ type State struct {
 	// Per layer and KV head: keys as a hd x cap panel matrix (so q.k is a
 	// product with ascending-k FMA like every other), values as cap x hd.
 	kc, vc [][]kernels.Panels
-	// Row scratch for chunk rows, and attention scores (chunk x cap).
+	// Row scratch for chunk rows, and attention scores (attRows x cap per
+	// attention thread).
 	sc     *scratch
 	scores []float32
 	chunk  int
@@ -77,7 +78,7 @@ func (m *Model) NewState(capacity int) (*State, error) {
 	T := min(maxChunk, capacity)
 	s.chunk = T
 	s.sc = newScratch(c, T)
-	s.scores = make([]float32, T*capacity)
+	s.scores = make([]float32, min(T, attRows)*capacity) // grows for threads
 	return s, nil
 }
 

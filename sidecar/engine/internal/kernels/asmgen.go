@@ -29,6 +29,7 @@ func main() {
 		elementwise(w, "gelu")
 		elementwise(w, "siluMul")
 	}
+	vectorOps()
 	fmaPeak()
 	if err := os.WriteFile("kernels_amd64.s", []byte(b.String()), 0o644); err != nil {
 		panic(err)
@@ -403,4 +404,132 @@ func fmaPeak() {
 		p("RET")
 		b.WriteString("\n")
 	}
+}
+
+// vectorOps: the AVX-512 loops behind the 16-lane reductions and the norm
+// and scaling passes. Each processes n (a multiple of 16) elements; lane j
+// of a 16-lane accumulator takes elements i with i%16 == j in order, which
+// is exactly one ZMM register, so the sums match reduce.go bit for bit.
+// Products are rounded before adds (no FMA), as in the Go code.
+func vectorOps() {
+	head := func(name, sig string, frame int) {
+		fmt.Fprintf(&b, "// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-%d\n", name, sig, name, frame)
+	}
+	loop := func(name string, body func()) {
+		label(name + "_loop")
+		p("CMPQ CX, $16")
+		p("JLT %s_done", name)
+		body()
+		p("ADDQ $64, SI")
+		p("SUBQ $16, CX")
+		p("JMP %s_loop", name)
+		label(name + "_done")
+	}
+	end := func() {
+		p("VZEROUPPER")
+		p("RET")
+		b.WriteString("\n")
+	}
+
+	// Lane-wise max; NaN elements are skipped (VMAXPS returns its second
+	// source, the accumulator, when either is NaN or both are equal).
+	head("maxLanes512", "x *float32, n int, l *float32", 24)
+	p("MOVQ x+0(FP), SI")
+	p("MOVQ n+8(FP), CX")
+	p("MOVQ l+16(FP), DI")
+	p("VMOVUPS (DI), Z0")
+	loop("maxLanes512", func() {
+		p("VMOVUPS (SI), Z1")
+		p("VMAXPS Z0, Z1, Z0")
+	})
+	p("VMOVUPS Z0, (DI)")
+	end()
+
+	head("sumLanes512", "x *float32, n int, l *float32", 24)
+	p("MOVQ x+0(FP), SI")
+	p("MOVQ n+8(FP), CX")
+	p("MOVQ l+16(FP), DI")
+	p("VMOVUPS (DI), Z0")
+	loop("sumLanes512", func() {
+		p("VADDPS (SI), Z0, Z0")
+	})
+	p("VMOVUPS Z0, (DI)")
+	end()
+
+	head("sumSqLanes512", "x *float32, n int, mean float32, l *float32", 32)
+	p("MOVQ x+0(FP), SI")
+	p("MOVQ n+8(FP), CX")
+	p("VBROADCASTSS mean+16(FP), Z15")
+	p("MOVQ l+24(FP), DI")
+	p("VMOVUPS (DI), Z0")
+	loop("sumSqLanes512", func() {
+		p("VMOVUPS (SI), Z1")
+		p("VSUBPS Z15, Z1, Z1") // d = x - mean
+		p("VMULPS Z1, Z1, Z1")  // d*d, rounded
+		p("VADDPS Z1, Z0, Z0")
+	})
+	p("VMOVUPS Z0, (DI)")
+	end()
+
+	// x[i] = x[i]*s
+	head("scale512", "x *float32, n int, s float32", 20)
+	p("MOVQ x+0(FP), SI")
+	p("MOVQ n+8(FP), CX")
+	p("VBROADCASTSS s+16(FP), Z15")
+	loop("scale512", func() {
+		p("VMULPS (SI), Z15, Z1")
+		p("VMOVUPS Z1, (SI)")
+	})
+	end()
+
+	// dst[i] += x[i]
+	head("add512", "dst, x *float32, n int", 24)
+	p("MOVQ dst+0(FP), DI")
+	p("MOVQ x+8(FP), SI")
+	p("MOVQ n+16(FP), CX")
+	loop("add512", func() {
+		p("VMOVUPS (DI), Z1")
+		p("VADDPS (SI), Z1, Z1")
+		p("VMOVUPS Z1, (DI)")
+		p("ADDQ $64, DI")
+	})
+	end()
+
+	// dst[i] = round(round((x[i]-mean)*inv)*w[i]) + b[i]
+	head("layerNorm512", "dst, x, w, bias *float32, n int, mean, inv float32", 48)
+	p("MOVQ dst+0(FP), DI")
+	p("MOVQ x+8(FP), SI")
+	p("MOVQ w+16(FP), DX")
+	p("MOVQ bias+24(FP), R8")
+	p("MOVQ n+32(FP), CX")
+	p("VBROADCASTSS mean+40(FP), Z14")
+	p("VBROADCASTSS inv+44(FP), Z15")
+	loop("layerNorm512", func() {
+		p("VMOVUPS (SI), Z1")
+		p("VSUBPS Z14, Z1, Z1")
+		p("VMULPS Z15, Z1, Z1")
+		p("VMULPS (DX), Z1, Z1")
+		p("VADDPS (R8), Z1, Z1")
+		p("VMOVUPS Z1, (DI)")
+		p("ADDQ $64, DI")
+		p("ADDQ $64, DX")
+		p("ADDQ $64, R8")
+	})
+	end()
+
+	// dst[i] = round(round(x[i]*inv)*w[i])
+	head("rmsNorm512", "dst, x, w *float32, n int, inv float32", 36)
+	p("MOVQ dst+0(FP), DI")
+	p("MOVQ x+8(FP), SI")
+	p("MOVQ w+16(FP), DX")
+	p("MOVQ n+24(FP), CX")
+	p("VBROADCASTSS inv+32(FP), Z15")
+	loop("rmsNorm512", func() {
+		p("VMULPS (SI), Z15, Z1")
+		p("VMULPS (DX), Z1, Z1")
+		p("VMOVUPS Z1, (DI)")
+		p("ADDQ $64, DI")
+		p("ADDQ $64, DX")
+	})
+	end()
 }

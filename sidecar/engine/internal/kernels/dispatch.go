@@ -35,6 +35,15 @@ type impl struct {
 	expSub  func(dst, src []float32, m float32)
 	gelu    func(x []float32)
 	siluMul func(g, u []float32)
+	// Lane reductions over x (len a multiple of Lanes) into l.
+	maxLanes   func(x []float32, l *[Lanes]float32)
+	sumLanes   func(x []float32, l *[Lanes]float32)
+	sumSqLanes func(x []float32, mean float32, l *[Lanes]float32)
+	// Element-wise passes.
+	scale     func(x []float32, s float32)
+	add       func(dst, x []float32)
+	layerNorm func(dst, x, w, b []float32, mean, inv float32)
+	rmsNorm   func(dst, x, w []float32, inv float32)
 }
 
 var (

@@ -71,10 +71,16 @@ var (
 
 func init() {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		impls[AVX2] = impl{tile: tileAVX2, expSub: expSubAVX2, gelu: geluAVX2, siluMul: siluMulAVX2}
+		// The reductions and norms are memory-bound passes; AVX2 keeps the
+		// portable ones (same bits).
+		avx2 := portableImpl
+		avx2.tile, avx2.expSub, avx2.gelu, avx2.siluMul = tileAVX2, expSubAVX2, geluAVX2, siluMulAVX2
+		impls[AVX2] = avx2
 	}
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ {
-		impls[AVX512] = impl{tile: tileAVX512, expSub: expSubAVX512, gelu: geluAVX512, siluMul: siluMulAVX512}
+		impls[AVX512] = impl{tile: tileAVX512, expSub: expSubAVX512, gelu: geluAVX512, siluMul: siluMulAVX512,
+			maxLanes: maxLanesAVX512, sumLanes: sumLanesAVX512, sumSqLanes: sumSqLanesAVX512,
+			scale: scaleAVX512, add: addAVX512, layerNorm: layerNormAVX512, rmsNorm: rmsNormAVX512}
 	}
 	selectBest()
 }
@@ -174,6 +180,80 @@ func siluMulAVX2(g, u []float32) {
 		siluMul256(&g[0], &u[0], n)
 	}
 	siluMulGo(g[n:], u[n:])
+}
+
+//go:noescape
+func maxLanes512(x *float32, n int, l *float32)
+
+//go:noescape
+func sumLanes512(x *float32, n int, l *float32)
+
+//go:noescape
+func sumSqLanes512(x *float32, n int, mean float32, l *float32)
+
+//go:noescape
+func scale512(x *float32, n int, s float32)
+
+//go:noescape
+func add512(dst, x *float32, n int)
+
+//go:noescape
+func layerNorm512(dst, x, w, bias *float32, n int, mean, inv float32)
+
+//go:noescape
+func rmsNorm512(dst, x, w *float32, n int, inv float32)
+
+func maxLanesAVX512(x []float32, l *[Lanes]float32) {
+	if len(x) >= Lanes {
+		maxLanes512(&x[0], len(x)&^(Lanes-1), &l[0])
+	}
+}
+
+func sumLanesAVX512(x []float32, l *[Lanes]float32) {
+	if len(x) >= Lanes {
+		sumLanes512(&x[0], len(x)&^(Lanes-1), &l[0])
+	}
+}
+
+func sumSqLanesAVX512(x []float32, mean float32, l *[Lanes]float32) {
+	if len(x) >= Lanes {
+		sumSqLanes512(&x[0], len(x)&^(Lanes-1), mean, &l[0])
+	}
+}
+
+func scaleAVX512(x []float32, s float32) {
+	n := len(x) &^ 15
+	if n > 0 {
+		scale512(&x[0], n, s)
+	}
+	scaleGo(x[n:], s)
+}
+
+func addAVX512(dst, x []float32) {
+	x = x[:len(dst)]
+	n := len(dst) &^ 15
+	if n > 0 {
+		add512(&dst[0], &x[0], n)
+	}
+	addGo(dst[n:], x[n:])
+}
+
+func layerNormAVX512(dst, x, w, b []float32, mean, inv float32) {
+	dst, w, b = dst[:len(x)], w[:len(x)], b[:len(x)]
+	n := len(x) &^ 15
+	if n > 0 {
+		layerNorm512(&dst[0], &x[0], &w[0], &b[0], n, mean, inv)
+	}
+	layerNormGo(dst[n:], x[n:], w[n:], b[n:], mean, inv)
+}
+
+func rmsNormAVX512(dst, x, w []float32, inv float32) {
+	dst, w = dst[:len(x)], w[:len(x)]
+	n := len(x) &^ 15
+	if n > 0 {
+		rmsNorm512(&dst[0], &x[0], &w[0], n, inv)
+	}
+	rmsNormGo(dst[n:], x[n:], w[n:], inv)
 }
 
 //go:noescape

@@ -1482,6 +1482,151 @@ siluMul256_done:
 	VZEROUPPER
 	RET
 
+// func maxLanes512(x *float32, n int, l *float32)
+TEXT ·maxLanes512(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ l+16(FP), DI
+	VMOVUPS (DI), Z0
+maxLanes512_loop:
+	CMPQ CX, $16
+	JLT maxLanes512_done
+	VMOVUPS (SI), Z1
+	VMAXPS Z0, Z1, Z0
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP maxLanes512_loop
+maxLanes512_done:
+	VMOVUPS Z0, (DI)
+	VZEROUPPER
+	RET
+
+// func sumLanes512(x *float32, n int, l *float32)
+TEXT ·sumLanes512(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ l+16(FP), DI
+	VMOVUPS (DI), Z0
+sumLanes512_loop:
+	CMPQ CX, $16
+	JLT sumLanes512_done
+	VADDPS (SI), Z0, Z0
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP sumLanes512_loop
+sumLanes512_done:
+	VMOVUPS Z0, (DI)
+	VZEROUPPER
+	RET
+
+// func sumSqLanes512(x *float32, n int, mean float32, l *float32)
+TEXT ·sumSqLanes512(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS mean+16(FP), Z15
+	MOVQ l+24(FP), DI
+	VMOVUPS (DI), Z0
+sumSqLanes512_loop:
+	CMPQ CX, $16
+	JLT sumSqLanes512_done
+	VMOVUPS (SI), Z1
+	VSUBPS Z15, Z1, Z1
+	VMULPS Z1, Z1, Z1
+	VADDPS Z1, Z0, Z0
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP sumSqLanes512_loop
+sumSqLanes512_done:
+	VMOVUPS Z0, (DI)
+	VZEROUPPER
+	RET
+
+// func scale512(x *float32, n int, s float32)
+TEXT ·scale512(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS s+16(FP), Z15
+scale512_loop:
+	CMPQ CX, $16
+	JLT scale512_done
+	VMULPS (SI), Z15, Z1
+	VMOVUPS Z1, (SI)
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP scale512_loop
+scale512_done:
+	VZEROUPPER
+	RET
+
+// func add512(dst, x *float32, n int)
+TEXT ·add512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+add512_loop:
+	CMPQ CX, $16
+	JLT add512_done
+	VMOVUPS (DI), Z1
+	VADDPS (SI), Z1, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP add512_loop
+add512_done:
+	VZEROUPPER
+	RET
+
+// func layerNorm512(dst, x, w, bias *float32, n int, mean, inv float32)
+TEXT ·layerNorm512(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DX
+	MOVQ bias+24(FP), R8
+	MOVQ n+32(FP), CX
+	VBROADCASTSS mean+40(FP), Z14
+	VBROADCASTSS inv+44(FP), Z15
+layerNorm512_loop:
+	CMPQ CX, $16
+	JLT layerNorm512_done
+	VMOVUPS (SI), Z1
+	VSUBPS Z14, Z1, Z1
+	VMULPS Z15, Z1, Z1
+	VMULPS (DX), Z1, Z1
+	VADDPS (R8), Z1, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ $64, DI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP layerNorm512_loop
+layerNorm512_done:
+	VZEROUPPER
+	RET
+
+// func rmsNorm512(dst, x, w *float32, n int, inv float32)
+TEXT ·rmsNorm512(SB), NOSPLIT, $0-36
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS inv+32(FP), Z15
+rmsNorm512_loop:
+	CMPQ CX, $16
+	JLT rmsNorm512_done
+	VMULPS (SI), Z15, Z1
+	VMULPS (DX), Z1, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ $64, DI
+	ADDQ $64, DX
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP rmsNorm512_loop
+rmsNorm512_done:
+	VZEROUPPER
+	RET
+
 // func fmaPeak512(n int)
 TEXT ·fmaPeak512(SB), NOSPLIT, $0-8
 	MOVQ n+0(FP), CX

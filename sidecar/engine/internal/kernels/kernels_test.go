@@ -228,3 +228,64 @@ func TestPathsAvailable(t *testing.T) {
 		t.Fatalf("not using the best path")
 	}
 }
+
+// TestReductionPaths: the vector reductions, norms and element-wise passes
+// give the portable path's bits on every path, including NaN and signed
+// zeros for Max.
+func TestReductionPaths(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	nan := float32(math.NaN())
+	for _, n := range []int{0, 1, 15, 16, 17, 33, 100, 768, 1001} {
+		x := randSlice(r, n)
+		for i := range x {
+			x[i] *= 7
+		}
+		w, bb, y := randSlice(r, n), randSlice(r, n), randSlice(r, n)
+		zeros := make([]float32, n)
+		for i := range zeros {
+			if i%3 == 0 {
+				zeros[i] = float32(math.Copysign(0, -1))
+			}
+		}
+		withNaN := append([]float32(nil), x...)
+		if n > 0 {
+			withNaN[n/2] = nan
+		}
+		var want []uint32
+		for _, path := range Available() {
+			Use(path)
+			var got []uint32
+			put := func(v ...float32) {
+				for _, f := range v {
+					got = append(got, math.Float32bits(f))
+				}
+			}
+			put(Sum(x), SumSquares(x, 0.25), Max(x), Max(zeros), Max(withNaN))
+			s := append([]float32(nil), x...)
+			Scale(s, 0.125)
+			a := append([]float32(nil), x...)
+			Add(a, y)
+			put(s...)
+			put(a...)
+			if n > 0 {
+				ln, rn, sm := make([]float32, n), make([]float32, n), append([]float32(nil), x...)
+				LayerNorm(ln, x, w, bb, 1e-5)
+				RMSNorm(rn, x, w, 1e-6)
+				SoftmaxInPlace(sm)
+				put(ln...)
+				put(rn...)
+				put(sm...)
+			}
+			if path == Portable {
+				want = got
+				continue
+			}
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("%s n=%d: output %d is %08x, portable %08x", path, n, i, got[i], want[i])
+				}
+			}
+		}
+	}
+	Use(Available()[len(Available())-1])
+}

@@ -60,6 +60,24 @@ func (p Panels) Set(kk, col int, v float32) {
 // for small products on a 2-vCPU machine.
 var parallelMin = 1 << 21
 
+// Workers is how many goroutines a job of work multiply-adds should be
+// split across: 1 below the threading threshold, else GOMAXPROCS.
+func Workers(work int) int {
+	if work < parallelMin {
+		return 1
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// MatMulSerial is MatMul on the calling goroutine only, for callers that
+// split work across threads themselves.
+func MatMulSerial(c []float32, ldc int, a []float32, lda int, m, k, n int, b Panels, bias []float32) {
+	if m == 0 || n == 0 {
+		return
+	}
+	matmulRange(cur(), c, ldc, a, lda, m, k, n, b, bias, 0, (n+NR-1)/NR)
+}
+
 // MatMul computes C[i][j] = bias[j] + sum_k A[i][kk]*B[kk][j] for i < m,
 // j < n, over the first k rows of B, accumulating in ascending kk with FMA.
 // bias may be nil (zero). C has row stride ldc, A row stride lda.
@@ -70,8 +88,8 @@ func MatMul(c []float32, ldc int, a []float32, lda int, m, k, n int, b Panels, b
 	im := cur()
 	np := (n + NR - 1) / NR
 	mb := (m + MaxMR - 1) / MaxMR
-	workers := runtime.GOMAXPROCS(0)
-	if m*k*n < parallelMin || workers < 2 {
+	workers := Workers(m * k * n)
+	if workers < 2 {
 		matmulRange(im, c, ldc, a, lda, m, k, n, b, bias, 0, np)
 		return
 	}

@@ -8,11 +8,11 @@ func SoftmaxInPlace(x []float32) {
 	}
 	m := Max(x)
 	cur().expSub(x, x, m)
-	inv := 1 / Sum(x)
-	for i := range x {
-		x[i] = float32(x[i] * inv)
-	}
+	Scale(x, 1/Sum(x))
 }
+
+// Scale sets x[i] = x[i]*s.
+func Scale(x []float32, s float32) { cur().scale(x, s) }
 
 // LogSumExp returns max + log(sum exp(x - max)) in float64 (the loss is
 // accumulated in float64); scratch must be at least len(x).
@@ -37,26 +37,14 @@ func LayerNorm(dst, x, w, b []float32, eps float32) {
 	n := float32(len(x))
 	mean := Sum(x) / n
 	v := SumSquares(x, mean) / n
-	inv := 1 / Sqrt32(v+eps)
-	for i, xv := range x {
-		d := float32((xv - mean) * inv)
-		dst[i] = float32(d*w[i]) + b[i]
-	}
+	cur().layerNorm(dst[:len(x)], x, w, b, mean, 1/Sqrt32(v+eps))
 }
 
 // RMSNorm writes x/sqrt(mean(x^2)+eps)*w into dst.
 func RMSNorm(dst, x, w []float32, eps float32) {
 	ss := SumSquares(x, 0) / float32(len(x))
-	inv := 1 / Sqrt32(ss+eps)
-	for i, xv := range x {
-		dst[i] = float32(float32(xv*inv) * w[i])
-	}
+	cur().rmsNorm(dst[:len(x)], x, w, 1/Sqrt32(ss+eps))
 }
 
 // Add sets dst[i] += x[i].
-func Add(dst, x []float32) {
-	x = x[:len(dst)]
-	for i := range dst {
-		dst[i] += x[i]
-	}
-}
+func Add(dst, x []float32) { cur().add(dst, x[:len(dst)]) }

@@ -1,6 +1,8 @@
 package kernels
 
-var portableImpl = impl{tile: tileGo, expSub: expSubGo, gelu: geluGo, siluMul: siluMulGo}
+var portableImpl = impl{tile: tileGo, expSub: expSubGo, gelu: geluGo, siluMul: siluMulGo,
+	maxLanes: maxLanesGo, sumLanes: sumLanesGo, sumSqLanes: sumSqLanesGo,
+	scale: scaleGo, add: addGo, layerNorm: layerNormGo, rmsNorm: rmsNormGo}
 
 func tileGo(c []float32, ldc int, a []float32, lda int, mr int, b []float32, k int, bias []float32, mode int) {
 	var acc [NR]float32
@@ -39,5 +41,63 @@ func geluGo(x []float32) {
 func siluMulGo(g, u []float32) {
 	for i, v := range g {
 		g[i] = float32(silu1(v) * u[i])
+	}
+}
+
+func maxLanesGo(x []float32, l *[Lanes]float32) {
+	for i := 0; i+Lanes <= len(x); i += Lanes {
+		v := x[i : i+Lanes : i+Lanes]
+		for j := range l {
+			if v[j] > l[j] {
+				l[j] = v[j]
+			}
+		}
+	}
+}
+
+func sumLanesGo(x []float32, l *[Lanes]float32) {
+	for i := 0; i+Lanes <= len(x); i += Lanes {
+		v := x[i : i+Lanes : i+Lanes]
+		for j := range l {
+			l[j] += v[j]
+		}
+	}
+}
+
+func sumSqLanesGo(x []float32, mean float32, l *[Lanes]float32) {
+	for i := 0; i+Lanes <= len(x); i += Lanes {
+		v := x[i : i+Lanes : i+Lanes]
+		for j := range l {
+			d := v[j] - mean
+			l[j] += float32(d * d)
+		}
+	}
+}
+
+func scaleGo(x []float32, s float32) {
+	for i := range x {
+		x[i] = float32(x[i] * s)
+	}
+}
+
+func addGo(dst, x []float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] += x[i]
+	}
+}
+
+func layerNormGo(dst, x, w, b []float32, mean, inv float32) {
+	dst, w, b = dst[:len(x)], w[:len(x)], b[:len(x)]
+	for i, xv := range x {
+		d := float32((xv - mean) * inv)
+		dst[i] = float32(d*w[i]) + b[i]
+	}
+}
+
+func rmsNormGo(dst, x, w []float32, inv float32) {
+	dst, w = dst[:len(x)], w[:len(x)]
+	for i, xv := range x {
+		dst[i] = float32(float32(xv*inv) * w[i])
 	}
 }
