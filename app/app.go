@@ -88,6 +88,9 @@ import (
 	"github.com/cortnet/cortd/x/models"
 	modelskeeper "github.com/cortnet/cortd/x/models/keeper"
 	modelstypes "github.com/cortnet/cortd/x/models/types"
+	"github.com/cortnet/cortd/x/nodes"
+	nodeskeeper "github.com/cortnet/cortd/x/nodes/keeper"
+	nodestypes "github.com/cortnet/cortd/x/nodes/types"
 )
 
 // DefaultNodeHome is where `cortd` keeps its config and data unless --home says otherwise.
@@ -110,6 +113,8 @@ var maccPerms = map[string][]string{
 	stakingtypes.NotBondedPoolName: {authtypes.Burner, authtypes.Staking},
 	govtypes.ModuleName:            {authtypes.Burner},
 	modelstypes.ModuleName:         nil, // holds registration deposits
+	nodestypes.ModuleName:          nil, // holds node stakes, unbonding stakes and unwithdrawn rewards
+	nodestypes.RewardsPoolName:     nil, // the period rewards pool (slashes go to the community pool, nothing is burned)
 }
 
 var _ servertypes.Application = (*App)(nil)
@@ -141,6 +146,7 @@ type App struct {
 
 	// cortd keepers
 	ModelsKeeper modelskeeper.Keeper
+	NodesKeeper  nodeskeeper.Keeper
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
@@ -174,7 +180,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		authtypes.StoreKey, banktypes.StoreKey, stakingtypes.StoreKey, minttypes.StoreKey,
 		distrtypes.StoreKey, slashingtypes.StoreKey, govtypes.StoreKey, consensustypes.StoreKey,
 		upgradetypes.StoreKey, feegrant.StoreKey, evidencetypes.StoreKey, epochstypes.StoreKey,
-		modelstypes.StoreKey,
+		modelstypes.StoreKey, nodestypes.StoreKey,
 	)
 	if err := bApp.RegisterStreamingServices(appOpts, keys); err != nil {
 		panic(err)
@@ -232,12 +238,18 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.EvidenceKeeper = *evidencekeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[evidencetypes.StoreKey]),
 		app.StakingKeeper, app.SlashingKeeper, accCodec, runtime.ProvideCometInfoService())
 
-	app.EpochsKeeper = epochskeeper.NewKeeper(runtime.NewKVStoreService(keys[epochstypes.StoreKey]), appCodec)
-	// Modules that act on epoch boundaries (x/nodes reward periods, x/data targets) add their hooks here.
-	app.EpochsKeeper.SetHooks(epochstypes.NewMultiEpochHooks())
-
 	app.ModelsKeeper = modelskeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[modelstypes.StoreKey]),
 		app.BankKeeper, govAuthority)
+	// x/nodes: stakes and rewards; slashed stake goes to the community pool through
+	// x/distribution; mint share read from x/mint's block provision.
+	app.NodesKeeper = nodeskeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[nodestypes.StoreKey]),
+		app.BankKeeper, app.AccountKeeper, app.ModelsKeeper, app.DistrKeeper,
+		nodeskeeper.MintProvision{Keeper: app.MintKeeper}, authtypes.FeeCollectorName, govAuthority)
+
+	app.EpochsKeeper = epochskeeper.NewKeeper(runtime.NewKVStoreService(keys[epochstypes.StoreKey]), appCodec)
+	// Modules that act on epoch boundaries add their hooks here (SetHooks may be called
+	// once): x/nodes closes a reward period when its reward epoch ends.
+	app.EpochsKeeper.SetHooks(epochstypes.NewMultiEpochHooks(app.NodesKeeper.Hooks()))
 
 	app.ModuleManager = module.NewManager(
 		genutil.NewAppModule(app.AccountKeeper, app.StakingKeeper, app, txConfig),
@@ -254,6 +266,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		consensus.NewAppModule(appCodec, app.ConsensusParamsKeeper),
 		epochs.NewAppModule(&app.EpochsKeeper),
 		models.NewAppModule(appCodec, app.ModelsKeeper),
+		nodes.NewAppModule(appCodec, app.NodesKeeper),
 	)
 	app.BasicModuleManager = module.NewBasicManagerFromManager(app.ModuleManager, map[string]module.AppModuleBasic{
 		genutiltypes.ModuleName: genutil.NewAppModuleBasic(genutiltypes.DefaultMessageValidator),
@@ -263,20 +276,23 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.BasicModuleManager.RegisterInterfaces(interfaceRegistry)
 
 	app.ModuleManager.SetOrderPreBlockers(upgradetypes.ModuleName, authtypes.ModuleName)
+	// x/nodes sits between mint and distribution: it moves its mint share out of the fee
+	// collector after mint filled it and before distribution sweeps it.
 	app.ModuleManager.SetOrderBeginBlockers(
-		minttypes.ModuleName, distrtypes.ModuleName, slashingtypes.ModuleName, evidencetypes.ModuleName,
+		minttypes.ModuleName, nodestypes.ModuleName, distrtypes.ModuleName, slashingtypes.ModuleName, evidencetypes.ModuleName,
 		stakingtypes.ModuleName, epochstypes.ModuleName, genutiltypes.ModuleName,
 	)
 	// x/bank must end-block first since SDK v0.54.
 	app.ModuleManager.SetOrderEndBlockers(
 		banktypes.ModuleName, govtypes.ModuleName, stakingtypes.ModuleName, feegrant.ModuleName, genutiltypes.ModuleName,
+		nodestypes.ModuleName,
 	)
 	// genutil runs after staking (gentxs bond tokens) and after auth (it reads auth params).
 	genesisOrder := []string{
 		authtypes.ModuleName, banktypes.ModuleName, distrtypes.ModuleName, stakingtypes.ModuleName,
 		slashingtypes.ModuleName, govtypes.ModuleName, minttypes.ModuleName, genutiltypes.ModuleName,
 		evidencetypes.ModuleName, feegrant.ModuleName, upgradetypes.ModuleName, consensustypes.ModuleName,
-		epochstypes.ModuleName, modelstypes.ModuleName,
+		epochstypes.ModuleName, modelstypes.ModuleName, nodestypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisOrder...)

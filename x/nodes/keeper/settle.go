@@ -1,0 +1,216 @@
+package keeper
+
+import (
+	"context"
+	"errors"
+
+	"cosmossdk.io/collections"
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/cortnet/cortd/x/nodes/types"
+)
+
+// maxPrunePerNode bounds how many old history records one settlement deletes per node
+// (normally one; more only after history_periods was lowered, and then over a few periods).
+const maxPrunePerNode = 8
+
+// settleStep advances the oldest open settlement by up to budget nodes and returns the
+// budget left. A settlement has two passes over the nodes, in id order from a cursor kept
+// in state: SCORE computes each node's scores, level, reputation and entitled reward and
+// sums what is owed; PAY then pays each record entitled × ratio, where ratio =
+// min(1, pool balance / owed) is fixed when PAY starts. Paying only after the whole owed
+// sum is known is what makes a short pool pay everyone pro rata.
+func (k Keeper) settleStep(ctx context.Context, p types.Params, budget uint32) (uint32, error) {
+	var s types.Settlement
+	found := false
+	if err := k.Settlements.Walk(ctx, nil, func(_ uint64, v types.Settlement) (bool, error) {
+		s, found = v, true
+		return true, nil
+	}); err != nil || !found {
+		return budget, err
+	}
+	rng := new(collections.Range[string])
+	if s.Cursor != "" {
+		rng = rng.StartExclusive(s.Cursor)
+	}
+	// Collect the page first: settling writes to Nodes, which must not happen under an
+	// open iterator over it.
+	var page []types.Node
+	if err := k.Nodes.Walk(ctx, rng, func(_ string, n types.Node) (bool, error) {
+		page = append(page, n)
+		return uint32(len(page)) >= budget, nil
+	}); err != nil {
+		return budget, err
+	}
+	for _, n := range page {
+		var err error
+		switch s.Phase {
+		case types.SETTLEMENT_PHASE_SCORE:
+			err = k.scoreNode(ctx, p, &s, n)
+		default:
+			err = k.payNode(ctx, p, &s, n)
+		}
+		if err != nil {
+			return budget, err
+		}
+		s.Cursor = n.Id
+	}
+	budget -= uint32(len(page))
+	if budget > 0 { // the walk ran out of nodes: this pass is done
+		if err := k.finishPass(ctx, p, &s); err != nil {
+			return budget, err
+		}
+	}
+	if s.Phase == types.SETTLEMENT_PHASE_UNSPECIFIED {
+		return budget, nil // finished and removed
+	}
+	return budget, k.Settlements.Set(ctx, s.Period, s)
+}
+
+// finishPass moves a settlement from SCORE to PAY (fixing the pay ratio) or, after PAY,
+// removes it.
+func (k Keeper) finishPass(ctx context.Context, p types.Params, s *types.Settlement) error {
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	s.Cursor = ""
+	if s.Phase == types.SETTLEMENT_PHASE_SCORE {
+		s.Phase = types.SETTLEMENT_PHASE_PAY
+		s.Ratio = sdkmath.LegacyOneDec()
+		available := k.rewardsPoolBalance(ctx, p.Denom).Amount
+		if available.LT(s.Owed) {
+			s.Ratio = sdkmath.LegacyNewDecFromInt(available).QuoInt(s.Owed)
+			return sdkCtx.EventManager().EmitTypedEvent(&types.EventRewardsPoolShort{
+				Period: s.Period, Owed: sdk.NewCoin(p.Denom, s.Owed).String(),
+				Available: sdk.NewCoin(p.Denom, available).String(), Ratio: s.Ratio.String(),
+			})
+		}
+		return nil
+	}
+	if err := k.Settlements.Remove(ctx, s.Period); err != nil {
+		return err
+	}
+	ev := &types.EventPeriodSettled{
+		Period: s.Period, Nodes: s.NodesSettled,
+		Owed: sdk.NewCoin(p.Denom, s.Owed).String(), Paid: sdk.NewCoin(p.Denom, s.Paid).String(),
+	}
+	s.Phase = types.SETTLEMENT_PHASE_UNSPECIFIED
+	return sdkCtx.EventManager().EmitTypedEvent(ev)
+}
+
+// scoreNode settles one node for period s: scores from its counters, the level step,
+// reputation, and the entitled reward, stored as a PeriodRecord. Nodes that were unbonding
+// or registered after the period are skipped (their counters are dropped).
+func (k Keeper) scoreNode(ctx context.Context, p types.Params, s *types.Settlement, n types.Node) error {
+	key := collections.Join(s.Period, n.Id)
+	st, err := k.LiveStats.Get(ctx, key)
+	if err != nil && !errors.Is(err, collections.ErrNotFound) {
+		return err
+	}
+	if err := k.LiveStats.Remove(ctx, key); err != nil {
+		return err
+	}
+	if n.Status != types.NODE_STATUS_ACTIVE || n.LastSettledPeriod >= s.Period {
+		return nil
+	}
+	op, err := k.getOperator(ctx, n.Operator)
+	if err != nil {
+		return err
+	}
+	from := max(s.StartHeight, n.RegisteredHeight)
+	expected := types.ExpectedHeartbeats(from, s.EndHeight, p.HeartbeatIntervalBlocks)
+	scores := types.ComputeScores(st, expected, p.ScoreWeights)
+	// The reward is computed at the level the node held during the period.
+	reward := types.ComputeReward(p, types.RewardInput{
+		Level: n.Level, Scores: scores, Roles: uint32(len(op.Roles)), OperatorNodes: op.BondedNodes,
+	})
+	before := n.Level
+	n.Level, n.PromotionStreak = types.NextLevel(p, n.Level, n.PromotionStreak, scores.Total)
+	n.Reputation = types.NextReputation(p.ReputationAlpha, n.Reputation, scores.Total)
+	n.LastSettledPeriod = s.Period
+	if err := k.Nodes.Set(ctx, n.Id, n); err != nil {
+		return err
+	}
+	rec := types.PeriodRecord{
+		NodeId: n.Id, Period: s.Period, Stats: st, ExpectedHeartbeats: expected,
+		Uptime: scores.Uptime, PrecommitScore: scores.Precommit, CommitScore: scores.Commit,
+		ValidationAccuracy: scores.Validation, TotalScore: scores.Total,
+		LevelBefore: before, LevelAfter: n.Level, Reputation: n.Reputation,
+		RewardEntitled: reward.Amount, RewardPaid: sdkmath.ZeroInt(),
+	}
+	if err := k.Records.Set(ctx, collections.Join(n.Id, s.Period), rec); err != nil {
+		return err
+	}
+	if err := k.pruneRecords(ctx, p, n.Id, s.Period); err != nil {
+		return err
+	}
+	s.Owed = s.Owed.Add(reward.Amount)
+	s.NodesSettled++
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventNodePeriodSettled{
+		NodeId: n.Id, Period: s.Period, Uptime: scores.Uptime.String(), PrecommitScore: scores.Precommit.String(),
+		TotalScore: scores.Total.String(), LevelBefore: before, LevelAfter: n.Level,
+		RewardEntitled: sdk.NewCoin(p.Denom, reward.Amount).String(),
+	})
+}
+
+// pruneRecords deletes the node's records older than history_periods.
+func (k Keeper) pruneRecords(ctx context.Context, p types.Params, nodeID string, period uint64) error {
+	if period <= uint64(p.HistoryPeriods) {
+		return nil
+	}
+	rng := collections.NewPrefixedPairRange[string, uint64](nodeID).EndInclusive(period - uint64(p.HistoryPeriods))
+	var old []collections.Pair[string, uint64]
+	if err := k.Records.Walk(ctx, rng, func(key collections.Pair[string, uint64], _ types.PeriodRecord) (bool, error) {
+		old = append(old, key)
+		return len(old) >= maxPrunePerNode, nil
+	}); err != nil {
+		return err
+	}
+	for _, key := range old {
+		if err := k.Records.Remove(ctx, key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// payNode pays one node's record of period s: entitled × ratio, moved from the rewards
+// pool to the nodes module account and added to the node's accrued rewards. The payment
+// never exceeds the pool balance, so the pool cannot go negative.
+func (k Keeper) payNode(ctx context.Context, p types.Params, s *types.Settlement, n types.Node) error {
+	key := collections.Join(n.Id, s.Period)
+	rec, err := k.Records.Get(ctx, key)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if rec.Paid {
+		return nil
+	}
+	amount := s.Ratio.MulInt(rec.RewardEntitled).TruncateInt()
+	if pool := k.rewardsPoolBalance(ctx, p.Denom).Amount; amount.GT(pool) {
+		amount = pool
+	}
+	if amount.IsPositive() {
+		if err := k.bank.SendCoinsFromModuleToModule(ctx, types.RewardsPoolName, types.ModuleName,
+			sdk.NewCoins(sdk.NewCoin(p.Denom, amount))); err != nil {
+			return err
+		}
+		n.AccruedRewards = n.AccruedRewards.Add(amount)
+		if err := k.Nodes.Set(ctx, n.Id, n); err != nil {
+			return err
+		}
+	}
+	rec.RewardPaid, rec.Paid = amount, true
+	if err := k.Records.Set(ctx, key, rec); err != nil {
+		return err
+	}
+	s.Paid = s.Paid.Add(amount)
+	if !amount.IsPositive() {
+		return nil
+	}
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventRewardPaid{
+		NodeId: n.Id, Period: s.Period, Amount: sdk.NewCoin(p.Denom, amount).String(),
+	})
+}
