@@ -250,3 +250,57 @@ func TestBatchQueueFull(t *testing.T) {
 		t.Fatalf("over-long text: %v", err)
 	}
 }
+
+// TestLongSequenceSplits: a sequence longer than one attention row block
+// gives the same bits in one pass, token by token and in uneven chunks, on
+// one thread and with attention tasks spread over threads.
+func TestLongSequenceSplits(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	defer kernels.SetParallelMin(kernels.SetParallelMin(1 << 21))
+	for name := range tinySpecs {
+		m, _ := tinyModel(t, name)
+		N, D := m.Cfg.MaxPos, m.Cfg.Dim
+		toks := randTokens(N, m.Cfg.Vocab)
+		var want []float32
+		for _, procs := range []int{1, 4} {
+			runtime.GOMAXPROCS(procs)
+			kernels.SetParallelMin(1)
+			for _, split := range [][]int{{N}, {50, N - 50}, {attRows + 1, 3, N - attRows - 4}} {
+				s, err := m.NewState(N)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := make([]float32, N*D)
+				at := 0
+				for _, n := range split {
+					if err := s.Forward(toks[at:at+n], out[at*D:(at+n)*D]); err != nil {
+						t.Fatal(err)
+					}
+					at += n
+				}
+				if want == nil {
+					want = out
+					continue
+				}
+				for i := range out {
+					if math.Float32bits(out[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s procs=%d split %v: element %d differs", name, procs, split, i)
+					}
+				}
+			}
+		}
+		// Token by token, as generation runs.
+		s, _ := m.NewState(N)
+		step := make([]float32, D)
+		for i, tk := range toks {
+			if err := s.Forward([]int{tk}, step); err != nil {
+				t.Fatal(err)
+			}
+			for j := range step {
+				if math.Float32bits(step[j]) != math.Float32bits(want[i*D+j]) {
+					t.Fatalf("%s: token %d differs between one pass and token by token", name, i)
+				}
+			}
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cortnet/cortd/sidecar/engine"
 	"github.com/cortnet/cortd/sidecar/models"
@@ -111,3 +112,39 @@ func BenchmarkGenerateGPT2Small(b *testing.B) { benchGenerate(b, "gpt2-small") }
 func BenchmarkLossTiny(b *testing.B)          { benchLoss(b, "tiny") }
 func BenchmarkEmbedTiny(b *testing.B)         { benchEmbed(b, "tiny") }
 func BenchmarkGenerateTiny(b *testing.B)      { benchGenerate(b, "tiny") }
+
+// benchConcurrentEmbed times 8 concurrent 32-token embedding requests,
+// merged into batches (batched) or each run on its own (alone).
+func benchConcurrentEmbed(b *testing.B, name string, window time.Duration) {
+	src := benchModel(b, name)
+	// A fresh Model value sharing the weights, so the batch config is its own.
+	m := &Model{Name: src.Name, Cfg: src.Cfg, Tok: src.Tok, tokEmb: src.tokEmb, posEmb: src.posEmb,
+		layers: src.layers, normW: src.normW, normB: src.normB, lmHead: src.lmHead,
+		ropeCos: src.ropeCos, ropeSin: src.ropeSin, BatchCfg: BatchConfig{Window: window}}
+	const reqs, n = 8, 32
+	texts := make([][]int, reqs)
+	all := randTokens(reqs*n, m.Tok.VocabSize())
+	for i := range texts {
+		texts[i] = all[i*n : i*n+n]
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var wg sync.WaitGroup
+		for _, t := range texts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := m.EmbedBatch(context.Background(), [][]int{t}); err != nil {
+					b.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	b.ReportMetric(float64(reqs*n*b.N)/b.Elapsed().Seconds(), "tokens/s")
+}
+
+func BenchmarkConcurrentEmbedGPT2Small(b *testing.B) {
+	b.Run("alone", func(b *testing.B) { benchConcurrentEmbed(b, "gpt2-small", -1) })
+	b.Run("batched", func(b *testing.B) { benchConcurrentEmbed(b, "gpt2-small", DefaultBatchWindow) })
+}

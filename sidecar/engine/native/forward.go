@@ -2,6 +2,7 @@ package native
 
 import (
 	"fmt"
+	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -29,6 +30,9 @@ func (s *State) Forward(tokens []int, out []float32) error {
 }
 
 func (s *State) forwardChunk(tokens []int, out []float32) {
+	if s.sc == nil {
+		s.sc = newScratch(s.m.Cfg, s.chunk)
+	}
 	s.m.forwardSeqs(s.sc, []seqChunk{{s: s, tokens: tokens, out: out}})
 }
 
@@ -54,6 +58,7 @@ func (m *Model) forwardSeqs(sc *scratch, seqs []seqChunk) {
 	for _, q := range seqs {
 		T += len(q.tokens)
 	}
+	sc.tasks, sc.maxKeys = sc.tasks[:0], 0
 	x := sc.x[:T*D]
 	r := 0
 	for _, q := range seqs {
@@ -97,22 +102,24 @@ func (m *Model) forwardSeqs(sc *scratch, seqs []seqChunk) {
 		r := 0
 		for _, sq := range seqs {
 			n := len(sq.tokens)
-			sq.s.attention(l, q[r*qs:], qs, k[r*ks:], v[r*ks:], ks, n, att[r*qd:])
+			sq.s.storeKV(l, k[r*ks:], v[r*ks:], ks, n)
 			r += n
 		}
+		m.attention(sc, l, seqs, q, qs, att)
 		// x += att . Wo (+ bias)
 		kernels.MatMul(tmp, D, att, qd, T, qd, D, ly.o, ly.oB)
 		kernels.Add(x, tmp)
 		m.norm(h, x, ly.norm2W, ly.norm2B, T)
 		ff := sc.ff[:T*c.FF]
+		F := c.FF
 		if c.Arch == "gpt2" {
-			kernels.MatMul(ff, c.FF, h, D, T, D, c.FF, ly.up, ly.upB)
-			kernels.GELU(ff)
+			kernels.MatMul(ff, F, h, D, T, D, F, ly.up, ly.upB)
+			parallelRows(T, 16*F, func(lo, hi int) { kernels.GELU(ff[lo*F : hi*F]) })
 		} else {
-			ff2 := sc.ff2[:T*c.FF]
-			kernels.MatMul(ff, c.FF, h, D, T, D, c.FF, ly.gate, nil)
-			kernels.MatMul(ff2, c.FF, h, D, T, D, c.FF, ly.up, nil)
-			kernels.SiLUMul(ff, ff2)
+			ff2 := sc.ff2[:T*F]
+			kernels.MatMul(ff, F, h, D, T, D, F, ly.gate, nil)
+			kernels.MatMul(ff2, F, h, D, T, D, F, ly.up, nil)
+			parallelRows(T, 16*F, func(lo, hi int) { kernels.SiLUMul(ff[lo*F:hi*F], ff2[lo*F:hi*F]) })
 		}
 		kernels.MatMul(tmp, D, ff, c.FF, T, c.FF, D, ly.down, ly.downB)
 		kernels.Add(x, tmp)
@@ -128,29 +135,45 @@ func (m *Model) forwardSeqs(sc *scratch, seqs []seqChunk) {
 
 func (m *Model) norm(dst, x, w, b []float32, T int) {
 	D := m.Cfg.Dim
-	for t := 0; t < T; t++ {
-		if b != nil {
-			kernels.LayerNorm(dst[t*D:t*D+D], x[t*D:t*D+D], w, b, m.Cfg.Eps)
-		} else {
-			kernels.RMSNorm(dst[t*D:t*D+D], x[t*D:t*D+D], w, m.Cfg.Eps)
+	parallelRows(T, 4*D, func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			if b != nil {
+				kernels.LayerNorm(dst[t*D:t*D+D], x[t*D:t*D+D], w, b, m.Cfg.Eps)
+			} else {
+				kernels.RMSNorm(dst[t*D:t*D+D], x[t*D:t*D+D], w, m.Cfg.Eps)
+			}
 		}
-	}
+	})
 }
 
-// attRows is the query rows one attention task handles: its scores
-// (attRows x keys) stay in L2, and the causal mask lets it stop at the
-// keys its last row sees.
-const attRows = 64
+// parallelRows calls fn over row ranges covering 0..T, split across
+// threads when the work (rowWork per row, in multiply-add equivalents) is
+// worth it; the calling goroutine takes the last range. Rows are
+// independent, so the split changes no bit.
+func parallelRows(T, rowWork int, fn func(lo, hi int)) {
+	workers := min(T, kernels.Workers(T*rowWork))
+	if workers < 2 {
+		fn(0, T)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers-1; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(w*T/workers, (w+1)*T/workers)
+		}()
+	}
+	fn((workers-1)*T/workers, T)
+	wg.Wait()
+}
 
-// attention appends this chunk's keys and values to layer l's cache and
-// writes softmax(q.k^T * scale) . v for every head into att (row stride
-// Heads*HeadDim). The work is split into (head, row block) tasks run on
-// up to GOMAXPROCS goroutines; each output row is computed the same way
-// whichever task or thread computes it.
-func (s *State) attention(l int, q []float32, qs int, k, v []float32, ks int, T int, att []float32) {
+// storeKV appends n rows of keys and values (row stride ks) to layer l's
+// cache after what it holds.
+func (s *State) storeKV(l int, k, v []float32, ks, n int) {
 	c := s.m.Cfg
 	hd := c.HeadDim()
-	for t := 0; t < T; t++ {
+	for t := 0; t < n; t++ {
 		p := s.pos + t
 		for g := 0; g < c.KVHeads; g++ {
 			kp, vp := s.kc[l][g], s.vc[l][g]
@@ -167,40 +190,80 @@ func (s *State) attention(l int, q []float32, qs int, k, v []float32, ks int, T 
 			}
 		}
 	}
-	blocks := (T + attRows - 1) / attRows
-	tasks := c.Heads * blocks
-	workers := min(tasks, kernels.Workers(T*(s.pos+T)*hd*c.Heads))
-	if need := workers * min(attRows, T) * s.cap; len(s.scores) < need {
-		s.scores = make([]float32, need)
+}
+
+// attRows is the query rows one attention task handles: its scores
+// (attRows x keys) stay in L2, and the causal mask lets it stop at the
+// keys its last row sees.
+const attRows = 64
+
+// attTask is one head over one block of one sequence's query rows.
+type attTask struct {
+	seq, h, r0, r1 int
+	row            int // the sequence's first row in the stacked rows
+	keys           int // keys the block's last row sees (its cost)
+}
+
+// attention writes softmax(q.k^T * scale) . v for every sequence and head
+// into att (row stride Heads*HeadDim), after storeKV put this pass's keys
+// and values in the caches. The work is split into (sequence, head, row
+// block) tasks run on up to GOMAXPROCS goroutines; each output row is
+// computed the same way whichever task or thread computes it.
+func (m *Model) attention(sc *scratch, l int, seqs []seqChunk, q []float32, qs int, att []float32) {
+	c := m.Cfg
+	hd := c.HeadDim()
+	qd := c.Heads * hd
+	if len(sc.tasks) == 0 { // once per pass: the same for every layer
+		row, work := 0, 0
+		for i, sq := range seqs {
+			T := len(sq.tokens)
+			for h := 0; h < c.Heads; h++ {
+				for r0 := 0; r0 < T; r0 += attRows {
+					r1 := min(r0+attRows, T)
+					sc.tasks = append(sc.tasks, attTask{seq: i, h: h, r0: r0, r1: r1, row: row, keys: sq.s.pos + r1})
+					sc.maxKeys = max(sc.maxKeys, sq.s.pos+r1)
+				}
+			}
+			work += T * (sq.s.pos + T) * hd * c.Heads
+			row += T
+		}
+		// Costliest first, so the threads finish together.
+		sort.SliceStable(sc.tasks, func(a, b int) bool { return sc.tasks[a].keys > sc.tasks[b].keys })
+		sc.attWorkers = min(len(sc.tasks), kernels.Workers(work))
 	}
-	// Later row blocks see more keys; hand them out first.
-	task := func(w, i int) {
-		h, b := i/blocks, blocks-1-i%blocks
-		r0 := b * attRows
-		sc := s.scores[w*min(attRows, T)*s.cap:]
-		s.attBlock(l, h, r0, min(r0+attRows, T), q, qs, att, sc)
+	tasks, workers := sc.tasks, sc.attWorkers
+	stride := attRows * sc.maxKeys
+	if len(sc.scores) < workers*stride {
+		sc.scores = make([]float32, workers*stride)
+	}
+	run := func(w int, t attTask) {
+		seqs[t.seq].s.attBlock(l, t.h, t.r0, t.r1, q[t.row*qs:], qs, att[t.row*qd:], sc.scores[w*stride:(w+1)*stride])
 	}
 	if workers == 1 {
-		for i := 0; i < tasks; i++ {
-			task(0, i)
+		for _, t := range tasks {
+			run(0, t)
 		}
 		return
 	}
 	var next atomic.Int64
+	worker := func(w int) {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(tasks) {
+				return
+			}
+			run(w, tasks[i])
+		}
+	}
 	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
+	for w := 1; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= tasks {
-					return
-				}
-				task(w, i)
-			}
+			worker(w)
 		}()
 	}
+	worker(0) // the calling goroutine is one of the workers
 	wg.Wait()
 }
 

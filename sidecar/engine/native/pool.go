@@ -9,7 +9,26 @@ type statePool struct {
 	free []*State
 }
 
-const maxPooled = 4
+// The pool keeps at most maxPooled states and maxPooledBytes of them (a
+// batch of short texts returns many small states at once).
+const (
+	maxPooled      = 16
+	maxPooledBytes = 512 << 20
+)
+
+// bytes is the memory the state holds.
+func (s *State) bytes() int64 {
+	var n int
+	for l := range s.kc {
+		for h := range s.kc[l] {
+			n += len(s.kc[l][h].Data) + len(s.vc[l][h].Data)
+		}
+	}
+	if sc := s.sc; sc != nil {
+		n += len(sc.x) + len(sc.h) + len(sc.q) + len(sc.k) + len(sc.v) + len(sc.att) + len(sc.tmp) + len(sc.ff) + len(sc.ff2) + len(sc.scores)
+	}
+	return 4 * int64(n)
+}
 
 func (m *Model) getState(n int) (*State, error) {
 	m.pool.mu.Lock()
@@ -30,8 +49,14 @@ func (m *Model) getState(n int) (*State, error) {
 func (m *Model) putState(s *State) {
 	m.pool.mu.Lock()
 	defer m.pool.mu.Unlock()
-	if len(m.pool.free) >= maxPooled {
+	m.pool.free = append(m.pool.free, s)
+	var total int64
+	for _, f := range m.pool.free {
+		total += f.bytes()
+	}
+	for len(m.pool.free) > maxPooled || (total > maxPooledBytes && len(m.pool.free) > 1) {
+		total -= m.pool.free[0].bytes()
+		m.pool.free[0] = nil
 		m.pool.free = m.pool.free[1:]
 	}
-	m.pool.free = append(m.pool.free, s)
 }

@@ -136,13 +136,14 @@ func (m *Model) logprobRows(ctx context.Context, hidden []float32, targets []int
 			continue
 		}
 		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
+		for w := 1; w < workers; w++ {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				lse(w, w*rows/workers, (w+1)*rows/workers)
 			}()
 		}
+		lse(0, 0, rows/workers)
 		wg.Wait()
 	}
 	return nil

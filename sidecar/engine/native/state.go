@@ -20,11 +20,10 @@ type State struct {
 	// Per layer and KV head: keys as a hd x cap panel matrix (so q.k is a
 	// product with ascending-k FMA like every other), values as cap x hd.
 	kc, vc [][]kernels.Panels
-	// Row scratch for chunk rows, and attention scores (attRows x cap per
-	// attention thread).
-	sc     *scratch
-	scores []float32
-	chunk  int
+	// Row scratch for chunk rows, allocated on the first Forward (states
+	// used only by batches never need it).
+	sc    *scratch
+	chunk int
 }
 
 // scratch is the per-row working memory of a forward pass over some rows
@@ -32,6 +31,11 @@ type State struct {
 type scratch struct {
 	rows                             int
 	x, h, q, k, v, att, tmp, ff, ff2 []float32
+	// Attention: scores (attRows x keys per thread) and the pass's tasks.
+	scores     []float32
+	tasks      []attTask
+	maxKeys    int
+	attWorkers int
 }
 
 func newScratch(c *Config, rows int) *scratch {
@@ -77,8 +81,6 @@ func (m *Model) NewState(capacity int) (*State, error) {
 	}
 	T := min(maxChunk, capacity)
 	s.chunk = T
-	s.sc = newScratch(c, T)
-	s.scores = make([]float32, min(T, attRows)*capacity) // grows for threads
 	return s, nil
 }
 

@@ -94,33 +94,31 @@ func MatMul(c []float32, ldc int, a []float32, lda int, m, k, n int, b Panels, b
 		return
 	}
 	// Split panels across workers when there are enough, else row blocks.
-	// Each output is computed entirely by one worker either way.
-	var wg sync.WaitGroup
-	if np >= workers || mb < workers {
-		if workers > np {
-			workers = np
-		}
-		for w := 0; w < workers; w++ {
-			lo, hi := w*np/workers, (w+1)*np/workers
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				matmulRange(im, c, ldc, a, lda, m, k, n, b, bias, lo, hi)
-			}()
-		}
-	} else {
-		for w := 0; w < workers; w++ {
-			lo, hi := w*mb/workers*MaxMR, (w+1)*mb/workers*MaxMR
-			if hi > m {
-				hi = m
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				matmulRange(im, c[lo*ldc:], ldc, a[lo*lda:], lda, hi-lo, k, n, b, bias, 0, np)
-			}()
-		}
+	// Each output is computed entirely by one worker either way. The
+	// calling goroutine takes the last share itself, so a two-way split
+	// wakes one goroutine, not two.
+	byPanels := np >= workers || mb < workers
+	if byPanels {
+		workers = min(workers, np)
 	}
+	share := func(w int) {
+		if byPanels {
+			lo, hi := w*np/workers, (w+1)*np/workers
+			matmulRange(im, c, ldc, a, lda, m, k, n, b, bias, lo, hi)
+			return
+		}
+		lo, hi := w*mb/workers*MaxMR, min((w+1)*mb/workers*MaxMR, m)
+		matmulRange(im, c[lo*ldc:], ldc, a[lo*lda:], lda, hi-lo, k, n, b, bias, 0, np)
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers-1; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			share(w)
+		}()
+	}
+	share(workers - 1)
 	wg.Wait()
 }
 
