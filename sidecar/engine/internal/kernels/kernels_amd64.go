@@ -130,13 +130,23 @@ func tileAVX2(c []float32, ldc int, a []float32, lda int, mr int, b []float32, k
 	}
 }
 
+// The AVX-512 element-wise wrappers run a ragged tail through the vector
+// loop too, padded to 16 lanes in a stack buffer: every lane computes the
+// same operations as the scalar code, so this changes no bit, and short
+// rows (attention softmax) avoid the slow exact-FMA scalar path.
+
 func expSubAVX512(dst, src []float32, m float32) {
 	n := len(src) &^ 15
 	if n > 0 {
 		_ = dst[n-1]
 		expSub512(&dst[0], &src[0], n, m)
 	}
-	expSubGo(dst[n:], src[n:], m)
+	if r := len(src) - n; r > 0 {
+		var buf [16]float32
+		copy(buf[:], src[n:])
+		expSub512(&buf[0], &buf[0], 16, m)
+		copy(dst[n:n+r], buf[:r])
+	}
 }
 
 func geluAVX512(x []float32) {
@@ -144,7 +154,12 @@ func geluAVX512(x []float32) {
 	if n > 0 {
 		gelu512(&x[0], n)
 	}
-	geluGo(x[n:])
+	if r := len(x) - n; r > 0 {
+		var buf [16]float32
+		copy(buf[:], x[n:])
+		gelu512(&buf[0], 16)
+		copy(x[n:], buf[:r])
+	}
 }
 
 func siluMulAVX512(g, u []float32) {
@@ -153,7 +168,13 @@ func siluMulAVX512(g, u []float32) {
 		_ = u[n-1]
 		siluMul512(&g[0], &u[0], n)
 	}
-	siluMulGo(g[n:], u[n:])
+	if r := len(g) - n; r > 0 {
+		var gb, ub [16]float32
+		copy(gb[:], g[n:])
+		copy(ub[:], u[n:n+r])
+		siluMul512(&gb[0], &ub[0], 16)
+		copy(g[n:], gb[:r])
+	}
 }
 
 func expSubAVX2(dst, src []float32, m float32) {
