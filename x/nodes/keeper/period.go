@@ -47,7 +47,7 @@ func (k Keeper) ClosePeriod(ctx context.Context) error {
 	}
 	s := types.Settlement{
 		Period: cur.Number, StartHeight: cur.StartHeight, EndHeight: height, Phase: types.SETTLEMENT_PHASE_SCORE,
-		Owed: sdkmath.ZeroInt(), Ratio: sdkmath.LegacyZeroDec(), Paid: sdkmath.ZeroInt(),
+		Owed: sdkmath.ZeroInt(), Ratio: sdkmath.LegacyZeroDec(), Paid: sdkmath.ZeroInt(), Available: sdkmath.ZeroInt(),
 	}
 	if err := k.Settlements.Set(ctx, s.Period, s); err != nil {
 		return err

@@ -78,6 +78,7 @@ func (k Keeper) finishPass(ctx context.Context, p types.Params, s *types.Settlem
 		s.Phase = types.SETTLEMENT_PHASE_PAY
 		s.Ratio = sdkmath.LegacyOneDec()
 		available := k.rewardsPoolBalance(ctx, p.Denom).Amount
+		s.Available = available
 		if available.LT(s.Owed) {
 			s.Ratio = sdkmath.LegacyNewDecFromInt(available).QuoInt(s.Owed)
 			return sdkCtx.EventManager().EmitTypedEvent(&types.EventRewardsPoolShort{
@@ -125,8 +126,12 @@ func (k Keeper) scoreNode(ctx context.Context, p types.Params, s *types.Settleme
 		Level: n.Level, Scores: scores, Roles: uint32(len(op.Roles)), OperatorNodes: op.BondedNodes,
 	})
 	before := n.Level
-	n.Level, n.PromotionStreak = types.NextLevel(p, n.Level, n.PromotionStreak, scores.Total)
-	n.Reputation = types.NextReputation(p.ReputationAlpha, n.Reputation, scores.Total)
+	// A node that could not be expected to heartbeat (it joined in the period's last
+	// interval, or the period was shorter than one) is recorded but not judged.
+	if expected > 0 {
+		n.Level, n.PromotionStreak = types.NextLevel(p, n.Level, n.PromotionStreak, scores.Total)
+		n.Reputation = types.NextReputation(p.ReputationAlpha, n.Reputation, scores.Total)
+	}
 	n.LastSettledPeriod = s.Period
 	if err := k.Nodes.Set(ctx, n.Id, n); err != nil {
 		return err
@@ -174,7 +179,7 @@ func (k Keeper) pruneRecords(ctx context.Context, p types.Params, nodeID string,
 	return nil
 }
 
-// payNode pays one node's record of period s: entitled × ratio, moved from the rewards
+// payNode pays one node's record of period s (pro rata when the pool is short), moved from the rewards
 // pool to the nodes module account and added to the node's accrued rewards. The payment
 // never exceeds the pool balance, so the pool cannot go negative.
 func (k Keeper) payNode(ctx context.Context, p types.Params, s *types.Settlement, n types.Node) error {
@@ -188,7 +193,10 @@ func (k Keeper) payNode(ctx context.Context, p types.Params, s *types.Settlement
 	if rec.Paid {
 		return nil
 	}
-	amount := s.Ratio.MulInt(rec.RewardEntitled).TruncateInt()
+	amount := rec.RewardEntitled
+	if s.Available.LT(s.Owed) { // short pool: exact integer pro rata, rounded down
+		amount = amount.Mul(s.Available).Quo(s.Owed)
+	}
 	if pool := k.rewardsPoolBalance(ctx, p.Denom).Amount; amount.GT(pool) {
 		amount = pool
 	}

@@ -76,7 +76,8 @@ func (gs GenesisState) Validate() error {
 		if s.Phase != SETTLEMENT_PHASE_SCORE && s.Phase != SETTLEMENT_PHASE_PAY {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "settlement %d has phase %s", s.Period, s.Phase)
 		}
-		if s.Owed.IsNil() || s.Owed.IsNegative() || s.Paid.IsNil() || s.Paid.IsNegative() || s.Ratio.IsNil() {
+		if s.Owed.IsNil() || s.Owed.IsNegative() || s.Paid.IsNil() || s.Paid.IsNegative() || s.Ratio.IsNil() ||
+			s.Available.IsNil() || s.Available.IsNegative() {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "settlement %d amounts", s.Period)
 		}
 		openPeriods[s.Period] = true

@@ -30,8 +30,14 @@ func ExpectedHeartbeats(from, end, interval int64) uint64 {
 
 // ComputeScores turns a period's counters into scores. Uptime is heartbeats / expected
 // (0 when nothing was expected); precommit and commit scores are on-time counts over
-// assignments; validation accuracy is validated / (validated + rejected). The total is the
-// weighted sum (the weights sum to 1).
+// assignments; validation accuracy is validated / (validated + rejected).
+//
+// The total is the weighted average of the components that had data: uptime always, the
+// task scores only when the node was assigned tasks (validation only when results were
+// judged), with the weights of the included components renormalised. So an idle but live
+// node scores its uptime, and a silent node with no tasks scores 0. The task scores of a
+// node given no tasks are reported as 1 (it missed nothing), which is what the precommit
+// checks of the reward formula read.
 func ComputeScores(st PeriodStats, expected uint64, w ScoreWeights) Scores {
 	one := sdkmath.LegacyOneDec()
 	s := Scores{
@@ -40,11 +46,21 @@ func ComputeScores(st PeriodStats, expected uint64, w ScoreWeights) Scores {
 		Commit:     ratioOr(st.CommitsOnTime, st.Assigned, one),
 		Validation: ratioOr(st.Validated, st.Validated+st.Rejected, one),
 	}
-	s.Total = w.Uptime.Mul(s.Uptime).
-		Add(w.Precommit.Mul(s.Precommit)).
-		Add(w.Commit.Mul(s.Commit)).
-		Add(w.Validation.Mul(s.Validation))
-	if s.Total.GT(one) { // rounding guard; weights sum to exactly 1
+	sum, weights := w.Uptime.Mul(s.Uptime), w.Uptime
+	if st.Assigned > 0 {
+		sum = sum.Add(w.Precommit.Mul(s.Precommit)).Add(w.Commit.Mul(s.Commit))
+		weights = weights.Add(w.Precommit).Add(w.Commit)
+	}
+	if st.Validated+st.Rejected > 0 {
+		sum = sum.Add(w.Validation.Mul(s.Validation))
+		weights = weights.Add(w.Validation)
+	}
+	if weights.IsZero() {
+		s.Total = s.Uptime
+	} else {
+		s.Total = sum.Quo(weights)
+	}
+	if s.Total.GT(one) { // rounding guard
 		s.Total = one
 	}
 	return s
