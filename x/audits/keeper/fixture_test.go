@@ -192,3 +192,6 @@ func (f *fixture) auditorIndex(t testing.TB, id uint64) int {
 var errHandler = errors.New("subject module exploded")
 
 var stranger = keepers.NewAddr("stranger")
+
+// AddrOf is the validator address of the test validator called name.
+func (f *fixture) AddrOf(name string) sdk.ValAddress { return sdk.ValAddress(keepers.OperatorAddr(name)) }
