@@ -194,4 +194,6 @@ var errHandler = errors.New("subject module exploded")
 var stranger = keepers.NewAddr("stranger")
 
 // AddrOf is the validator address of the test validator called name.
-func (f *fixture) AddrOf(name string) sdk.ValAddress { return sdk.ValAddress(keepers.OperatorAddr(name)) }
+func (f *fixture) AddrOf(name string) sdk.ValAddress {
+	return sdk.ValAddress(keepers.OperatorAddr(name))
+}

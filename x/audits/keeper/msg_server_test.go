@@ -102,7 +102,9 @@ func TestReportFraudRejections(t *testing.T) {
 		{"check over param", func(m *types.MsgReportFraud) { m.FailedCheck = strings.Repeat("c", 65) }},
 		{"check over cap", func(m *types.MsgReportFraud) { m.FailedCheck = strings.Repeat("c", 200) }},
 		{"too many figures", func(m *types.MsgReportFraud) { m.Figures = figs(17) }},
-		{"figure value too long", func(m *types.MsgReportFraud) { m.Figures = []types.Figure{{Name: "a", Value: strings.Repeat("9", 129)}} }},
+		{"figure value too long", func(m *types.MsgReportFraud) {
+			m.Figures = []types.Figure{{Name: "a", Value: strings.Repeat("9", 129)}}
+		}},
 		{"figure empty value", func(m *types.MsgReportFraud) { m.Figures = []types.Figure{{Name: "a", Value: ""}} }},
 		{"figure value with newline", func(m *types.MsgReportFraud) { m.Figures = []types.Figure{{Name: "a", Value: "1\n2"}} }},
 		{"figure duplicate names", func(m *types.MsgReportFraud) {
@@ -140,7 +142,9 @@ func (f *fixture) reportBy(t *testing.T, subject string, auditor int) uint64 {
 	res, err := f.msg.ReportFraud(f.Ctx, &types.MsgReportFraud{Auditor: f.op(auditor).String(), AuditId: id,
 		FailedCheck: "distance_to_target", Figures: []types.Figure{{Name: "distance", Value: "0.4123"}, {Name: "threshold", Value: "0.2"}}})
 	require.NoError(t, err)
-	require.Equal(t, f.Ctx.BlockHeight()+int64(types.DefaultParams().VotingWindowBlocks), res.VotingEndHeight)
+	params, err := f.k.GetParams(f.Ctx)
+	require.NoError(t, err)
+	require.Equal(t, f.Ctx.BlockHeight()+int64(params.VotingWindowBlocks), res.VotingEndHeight)
 	return id
 }
 
@@ -245,7 +249,9 @@ func TestDoubleVoteReplaces(t *testing.T) {
 	require.Equal(t, types.AUDIT_STATUS_CLEARED, a.Status)
 }
 
-func tokens(power int64) sdkmath.Int { return sdk.TokensFromConsensusPower(power, sdk.DefaultPowerReduction) }
+func tokens(power int64) sdkmath.Int {
+	return sdk.TokensFromConsensusPower(power, sdk.DefaultPowerReduction)
+}
 
 // TestFraudThresholdBoundary: yes = exactly 2/3 of the bonded stake is fraud, just below
 // is not.
