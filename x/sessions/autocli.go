@@ -1,0 +1,53 @@
+package sessions
+
+import (
+	autocliv1 "cosmossdk.io/api/cosmos/autocli/v1"
+)
+
+// AutoCLIOptions describes `cortd q sessions ...` and `cortd tx sessions ...`. Precommit
+// and commit carry hashes and embeddings: the sidecar sends them, the CLI skips them.
+func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
+	return &autocliv1.ModuleOptions{
+		Query: &autocliv1.ServiceCommandDescriptor{
+			Service: "cortd.sessions.v1.Query",
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{RpcMethod: "Session", Use: "session [session-id]", Short: "Show a session",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "session_id"}}},
+				{RpcMethod: "SessionsByOwner", Use: "sessions [owner]", Short: "List an owner's sessions",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "owner"}}},
+				{RpcMethod: "Task", Use: "task [task-id]", Short: "Show a task with each node's status and result",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "task_id"}}},
+				{RpcMethod: "TasksBySession", Use: "tasks [session-id]", Short: "List a session's tasks",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "session_id"}}},
+				{RpcMethod: "QueueLength", Use: "queue", Short: "Queue length (--session-id for one session's)"},
+				{RpcMethod: "NodeAssignments", Use: "assignments [node-id]", Short: "Tasks a node is working on",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "node_id"}}},
+				{RpcMethod: "Params", Use: "params", Short: "Show the x/sessions params"},
+			},
+		},
+		Tx: &autocliv1.ServiceCommandDescriptor{
+			Service: "cortd.sessions.v1.Msg",
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{
+					RpcMethod: "CreateSession",
+					Use:       "create [model-id] [redundancy] [quorum] [price-per-task] [max-tokens] [deposit]",
+					Short:     "Open a session; escrows the deposit (ucor)",
+					Example:   "cortd tx sessions create gpt2-tiny 3 2 1000 256 1000000 --min-level 0 --from alice",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{
+						{ProtoField: "model_id"}, {ProtoField: "redundancy"}, {ProtoField: "quorum"},
+						{ProtoField: "price_per_task"}, {ProtoField: "max_tokens"}, {ProtoField: "deposit"},
+					},
+				},
+				{RpcMethod: "Deposit", Use: "deposit [session-id] [amount]", Short: "Add escrow (ucor) to a session",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "session_id"}, {ProtoField: "amount"}}},
+				{RpcMethod: "CloseSession", Use: "close [session-id]", Short: "Close a session; unspent escrow is refunded once no task is in flight",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "session_id"}}},
+				{RpcMethod: "SubmitTask", Use: "submit [session-id] [prompt]", Short: "Queue a task (--sampling '{\"max_tokens\":64,\"temperature\":\"0\",\"top_p\":\"1\"}')",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "session_id"}, {ProtoField: "prompt"}}},
+				{RpcMethod: "Precommit", Skip: true},
+				{RpcMethod: "Commit", Skip: true},
+				{RpcMethod: "UpdateParams", Skip: true},
+			},
+		},
+	}
+}

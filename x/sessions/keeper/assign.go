@@ -1,0 +1,208 @@
+package keeper
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"strconv"
+
+	"cosmossdk.io/collections"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/cortnet/cortd/x/sessions/types"
+)
+
+// AssignDomain separates the assignment seed from other uses of the block hash.
+const AssignDomain = "cortd/sessions/assign/v1"
+
+// candidate is an eligible node as the shuffle sees it.
+type candidate struct {
+	id, operator string
+	weight       uint64 // level + 1
+	loaded       bool
+}
+
+// assigner picks nodes for tasks within one EndBlock. Eligible nodes are read once per
+// (model, min level) per block, at most max_candidate_scan of them, in node id order.
+// The cache is a map used only for lookups, never iterated.
+type assigner struct {
+	k     Keeper
+	p     types.Params
+	seed  [32]byte
+	cache map[string][]candidate
+}
+
+func (k Keeper) newAssigner(ctx context.Context, p types.Params) *assigner {
+	// seed = sha256(domain ‖ previous block's header hash). See README: a proposer can
+	// grind only by withholding blocks.
+	h := sha256.New()
+	h.Write([]byte(AssignDomain))
+	h.Write(sdk.UnwrapSDKContext(ctx).BlockHeader().LastBlockId.Hash)
+	a := &assigner{k: k, p: p, cache: map[string][]candidate{}}
+	copy(a.seed[:], h.Sum(nil))
+	return a
+}
+
+func (a *assigner) candidates(ctx context.Context, modelID string, minLevel uint32) ([]candidate, error) {
+	key := modelID + "\x00" + strconv.FormatUint(uint64(minLevel), 10)
+	if c, ok := a.cache[key]; ok {
+		return c, nil
+	}
+	var out []candidate
+	scanned := uint32(0)
+	for n, err := range a.k.nodes.EligibleNodes(ctx, modelID, minLevel) {
+		if err != nil {
+			// an unknown or retired model has no candidates
+			out = nil
+			break
+		}
+		loaded := false
+		for _, m := range n.LoadedModels {
+			if m == modelID {
+				loaded = true
+			}
+		}
+		out = append(out, candidate{id: n.Id, operator: n.Operator, weight: uint64(n.Level) + 1, loaded: loaded})
+		scanned++
+		if scanned >= a.p.MaxCandidateScan {
+			break
+		}
+	}
+	a.cache[key] = out
+	return out, nil
+}
+
+// draw returns a number in [0, w) from sha256(seed ‖ task id ‖ counter). The modulo
+// bias is below w / 2^64 (w ≤ 11 × max_candidate_scan), negligible.
+func (a *assigner) draw(taskID, counter uint64, w uint64) uint64 {
+	var buf [48]byte
+	copy(buf[:32], a.seed[:])
+	binary.BigEndian.PutUint64(buf[32:], taskID)
+	binary.BigEndian.PutUint64(buf[40:], counter)
+	sum := sha256.Sum256(buf[:])
+	return binary.BigEndian.Uint64(sum[:8]) % w
+}
+
+// pick chooses up to k distinct nodes for the task, never one in exclude: a level-weighted
+// shuffle (weight level+1, sampling without replacement) among candidates that report the
+// model loaded, then, if those run out, among the others.
+func (a *assigner) pick(ctx context.Context, t types.Task, minLevel uint32, k int) ([]candidate, error) {
+	all, err := a.candidates(ctx, t.ModelId, minLevel)
+	if err != nil {
+		return nil, err
+	}
+	var warm, cold []candidate
+	for _, c := range all {
+		if onTask(t, c.id) {
+			continue
+		}
+		if c.loaded {
+			warm = append(warm, c)
+		} else {
+			cold = append(cold, c)
+		}
+	}
+	var out []candidate
+	counter := uint64(t.Reassignments) << 32 // fresh draws for each replacement round
+	for _, pool := range [][]candidate{warm, cold} {
+		for len(out) < k && len(pool) > 0 {
+			var w uint64
+			for _, c := range pool {
+				w += c.weight
+			}
+			r := a.draw(t.Id, counter, w)
+			counter++
+			i := 0
+			for ; r >= pool[i].weight; i++ {
+				r -= pool[i].weight
+			}
+			out = append(out, pool[i])
+			pool = append(pool[:i:i], pool[i+1:]...)
+		}
+	}
+	return out, nil
+}
+
+func onTask(t types.Task, nodeID string) bool {
+	for _, a := range t.Assignments {
+		if a.NodeId == nodeID {
+			return true
+		}
+	}
+	return false
+}
+
+// addAssignments appends the picked nodes to the task, reports them to x/nodes, indexes
+// them for NodeAssignments, opens a precommit window and emits EventTaskAssigned.
+func (k Keeper) addAssignments(ctx context.Context, p types.Params, t *types.Task, picked []candidate) error {
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	ids := make([]string, len(picked))
+	for i, c := range picked {
+		ids[i] = c.id
+		t.Assignments = append(t.Assignments, types.Assignment{
+			NodeId: c.id, Operator: c.operator, Status: types.ASSIGNMENT_STATUS_ASSIGNED, AssignedHeight: h,
+		})
+		if err := k.record(ctx, k.nodes.RecordAssignment, c.id); err != nil {
+			return err
+		}
+		if err := k.NodeTasks.Set(ctx, collections.Join(c.id, t.Id)); err != nil {
+			return err
+		}
+	}
+	t.Status = types.TASK_STATUS_PRECOMMIT
+	if err := k.setDeadline(ctx, t, h+p.PrecommitWindowBlocks); err != nil {
+		return err
+	}
+	return emit(ctx, &types.EventTaskAssigned{
+		TaskId: t.Id, SessionId: t.SessionId, ModelId: t.ModelId, Prompt: t.Prompt, PromptType: t.PromptType,
+		Sampling: t.Sampling, NodeIds: ids, PrecommitDeadline: t.Deadline, EmbeddingDim: t.EmbeddingDim,
+	})
+}
+
+// assignQueued examines up to max_assignments_per_block queued tasks in id order and
+// assigns each to redundancy nodes when enough are eligible; the others stay queued
+// until their queue deadline.
+func (k Keeper) assignQueued(ctx context.Context, p types.Params, a *assigner) error {
+	var ids []uint64
+	err := k.Queue.Walk(ctx, nil, func(id uint64) (bool, error) {
+		ids = append(ids, id)
+		return uint32(len(ids)) >= p.MaxAssignmentsPerBlock, nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		t, err := k.Tasks.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		sess, err := k.Sessions.Get(ctx, t.SessionId)
+		if err != nil {
+			return err
+		}
+		picked, err := a.pick(ctx, t, sess.MinLevel, int(sess.Redundancy))
+		if err != nil {
+			return err
+		}
+		if len(picked) < int(sess.Redundancy) {
+			continue
+		}
+		t.AssignedHeight = sdk.UnwrapSDKContext(ctx).BlockHeight()
+		if err := k.addAssignments(ctx, p, &t, picked); err != nil {
+			return err
+		}
+		if err := k.Queue.Remove(ctx, id); err != nil {
+			return err
+		}
+		if err := k.Tasks.Set(ctx, id, t); err != nil {
+			return err
+		}
+		sess.Queued--
+		sess.Running++
+		if err := k.Sessions.Set(ctx, sess.Id, sess); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,120 @@
+package keeper
+
+import (
+	"context"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"cosmossdk.io/collections"
+
+	"github.com/cosmos/cosmos-sdk/types/query"
+
+	"github.com/cortnet/cortd/x/sessions/types"
+)
+
+type queryServer struct {
+	Keeper
+}
+
+var _ types.QueryServer = queryServer{}
+
+// NewQueryServerImpl returns the x/sessions Query service.
+func NewQueryServerImpl(k Keeper) types.QueryServer {
+	return queryServer{Keeper: k}
+}
+
+// Session returns one session.
+func (q queryServer) Session(ctx context.Context, req *types.QuerySessionRequest) (*types.QuerySessionResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	s, err := q.GetSession(ctx, req.SessionId)
+	if err != nil {
+		return nil, status.Error(codes.NotFound, err.Error())
+	}
+	return &types.QuerySessionResponse{Session: s}, nil
+}
+
+// SessionsByOwner lists an owner's sessions in id order.
+func (q queryServer) SessionsByOwner(ctx context.Context, req *types.QuerySessionsByOwnerRequest) (*types.QuerySessionsByOwnerResponse, error) {
+	if req == nil || req.Owner == "" {
+		return nil, status.Error(codes.InvalidArgument, "owner required")
+	}
+	out, page, err := query.CollectionPaginate(ctx, q.Keeper.SessionsByOwner, req.Pagination,
+		func(key sPair, _ collections.NoValue) (types.Session, error) { return q.Sessions.Get(ctx, key.K2()) },
+		query.WithCollectionPaginationPairPrefix[string, uint64](req.Owner))
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	return &types.QuerySessionsByOwnerResponse{Sessions: out, Pagination: page}, nil
+}
+
+// Task returns a task with every node's status and (until pruned) result.
+func (q queryServer) Task(ctx context.Context, req *types.QueryTaskRequest) (*types.QueryTaskResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	t, err := q.GetTask(ctx, req.TaskId)
+	if err != nil {
+		return nil, status.Error(codes.NotFound, err.Error())
+	}
+	return &types.QueryTaskResponse{Task: t}, nil
+}
+
+// TasksBySession lists a session's tasks in id order.
+func (q queryServer) TasksBySession(ctx context.Context, req *types.QueryTasksBySessionRequest) (*types.QueryTasksBySessionResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	out, page, err := query.CollectionPaginate(ctx, q.Keeper.TasksBySession, req.Pagination,
+		func(key u64Pair, _ collections.NoValue) (types.Task, error) { return q.Tasks.Get(ctx, key.K2()) },
+		query.WithCollectionPaginationPairPrefix[uint64, uint64](req.SessionId))
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	return &types.QueryTasksBySessionResponse{Tasks: out, Pagination: page}, nil
+}
+
+// QueueLength counts queued tasks: the session's from its counter, the total by walking
+// the queue (a query, not consensus work).
+func (q queryServer) QueueLength(ctx context.Context, req *types.QueryQueueLengthRequest) (*types.QueryQueueLengthResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	res := &types.QueryQueueLengthResponse{}
+	if err := q.Queue.Walk(ctx, nil, func(uint64) (bool, error) { res.Total++; return false, nil }); err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	if req.SessionId != 0 {
+		s, err := q.GetSession(ctx, req.SessionId)
+		if err != nil {
+			return nil, status.Error(codes.NotFound, err.Error())
+		}
+		res.Session = uint64(s.Queued)
+	}
+	return res, nil
+}
+
+// NodeAssignments lists the tasks a node is live on, in task id order.
+func (q queryServer) NodeAssignments(ctx context.Context, req *types.QueryNodeAssignmentsRequest) (*types.QueryNodeAssignmentsResponse, error) {
+	if req == nil || req.NodeId == "" {
+		return nil, status.Error(codes.InvalidArgument, "node_id required")
+	}
+	out, page, err := query.CollectionPaginate(ctx, q.Keeper.NodeTasks, req.Pagination,
+		func(key sPair, _ collections.NoValue) (types.Task, error) { return q.Tasks.Get(ctx, key.K2()) },
+		query.WithCollectionPaginationPairPrefix[string, uint64](req.NodeId))
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	return &types.QueryNodeAssignmentsResponse{Tasks: out, Pagination: page}, nil
+}
+
+// Params returns the module params.
+func (q queryServer) Params(ctx context.Context, _ *types.QueryParamsRequest) (*types.QueryParamsResponse, error) {
+	p, err := q.Keeper.Params.Get(ctx)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &types.QueryParamsResponse{Params: p}, nil
+}

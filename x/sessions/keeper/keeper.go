@@ -1,0 +1,141 @@
+// Package keeper holds x/sessions state: sessions, the task queue, assignments, the
+// precommit → commit → validation state machine, deadlines and pruning.
+package keeper
+
+import (
+	"context"
+	"errors"
+
+	"github.com/cosmos/gogoproto/proto"
+
+	"cosmossdk.io/collections"
+	"cosmossdk.io/core/store"
+	errorsmod "cosmossdk.io/errors"
+	"cosmossdk.io/log/v2"
+
+	"github.com/cosmos/cosmos-sdk/codec"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/cortnet/cortd/x/sessions/types"
+)
+
+type (
+	u64Pair = collections.Pair[uint64, uint64]
+	hPair   = collections.Pair[int64, uint64]
+	sPair   = collections.Pair[string, uint64]
+)
+
+// Keeper owns sessions and tasks.
+type Keeper struct {
+	cdc          codec.BinaryCodec
+	storeService store.KVStoreService
+	models       types.ModelsKeeper
+	nodes        types.NodesKeeper
+	payments     types.PaymentsKeeper
+	authority    string
+
+	Schema        collections.Schema
+	Params        collections.Item[types.Params]
+	NextSessionID collections.Sequence
+	NextTaskID    collections.Sequence
+	Sessions      collections.Map[uint64, types.Session]
+	// SessionsByOwner indexes (owner, session id).
+	SessionsByOwner collections.KeySet[sPair]
+	Tasks           collections.Map[uint64, types.Task]
+	// TasksBySession indexes (session id, task id).
+	TasksBySession collections.KeySet[u64Pair]
+	// Queue holds the ids of queued tasks. Task ids are global and increasing, so id
+	// order is submission order: FIFO globally and per session.
+	Queue collections.KeySet[uint64]
+	// Deadlines holds (height, task id) of every task not ended: at the end of that
+	// height its current state times out.
+	Deadlines collections.KeySet[hPair]
+	// PruneQueue holds (height, task id): at that height the task's bulky payloads go.
+	PruneQueue collections.KeySet[hPair]
+	// NodeTasks indexes (node id, task id) for live assignments: what a miner polls.
+	NodeTasks collections.KeySet[sPair]
+}
+
+// NewKeeper builds the keeper. authority is the bech32 address allowed to update params.
+func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, models types.ModelsKeeper,
+	nodes types.NodesKeeper, payments types.PaymentsKeeper, authority string,
+) Keeper {
+	if _, err := sdk.AccAddressFromBech32(authority); err != nil {
+		panic("x/sessions: invalid authority address: " + err.Error())
+	}
+	sb := collections.NewSchemaBuilder(storeService)
+	hKey := collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)
+	k := Keeper{
+		cdc: cdc, storeService: storeService, models: models, nodes: nodes, payments: payments, authority: authority,
+		Params:          collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		NextSessionID:   collections.NewSequence(sb, types.NextSessionIDKey, "next_session_id"),
+		NextTaskID:      collections.NewSequence(sb, types.NextTaskIDKey, "next_task_id"),
+		Sessions:        collections.NewMap(sb, types.SessionsKey, "sessions", collections.Uint64Key, codec.CollValue[types.Session](cdc)),
+		SessionsByOwner: collections.NewKeySet(sb, types.SessionsByOwnerKey, "sessions_by_owner", collections.PairKeyCodec(collections.StringKey, collections.Uint64Key)),
+		Tasks:           collections.NewMap(sb, types.TasksKey, "tasks", collections.Uint64Key, codec.CollValue[types.Task](cdc)),
+		TasksBySession:  collections.NewKeySet(sb, types.TasksBySessionKey, "tasks_by_session", collections.PairKeyCodec(collections.Uint64Key, collections.Uint64Key)),
+		Queue:           collections.NewKeySet(sb, types.QueueKey, "queue", collections.Uint64Key),
+		Deadlines:       collections.NewKeySet(sb, types.DeadlinesKey, "deadlines", hKey),
+		PruneQueue:      collections.NewKeySet(sb, types.PruneQueueKey, "prune_queue", hKey),
+		NodeTasks:       collections.NewKeySet(sb, types.NodeTasksKey, "node_tasks", collections.PairKeyCodec(collections.StringKey, collections.Uint64Key)),
+	}
+	schema, err := sb.Build()
+	if err != nil {
+		panic(err)
+	}
+	k.Schema = schema
+	return k
+}
+
+// Authority returns the module authority address.
+func (k Keeper) Authority() string { return k.authority }
+
+// Logger returns a module logger.
+func (k Keeper) Logger(ctx context.Context) log.Logger {
+	return sdk.UnwrapSDKContext(ctx).Logger().With("module", "x/"+types.ModuleName)
+}
+
+// GetSession returns a session or ErrSessionNotFound.
+func (k Keeper) GetSession(ctx context.Context, id uint64) (types.Session, error) {
+	s, err := k.Sessions.Get(ctx, id)
+	if errors.Is(err, collections.ErrNotFound) {
+		return s, errorsmod.Wrapf(types.ErrSessionNotFound, "%d", id)
+	}
+	return s, err
+}
+
+// GetTask returns a task or ErrTaskNotFound.
+func (k Keeper) GetTask(ctx context.Context, id uint64) (types.Task, error) {
+	t, err := k.Tasks.Get(ctx, id)
+	if errors.Is(err, collections.ErrNotFound) {
+		return t, errorsmod.Wrapf(types.ErrTaskNotFound, "%d", id)
+	}
+	return t, err
+}
+
+// atomic runs f on a cached context and writes it (with its events) only when f
+// succeeds: a message that fails after some writes leaves state unchanged even when
+// called outside a transaction (tests, EndBlock).
+func atomic(ctx context.Context, f func(ctx sdk.Context) error) error {
+	cache, write := sdk.UnwrapSDKContext(ctx).CacheContext()
+	if err := f(cache); err != nil {
+		return err
+	}
+	write()
+	return nil
+}
+
+func emit(ctx context.Context, ev proto.Message) error {
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(ev)
+}
+
+// setDeadline moves a task's deadline key from its current deadline to h.
+func (k Keeper) setDeadline(ctx context.Context, t *types.Task, h int64) error {
+	if t.Deadline != 0 {
+		if err := k.Deadlines.Remove(ctx, collections.Join(t.Deadline, t.Id)); err != nil {
+			return err
+		}
+	}
+	t.Deadline = h
+	return k.Deadlines.Set(ctx, collections.Join(h, t.Id))
+}

@@ -1,0 +1,88 @@
+package keeper
+
+import (
+	"context"
+	"crypto/sha256"
+
+	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/cortnet/cortd/x/sessions/types"
+)
+
+// SubmitTask queues a task of an active session after reserving price × redundancy of
+// its escrow; an underfunded session gets x/payments' ErrInsufficientEscrow.
+func (s msgServer) SubmitTask(ctx context.Context, msg *types.MsgSubmitTask) (*types.MsgSubmitTaskResponse, error) {
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	p, err := s.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := s.GetSession(ctx, msg.SessionId)
+	if err != nil {
+		return nil, err
+	}
+	if msg.Owner != sess.Owner {
+		return nil, errorsmod.Wrapf(types.ErrNotOwner, "session %d is owned by %s", sess.Id, sess.Owner)
+	}
+	if sess.Status != types.SESSION_STATUS_ACTIVE {
+		return nil, errorsmod.Wrapf(types.ErrSessionNotActive, "session %d is %s", sess.Id, sess.Status)
+	}
+	if len(msg.Prompt) > int(p.MaxPromptBytes) {
+		return nil, errorsmod.Wrapf(types.ErrInvalidPrompt, "prompt of %d bytes > %d", len(msg.Prompt), p.MaxPromptBytes)
+	}
+	if len(msg.PromptType) > int(p.MaxPromptTypeLength) {
+		return nil, errorsmod.Wrapf(types.ErrInvalidPrompt, "prompt_type longer than %d", p.MaxPromptTypeLength)
+	}
+	if err := msg.Sampling.Validate(sess.MaxTokens); err != nil {
+		return nil, err
+	}
+	model, err := s.models.GetActiveModel(ctx, sess.ModelId)
+	if err != nil {
+		return nil, errorsmod.Wrapf(types.ErrModelUnavailable, "%q: %v", sess.ModelId, err)
+	}
+	reserve := sess.PricePerTask.MulRaw(int64(sess.Redundancy))
+	var id uint64
+	err = atomic(ctx, func(ctx sdk.Context) error {
+		if err := s.payments.Reserve(ctx, sess.Id, reserve); err != nil {
+			return err
+		}
+		if id, err = s.NextTaskID.Next(ctx); err != nil {
+			return err
+		}
+		h := ctx.BlockHeight()
+		promptHash := sha256.Sum256([]byte(msg.Prompt))
+		t := types.Task{
+			Id: id, SessionId: sess.Id, ModelId: sess.ModelId, EmbeddingDim: model.EmbeddingDim,
+			Prompt: msg.Prompt, PromptSha256: promptHash[:], PromptType: msg.PromptType, Sampling: msg.Sampling,
+			Status: types.TASK_STATUS_QUEUED, Reserved: reserve, SubmittedHeight: h, Paid: sdkmath.ZeroInt(),
+		}
+		if err := s.setDeadline(ctx, &t, h+p.QueueTimeoutBlocks); err != nil {
+			return err
+		}
+		if err := s.Tasks.Set(ctx, id, t); err != nil {
+			return err
+		}
+		if err := s.Queue.Set(ctx, id); err != nil {
+			return err
+		}
+		if err := s.TasksBySession.Set(ctx, collections.Join(sess.Id, id)); err != nil {
+			return err
+		}
+		sess.Queued++
+		sess.TasksSubmitted++
+		if err := s.Sessions.Set(ctx, sess.Id, sess); err != nil {
+			return err
+		}
+		return emit(ctx, &types.EventTaskSubmitted{TaskId: id, SessionId: sess.Id, Reserved: reserve.String()})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &types.MsgSubmitTaskResponse{TaskId: id}, nil
+}

@@ -1,0 +1,38 @@
+package keeper
+
+import (
+	"context"
+
+	"github.com/cortnet/cortd/x/sessions/types"
+)
+
+// prune drops the bulky payloads (prompt, result texts, embeddings, salts, the consensus
+// text) of tasks that ended retention_blocks ago, at most max_prunes_per_block per block.
+// Hashes (prompt, results, consensus), token counts, statuses and payments remain.
+func (k Keeper) prune(ctx context.Context, p types.Params, h int64) error {
+	due, err := k.due(ctx, k.PruneQueue, h, p.MaxPrunesPerBlock)
+	if err != nil {
+		return err
+	}
+	for _, key := range due {
+		if err := k.PruneQueue.Remove(ctx, key); err != nil {
+			return err
+		}
+		t, err := k.Tasks.Get(ctx, key.K2())
+		if err != nil {
+			return err
+		}
+		t.Prompt = ""
+		t.ResultText = ""
+		for i := range t.Assignments {
+			t.Assignments[i].ResultText = ""
+			t.Assignments[i].Embedding = nil
+			t.Assignments[i].Salt = nil
+		}
+		t.Pruned = true
+		if err := k.Tasks.Set(ctx, t.Id, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}

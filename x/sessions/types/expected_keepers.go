@@ -1,0 +1,43 @@
+package types
+
+import (
+	"context"
+	"iter"
+
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	modelstypes "github.com/cortnet/cortd/x/models/types"
+	nodestypes "github.com/cortnet/cortd/x/nodes/types"
+	paymentstypes "github.com/cortnet/cortd/x/payments/types"
+)
+
+// ModelsKeeper: a session's model must exist and be active; its embedding_dim fixes the
+// size of committed embeddings.
+type ModelsKeeper interface {
+	GetActiveModel(ctx context.Context, id string) (modelstypes.Model, error)
+}
+
+// NodesKeeper is the x/nodes keeper API: candidates for assignment and the stats a task
+// reports for each node.
+type NodesKeeper interface {
+	GetNode(ctx context.Context, id string) (nodestypes.Node, error)
+	EligibleNodes(ctx context.Context, modelID string, minLevel uint32) iter.Seq2[nodestypes.Node, error]
+	RecordAssignment(ctx context.Context, nodeID string) error
+	RecordPrecommit(ctx context.Context, nodeID string, onTime bool) error
+	RecordCommit(ctx context.Context, nodeID string, onTime bool) error
+	RecordValidated(ctx context.Context, nodeID string) error
+	RecordRejected(ctx context.Context, nodeID string) error
+}
+
+// PaymentsKeeper is the x/payments escrow API (SessionPayment).
+type PaymentsKeeper interface {
+	OpenSession(ctx context.Context, sessionID uint64, owner string) error
+	Deposit(ctx context.Context, sessionID uint64, from sdk.AccAddress, amount sdkmath.Int) error
+	Reserve(ctx context.Context, sessionID uint64, amount sdkmath.Int) error
+	Release(ctx context.Context, sessionID uint64, amount sdkmath.Int) error
+	Settle(ctx context.Context, sessionID, taskID uint64, reserved, price sdkmath.Int, payees []string) error
+	Refund(ctx context.Context, sessionID uint64) (sdkmath.Int, error)
+	GetBalance(ctx context.Context, sessionID uint64) (paymentstypes.SessionBalance, error)
+}

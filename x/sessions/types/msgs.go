@@ -1,0 +1,132 @@
+package types
+
+import (
+	errorsmod "cosmossdk.io/errors"
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
+
+var (
+	_ sdk.Msg = &MsgCreateSession{}
+	_ sdk.Msg = &MsgDeposit{}
+	_ sdk.Msg = &MsgCloseSession{}
+	_ sdk.Msg = &MsgSubmitTask{}
+	_ sdk.Msg = &MsgPrecommit{}
+	_ sdk.Msg = &MsgCommit{}
+	_ sdk.Msg = &MsgUpdateParams{}
+)
+
+// SaltSize is the size of the precommit salt.
+const SaltSize = 32
+
+func validAddress(field, addr string) error {
+	if _, err := sdk.AccAddressFromBech32(addr); err != nil {
+		return errorsmod.Wrapf(ErrInvalidAddress, "%s %q: %v", field, addr, err)
+	}
+	return nil
+}
+
+func nonNegative(v sdkmath.Int) bool { return !v.IsNil() && !v.IsNegative() }
+
+// ValidateBasic performs stateless checks; params are checked by the msg server.
+func (m *MsgCreateSession) ValidateBasic() error {
+	if err := validAddress("owner", m.Owner); err != nil {
+		return err
+	}
+	if m.ModelId == "" || len(m.ModelId) > 64 {
+		return errorsmod.Wrap(ErrModelUnavailable, "model_id must be 1..64 bytes")
+	}
+	if m.Redundancy == 0 || m.Quorum == 0 || m.Quorum > m.Redundancy {
+		return errorsmod.Wrapf(ErrInvalidRedundancy, "need 1 <= quorum (%d) <= redundancy (%d)", m.Quorum, m.Redundancy)
+	}
+	if m.MinLevel > MaxLevel {
+		return errorsmod.Wrapf(ErrInvalidLevel, "%d > %d", m.MinLevel, MaxLevel)
+	}
+	if !nonNegative(m.PricePerTask) || !nonNegative(m.Deposit) {
+		return errorsmod.Wrap(ErrInvalidPrice, "price_per_task and deposit must be >= 0")
+	}
+	if m.MaxTokens == 0 {
+		return errorsmod.Wrap(ErrInvalidMaxTokens, "max_tokens must be positive")
+	}
+	return nil
+}
+
+// ValidateBasic performs stateless checks.
+func (m *MsgDeposit) ValidateBasic() error {
+	if err := validAddress("sender", m.Sender); err != nil {
+		return err
+	}
+	if m.Amount.IsNil() || !m.Amount.IsPositive() {
+		return errorsmod.Wrap(ErrInvalidPrice, "amount must be positive")
+	}
+	return nil
+}
+
+// ValidateBasic performs stateless checks.
+func (m *MsgCloseSession) ValidateBasic() error { return validAddress("owner", m.Owner) }
+
+// Validate checks the sampling params against a session's max_tokens.
+func (s SamplingParams) Validate(maxTokens uint32) error {
+	if s.MaxTokens == 0 || s.MaxTokens > maxTokens {
+		return errorsmod.Wrapf(ErrInvalidSampling, "max_tokens %d must be in 1..%d", s.MaxTokens, maxTokens)
+	}
+	if s.Temperature.IsNil() || s.Temperature.IsNegative() || s.Temperature.GT(sdkmath.LegacyNewDec(10)) {
+		return errorsmod.Wrap(ErrInvalidSampling, "temperature must be in [0, 10]")
+	}
+	if s.TopP.IsNil() || !s.TopP.IsPositive() || s.TopP.GT(sdkmath.LegacyOneDec()) {
+		return errorsmod.Wrap(ErrInvalidSampling, "top_p must be in (0, 1]")
+	}
+	return nil
+}
+
+// ValidateBasic performs stateless checks; sizes are checked against params by the msg server.
+func (m *MsgSubmitTask) ValidateBasic() error {
+	if err := validAddress("owner", m.Owner); err != nil {
+		return err
+	}
+	if m.Prompt == "" {
+		return errorsmod.Wrap(ErrInvalidPrompt, "empty prompt")
+	}
+	return m.Sampling.Validate(^uint32(0))
+}
+
+// ValidateBasic performs stateless checks.
+func (m *MsgPrecommit) ValidateBasic() error {
+	if err := validAddress("sender", m.Sender); err != nil {
+		return err
+	}
+	if m.NodeId == "" {
+		return errorsmod.Wrap(ErrNotAssigned, "empty node id")
+	}
+	if len(m.Hash) != 32 {
+		return errorsmod.Wrapf(ErrInvalidHash, "hash must be 32 bytes, got %d", len(m.Hash))
+	}
+	return nil
+}
+
+// ValidateBasic performs stateless checks; the embedding is checked against the model by
+// the msg server.
+func (m *MsgCommit) ValidateBasic() error {
+	if err := validAddress("sender", m.Sender); err != nil {
+		return err
+	}
+	if m.NodeId == "" {
+		return errorsmod.Wrap(ErrNotAssigned, "empty node id")
+	}
+	if len(m.Salt) != SaltSize {
+		return errorsmod.Wrapf(ErrInvalidResult, "salt must be %d bytes, got %d", SaltSize, len(m.Salt))
+	}
+	if len(m.Embedding) == 0 || len(m.Embedding) > MaxEmbeddingDim {
+		return errorsmod.Wrapf(ErrInvalidEmbedding, "dim %d not in 1..%d", len(m.Embedding), MaxEmbeddingDim)
+	}
+	return nil
+}
+
+// ValidateBasic performs stateless checks.
+func (m *MsgUpdateParams) ValidateBasic() error {
+	if err := validAddress("authority", m.Authority); err != nil {
+		return err
+	}
+	return m.Params.Validate()
+}
