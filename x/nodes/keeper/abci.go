@@ -29,23 +29,13 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 	}
 	budget := p.MaxSettlementsPerBlock
 	for range maxSettlementStepsPerBlock {
-		has, err := k.hasSettlement(ctx)
-		if err != nil || !has || budget == 0 {
-			return err
+		if budget == 0 {
+			return nil
 		}
-		if budget, err = k.settleStep(ctx, p, budget); err != nil {
+		var found bool
+		if budget, found, err = k.settleStep(ctx, p, budget); err != nil || !found {
 			return err
 		}
 	}
 	return nil
-}
-
-// hasSettlement reports whether a closed period waits for settlement.
-func (k Keeper) hasSettlement(ctx context.Context) (bool, error) {
-	it, err := k.Settlements.Iterate(ctx, nil)
-	if err != nil {
-		return false, err
-	}
-	defer it.Close()
-	return it.Valid(), nil
 }

@@ -8,10 +8,18 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"cosmossdk.io/collections"
 	sdkmath "cosmossdk.io/math"
 
+	dbm "github.com/cosmos/cosmos-db"
+
+	"cosmossdk.io/log/v2"
+
+	"github.com/cosmos/cosmos-sdk/store/v2"
+	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 	distrtypes "github.com/cosmos/cosmos-sdk/x/distribution/types"
 
 	"github.com/cortnet/cortd/testutil/keepers"
@@ -53,11 +61,26 @@ type fixture struct {
 }
 
 func newFixture(t testing.TB, mutate ...func(*types.Params)) *fixture {
+	return newFixtureOn(t, false, mutate...)
+}
+
+// newFixtureOn builds the fixture; committable puts it on a multistore whose stores have
+// separate prefixes, so benchmarks can Commit like a chain does after each block.
+func newFixtureOn(t testing.TB, committable bool, mutate ...func(*types.Params)) *fixture {
 	t.Helper()
 	base := keepers.NewBase(t, map[string][]string{
 		types.ModuleName: nil, types.RewardsPoolName: nil, modelstypes.ModuleName: nil,
 		distrtypes.ModuleName: nil, authtypes.FeeCollectorName: nil,
 	}, []string{types.StoreKey, modelstypes.StoreKey}, nodes.AppModule{}, models.AppModule{})
+	if committable {
+		cms := store.NewCommitMultiStore(dbm.NewMemDB(), log.NewNopLogger())
+		for _, key := range base.Keys {
+			cms.MountStoreWithDB(key, storetypes.StoreTypeIAVL, nil)
+		}
+		require.NoError(t, cms.LoadLatestVersion())
+		base.Ctx = sdk.NewContext(cms, base.Ctx.BlockHeader(), false, log.NewNopLogger())
+		require.NoError(t, base.Bank.SetParams(base.Ctx, banktypes.DefaultParams()))
+	}
 
 	mk := modelskeeper.NewKeeper(base.Cdc, base.StoreService(modelstypes.StoreKey), base.Bank, base.Authority)
 	require.NoError(t, mk.InitGenesis(base.Ctx, modelstypes.DefaultGenesis()))
@@ -196,3 +219,5 @@ func (f *fixture) hasEvent(typ string) bool {
 func decStr(s string) sdkmath.LegacyDec { return sdkmath.LegacyMustNewDecFromStr(s) }
 
 func nodeID(i int) string { return fmt.Sprintf("node-%05d", i) }
+
+func joinQueue(h int64, id string) collections.Pair[int64, string] { return collections.Join(h, id) }

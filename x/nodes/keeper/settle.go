@@ -22,14 +22,15 @@ const maxPrunePerNode = 8
 // sums what is owed; PAY then pays each record entitled × ratio, where ratio =
 // min(1, pool balance / owed) is fixed when PAY starts. Paying only after the whole owed
 // sum is known is what makes a short pool pay everyone pro rata.
-func (k Keeper) settleStep(ctx context.Context, p types.Params, budget uint32) (uint32, error) {
+//
+// found is false when no settlement is open (nothing was done).
+func (k Keeper) settleStep(ctx context.Context, p types.Params, budget uint32) (left uint32, found bool, err error) {
 	var s types.Settlement
-	found := false
 	if err := k.Settlements.Walk(ctx, nil, func(_ uint64, v types.Settlement) (bool, error) {
 		s, found = v, true
 		return true, nil
 	}); err != nil || !found {
-		return budget, err
+		return budget, found, err
 	}
 	rng := new(collections.Range[string])
 	if s.Cursor != "" {
@@ -42,7 +43,7 @@ func (k Keeper) settleStep(ctx context.Context, p types.Params, budget uint32) (
 		page = append(page, n)
 		return uint32(len(page)) >= budget, nil
 	}); err != nil {
-		return budget, err
+		return budget, true, err
 	}
 	for _, n := range page {
 		var err error
@@ -53,20 +54,20 @@ func (k Keeper) settleStep(ctx context.Context, p types.Params, budget uint32) (
 			err = k.payNode(ctx, p, &s, n)
 		}
 		if err != nil {
-			return budget, err
+			return budget, true, err
 		}
 		s.Cursor = n.Id
 	}
 	budget -= uint32(len(page))
 	if budget > 0 { // the walk ran out of nodes: this pass is done
 		if err := k.finishPass(ctx, p, &s); err != nil {
-			return budget, err
+			return budget, true, err
 		}
 	}
 	if s.Phase == types.SETTLEMENT_PHASE_UNSPECIFIED {
-		return budget, nil // finished and removed
+		return budget, true, nil // finished and removed
 	}
-	return budget, k.Settlements.Set(ctx, s.Period, s)
+	return budget, true, k.Settlements.Set(ctx, s.Period, s)
 }
 
 // finishPass moves a settlement from SCORE to PAY (fixing the pay ratio) or, after PAY,
