@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
+
 	"github.com/cortnet/cortd/x/audits/types"
 )
 
@@ -167,4 +169,15 @@ func TestEveryStateExits(t *testing.T) {
 	snap := f.snapshot(t)
 	require.Empty(t, snap.state.Audits, "all pruned")
 	require.Empty(t, snap.queue)
+}
+
+// TestHandlerOutOfGasFailsTx: out of gas inside the handler is not swallowed: the
+// auditor's transaction fails as any transaction out of gas does.
+func TestHandlerOutOfGasFailsTx(t *testing.T) {
+	f := newFixture(t, 1, 1)
+	id := f.open(t, "s1", f.op(1))
+	f.h.panicWith = storetypes.ErrorOutOfGas{Descriptor: "test"}
+	require.PanicsWithValue(t, storetypes.ErrorOutOfGas{Descriptor: "test"}, func() {
+		_, _ = f.msg.AuditPass(f.Ctx, &types.MsgAuditPass{Auditor: f.op(0).String(), AuditId: id})
+	})
 }
