@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"sort"
 	"strconv"
 
 	"cosmossdk.io/collections"
@@ -23,6 +24,33 @@ type candidate struct {
 	loaded       bool
 }
 
+// pool is a list of candidates with cumulative weights: cum[i] = Σ weight[0..i].
+type pool struct {
+	c   []candidate
+	cum []uint64
+}
+
+func newPool(c []candidate) pool {
+	p := pool{c: c, cum: make([]uint64, len(c))}
+	var w uint64
+	for i, x := range c {
+		w += x.weight
+		p.cum[i] = w
+	}
+	return p
+}
+
+func (p pool) total() uint64 {
+	if len(p.cum) == 0 {
+		return 0
+	}
+	return p.cum[len(p.cum)-1]
+}
+
+// candidates are the eligible nodes of one (model, min level) split into those that
+// report the model loaded (warm) and the others (cold).
+type candidates struct{ warm, cold pool }
+
 // assigner picks nodes for tasks within one EndBlock. Eligible nodes are read once per
 // (model, min level) per block, at most max_candidate_scan of them, in node id order.
 // The cache is a map used only for lookups, never iterated.
@@ -30,7 +58,7 @@ type assigner struct {
 	k     Keeper
 	p     types.Params
 	seed  [32]byte
-	cache map[string][]candidate
+	cache map[string]candidates
 }
 
 func (k Keeper) newAssigner(ctx context.Context, p types.Params) *assigner {
@@ -39,38 +67,43 @@ func (k Keeper) newAssigner(ctx context.Context, p types.Params) *assigner {
 	h := sha256.New()
 	h.Write([]byte(AssignDomain))
 	h.Write(sdk.UnwrapSDKContext(ctx).BlockHeader().LastBlockId.Hash)
-	a := &assigner{k: k, p: p, cache: map[string][]candidate{}}
+	a := &assigner{k: k, p: p, cache: map[string]candidates{}}
 	copy(a.seed[:], h.Sum(nil))
 	return a
 }
 
-func (a *assigner) candidates(ctx context.Context, modelID string, minLevel uint32) ([]candidate, error) {
+func (a *assigner) candidates(ctx context.Context, modelID string, minLevel uint32) candidates {
 	key := modelID + "\x00" + strconv.FormatUint(uint64(minLevel), 10)
 	if c, ok := a.cache[key]; ok {
-		return c, nil
+		return c
 	}
-	var out []candidate
+	var warm, cold []candidate
 	scanned := uint32(0)
 	for n, err := range a.k.nodes.EligibleNodes(ctx, modelID, minLevel) {
 		if err != nil {
-			// an unknown or retired model has no candidates
-			out = nil
+			// an unknown or retired model (or a read error) leaves no candidates
+			warm, cold = nil, nil
 			break
 		}
-		loaded := false
+		c := candidate{id: n.Id, operator: n.Operator, weight: uint64(n.Level) + 1}
 		for _, m := range n.LoadedModels {
 			if m == modelID {
-				loaded = true
+				c.loaded = true
 			}
 		}
-		out = append(out, candidate{id: n.Id, operator: n.Operator, weight: uint64(n.Level) + 1, loaded: loaded})
+		if c.loaded {
+			warm = append(warm, c)
+		} else {
+			cold = append(cold, c)
+		}
 		scanned++
 		if scanned >= a.p.MaxCandidateScan {
 			break
 		}
 	}
-	a.cache[key] = out
-	return out, nil
+	c := candidates{warm: newPool(warm), cold: newPool(cold)}
+	a.cache[key] = c
+	return c
 }
 
 // draw returns a number in [0, w) from sha256(seed ‖ task id ‖ counter). The modulo
@@ -84,44 +117,76 @@ func (a *assigner) draw(taskID, counter uint64, w uint64) uint64 {
 	return binary.BigEndian.Uint64(sum[:8]) % w
 }
 
-// pick chooses up to k distinct nodes for the task, never one in exclude: a level-weighted
-// shuffle (weight level+1, sampling without replacement) among candidates that report the
-// model loaded, then, if those run out, among the others.
-func (a *assigner) pick(ctx context.Context, t types.Task, minLevel uint32, k int) ([]candidate, error) {
-	all, err := a.candidates(ctx, t.ModelId, minLevel)
-	if err != nil {
-		return nil, err
-	}
-	var warm, cold []candidate
-	for _, c := range all {
-		if onTask(t, c.id) {
-			continue
-		}
-		if c.loaded {
-			warm = append(warm, c)
-		} else {
-			cold = append(cold, c)
-		}
-	}
+// maxRejections bounds the draws that may land on an excluded node before pickFrom
+// switches to an exact linear pass over the remaining candidates.
+const maxRejections = 32
+
+// pick chooses up to k distinct nodes for the task, never one already on it: a
+// level-weighted shuffle (weight level+1, sampling without replacement) among candidates
+// that report the model loaded, then, if those run out, among the others.
+func (a *assigner) pick(ctx context.Context, t types.Task, minLevel uint32, k int) []candidate {
+	c := a.candidates(ctx, t.ModelId, minLevel)
 	var out []candidate
 	counter := uint64(t.Reassignments) << 32 // fresh draws for each replacement round
-	for _, pool := range [][]candidate{warm, cold} {
-		for len(out) < k && len(pool) > 0 {
-			var w uint64
-			for _, c := range pool {
+	for _, p := range []pool{c.warm, c.cold} {
+		out = a.pickFrom(p, t, out, k, &counter)
+	}
+	return out
+}
+
+// pickFrom adds weighted draws from p to out until out has k nodes or p is exhausted.
+// A draw is a binary search in the cumulative weights; a draw that lands on a node
+// already on the task or already picked is redrawn, which is exactly weighted sampling
+// without replacement. After maxRejections redraws in a row it falls back to an exact
+// linear pass over the nodes still available (small or mostly excluded pools).
+func (a *assigner) pickFrom(p pool, t types.Task, out []candidate, k int, counter *uint64) []candidate {
+	taken := func(id string) bool {
+		if onTask(t, id) {
+			return true
+		}
+		for _, c := range out {
+			if c.id == id {
+				return true
+			}
+		}
+		return false
+	}
+	total := p.total()
+	for len(out) < k && total > 0 {
+		found := false
+		for range maxRejections {
+			r := a.draw(t.Id, *counter, total)
+			*counter++
+			i := sort.Search(len(p.cum), func(i int) bool { return p.cum[i] > r })
+			if !taken(p.c[i].id) {
+				out = append(out, p.c[i])
+				found = true
+				break
+			}
+		}
+		if found {
+			continue
+		}
+		var rest []candidate
+		var w uint64
+		for _, c := range p.c {
+			if !taken(c.id) {
+				rest = append(rest, c)
 				w += c.weight
 			}
-			r := a.draw(t.Id, counter, w)
-			counter++
-			i := 0
-			for ; r >= pool[i].weight; i++ {
-				r -= pool[i].weight
-			}
-			out = append(out, pool[i])
-			pool = append(pool[:i:i], pool[i+1:]...)
 		}
+		if len(rest) == 0 {
+			break
+		}
+		r := a.draw(t.Id, *counter, w)
+		*counter++
+		i := 0
+		for ; r >= rest[i].weight; i++ {
+			r -= rest[i].weight
+		}
+		out = append(out, rest[i])
 	}
-	return out, nil
+	return out
 }
 
 func onTask(t types.Task, nodeID string) bool {
@@ -181,10 +246,7 @@ func (k Keeper) assignQueued(ctx context.Context, p types.Params, a *assigner) e
 		if err != nil {
 			return err
 		}
-		picked, err := a.pick(ctx, t, sess.MinLevel, int(sess.Redundancy))
-		if err != nil {
-			return err
-		}
+		picked := a.pick(ctx, t, sess.MinLevel, int(sess.Redundancy))
 		if len(picked) < int(sess.Redundancy) {
 			continue
 		}

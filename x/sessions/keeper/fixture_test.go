@@ -137,9 +137,9 @@ func (f *fixture) endBlock(t testing.TB) {
 
 func (f *fixture) task(t testing.TB, id uint64) types.Task {
 	t.Helper()
-	task, err := f.k.GetTask(f.Ctx, id)
+	res, err := f.q.Task(f.Ctx, &types.QueryTaskRequest{TaskId: id})
 	require.NoError(t, err)
-	return task
+	return res.Task
 }
 
 func (f *fixture) sess(t testing.TB, id uint64) types.Session {

@@ -29,6 +29,19 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 		}
 	}
 	for _, t := range gs.Tasks {
+		// results are stored apart from the task (copy: never modify the caller's genesis)
+		t.Assignments = append([]types.Assignment(nil), t.Assignments...)
+		for i := range t.Assignments {
+			a := &t.Assignments[i]
+			if a.ResultText != "" || len(a.Embedding) > 0 || len(a.Salt) > 0 {
+				if err := k.Results.Set(ctx, collections.Join(t.Id, a.NodeId), types.Result{
+					ResultText: a.ResultText, Embedding: a.Embedding, Salt: a.Salt,
+				}); err != nil {
+					return err
+				}
+			}
+			a.ResultText, a.Embedding, a.Salt = "", nil, nil
+		}
 		if err := k.Tasks.Set(ctx, t.Id, t); err != nil {
 			return err
 		}
@@ -84,8 +97,9 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 		return nil, err
 	}
 	err = k.Tasks.Walk(ctx, nil, func(_ uint64, t types.Task) (bool, error) {
+		t, err := k.WithResults(ctx, t)
 		gs.Tasks = append(gs.Tasks, t)
-		return false, nil
+		return err != nil, err
 	})
 	return gs, err
 }

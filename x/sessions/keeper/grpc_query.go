@@ -59,6 +59,9 @@ func (q queryServer) Task(ctx context.Context, req *types.QueryTaskRequest) (*ty
 	if err != nil {
 		return nil, status.Error(codes.NotFound, err.Error())
 	}
+	if t, err = q.WithResults(ctx, t); err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
 	return &types.QueryTaskResponse{Task: t}, nil
 }
 
@@ -68,7 +71,7 @@ func (q queryServer) TasksBySession(ctx context.Context, req *types.QueryTasksBy
 		return nil, status.Error(codes.InvalidArgument, "empty request")
 	}
 	out, page, err := query.CollectionPaginate(ctx, q.Keeper.TasksBySession, req.Pagination,
-		func(key u64Pair, _ collections.NoValue) (types.Task, error) { return q.Tasks.Get(ctx, key.K2()) },
+		func(key u64Pair, _ collections.NoValue) (types.Task, error) { return q.taskWithResults(ctx, key.K2()) },
 		query.WithCollectionPaginationPairPrefix[uint64, uint64](req.SessionId))
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
@@ -102,7 +105,7 @@ func (q queryServer) NodeAssignments(ctx context.Context, req *types.QueryNodeAs
 		return nil, status.Error(codes.InvalidArgument, "node_id required")
 	}
 	out, page, err := query.CollectionPaginate(ctx, q.Keeper.NodeTasks, req.Pagination,
-		func(key sPair, _ collections.NoValue) (types.Task, error) { return q.Tasks.Get(ctx, key.K2()) },
+		func(key sPair, _ collections.NoValue) (types.Task, error) { return q.taskWithResults(ctx, key.K2()) },
 		query.WithCollectionPaginationPairPrefix[string, uint64](req.NodeId))
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
@@ -117,4 +120,12 @@ func (q queryServer) Params(ctx context.Context, _ *types.QueryParamsRequest) (*
 		return nil, status.Error(codes.Internal, err.Error())
 	}
 	return &types.QueryParamsResponse{Params: p}, nil
+}
+
+func (q queryServer) taskWithResults(ctx context.Context, id uint64) (types.Task, error) {
+	t, err := q.Tasks.Get(ctx, id)
+	if err != nil {
+		return t, err
+	}
+	return q.WithResults(ctx, t)
 }

@@ -54,6 +54,8 @@ type Keeper struct {
 	PruneQueue collections.KeySet[hPair]
 	// NodeTasks indexes (node id, task id) for live assignments: what a miner polls.
 	NodeTasks collections.KeySet[sPair]
+	// Results holds each revealed result's text, embedding and salt by (task id, node id).
+	Results collections.Map[collections.Pair[uint64, string], types.Result]
 }
 
 // NewKeeper builds the keeper. authority is the bech32 address allowed to update params.
@@ -78,6 +80,8 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, models 
 		Deadlines:       collections.NewKeySet(sb, types.DeadlinesKey, "deadlines", hKey),
 		PruneQueue:      collections.NewKeySet(sb, types.PruneQueueKey, "prune_queue", hKey),
 		NodeTasks:       collections.NewKeySet(sb, types.NodeTasksKey, "node_tasks", collections.PairKeyCodec(collections.StringKey, collections.Uint64Key)),
+		Results: collections.NewMap(sb, types.ResultsKey, "results",
+			collections.PairKeyCodec(collections.Uint64Key, collections.StringKey), codec.CollValue[types.Result](cdc)),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -111,6 +115,24 @@ func (k Keeper) GetTask(ctx context.Context, id uint64) (types.Task, error) {
 		return t, errorsmod.Wrapf(types.ErrTaskNotFound, "%d", id)
 	}
 	return t, err
+}
+
+// WithResults returns the task with every stored result (text, embedding, salt) filled
+// into its assignments, as queries and exports show it.
+func (k Keeper) WithResults(ctx context.Context, t types.Task) (types.Task, error) {
+	for i := range t.Assignments {
+		r, err := k.Results.Get(ctx, collections.Join(t.Id, t.Assignments[i].NodeId))
+		if errors.Is(err, collections.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return t, err
+		}
+		t.Assignments[i].ResultText = r.ResultText
+		t.Assignments[i].Embedding = r.Embedding
+		t.Assignments[i].Salt = r.Salt
+	}
+	return t, nil
 }
 
 // atomic runs f on a cached context and writes it (with its events) only when f

@@ -69,10 +69,7 @@ func (k Keeper) onDeadline(ctx context.Context, p types.Params, a *assigner, t t
 			if err != nil {
 				return err
 			}
-			picked, err := a.pick(ctx, t, sess.MinLevel, allowed)
-			if err != nil {
-				return err
-			}
+			picked := a.pick(ctx, t, sess.MinLevel, allowed)
 			if len(picked) > 0 {
 				t.Reassignments += uint32(len(picked))
 				if err := k.addAssignments(ctx, p, &t, picked); err != nil {
@@ -111,11 +108,18 @@ func (k Keeper) validate(ctx context.Context, p types.Params, t types.Task) erro
 	}
 	var idx []int
 	var vs [][]int32
+	var texts []string
 	for i, a := range t.Assignments {
-		if a.Status == types.ASSIGNMENT_STATUS_COMMITTED {
-			idx = append(idx, i)
-			vs = append(vs, a.Embedding)
+		if a.Status != types.ASSIGNMENT_STATUS_COMMITTED {
+			continue
 		}
+		r, err := k.Results.Get(ctx, collections.Join(t.Id, a.NodeId))
+		if err != nil {
+			return err
+		}
+		idx = append(idx, i)
+		vs = append(vs, r.Embedding)
+		texts = append(texts, r.ResultText)
 	}
 	v := types.Judge(vs, p.SimilarityThreshold)
 	validated := len(vs) >= int(sess.Quorum) && v.Passed >= int(sess.Quorum)
@@ -144,7 +148,7 @@ func (k Keeper) validate(ctx context.Context, p types.Params, t types.Task) erro
 	}
 	m := t.Assignments[idx[v.Medoid]]
 	t.ConsensusNode = m.NodeId
-	t.ResultText = m.ResultText
+	t.ResultText = texts[v.Medoid]
 	t.ResultSha256 = m.ResultSha256
 	return k.endTask(ctx, p, &t, types.TASK_STATUS_VALIDATED, payees)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 
+	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -148,12 +149,14 @@ func (s msgServer) Commit(ctx context.Context, msg *types.MsgCommit) (*types.Msg
 		sum := sha256.Sum256([]byte(msg.ResultText))
 		a.Status = types.ASSIGNMENT_STATUS_COMMITTED
 		a.CommitHeight = h
-		a.ResultText = msg.ResultText
-		a.Embedding = msg.Embedding
 		a.PromptTokens = msg.PromptTokens
 		a.CompletionTokens = msg.CompletionTokens
-		a.Salt = msg.Salt
 		a.ResultSha256 = sum[:]
+		if err := s.Results.Set(ctx, collections.Join(t.Id, a.NodeId), types.Result{
+			ResultText: msg.ResultText, Embedding: msg.Embedding, Salt: msg.Salt,
+		}); err != nil {
+			return err
+		}
 		if err := s.recordOnTime(ctx, s.nodes.RecordCommit, a.NodeId); err != nil {
 			return err
 		}

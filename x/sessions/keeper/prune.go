@@ -3,6 +3,8 @@ package keeper
 import (
 	"context"
 
+	"cosmossdk.io/collections"
+
 	"github.com/cortnet/cortd/x/sessions/types"
 )
 
@@ -24,10 +26,10 @@ func (k Keeper) prune(ctx context.Context, p types.Params, h int64) error {
 		}
 		t.Prompt = ""
 		t.ResultText = ""
-		for i := range t.Assignments {
-			t.Assignments[i].ResultText = ""
-			t.Assignments[i].Embedding = nil
-			t.Assignments[i].Salt = nil
+		for _, a := range t.Assignments {
+			if err := k.Results.Remove(ctx, collections.Join(t.Id, a.NodeId)); err != nil {
+				return err
+			}
 		}
 		t.Pruned = true
 		if err := k.Tasks.Set(ctx, t.Id, t); err != nil {

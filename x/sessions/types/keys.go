@@ -23,4 +23,5 @@ var (
 	DeadlinesKey       = collections.NewPrefix(8)
 	PruneQueueKey      = collections.NewPrefix(9)
 	NodeTasksKey       = collections.NewPrefix(10)
+	ResultsKey         = collections.NewPrefix(11)
 )
