@@ -91,6 +91,12 @@ import (
 	"github.com/cortnet/cortd/x/nodes"
 	nodeskeeper "github.com/cortnet/cortd/x/nodes/keeper"
 	nodestypes "github.com/cortnet/cortd/x/nodes/types"
+	"github.com/cortnet/cortd/x/payments"
+	paymentskeeper "github.com/cortnet/cortd/x/payments/keeper"
+	paymentstypes "github.com/cortnet/cortd/x/payments/types"
+	"github.com/cortnet/cortd/x/sessions"
+	sessionskeeper "github.com/cortnet/cortd/x/sessions/keeper"
+	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
 )
 
 // DefaultNodeHome is where `cortd` keeps its config and data unless --home says otherwise.
@@ -115,6 +121,7 @@ var maccPerms = map[string][]string{
 	modelstypes.ModuleName:         nil, // holds registration deposits
 	nodestypes.ModuleName:          nil, // holds node stakes, unbonding stakes and unwithdrawn rewards
 	nodestypes.RewardsPoolName:     nil, // the period rewards pool (slashes go to the community pool, nothing is burned)
+	paymentstypes.ModuleName:       nil, // session escrows and node operators' pending payments
 }
 
 var _ servertypes.Application = (*App)(nil)
@@ -145,8 +152,10 @@ type App struct {
 	EpochsKeeper          epochskeeper.Keeper
 
 	// cortd keepers
-	ModelsKeeper modelskeeper.Keeper
-	NodesKeeper  nodeskeeper.Keeper
+	ModelsKeeper   modelskeeper.Keeper
+	NodesKeeper    nodeskeeper.Keeper
+	PaymentsKeeper paymentskeeper.Keeper
+	SessionsKeeper sessionskeeper.Keeper
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
@@ -180,7 +189,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		authtypes.StoreKey, banktypes.StoreKey, stakingtypes.StoreKey, minttypes.StoreKey,
 		distrtypes.StoreKey, slashingtypes.StoreKey, govtypes.StoreKey, consensustypes.StoreKey,
 		upgradetypes.StoreKey, feegrant.StoreKey, evidencetypes.StoreKey, epochstypes.StoreKey,
-		modelstypes.StoreKey, nodestypes.StoreKey,
+		modelstypes.StoreKey, nodestypes.StoreKey, paymentstypes.StoreKey, sessionstypes.StoreKey,
 	)
 	if err := bApp.RegisterStreamingServices(appOpts, keys); err != nil {
 		panic(err)
@@ -245,6 +254,11 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.NodesKeeper = nodeskeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[nodestypes.StoreKey]),
 		app.BankKeeper, app.AccountKeeper, app.ModelsKeeper, app.DistrKeeper,
 		nodeskeeper.MintProvision{Keeper: app.MintKeeper}, authtypes.FeeCollectorName, govAuthority)
+	// x/payments holds session escrows; x/sessions drives it and reports stats to x/nodes.
+	app.PaymentsKeeper = paymentskeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[paymentstypes.StoreKey]),
+		app.BankKeeper, app.AccountKeeper, govAuthority)
+	app.SessionsKeeper = sessionskeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[sessionstypes.StoreKey]),
+		app.ModelsKeeper, app.NodesKeeper, app.PaymentsKeeper, govAuthority)
 
 	app.EpochsKeeper = epochskeeper.NewKeeper(runtime.NewKVStoreService(keys[epochstypes.StoreKey]), appCodec)
 	// Modules that act on epoch boundaries add their hooks here (SetHooks may be called
@@ -267,6 +281,8 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		epochs.NewAppModule(&app.EpochsKeeper),
 		models.NewAppModule(appCodec, app.ModelsKeeper),
 		nodes.NewAppModule(appCodec, app.NodesKeeper),
+		payments.NewAppModule(appCodec, app.PaymentsKeeper),
+		sessions.NewAppModule(appCodec, app.SessionsKeeper),
 	)
 	app.BasicModuleManager = module.NewBasicManagerFromManager(app.ModuleManager, map[string]module.AppModuleBasic{
 		genutiltypes.ModuleName: genutil.NewAppModuleBasic(genutiltypes.DefaultMessageValidator),
@@ -285,14 +301,15 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	// x/bank must end-block first since SDK v0.54.
 	app.ModuleManager.SetOrderEndBlockers(
 		banktypes.ModuleName, govtypes.ModuleName, stakingtypes.ModuleName, feegrant.ModuleName, genutiltypes.ModuleName,
-		nodestypes.ModuleName,
+		nodestypes.ModuleName, sessionstypes.ModuleName,
 	)
 	// genutil runs after staking (gentxs bond tokens) and after auth (it reads auth params).
 	genesisOrder := []string{
 		authtypes.ModuleName, banktypes.ModuleName, distrtypes.ModuleName, stakingtypes.ModuleName,
 		slashingtypes.ModuleName, govtypes.ModuleName, minttypes.ModuleName, genutiltypes.ModuleName,
 		evidencetypes.ModuleName, feegrant.ModuleName, upgradetypes.ModuleName, consensustypes.ModuleName,
-		epochstypes.ModuleName, modelstypes.ModuleName, nodestypes.ModuleName,
+		epochstypes.ModuleName, modelstypes.ModuleName, nodestypes.ModuleName, paymentstypes.ModuleName,
+		sessionstypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisOrder...)
