@@ -127,14 +127,10 @@ func (q queryServer) EligibleNodes(ctx context.Context, req *types.QueryEligible
 	return &types.QueryEligibleNodesResponse{Nodes: nodes, Pagination: page}, nil
 }
 
-// records pages over a node's settled periods, newest first unless the request says
-// otherwise.
+// records pages over a node's settled periods in period order (reverse for newest first).
 func (q queryServer) records(ctx context.Context, nodeID string, pr *query.PageRequest) ([]types.PeriodRecord, *query.PageResponse, error) {
 	if _, err := q.node(ctx, nodeID); err != nil {
 		return nil, nil, err
-	}
-	if pr == nil {
-		pr = &query.PageRequest{Reverse: true}
 	}
 	recs, page, err := query.CollectionPaginate(ctx, q.Keeper.Records, pr,
 		func(_ collections.Pair[string, uint64], r types.PeriodRecord) (types.PeriodRecord, error) {

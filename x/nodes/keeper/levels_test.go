@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/cosmos/cosmos-sdk/types/query"
+
 	"github.com/cortnet/cortd/x/nodes/types"
 )
 
@@ -74,8 +76,9 @@ func TestLevelTransitionsOverManyPeriods(t *testing.T) {
 		}
 	}
 
-	// the level history query shows each step, newest first, and only history_periods kept
-	res, err := f.q.LevelHistory(f.Ctx, &types.QueryLevelHistoryRequest{NodeId: "fading"})
+	// the level history query shows each step (newest first when reversed), and only
+	// history_periods are kept
+	res, err := f.q.LevelHistory(f.Ctx, &types.QueryLevelHistoryRequest{NodeId: "fading", Pagination: &query.PageRequest{Reverse: true}})
 	require.NoError(t, err)
 	require.Equal(t, uint32(7), res.Level)
 	require.Len(t, res.History, int(types.DefaultParams().HistoryPeriods))
@@ -112,4 +115,20 @@ func TestNextLevelRules(t *testing.T) {
 			require.Equal(t, tc.wantStreak, s)
 		})
 	}
+}
+
+func TestLevelHistoryOrder(t *testing.T) {
+	f := newFixture(t)
+	f.register(t, op1, "n")
+	f.atHeight(1)
+	for range 3 {
+		livePeriod(t, f, []string{"n"}, []bool{true}, []int{4})
+	}
+	res, err := f.q.LevelHistory(f.Ctx, &types.QueryLevelHistoryRequest{NodeId: "n"})
+	require.NoError(t, err)
+	require.Len(t, res.History, 3)
+	require.Equal(t, uint64(1), res.History[0].Period, "period order by default")
+	require.Equal(t, uint32(1), res.Level)
+	require.Equal(t, uint32(0), res.History[2].LevelBefore)
+	require.Equal(t, uint32(1), res.History[2].LevelAfter)
 }

@@ -20,11 +20,11 @@ func dec(s string) sdkmath.LegacyDec { return sdkmath.LegacyMustNewDecFromStr(s)
 // a minute; a production genesis sets "day" (or adds its own epoch) together with
 // reward amounts sized for that period.
 func DefaultParams() Params {
-	thresholds := make([]sdkmath.LegacyDec, MaxLevel+1)
-	thresholds[0] = sdkmath.LegacyZeroDec()
+	thresholds := make([]LevelThreshold, MaxLevel+1)
+	thresholds[0] = LevelThreshold{MinScore: sdkmath.LegacyZeroDec()}
 	// Level 1 needs 50%, each further level 5 points more: level 10 needs 95%.
 	for l := 1; l <= MaxLevel; l++ {
-		thresholds[l] = dec("0.45").Add(sdkmath.LegacyNewDecWithPrec(5, 2).MulInt64(int64(l)))
+		thresholds[l] = LevelThreshold{MinScore: dec("0.45").Add(sdkmath.LegacyNewDecWithPrec(5, 2).MulInt64(int64(l)))}
 	}
 	return Params{
 		Denom: sdk.DefaultBondDenom,
@@ -176,14 +176,14 @@ func (p Params) validateLevels() error {
 	if len(p.LevelThresholds) != MaxLevel+1 {
 		return errorsmod.Wrapf(ErrInvalidParams, "level_thresholds needs %d entries", MaxLevel+1)
 	}
-	if p.LevelThresholds[0].IsNil() || !p.LevelThresholds[0].IsZero() {
+	if p.LevelThresholds[0].MinScore.IsNil() || !p.LevelThresholds[0].MinScore.IsZero() {
 		return errorsmod.Wrap(ErrInvalidParams, "level_thresholds[0] must be 0")
 	}
 	for l := 1; l <= MaxLevel; l++ {
-		if err := fraction(fmt.Sprintf("level_thresholds[%d]", l), p.LevelThresholds[l]); err != nil {
+		if err := fraction(fmt.Sprintf("level_thresholds[%d]", l), p.LevelThresholds[l].MinScore); err != nil {
 			return err
 		}
-		if !p.LevelThresholds[l].GT(p.LevelThresholds[l-1]) {
+		if !p.LevelThresholds[l].MinScore.GT(p.LevelThresholds[l-1].MinScore) {
 			return errorsmod.Wrap(ErrInvalidParams, "level_thresholds must increase")
 		}
 	}

@@ -1290,9 +1290,11 @@ type QueryClient interface {
 	// EligibleNodes lists nodes that can take work for a model now: active, heartbeating,
 	// stake at the pool minimum, level >= min_level, serving the model, memory fits.
 	EligibleNodes(ctx context.Context, in *QueryEligibleNodesRequest, opts ...grpc.CallOption) (*QueryEligibleNodesResponse, error)
-	// NodePeriods returns a node's settled periods, newest first: stats, scores, level, reward.
+	// NodePeriods returns a node's settled periods in period order (pagination.reverse for
+	// newest first): stats, scores, level, reward.
 	NodePeriods(ctx context.Context, in *QueryNodePeriodsRequest, opts ...grpc.CallOption) (*QueryNodePeriodsResponse, error)
-	// LevelHistory returns a node's level after each settled period, newest first.
+	// LevelHistory returns a node's level and reputation now and after each settled period,
+	// in period order (pagination.reverse for newest first).
 	LevelHistory(ctx context.Context, in *QueryLevelHistoryRequest, opts ...grpc.CallOption) (*QueryLevelHistoryResponse, error)
 	// CurrentPeriod returns the open reward period, settlements in progress, and, when
 	// node_id is set, that node's live counters.
@@ -1425,9 +1427,11 @@ type QueryServer interface {
 	// EligibleNodes lists nodes that can take work for a model now: active, heartbeating,
 	// stake at the pool minimum, level >= min_level, serving the model, memory fits.
 	EligibleNodes(context.Context, *QueryEligibleNodesRequest) (*QueryEligibleNodesResponse, error)
-	// NodePeriods returns a node's settled periods, newest first: stats, scores, level, reward.
+	// NodePeriods returns a node's settled periods in period order (pagination.reverse for
+	// newest first): stats, scores, level, reward.
 	NodePeriods(context.Context, *QueryNodePeriodsRequest) (*QueryNodePeriodsResponse, error)
-	// LevelHistory returns a node's level after each settled period, newest first.
+	// LevelHistory returns a node's level and reputation now and after each settled period,
+	// in period order (pagination.reverse for newest first).
 	LevelHistory(context.Context, *QueryLevelHistoryRequest) (*QueryLevelHistoryResponse, error)
 	// CurrentPeriod returns the open reward period, settlements in progress, and, when
 	// node_id is set, that node's live counters.

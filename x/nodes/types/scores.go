@@ -55,7 +55,7 @@ func ComputeScores(st PeriodStats, expected uint64, w ScoreWeights) Scores {
 		sum = sum.Add(w.Validation.Mul(s.Validation))
 		weights = weights.Add(w.Validation)
 	}
-	if weights.IsZero() {
+	if weights.Equal(w.Uptime) { // uptime alone: exact, without a weight round trip
 		s.Total = s.Uptime
 	} else {
 		s.Total = sum.Quo(weights)
@@ -74,14 +74,14 @@ func ComputeScores(st PeriodStats, expected uint64, w ScoreWeights) Scores {
 //   - otherwise the level stays and the streak counts on (or restarts when the score
 //     missed the next threshold).
 func NextLevel(p Params, level, streak uint32, total sdkmath.LegacyDec) (uint32, uint32) {
-	if level < MaxLevel && total.GTE(p.LevelThresholds[level+1]) {
+	if level < MaxLevel && total.GTE(p.LevelThresholds[level+1].MinScore) {
 		streak++
 		if streak >= p.PromotionPeriods {
 			return level + 1, 0
 		}
 		return level, streak
 	}
-	if level > 0 && total.LT(p.LevelThresholds[level].Sub(p.DemotionMargin)) {
+	if level > 0 && total.LT(p.LevelThresholds[level].MinScore.Sub(p.DemotionMargin)) {
 		return level - 1, 0
 	}
 	return level, 0
