@@ -225,19 +225,18 @@ func (k Keeper) addAssignments(ctx context.Context, p types.Params, t *types.Tas
 	})
 }
 
-// assignQueued examines up to max_assignments_per_block queued tasks in id order and
-// assigns each to redundancy nodes when enough are eligible; the others stay queued
-// until their queue deadline.
+// assignQueued examines up to max_assignments_per_block queued tasks that are ready, in
+// (ready height, id) order, and assigns each to redundancy nodes when enough are
+// eligible. A task that finds too few goes to the back of the queue (ready at the next
+// height) and is tried again until its queue deadline.
 func (k Keeper) assignQueued(ctx context.Context, p types.Params, a *assigner) error {
-	var ids []uint64
-	err := k.Queue.Walk(ctx, nil, func(id uint64) (bool, error) {
-		ids = append(ids, id)
-		return uint32(len(ids)) >= p.MaxAssignmentsPerBlock, nil
-	})
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	keys, err := k.due(ctx, k.Queue, h, p.MaxAssignmentsPerBlock)
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
+	for _, key := range keys {
+		id := key.K2()
 		t, err := k.Tasks.Get(ctx, id)
 		if err != nil {
 			return err
@@ -247,14 +246,21 @@ func (k Keeper) assignQueued(ctx context.Context, p types.Params, a *assigner) e
 			return err
 		}
 		picked := a.pick(ctx, t, sess.MinLevel, int(sess.Redundancy))
+		if err := k.Queue.Remove(ctx, key); err != nil {
+			return err
+		}
 		if len(picked) < int(sess.Redundancy) {
+			t.ReadyHeight = h + 1
+			if err := k.Queue.Set(ctx, collections.Join(t.ReadyHeight, id)); err != nil {
+				return err
+			}
+			if err := k.Tasks.Set(ctx, id, t); err != nil {
+				return err
+			}
 			continue
 		}
 		t.AssignedHeight = sdk.UnwrapSDKContext(ctx).BlockHeight()
 		if err := k.addAssignments(ctx, p, &t, picked); err != nil {
-			return err
-		}
-		if err := k.Queue.Remove(ctx, id); err != nil {
 			return err
 		}
 		if err := k.Tasks.Set(ctx, id, t); err != nil {

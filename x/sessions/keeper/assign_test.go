@@ -121,3 +121,28 @@ func TestAssignmentBoundedPerBlock(t *testing.T) {
 	require.Equal(t, uint64(4), ql.Session)
 	f.checkInvariants(t)
 }
+
+// TestUnassignableTasksDoNotBlockTheQueue: tasks for a model nobody serves sit at the
+// head of the queue; each failed try sends them to the back, so a later task of a served
+// model is assigned in the next block instead of waiting for them to expire.
+func TestUnassignableTasksDoNotBlockTheQueue(t *testing.T) {
+	f := newFixture(t, func(p *types.Params) { p.MaxAssignmentsPerBlock = 3 })
+	f.nodes.RegisterModel(t, f.Base, "lonely", dim, 1_000)
+	f.addNodes(t, 1, true)
+	f.Fund(t, alice, coins(5*price))
+	m := createMsg(1, 1, 5*price)
+	m.ModelId = "lonely"
+	r, err := f.msg.CreateSession(f.Ctx, m)
+	require.NoError(t, err)
+	for range 5 {
+		f.submit(t, r.SessionId)
+	}
+	served := f.session(t, 1, 1, price)
+	id := f.submit(t, served)
+	f.endBlock(t) // tries lonely 1..3, re-queues them behind
+	require.Equal(t, types.TASK_STATUS_QUEUED, f.task(t, id).Status)
+	f.endBlock(t) // tries lonely 4, 5 and the served task
+	require.Equal(t, types.TASK_STATUS_PRECOMMIT, f.task(t, id).Status)
+	require.Equal(t, uint32(5), f.sess(t, r.SessionId).Queued)
+	f.checkInvariants(t)
+}

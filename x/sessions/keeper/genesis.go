@@ -60,7 +60,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 			return err
 		}
 		if t.Status == types.TASK_STATUS_QUEUED {
-			if err := k.Queue.Set(ctx, t.Id); err != nil {
+			if err := k.Queue.Set(ctx, collections.Join(t.ReadyHeight, t.Id)); err != nil {
 				return err
 			}
 		}

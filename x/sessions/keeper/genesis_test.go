@@ -52,7 +52,7 @@ func TestGenesisRoundTripRebuildsQueues(t *testing.T) {
 func queueLen(t *testing.T, f *fixture) int {
 	t.Helper()
 	n := 0
-	require.NoError(t, f.k.Queue.Walk(f.Ctx, nil, func(uint64) (bool, error) { n++; return false, nil }))
+	require.NoError(t, f.k.Queue.Walk(f.Ctx, nil, func(collections.Pair[int64, uint64]) (bool, error) { n++; return false, nil }))
 	return n
 }
 

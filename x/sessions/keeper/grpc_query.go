@@ -86,7 +86,7 @@ func (q queryServer) QueueLength(ctx context.Context, req *types.QueryQueueLengt
 		return nil, status.Error(codes.InvalidArgument, "empty request")
 	}
 	res := &types.QueryQueueLengthResponse{}
-	if err := q.Queue.Walk(ctx, nil, func(uint64) (bool, error) { res.Total++; return false, nil }); err != nil {
+	if err := q.Queue.Walk(ctx, nil, func(hPair) (bool, error) { res.Total++; return false, nil }); err != nil {
 		return nil, status.Error(codes.Internal, err.Error())
 	}
 	if req.SessionId != 0 {

@@ -44,9 +44,11 @@ type Keeper struct {
 	Tasks           collections.Map[uint64, types.Task]
 	// TasksBySession indexes (session id, task id).
 	TasksBySession collections.KeySet[u64Pair]
-	// Queue holds the ids of queued tasks. Task ids are global and increasing, so id
-	// order is submission order: FIFO globally and per session.
-	Queue collections.KeySet[uint64]
+	// Queue holds (ready height, task id) of queued tasks. Task ids are global and
+	// increasing, so among tasks ready at the same height id order is submission order:
+	// FIFO globally and per session; a task that found too few nodes is re-keyed to the
+	// next height, behind the tasks already waiting.
+	Queue collections.KeySet[hPair]
 	// Deadlines holds (height, task id) of every task not ended: at the end of that
 	// height its current state times out.
 	Deadlines collections.KeySet[hPair]
@@ -76,7 +78,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, models 
 		SessionsByOwner: collections.NewKeySet(sb, types.SessionsByOwnerKey, "sessions_by_owner", collections.PairKeyCodec(collections.StringKey, collections.Uint64Key)),
 		Tasks:           collections.NewMap(sb, types.TasksKey, "tasks", collections.Uint64Key, codec.CollValue[types.Task](cdc)),
 		TasksBySession:  collections.NewKeySet(sb, types.TasksBySessionKey, "tasks_by_session", collections.PairKeyCodec(collections.Uint64Key, collections.Uint64Key)),
-		Queue:           collections.NewKeySet(sb, types.QueueKey, "queue", collections.Uint64Key),
+		Queue:           collections.NewKeySet(sb, types.QueueKey, "queue", hKey),
 		Deadlines:       collections.NewKeySet(sb, types.DeadlinesKey, "deadlines", hKey),
 		PruneQueue:      collections.NewKeySet(sb, types.PruneQueueKey, "prune_queue", hKey),
 		NodeTasks:       collections.NewKeySet(sb, types.NodeTasksKey, "node_tasks", collections.PairKeyCodec(collections.StringKey, collections.Uint64Key)),

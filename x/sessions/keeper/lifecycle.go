@@ -174,7 +174,7 @@ func (k Keeper) endTask(ctx context.Context, p types.Params, t *types.Task, stat
 	}
 	t.Deadline = 0
 	if wasQueued {
-		if err := k.Queue.Remove(ctx, t.Id); err != nil {
+		if err := k.Queue.Remove(ctx, collections.Join(t.ReadyHeight, t.Id)); err != nil {
 			return err
 		}
 		sess.Queued--

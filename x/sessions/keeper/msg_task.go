@@ -65,10 +65,11 @@ func (s msgServer) SubmitTask(ctx context.Context, msg *types.MsgSubmitTask) (*t
 		if err := s.setDeadline(ctx, &t, h+p.QueueTimeoutBlocks); err != nil {
 			return err
 		}
-		if err := s.Tasks.Set(ctx, id, t); err != nil {
+		t.ReadyHeight = h
+		if err := s.Queue.Set(ctx, collections.Join(h, id)); err != nil {
 			return err
 		}
-		if err := s.Queue.Set(ctx, id); err != nil {
+		if err := s.Tasks.Set(ctx, id, t); err != nil {
 			return err
 		}
 		if err := s.TasksBySession.Set(ctx, collections.Join(sess.Id, id)); err != nil {
