@@ -31,12 +31,12 @@ type NodesKeeper interface {
 	RecordRejected(ctx context.Context, nodeID string) error
 }
 
-// PaymentsKeeper is the x/payments escrow API (SessionPayment).
+// PaymentsKeeper is the x/payments escrow API (SessionPayment). Every task end goes
+// through Settle (with no payees when nobody is paid), so x/sessions needs no Release.
 type PaymentsKeeper interface {
 	OpenSession(ctx context.Context, sessionID uint64, owner string) error
 	Deposit(ctx context.Context, sessionID uint64, from sdk.AccAddress, amount sdkmath.Int) error
 	Reserve(ctx context.Context, sessionID uint64, amount sdkmath.Int) error
-	Release(ctx context.Context, sessionID uint64, amount sdkmath.Int) error
 	Settle(ctx context.Context, sessionID, taskID uint64, reserved, price sdkmath.Int, payees []string) error
 	Refund(ctx context.Context, sessionID uint64) (sdkmath.Int, error)
 	GetBalance(ctx context.Context, sessionID uint64) (paymentstypes.SessionBalance, error)
