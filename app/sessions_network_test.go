@@ -77,7 +77,7 @@ func TestNetworkSessionDeterminism(t *testing.T) {
 	})
 	send(v0, &sessionstypes.MsgSubmitTask{
 		Owner: v0.Address.String(), SessionId: 1, Prompt: "Say hello.", PromptType: "completion",
-		Sampling: sessionstypes.SamplingParams{MaxTokens: 16, Temperature: sdkmath.LegacyZeroDec(), TopP: sdkmath.LegacyOneDec()},
+		MaxTokens: 16, Temperature: sdkmath.LegacyZeroDec(), TopP: sdkmath.LegacyOneDec(),
 	})
 	require.NoError(t, net.WaitForNextBlock())
 

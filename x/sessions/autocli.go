@@ -42,7 +42,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "session_id"}, {ProtoField: "amount"}}},
 				{RpcMethod: "CloseSession", Use: "close [session-id]", Short: "Close a session; unspent escrow is refunded once no task is in flight",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "session_id"}}},
-				{RpcMethod: "SubmitTask", Use: "submit [session-id] [prompt]", Short: "Queue a task (--sampling '{\"max_tokens\":64,\"temperature\":\"0\",\"top_p\":\"1\"}')",
+				{RpcMethod: "SubmitTask", Use: "submit [session-id] [prompt]", Short: "Queue a task (--max-tokens 64 --temperature 0.7 --top-p 1 [--top-k 40] [--seed 1] [--prompt-type chat])",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "session_id"}, {ProtoField: "prompt"}}},
 				{RpcMethod: "Precommit", Skip: true},
 				{RpcMethod: "Commit", Skip: true},

@@ -117,7 +117,7 @@ func (f *fixture) session(t testing.TB, redundancy, quorum uint32, deposit int64
 func submitMsg(sessionID uint64) *types.MsgSubmitTask {
 	return &types.MsgSubmitTask{
 		Owner: alice.String(), SessionId: sessionID, Prompt: "Say hello.", PromptType: "completion",
-		Sampling: types.SamplingParams{MaxTokens: 64, Temperature: sdkmath.LegacyZeroDec(), TopP: sdkmath.LegacyOneDec(), Seed: 7},
+		MaxTokens: 64, Temperature: sdkmath.LegacyZeroDec(), TopP: sdkmath.LegacyOneDec(), Seed: 7,
 	}
 }
 

@@ -39,7 +39,8 @@ func (s msgServer) SubmitTask(ctx context.Context, msg *types.MsgSubmitTask) (*t
 	if len(msg.PromptType) > int(p.MaxPromptTypeLength) {
 		return nil, errorsmod.Wrapf(types.ErrInvalidPrompt, "prompt_type longer than %d", p.MaxPromptTypeLength)
 	}
-	if err := msg.Sampling.Validate(sess.MaxTokens); err != nil {
+	sampling := msg.SamplingParams()
+	if err := sampling.Validate(sess.MaxTokens); err != nil {
 		return nil, err
 	}
 	model, err := s.models.GetActiveModel(ctx, sess.ModelId)
@@ -59,7 +60,7 @@ func (s msgServer) SubmitTask(ctx context.Context, msg *types.MsgSubmitTask) (*t
 		promptHash := sha256.Sum256([]byte(msg.Prompt))
 		t := types.Task{
 			Id: id, SessionId: sess.Id, ModelId: sess.ModelId, EmbeddingDim: model.EmbeddingDim,
-			Prompt: msg.Prompt, PromptSha256: promptHash[:], PromptType: msg.PromptType, Sampling: msg.Sampling,
+			Prompt: msg.Prompt, PromptSha256: promptHash[:], PromptType: msg.PromptType, Sampling: sampling,
 			Status: types.TASK_STATUS_QUEUED, Reserved: reserve, SubmittedHeight: h, Paid: sdkmath.ZeroInt(),
 		}
 		if err := s.setDeadline(ctx, &t, h+p.QueueTimeoutBlocks); err != nil {

@@ -61,9 +61,9 @@ func TestSubmitTaskRejections(t *testing.T) {
 		{"unknown session", func(m *types.MsgSubmitTask) { m.SessionId = 9 }, types.ErrSessionNotFound},
 		{"empty prompt", func(m *types.MsgSubmitTask) { m.Prompt = "" }, types.ErrInvalidPrompt},
 		{"prompt too long", func(m *types.MsgSubmitTask) { m.Prompt = string(make([]byte, 16_385)) }, types.ErrInvalidPrompt},
-		{"max tokens over session cap", func(m *types.MsgSubmitTask) { m.Sampling.MaxTokens = 257 }, types.ErrInvalidSampling},
-		{"top_p zero", func(m *types.MsgSubmitTask) { m.Sampling.TopP = sdkmath.LegacyZeroDec() }, types.ErrInvalidSampling},
-		{"negative temperature", func(m *types.MsgSubmitTask) { m.Sampling.Temperature = sdkmath.LegacyNewDec(-1) }, types.ErrInvalidSampling},
+		{"max tokens over session cap", func(m *types.MsgSubmitTask) { m.MaxTokens = 257 }, types.ErrInvalidSampling},
+		{"top_p zero", func(m *types.MsgSubmitTask) { m.TopP = sdkmath.LegacyZeroDec() }, types.ErrInvalidSampling},
+		{"negative temperature", func(m *types.MsgSubmitTask) { m.Temperature = sdkmath.LegacyNewDec(-1) }, types.ErrInvalidSampling},
 	}
 	for _, tc := range cases {
 		m := submitMsg(sid)

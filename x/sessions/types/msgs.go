@@ -88,7 +88,12 @@ func (m *MsgSubmitTask) ValidateBasic() error {
 	if m.Prompt == "" {
 		return errorsmod.Wrap(ErrInvalidPrompt, "empty prompt")
 	}
-	return m.Sampling.Validate(^uint32(0))
+	return m.SamplingParams().Validate(^uint32(0))
+}
+
+// SamplingParams collects the message's flat sampling fields.
+func (m *MsgSubmitTask) SamplingParams() SamplingParams {
+	return SamplingParams{MaxTokens: m.MaxTokens, Temperature: m.Temperature, TopP: m.TopP, TopK: m.TopK, Seed: m.Seed}
 }
 
 // ValidateBasic performs stateless checks.
