@@ -33,6 +33,9 @@ func (s msgServer) SubmitTask(ctx context.Context, msg *types.MsgSubmitTask) (*t
 	if sess.Status != types.SESSION_STATUS_ACTIVE {
 		return nil, errorsmod.Wrapf(types.ErrSessionNotActive, "session %d is %s", sess.Id, sess.Status)
 	}
+	if sess.Queued >= p.MaxQueuedPerSession {
+		return nil, errorsmod.Wrapf(types.ErrQueueFull, "session %d has %d tasks queued", sess.Id, sess.Queued)
+	}
 	if len(msg.Prompt) > int(p.MaxPromptBytes) {
 		return nil, errorsmod.Wrapf(types.ErrInvalidPrompt, "prompt of %d bytes > %d", len(msg.Prompt), p.MaxPromptBytes)
 	}

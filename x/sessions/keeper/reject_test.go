@@ -47,6 +47,17 @@ func TestCreateSessionRejections(t *testing.T) {
 	}
 }
 
+func TestSubmitTaskQueueFull(t *testing.T) {
+	f := newFixture(t, func(p *types.Params) { p.MaxQueuedPerSession = 2 })
+	sid := f.session(t, 1, 1, 10*price)
+	f.submit(t, sid)
+	f.submit(t, sid)
+	before := f.snapshot(t)
+	_, err := f.msg.SubmitTask(f.Ctx, submitMsg(sid))
+	require.ErrorIs(t, err, types.ErrQueueFull)
+	require.Equal(t, before, f.snapshot(t))
+}
+
 func TestSubmitTaskRejections(t *testing.T) {
 	f := newFixture(t)
 	sid := f.session(t, 3, 2, 250) // covers 0 tasks at 3 × 100

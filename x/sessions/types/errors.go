@@ -31,4 +31,5 @@ var (
 	ErrInvalidResult       = errorsmod.Register(ModuleName, 26, "invalid result")
 	ErrInvalidHash         = errorsmod.Register(ModuleName, 27, "invalid precommit hash")
 	ErrDuplicateHash       = errorsmod.Register(ModuleName, 28, "precommit hash already used on this task")
+	ErrQueueFull           = errorsmod.Register(ModuleName, 29, "the session has max_queued_per_session tasks queued")
 )

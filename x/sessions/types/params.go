@@ -38,6 +38,7 @@ func DefaultParams() Params {
 		SimilarityThreshold:    sdkmath.LegacyMustNewDecFromStr("0.85"),
 		NormTolerance:          sdkmath.LegacyMustNewDecFromStr("0.01"),
 		MaxPromptTypeLength:    64,
+		MaxQueuedPerSession:    1_000,
 	}
 }
 
@@ -55,7 +56,8 @@ func (p Params) Validate() error {
 	if p.PrecommitWindowBlocks <= 0 || p.CommitWindowBlocks <= 0 || p.QueueTimeoutBlocks <= 0 || p.RetentionBlocks <= 0 {
 		return errorsmod.Wrap(ErrInvalidParams, "windows, queue timeout and retention must be positive")
 	}
-	if p.MaxAssignmentsPerBlock == 0 || p.MaxCandidateScan == 0 || p.MaxDeadlinesPerBlock == 0 || p.MaxPrunesPerBlock == 0 {
+	if p.MaxAssignmentsPerBlock == 0 || p.MaxCandidateScan == 0 || p.MaxDeadlinesPerBlock == 0 || p.MaxPrunesPerBlock == 0 ||
+		p.MaxQueuedPerSession == 0 {
 		return errorsmod.Wrap(ErrInvalidParams, "per-block bounds must be positive")
 	}
 	one := sdkmath.LegacyOneDec()
