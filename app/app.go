@@ -85,6 +85,9 @@ import (
 	upgradetypes "github.com/cosmos/cosmos-sdk/x/upgrade/types"
 
 	appparams "github.com/cortnet/cortd/app/params"
+	"github.com/cortnet/cortd/x/audits"
+	auditskeeper "github.com/cortnet/cortd/x/audits/keeper"
+	auditstypes "github.com/cortnet/cortd/x/audits/types"
 	"github.com/cortnet/cortd/x/models"
 	modelskeeper "github.com/cortnet/cortd/x/models/keeper"
 	modelstypes "github.com/cortnet/cortd/x/models/types"
@@ -156,6 +159,7 @@ type App struct {
 	NodesKeeper    nodeskeeper.Keeper
 	PaymentsKeeper paymentskeeper.Keeper
 	SessionsKeeper sessionskeeper.Keeper
+	AuditsKeeper   auditskeeper.Keeper
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
@@ -190,6 +194,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		distrtypes.StoreKey, slashingtypes.StoreKey, govtypes.StoreKey, consensustypes.StoreKey,
 		upgradetypes.StoreKey, feegrant.StoreKey, evidencetypes.StoreKey, epochstypes.StoreKey,
 		modelstypes.StoreKey, nodestypes.StoreKey, paymentstypes.StoreKey, sessionstypes.StoreKey,
+		auditstypes.StoreKey,
 	)
 	if err := bApp.RegisterStreamingServices(appOpts, keys); err != nil {
 		panic(err)
@@ -260,6 +265,12 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.SessionsKeeper = sessionskeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[sessionstypes.StoreKey]),
 		app.ModelsKeeper, app.NodesKeeper, app.PaymentsKeeper, govAuthority)
 
+	// x/audits holds no funds. Subject modules (x/data, sampled x/sessions tasks) add their
+	// outcome handlers to this one router; SetRouter seals it and may be called only once.
+	app.AuditsKeeper = auditskeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[auditstypes.StoreKey]),
+		app.StakingKeeper, govAuthority)
+	app.AuditsKeeper.SetRouter(auditstypes.NewRouter())
+
 	app.EpochsKeeper = epochskeeper.NewKeeper(runtime.NewKVStoreService(keys[epochstypes.StoreKey]), appCodec)
 	// Modules that act on epoch boundaries add their hooks here (SetHooks may be called
 	// once): x/nodes closes a reward period when its reward epoch ends.
@@ -283,6 +294,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		nodes.NewAppModule(appCodec, app.NodesKeeper),
 		payments.NewAppModule(appCodec, app.PaymentsKeeper),
 		sessions.NewAppModule(appCodec, app.SessionsKeeper),
+		audits.NewAppModule(appCodec, app.AuditsKeeper),
 	)
 	app.BasicModuleManager = module.NewBasicManagerFromManager(app.ModuleManager, map[string]module.AppModuleBasic{
 		genutiltypes.ModuleName: genutil.NewAppModuleBasic(genutiltypes.DefaultMessageValidator),
@@ -296,12 +308,12 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	// collector after mint filled it and before distribution sweeps it.
 	app.ModuleManager.SetOrderBeginBlockers(
 		minttypes.ModuleName, nodestypes.ModuleName, distrtypes.ModuleName, slashingtypes.ModuleName, evidencetypes.ModuleName,
-		stakingtypes.ModuleName, epochstypes.ModuleName, genutiltypes.ModuleName,
+		stakingtypes.ModuleName, epochstypes.ModuleName, auditstypes.ModuleName, genutiltypes.ModuleName,
 	)
 	// x/bank must end-block first since SDK v0.54.
 	app.ModuleManager.SetOrderEndBlockers(
 		banktypes.ModuleName, govtypes.ModuleName, stakingtypes.ModuleName, feegrant.ModuleName, genutiltypes.ModuleName,
-		nodestypes.ModuleName, sessionstypes.ModuleName,
+		nodestypes.ModuleName, sessionstypes.ModuleName, auditstypes.ModuleName,
 	)
 	// genutil runs after staking (gentxs bond tokens) and after auth (it reads auth params).
 	genesisOrder := []string{
@@ -309,7 +321,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		slashingtypes.ModuleName, govtypes.ModuleName, minttypes.ModuleName, genutiltypes.ModuleName,
 		evidencetypes.ModuleName, feegrant.ModuleName, upgradetypes.ModuleName, consensustypes.ModuleName,
 		epochstypes.ModuleName, modelstypes.ModuleName, nodestypes.ModuleName, paymentstypes.ModuleName,
-		sessionstypes.ModuleName,
+		sessionstypes.ModuleName, auditstypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisOrder...)

@@ -6,6 +6,7 @@ t=${1:-10s}
 targets=(
   "FuzzParseHeader ./sidecar/engine/safetensors"
   "FuzzGPT2RoundTrip ./sidecar/engine/tokenizer"
+  "FuzzJudge ./x/sessions/types"
 )
 for entry in "${targets[@]}"; do
   read -r name pkg <<<"$entry"
