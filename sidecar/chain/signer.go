@@ -1,0 +1,172 @@
+package chain
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	clienttx "github.com/cosmos/cosmos-sdk/client/tx"
+	"github.com/cosmos/cosmos-sdk/crypto/keyring"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
+)
+
+// SignerConfig tunes how a Signer pays for and waits on txs.
+type SignerConfig struct {
+	// GasPrices like "0.025ucor"; empty means no fee (a chain with zero minimum gas prices).
+	GasPrices string
+	// GasAdjustment multiplies the simulated gas (default 1.3) and GasExtra is added
+	// (default 20,000): state can change between simulation and execution (a
+	// precommit that opens the commit phase costs more than the one before).
+	GasAdjustment float64
+	GasExtra      uint64
+	// InclusionTimeout bounds the wait for an ordered tx (default 60 s).
+	InclusionTimeout time.Duration
+	// UnorderedTTL is how far ahead an unordered tx's timeout timestamp is set
+	// (default 60 s; the chain accepts at most 10 min). The wait for an unordered tx
+	// ends a few seconds after it: by then the tx can never land.
+	UnorderedTTL time.Duration
+	// MaxSequenceRetries bounds resends of an ordered tx after mismatches (default 5).
+	MaxSequenceRetries int
+}
+
+func (c *SignerConfig) defaults() {
+	if c.GasAdjustment <= 0 {
+		c.GasAdjustment = 1.3
+	}
+	if c.GasExtra == 0 {
+		c.GasExtra = 20_000
+	}
+	if c.InclusionTimeout <= 0 {
+		c.InclusionTimeout = 60 * time.Second
+	}
+	if c.UnorderedTTL <= 0 {
+		c.UnorderedTTL = 60 * time.Second
+	}
+	if c.MaxSequenceRetries <= 0 {
+		c.MaxSequenceRetries = 5
+	}
+}
+
+// SignerStats counts what a signer did (for logs and /metrics).
+type SignerStats struct {
+	Sent, Failed, SequenceMismatches atomic.Uint64
+}
+
+// Signer signs for one key of a keyring. It is safe for concurrent use.
+type Signer struct {
+	c    *Client
+	kr   keyring.Keyring
+	name string
+	addr sdk.AccAddress
+	cfg  SignerConfig
+	log  *slog.Logger
+
+	Stats SignerStats
+
+	accMu  sync.Mutex
+	accNum uint64
+	accOK  bool
+
+	tsMu   sync.Mutex
+	lastTS time.Time
+
+	// seqMu is the per-key ordered queue: it is held from sequence choice to the
+	// node's CheckTx answer, so two ordered txs never carry the same sequence.
+	seqMu    sync.Mutex
+	seq      uint64
+	seqKnown bool
+}
+
+// NewSigner makes a signer for the key named name.
+func (c *Client) NewSigner(kr keyring.Keyring, name string, cfg SignerConfig) (*Signer, error) {
+	rec, err := kr.Key(name)
+	if err != nil {
+		return nil, fmt.Errorf("key %q: %w", name, err)
+	}
+	addr, err := rec.GetAddress()
+	if err != nil {
+		return nil, fmt.Errorf("key %q: %w", name, err)
+	}
+	cfg.defaults()
+	if _, err := sdk.ParseDecCoins(cfg.GasPrices); err != nil {
+		return nil, fmt.Errorf("gas prices %q: %w", cfg.GasPrices, err)
+	}
+	return &Signer{c: c, kr: kr, name: name, addr: addr, cfg: cfg, log: c.log.With("key", name)}, nil
+}
+
+// Address is the signer's account address (bech32).
+func (s *Signer) Address() string { return s.addr.String() }
+
+// Name is the key name.
+func (s *Signer) Name() string { return s.name }
+
+// accountNumber is read once; an account that does not exist yet (never funded)
+// is retried on the next send.
+func (s *Signer) accountNumber(ctx context.Context) (uint64, error) {
+	s.accMu.Lock()
+	defer s.accMu.Unlock()
+	if s.accOK {
+		return s.accNum, nil
+	}
+	num, _, err := s.c.Account(ctx, s.Address())
+	if err != nil {
+		return 0, err
+	}
+	s.accNum, s.accOK = num, true
+	return num, nil
+}
+
+func (s *Signer) factory(accNum, seq uint64) clienttx.Factory {
+	return clienttx.Factory{}.
+		WithChainID(s.c.ChainID()).
+		WithKeybase(s.kr).
+		WithTxConfig(s.c.Enc.TxConfig).
+		WithFromName(s.name).
+		WithAccountNumber(accNum).
+		WithSequence(seq).
+		WithGasPrices(s.cfg.GasPrices)
+}
+
+// build simulates msgs for gas, then signs the tx with the adjusted gas.
+func (s *Signer) build(ctx context.Context, f clienttx.Factory, msgs []sdk.Msg) ([]byte, error) {
+	simBz, err := f.WithSimulateAndExecute(true).BuildSimTx(msgs...)
+	if err != nil {
+		return nil, fmt.Errorf("building the simulation tx: %w", err)
+	}
+	qctx, cancel := s.c.QueryCtx(ctx)
+	sim, err := s.c.Tx.Simulate(qctx, &txtypes.SimulateRequest{TxBytes: simBz})
+	cancel()
+	if err != nil {
+		return nil, &SimulationError{Err: err}
+	}
+	gas := uint64(float64(sim.GasInfo.GasUsed)*s.cfg.GasAdjustment) + s.cfg.GasExtra
+	f = f.WithGas(gas)
+	txb, err := f.BuildUnsignedTx(msgs...)
+	if err != nil {
+		return nil, fmt.Errorf("building the tx: %w", err)
+	}
+	if err := clienttx.Sign(ctx, f, s.name, txb, true); err != nil {
+		return nil, fmt.Errorf("signing with %q: %w", s.name, err)
+	}
+	return s.c.Enc.TxConfig.TxEncoder()(txb.GetTx())
+}
+
+// Broadcast sends signed tx bytes (sync mode: returns after CheckTx) and returns
+// the hash; a CheckTx rejection is a *TxError.
+func (c *Client) Broadcast(ctx context.Context, txBytes []byte) (string, error) {
+	qctx, cancel := c.QueryCtx(ctx)
+	defer cancel()
+	res, err := c.Tx.BroadcastTx(qctx, &txtypes.BroadcastTxRequest{TxBytes: txBytes, Mode: txtypes.BroadcastMode_BROADCAST_MODE_SYNC})
+	if err != nil {
+		return "", fmt.Errorf("broadcast: %w", err)
+	}
+	r := res.TxResponse
+	if r.Code != 0 {
+		return r.TxHash, &TxError{Hash: r.TxHash, Codespace: r.Codespace, Code: r.Code, Log: r.RawLog}
+	}
+	return r.TxHash, nil
+}

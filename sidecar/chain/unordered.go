@@ -1,0 +1,69 @@
+package chain
+
+import (
+	"context"
+	"time"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
+
+// nextTimeout returns a timeout timestamp TTL ahead, strictly later than any this
+// signer handed out before: the chain keys unordered nonces by (signer, timeout
+// timestamp in ns), so two txs in flight must never share one.
+func (s *Signer) nextTimeout() time.Time {
+	s.tsMu.Lock()
+	defer s.tsMu.Unlock()
+	t := time.Now().Add(s.cfg.UnorderedTTL).Round(0)
+	if !t.After(s.lastTS) {
+		t = s.lastTS.Add(time.Nanosecond)
+	}
+	s.lastTS = t
+	return t
+}
+
+// SignUnordered signs msgs as an unordered tx (no sequence, a fresh timeout
+// timestamp as its nonce) without sending it.
+func (s *Signer) SignUnordered(ctx context.Context, msgs ...sdk.Msg) ([]byte, time.Time, error) {
+	num, err := s.accountNumber(ctx)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	timeout := s.nextTimeout()
+	f := s.factory(num, 0).WithUnordered(true).WithTimeoutTimestamp(timeout)
+	bz, err := s.build(ctx, f, msgs)
+	return bz, timeout, err
+}
+
+// BroadcastUnordered signs msgs as an unordered tx and broadcasts it; it returns
+// the hash and the tx's timeout timestamp. Any number may be in flight at once.
+func (s *Signer) BroadcastUnordered(ctx context.Context, msgs ...sdk.Msg) (string, time.Time, error) {
+	bz, timeout, err := s.SignUnordered(ctx, msgs...)
+	if err != nil {
+		s.Stats.Failed.Add(1)
+		return "", timeout, err
+	}
+	hash, err := s.c.Broadcast(ctx, bz)
+	if err != nil {
+		s.Stats.Failed.Add(1)
+		return hash, timeout, err
+	}
+	s.Stats.Sent.Add(1)
+	return hash, timeout, nil
+}
+
+// SendUnordered broadcasts msgs unordered and waits for the tx's block. The wait
+// lasts until a little after the timeout timestamp, so ErrNotIncluded is final:
+// the tx can no longer land and the caller may send the messages again.
+func (s *Signer) SendUnordered(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, error) {
+	hash, timeout, err := s.BroadcastUnordered(ctx, msgs...)
+	if err != nil {
+		return nil, err
+	}
+	// Block time lags wall time by up to a block or two; wait past that.
+	wait := time.Until(timeout) + 10*time.Second
+	res, err := s.c.WaitTx(ctx, hash, wait)
+	if err != nil {
+		s.Stats.Failed.Add(1)
+	}
+	return res, err
+}
