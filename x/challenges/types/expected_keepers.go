@@ -1,0 +1,43 @@
+package types
+
+import (
+	"context"
+
+	"cosmossdk.io/core/address"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+
+	nodestypes "github.com/cortnet/cortd/x/nodes/types"
+)
+
+// StakingKeeper is what x/challenges reads from x/staking. *stakingkeeper.Keeper satisfies it.
+type StakingKeeper interface {
+	IterateBondedValidatorsByPower(ctx context.Context, fn func(index int64, validator stakingtypes.ValidatorI) (stop bool)) error
+	GetValidator(ctx context.Context, addr sdk.ValAddress) (stakingtypes.Validator, error)
+	ValidatorAddressCodec() address.Codec
+}
+
+// NodesKeeper is what x/challenges reads from x/nodes (its stable keeper API).
+type NodesKeeper interface {
+	GetNode(ctx context.Context, id string) (nodestypes.Node, error)
+	GetParams(ctx context.Context) (nodestypes.Params, error)
+}
+
+// BankKeeper moves posting deposits.
+type BankKeeper interface {
+	SendCoinsFromAccountToModule(ctx context.Context, sender sdk.AccAddress, recipientModule string, amt sdk.Coins) error
+	SendCoinsFromModuleToAccount(ctx context.Context, senderModule string, recipient sdk.AccAddress, amt sdk.Coins) error
+	SpendableCoins(ctx context.Context, addr sdk.AccAddress) sdk.Coins
+	GetAllBalances(ctx context.Context, addr sdk.AccAddress) sdk.Coins
+}
+
+// AccountKeeper gives the module account's address.
+type AccountKeeper interface {
+	GetModuleAddress(name string) sdk.AccAddress
+}
+
+// DistributionKeeper receives forfeited deposits into the community pool.
+type DistributionKeeper interface {
+	FundCommunityPool(ctx context.Context, amount sdk.Coins, sender sdk.AccAddress) error
+}

@@ -1,0 +1,86 @@
+package types
+
+import (
+	errorsmod "cosmossdk.io/errors"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
+
+// DefaultGenesis has default params, epoch 1 and nothing else.
+func DefaultGenesis() *GenesisState {
+	return &GenesisState{
+		Params: DefaultParams(), NextChallengeId: 1, Epoch: 1,
+		Challenges: []Challenge{}, Answers: []Answer{}, Submissions: []ScoreSubmission{},
+		EvaluatorRecords: []EvaluatorRecord{}, OptedIn: []string{}, PostCounts: []PostCount{},
+		MinerStats: []MinerStats{}, Weights: []Weight{},
+	}
+}
+
+// IsFinal reports whether the status is SCORED or VOID.
+func (s ChallengeStatus) IsFinal() bool {
+	return s == CHALLENGE_STATUS_SCORED || s == CHALLENGE_STATUS_VOID
+}
+
+// Validate checks a genesis state: params, ids below next_challenge_id and unique, every
+// answer and submission pointing at a known challenge, addresses well-formed.
+func (gs GenesisState) Validate() error {
+	if err := gs.Params.Validate(); err != nil {
+		return err
+	}
+	if gs.NextChallengeId == 0 || gs.Epoch == 0 {
+		return errorsmod.Wrap(ErrInvalidGenesis, "next_challenge_id and epoch start at 1")
+	}
+	ids := map[uint64]bool{}
+	for _, c := range gs.Challenges {
+		if c.Id == 0 || c.Id >= gs.NextChallengeId || ids[c.Id] {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "challenge id %d duplicate or not below next_challenge_id", c.Id)
+		}
+		ids[c.Id] = true
+		if _, err := sdk.AccAddressFromBech32(c.Poster); err != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "challenge %d poster: %v", c.Id, err)
+		}
+		if _, ok := ChallengeStatus_name[int32(c.Status)]; !ok || c.Status == CHALLENGE_STATUS_UNSPECIFIED {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "challenge %d status %d", c.Id, c.Status)
+		}
+		if err := c.Deposit.Validate(); err != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "challenge %d deposit: %v", c.Id, err)
+		}
+	}
+	answers := map[string]bool{}
+	for _, a := range gs.Answers {
+		key := string(sdk.Uint64ToBigEndian(a.ChallengeId)) + a.NodeId
+		if !ids[a.ChallengeId] || ValidateNodeID(a.NodeId) != nil || answers[key] {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "answer %d/%s", a.ChallengeId, a.NodeId)
+		}
+		answers[key] = true
+	}
+	for _, s := range gs.Submissions {
+		if !ids[s.ChallengeId] {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "submission for unknown challenge %d", s.ChallengeId)
+		}
+		if _, err := sdk.AccAddressFromBech32(s.Evaluator); err != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "submission evaluator: %v", err)
+		}
+	}
+	for _, r := range gs.EvaluatorRecords {
+		if _, err := sdk.AccAddressFromBech32(r.Evaluator); err != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "evaluator record: %v", err)
+		}
+	}
+	for _, id := range gs.OptedIn {
+		if err := ValidateNodeID(id); err != nil {
+			return errorsmod.Wrap(ErrInvalidGenesis, err.Error())
+		}
+	}
+	for _, pc := range gs.PostCounts {
+		if _, err := sdk.AccAddressFromBech32(pc.Poster); err != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "post count poster: %v", err)
+		}
+	}
+	for _, w := range gs.Weights {
+		if w.Weight.IsNil() || w.Bayesian.IsNil() || w.Avg.IsNil() {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "weight %d/%s has nil decimals", w.Epoch, w.NodeId)
+		}
+	}
+	return nil
+}
