@@ -9,6 +9,7 @@ import (
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	"github.com/stretchr/testify/require"
 
+	"cosmossdk.io/collections"
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -234,3 +235,7 @@ func (f *fixture) rejects(t *testing.T, want error, fn func() error) {
 func dec(s string) sdkmath.LegacyDec { return sdkmath.LegacyMustNewDecFromStr(s) }
 
 var _ = nodestypes.ModuleName
+
+func collectionsJoin3(epoch uint64, tt types.TaskType, node string) keeper.StatsKey {
+	return collections.Join3(epoch, int32(tt), node)
+}
