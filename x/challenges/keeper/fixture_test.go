@@ -141,7 +141,9 @@ func nodeIndex(id string) int {
 	return i
 }
 
-func patchFor(node string) []byte { return []byte("--- a/sum.go\n+++ b/sum.go\n@@ fix by " + node + "\n") }
+func patchFor(node string) []byte {
+	return []byte("--- a/sum.go\n+++ b/sum.go\n@@ fix by " + node + "\n")
+}
 
 var patchSalt = strings.Repeat("0f", 16)
 
