@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# End to end: a real single-validator chain and three real miner sidecars on loopback.
+#
+#   scripts/e2e/miner.sh
+#
+# 1. init and start a chain (own home and ports, so it never collides with make localnet)
+# 2. make a tiny model with `cortd-sidecar model init`, register it on chain
+# 3. start 3 miners (operator1..3): they register their nodes, heartbeat, take tasks
+# 4. a session with redundancy 3, quorum 2: tasks end VALIDATED, the receipt's sha256
+#    is sha256(result text), every node is paid
+# 5. a miner restarted in the middle of work, and the chain node restarted: later tasks
+#    still validate (nothing is precommitted twice)
+# 6. a miner with --faulty commits garbage: validation rejects it, the task still validates
+# 7. a miner whose engine (openai backend) is down reports errors, retries, and once the
+#    engine server is up its result is validated
+# Environment: E2E_HOME (default: a temp dir), PORT_BASE (default 21600), KEEP=1 keeps the home.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+ROOT=$PWD
+E2E_HOME=${E2E_HOME:-$(mktemp -d /tmp/cortd-e2e-miner.XXXXXX)}
+PB=${PORT_BASE:-21600}   # below the ephemeral range (32768+), so no outgoing socket takes our ports
+RPC_PORT=$((PB + 57)); P2P_PORT=$((PB + 56)); GRPC_PORT=$((PB + 90)); API_PORT=$((PB + 17))
+CHAIN_ID=cort-e2e-miner
+NODE=tcp://127.0.0.1:$RPC_PORT
+HOME_DIR=$E2E_HOME/chain
+BIN=$ROOT/build/cortd
+SC=$ROOT/build/cortd-sidecar
+PIDS=()
+
+log() { echo "==> $(date +%T) $*"; }
+fail() { echo "FAIL: $*" >&2; for f in "$E2E_HOME"/*.log; do echo "--- $f"; tail -25 "$f"; done >&2; exit 1; }
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ "${KEEP:-0}" = 1 ] && echo "kept $E2E_HOME" || rm -rf "$E2E_HOME"
+}
+trap cleanup EXIT
+
+cortd() { "$BIN" --home "$HOME_DIR" "$@"; }
+q() { cortd q "$@" --node "$NODE" -o json; }
+tx() { cortd tx "$@" --node "$NODE" --chain-id "$CHAIN_ID" --keyring-backend test --yes -o json --gas auto --gas-adjustment 1.5; }
+height() { "$BIN" status --node "$NODE" 2>/dev/null | sed -n 's/.*"latest_block_height":"\([0-9]*\)".*/\1/p'; }
+# wait_for DESC SECONDS CMD...: run CMD until it succeeds
+wait_for() {
+  local desc=$1 secs=$2; shift 2
+  for _ in $(seq 1 "$secs"); do "$@" >/dev/null 2>&1 && return 0; sleep 1; done
+  fail "timed out after ${secs}s waiting for $desc"
+}
+# send_tx: run a tx and wait until it is in a block with code 0
+send_tx() {
+  local out hash
+  out=$(tx "$@") || fail "tx $* refused: $out"
+  [ "$(echo "$out" | jq -r .code)" = 0 ] || fail "tx $* refused: $out"
+  hash=$(echo "$out" | jq -r .txhash)
+  wait_for "tx $hash" 30 tx_ok "$hash"
+}
+tx_ok() { [ "$(cortd q tx "$1" --node "$NODE" -o json 2>/dev/null | jq -r .code)" = 0 ]; }
+
+log "building cortd and cortd-sidecar"
+go build -o "$BIN" ./cmd/cortd
+go build -o "$SC" ./cmd/cortd-sidecar
+
+log "initialising the chain in $HOME_DIR (ports from $PB)"
+cortd init e2e --chain-id "$CHAIN_ID" >/dev/null 2>&1
+for k in validator operator1 operator2 operator3 user; do
+  cortd keys add "$k" --keyring-backend test >/dev/null 2>&1
+  amount=100000000000ucor; [ "$k" = validator ] && amount=1000000000000ucor
+  cortd genesis add-genesis-account "$k" "$amount" --keyring-backend test
+done
+cfg=$HOME_DIR/config
+sed -i "s/^timeout_commit = .*/timeout_commit = \"1s\"/" "$cfg/config.toml"
+sed -i "s#^laddr = \"tcp://127.0.0.1:26657\"#laddr = \"tcp://127.0.0.1:$RPC_PORT\"#; s#^laddr = \"tcp://0.0.0.0:26656\"#laddr = \"tcp://127.0.0.1:$P2P_PORT\"#; s#^pprof_laddr = .*#pprof_laddr = \"\"#" "$cfg/config.toml"
+sed -i "s#^address = \"tcp://localhost:1317\"#address = \"tcp://127.0.0.1:$API_PORT\"#; s#^address = \"localhost:9090\"#address = \"127.0.0.1:$GRPC_PORT\"#" "$cfg/app.toml"
+cortd genesis gentx validator 100000000000ucor --chain-id "$CHAIN_ID" --keyring-backend test >/dev/null 2>&1
+cortd genesis collect-gentxs >/dev/null 2>&1
+
+start_chain() { # start_chain [HEIGHT]: start the node, wait for 2 blocks past HEIGHT
+  "$BIN" start --home "$HOME_DIR" >>"$E2E_HOME/cortd.log" 2>&1 &
+  CHAIN_PID=$!
+  PIDS+=("$CHAIN_PID")
+  wait_for "blocks" 60 chain_past "${1:-0}"
+}
+chain_past() { local h; h=$(height); [ -n "$h" ] && [ "$h" -ge $(($1 + 2)) ]; }
+start_chain
+log "chain producing blocks (height $(height))"
+
+log "making and registering the model"
+"$SC" model init --out "$E2E_HOME/models/tiny" --seed 7 >/dev/null
+W=$(cat "$E2E_HOME"/models/tiny/*.safetensors | sha256sum | cut -d' ' -f1)
+T=$(sha256sum "$E2E_HOME/models/tiny/tokenizer.json" | cut -d' ' -f1)
+send_tx models register tiny "Tiny e2e model" gpt2 "file://$E2E_HOME/models/tiny" "$W" "$T" 64 1 --from user
+
+start_miner() { # start_miner N [extra flags...]
+  local n=$1; shift
+  "$SC" miner --home "$HOME_DIR" --key "operator$n" --node-id "node$n" --engine native \
+    --models "$E2E_HOME/models" --memory-mb 1024 --grpc "127.0.0.1:$GRPC_PORT" --node "$NODE" \
+    --listen "127.0.0.1:$((PB + 100 + n))" --poll 3s "$@" >>"$E2E_HOME/miner$n.log" 2>&1 &
+  MINER_PID[$n]=$!
+  PIDS+=("${MINER_PID[$n]}")
+}
+declare -a MINER_PID
+for n in 1 2 3; do start_miner "$n"; done
+for n in 1 2 3; do
+  wait_for "node$n registered and heartbeating" 60 sh -c "$BIN q nodes node node$n --node $NODE -o json | jq -e '.node.last_heartbeat_height | tonumber > 0'"
+done
+log "3 nodes registered and heartbeating"
+curl -fsS "http://127.0.0.1:$((PB + 101))/availability" | jq -c . || fail "availability endpoint"
+
+send_tx sessions create tiny 3 2 1000 32 10000000 --from user
+SESSION=1
+
+submit() { send_tx sessions submit "$SESSION" "$1" --max-tokens 16 --temperature 0 --top-p 1 --from user; }
+task_status() { q sessions task "$1" | jq -r .task.status; }
+wait_validated() { # wait_validated TASK
+  local t=$1 s
+  for _ in $(seq 1 120); do
+    s=$(task_status "$t" 2>/dev/null || echo "?")
+    case "$s" in
+      TASK_STATUS_VALIDATED) return 0 ;;
+      TASK_STATUS_FAILED|TASK_STATUS_EXPIRED|TASK_STATUS_ABANDONED) q sessions task "$t" >&2; fail "task $t ended $s" ;;
+    esac
+    sleep 1
+  done
+  q sessions task "$t" >&2 || true
+  fail "task $t not validated within 120 s (status $s)"
+}
+check_receipt() { # the receipt: sha256 of the consensus text, as stored
+  local t=$1 j text sha
+  j=$(q sessions task "$t")
+  text=$(echo "$j" | jq -j .task.result_text)
+  sha=$(echo "$j" | jq -r .task.result_sha256 | base64 -d | od -An -tx1 | tr -d ' \n')
+  [ "$(printf '%s' "$text" | sha256sum | cut -d' ' -f1)" = "$sha" ] || fail "task $t: result_sha256 does not match its text"
+}
+
+log "phase 1: 4 tasks, 3 honest miners"
+for i in 1 2 3 4; do submit "Task number $i says:"; done
+for t in 1 2 3 4; do wait_validated "$t"; check_receipt "$t"; done
+v=$(q sessions task 4 | jq '[.task.assignments[] | select(.status == "ASSIGNMENT_STATUS_VALIDATED")] | length')
+[ "$v" = 3 ] || fail "task 4: expected 3 validated nodes, got $v"
+log "phase 1 ok: tasks 1-4 validated by all three nodes, receipts match"
+
+log "phase 2: miner 1 restarted while tasks are in flight; the chain node restarted"
+submit "Restart test A:"; submit "Restart test B:"
+kill "${MINER_PID[1]}"; wait "${MINER_PID[1]}" 2>/dev/null || true
+start_miner 1
+for t in 5 6; do wait_validated "$t"; check_receipt "$t"; done
+H=$(height)
+kill "$CHAIN_PID"; wait "$CHAIN_PID" 2>/dev/null || true
+log "chain node stopped at height $H; restarting"
+start_chain "$H"
+submit "After the node restart:"
+wait_validated 7; check_receipt 7
+dups=$(cat "$E2E_HOME"/miner*.log | grep -c "already precommitted\|already committed" || true)
+log "phase 2 ok: tasks 5-7 validated across restarts (duplicate sends refused by the chain: $dups)"
+
+log "phase 3: miner 3 turns faulty"
+kill "${MINER_PID[3]}"; wait "${MINER_PID[3]}" 2>/dev/null || true
+start_miner 3 --faulty
+sleep 2
+submit "Faulty test:"
+wait_validated 8; check_receipt 8
+st=$(q sessions task 8 | jq -r '.task.assignments[] | select(.node_id == "node3") | .status')
+[ "$st" = ASSIGNMENT_STATUS_REJECTED ] || fail "task 8: faulty node3 should be REJECTED, is $st"
+cn=$(q sessions task 8 | jq -r .task.consensus_node)
+[ "$cn" != node3 ] || fail "task 8: the faulty node is the consensus"
+log "phase 3 ok: node3's garbage rejected, consensus from $cn"
+
+log "phase 4: miner 3 on the openai engine whose server is down, then comes up"
+kill "${MINER_PID[3]}"; wait "${MINER_PID[3]}" 2>/dev/null || true
+ENGINE_ADDR=127.0.0.1:$((PB + 110))
+start_miner 3 --engine openai --backend-url "http://$ENGINE_ADDR" --engine-timeout 5s --serve tiny
+submit "Engine outage test:"
+wait_for "miner 3 to report the engine error" 60 grep -q "engine completion" "$E2E_HOME/miner3.log"
+"$SC" serve --addr "$ENGINE_ADDR" --models "$E2E_HOME/models" >>"$E2E_HOME/engine.log" 2>&1 &
+PIDS+=("$!")
+wait_validated 9; check_receipt 9
+st=$(q sessions task 9 | jq -r '.task.assignments[] | select(.node_id == "node3") | .status')
+[ "$st" = ASSIGNMENT_STATUS_VALIDATED ] || fail "task 9: node3 should have recovered and been VALIDATED, is $st"
+log "phase 4 ok: node3 reported the engine error, retried, and its result was validated"
+
+for n in 1 2 3; do
+  curl -fsS "http://127.0.0.1:$((PB + 100 + n))/metrics" | grep -E "^cortd_miner_(commits|precommits)_total" | tr '\n' ' '; echo " (miner $n)"
+done
+log "PASS"

@@ -1,0 +1,216 @@
+package miner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/cortnet/cortd/sidecar/chain"
+	"github.com/cortnet/cortd/sidecar/engine"
+	nodestypes "github.com/cortnet/cortd/x/nodes/types"
+	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
+)
+
+// Config is what the operator chooses.
+type Config struct {
+	NodeID string
+	PoolID uint32
+	// Stake for a registration, e.g. "6000000000ucor"; empty: the pool's minimum.
+	Stake    string
+	Endpoint string // http(s) URL of this miner's availability endpoint
+	Spec     nodestypes.NodeSpec
+	// MemoryIndexMiB is the memory offered for models; 0: RAM + VRAM of the spec.
+	MemoryIndexMiB uint64
+	// Models served; empty: every model the engine knows that is active on chain.
+	Models []string
+	// StateDir holds results between precommit and commit (survives restarts).
+	StateDir     string
+	PollInterval time.Duration // backstop poll of assignments (default 5 s)
+	Concurrency  int           // tasks computed at once (default 2)
+	// EngineTimeout bounds one completion + embedding (default 2 min).
+	EngineTimeout time.Duration
+	// Faulty commits garbage instead of the engine's output: a test flag showing
+	// that validation rejects it.
+	Faulty bool
+	// SkipRegister runs against an existing node without registering or updating it
+	// (a node key that is not the operator's).
+	SkipRegister bool
+}
+
+func (c *Config) defaults() error {
+	if c.NodeID == "" {
+		return errors.New("miner: node id required")
+	}
+	if c.StateDir == "" {
+		return errors.New("miner: state dir required")
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = 5 * time.Second
+	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = 2
+	}
+	if c.EngineTimeout <= 0 {
+		c.EngineTimeout = 2 * time.Minute
+	}
+	return nil
+}
+
+// Miner runs one node.
+type Miner struct {
+	cfg   Config
+	c     *chain.Client
+	s     *chain.Signer
+	e     engine.Engine
+	store *Store
+	log   *slog.Logger
+	M     Metrics
+
+	served      []string
+	memByModel  map[string]uint64
+	memoryIndex uint64
+	hbInterval  int64
+
+	mu      sync.Mutex
+	busy    map[uint64]bool
+	hbSlot  int64
+	hbBusy  bool
+	sem     chan struct{}
+	wake    chan uint64
+	started time.Time
+}
+
+// New checks the config and opens the result store.
+func New(cfg Config, c *chain.Client, s *chain.Signer, e engine.Engine, log *slog.Logger) (*Miner, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	st, err := OpenStore(cfg.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	return &Miner{
+		cfg: cfg, c: c, s: s, e: e, store: st, log: log.With("node", cfg.NodeID),
+		busy: map[uint64]bool{}, hbSlot: -1, sem: make(chan struct{}, cfg.Concurrency),
+		wake: make(chan uint64, 1024), started: time.Now(),
+	}, nil
+}
+
+// Run registers or updates the node, then works until ctx ends.
+func (m *Miner) Run(ctx context.Context) error {
+	if err := m.retry(ctx, "preparing the node", m.prepare); err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_ = m.c.Subscribe(ctx, chain.SubscribeConfig{TxEvents: true}, m.onBlock, func(reason string) {
+			m.log.Debug("catching up from queries", "reason", reason)
+			m.poke(0)
+		})
+	}()
+	tick := time.NewTicker(m.cfg.PollInterval)
+	defer tick.Stop()
+	m.poke(0)
+	for {
+		select {
+		case <-ctx.Done():
+			m.log.Info("stopping; waiting for tasks in progress")
+			wg.Wait()
+			for range m.cfg.Concurrency {
+				m.sem <- struct{}{} // every worker has returned
+			}
+			return ctx.Err()
+		case <-tick.C:
+			m.poke(0)
+			if h, err := m.c.Height(ctx); err == nil {
+				m.maybeHeartbeat(ctx, h)
+			}
+		case id := <-m.wake:
+			if id == 0 {
+				m.pollAll(ctx)
+			} else {
+				m.pollTask(ctx, id)
+			}
+		}
+	}
+}
+
+func (m *Miner) poke(task uint64) {
+	select {
+	case m.wake <- task:
+	default: // full: a full poll is already due
+	}
+}
+
+// retry runs f until it succeeds or ctx ends, with a capped backoff: a miner
+// started before its chain waits for it.
+func (m *Miner) retry(ctx context.Context, what string, f func(context.Context) error) error {
+	backoff := time.Second
+	for {
+		err := f(ctx)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var fatal *fatalError
+		if errors.As(err, &fatal) {
+			return fmt.Errorf("%s: %w", what, fatal.err)
+		}
+		m.log.Warn(what+" failed; retrying", "err", err, "in", backoff)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 30*time.Second)
+	}
+}
+
+// fatalError is a configuration problem retrying cannot fix.
+type fatalError struct{ err error }
+
+func (f *fatalError) Error() string { return f.err.Error() }
+
+// onBlock reacts to this node's events at once; the poll catches anything missed.
+func (m *Miner) onBlock(b chain.Block) {
+	if !b.FromTx {
+		go m.maybeHeartbeat(context.Background(), b.Height)
+	}
+	for _, ev := range b.Typed() {
+		switch e := ev.(type) {
+		case *sessionstypes.EventTaskAssigned:
+			if contains(e.NodeIds, m.cfg.NodeID) {
+				m.log.Info("task assigned", "task", e.TaskId, "model", e.ModelId, "height", b.Height)
+				m.poke(e.TaskId)
+			}
+		case *sessionstypes.EventCommitPhase:
+			if contains(e.NodeIds, m.cfg.NodeID) {
+				m.poke(e.TaskId)
+			}
+		case *sessionstypes.EventTaskEnded:
+			if _, ok, _ := m.store.Get(e.TaskId); ok {
+				m.log.Info("task ended", "task", e.TaskId, "status", e.Status.String(), "validated", contains(e.ValidatedNodes, m.cfg.NodeID))
+				m.poke(e.TaskId)
+			}
+		}
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}

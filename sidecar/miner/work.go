@@ -1,0 +1,282 @@
+package miner
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/cosmos/cosmos-sdk/types/query"
+
+	"github.com/cortnet/cortd/sidecar/chain"
+	"github.com/cortnet/cortd/sidecar/engine"
+	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
+)
+
+// pollAll reads every live assignment of the node, plus the tasks with a stored
+// result that are no longer listed (they ended: forget them).
+func (m *Miner) pollAll(ctx context.Context) {
+	live := map[uint64]bool{}
+	var key []byte
+	for {
+		qctx, cancel := m.c.QueryCtx(ctx)
+		res, err := m.c.Sessions.NodeAssignments(qctx, &sessionstypes.QueryNodeAssignmentsRequest{
+			NodeId: m.cfg.NodeID, Pagination: &query.PageRequest{Key: key, Limit: 100}})
+		cancel()
+		if err != nil {
+			m.log.Warn("polling assignments failed", "err", err)
+			return
+		}
+		for i := range res.Tasks {
+			t := res.Tasks[i]
+			live[t.Id] = true
+			m.dispatch(ctx, &t)
+		}
+		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
+			break
+		}
+		key = res.Pagination.NextKey
+	}
+	stored, err := m.store.Tasks()
+	if err != nil {
+		m.log.Warn("listing stored results failed", "err", err)
+		return
+	}
+	for _, id := range stored {
+		if !live[id] {
+			m.pollTask(ctx, id)
+		}
+	}
+}
+
+// pollTask reads one task and acts on it.
+func (m *Miner) pollTask(ctx context.Context, id uint64) {
+	qctx, cancel := m.c.QueryCtx(ctx)
+	res, err := m.c.Sessions.Task(qctx, &sessionstypes.QueryTaskRequest{TaskId: id})
+	cancel()
+	if status.Code(err) == codes.NotFound {
+		_ = m.store.Delete(id)
+		return
+	}
+	if err != nil {
+		m.log.Warn("reading task failed", "task", id, "err", err)
+		return
+	}
+	m.dispatch(ctx, &res.Task)
+}
+
+// dispatch starts a worker for the task unless one is already on it.
+func (m *Miner) dispatch(ctx context.Context, t *sessionstypes.Task) {
+	if t.Status.Terminal() {
+		if err := m.store.Delete(t.Id); err != nil {
+			m.log.Warn("forgetting an ended task failed", "task", t.Id, "err", err)
+		}
+		return
+	}
+	a := m.assignment(t)
+	if a == nil {
+		return
+	}
+	m.mu.Lock()
+	if m.busy[t.Id] {
+		m.mu.Unlock()
+		return
+	}
+	m.busy[t.Id] = true
+	m.mu.Unlock()
+	task := *t
+	go func() {
+		defer func() {
+			m.mu.Lock()
+			delete(m.busy, task.Id)
+			m.mu.Unlock()
+		}()
+		select {
+		case m.sem <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		defer func() { <-m.sem }()
+		if err := m.step(ctx, &task); err != nil && ctx.Err() == nil {
+			m.log.Warn("task step failed; will retry on the next poll", "task", task.Id, "err", err)
+		}
+	}()
+}
+
+// assignment is this node's latest assignment on the task.
+func (m *Miner) assignment(t *sessionstypes.Task) *sessionstypes.Assignment {
+	for i := len(t.Assignments) - 1; i >= 0; i-- {
+		if t.Assignments[i].NodeId == m.cfg.NodeID {
+			return &t.Assignments[i]
+		}
+	}
+	return nil
+}
+
+// step moves one task forward: compute and precommit while ASSIGNED in the
+// precommit phase, reveal while PRECOMMITTED in the commit phase.
+func (m *Miner) step(ctx context.Context, t *sessionstypes.Task) error {
+	a := m.assignment(t)
+	switch {
+	case t.Status == sessionstypes.TASK_STATUS_PRECOMMIT && a.Status == sessionstypes.ASSIGNMENT_STATUS_ASSIGNED:
+		r, err := m.result(ctx, t)
+		if err != nil {
+			return err
+		}
+		msg := &sessionstypes.MsgPrecommit{Sender: m.s.Address(), TaskId: t.Id, NodeId: m.cfg.NodeID, Hash: r.Hash}
+		start := time.Now()
+		_, err = m.s.SendUnordered(ctx, msg)
+		switch {
+		case err == nil:
+			m.M.Precommits.Add(1)
+			m.log.Info("precommitted", "task", t.Id, "hash", hex.EncodeToString(r.Hash[:8]), "took", time.Since(start).Round(time.Millisecond))
+		case chain.Is(err, sessionstypes.ErrAlreadyPrecommitted):
+			// An earlier send landed (e.g. before a restart).
+		case chain.Is(err, sessionstypes.ErrLate), chain.Is(err, sessionstypes.ErrWrongPhase), chain.Is(err, sessionstypes.ErrNotAssigned):
+			m.log.Warn("precommit too late; the chain moved on", "task", t.Id, "err", err)
+		default:
+			m.M.TxFailures.Add(1)
+			return fmt.Errorf("precommit: %w", err)
+		}
+	case t.Status == sessionstypes.TASK_STATUS_COMMIT && a.Status == sessionstypes.ASSIGNMENT_STATUS_PRECOMMITTED:
+		r, ok, err := m.store.Get(t.Id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("no stored result for task %d: cannot reveal what was precommitted (state dir lost?)", t.Id)
+		}
+		msg := &sessionstypes.MsgCommit{Sender: m.s.Address(), TaskId: t.Id, NodeId: m.cfg.NodeID,
+			ResultText: r.Text, Embedding: r.Embedding, PromptTokens: r.PromptTokens,
+			CompletionTokens: r.CompletionTokens, Salt: r.Salt}
+		_, err = m.s.SendUnordered(ctx, msg)
+		switch {
+		case err == nil:
+			m.M.Commits.Add(1)
+			m.log.Info("committed", "task", t.Id, "completion_tokens", r.CompletionTokens)
+		case chain.Is(err, sessionstypes.ErrAlreadyCommitted):
+		case chain.Is(err, sessionstypes.ErrLate), chain.Is(err, sessionstypes.ErrWrongPhase):
+			m.log.Warn("commit too late; the chain moved on", "task", t.Id, "err", err)
+		default:
+			m.M.TxFailures.Add(1)
+			return fmt.Errorf("commit: %w", err)
+		}
+	}
+	return nil
+}
+
+// result returns the stored result of the task or computes and stores one. A
+// stored result is never recomputed: what is precommitted is what is revealed.
+func (m *Miner) result(ctx context.Context, t *sessionstypes.Task) (Result, error) {
+	if r, ok, err := m.store.Get(t.Id); err != nil || ok {
+		return r, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, m.cfg.EngineTimeout)
+	defer cancel()
+	start := time.Now()
+	var r Result
+	var err error
+	if m.cfg.Faulty {
+		r, err = garbage(t)
+	} else {
+		r, err = m.compute(ctx, t)
+	}
+	if err != nil {
+		m.M.EngineErrors.Add(1)
+		return Result{}, err
+	}
+	r.TaskID, r.NodeID = t.Id, m.cfg.NodeID
+	r.Salt = make([]byte, 32)
+	if _, err := rand.Read(r.Salt); err != nil {
+		return Result{}, err
+	}
+	r.Hash = sessionstypes.PrecommitHash(t.Id, m.cfg.NodeID, r.Text, r.Embedding, r.PromptTokens, r.CompletionTokens, r.Salt)
+	if err := m.store.Put(r); err != nil {
+		return Result{}, fmt.Errorf("storing the result: %w", err)
+	}
+	took := time.Since(start)
+	m.M.observeTask(took, r.CompletionTokens)
+	m.log.Info("computed", "task", t.Id, "model", t.ModelId, "completion_tokens", r.CompletionTokens, "took", took.Round(time.Millisecond), "faulty", m.cfg.Faulty)
+	return r, nil
+}
+
+// compute runs the completion, then embeds the result with the session's model.
+func (m *Miner) compute(ctx context.Context, t *sessionstypes.Task) (Result, error) {
+	p, err := samplingParams(t.Sampling)
+	if err != nil {
+		return Result{}, err
+	}
+	comp, err := m.e.Complete(ctx, t.ModelId, t.Prompt, p)
+	if err != nil {
+		return Result{}, fmt.Errorf("engine completion (%s): %w", t.ModelId, err)
+	}
+	// A tx carries the text as a protobuf string, which must be valid UTF-8 (a small
+	// model can emit partial byte sequences); every honest node repairs it the same
+	// way, so their hashes and embeddings still agree.
+	text := strings.ToValidUTF8(comp.Text, "\uFFFD")
+	vecs, _, err := m.e.Embed(ctx, t.ModelId, []string{text})
+	if err != nil {
+		return Result{}, fmt.Errorf("engine embedding (%s): %w", t.ModelId, err)
+	}
+	if len(vecs) != 1 || len(vecs[0]) != int(t.EmbeddingDim) {
+		got := 0
+		if len(vecs) == 1 {
+			got = len(vecs[0])
+		}
+		return Result{}, fmt.Errorf("engine embedding of %s has %d components; the chain expects %d", t.ModelId, got, t.EmbeddingDim)
+	}
+	emb, err := Quantize(vecs[0])
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Text: text, Embedding: emb,
+		PromptTokens: uint64(comp.Usage.PromptTokens), CompletionTokens: uint64(comp.Usage.CompletionTokens)}, nil
+}
+
+func samplingParams(s sessionstypes.SamplingParams) (engine.Params, error) {
+	p := engine.Params{MaxTokens: int(s.MaxTokens), TopK: int(s.TopK), Seed: s.Seed}
+	if !s.Temperature.IsNil() {
+		v, err := s.Temperature.Float64()
+		if err != nil {
+			return p, fmt.Errorf("temperature: %w", err)
+		}
+		p.Temperature = v
+	}
+	if !s.TopP.IsNil() {
+		v, err := s.TopP.Float64()
+		if err != nil {
+			return p, fmt.Errorf("top_p: %w", err)
+		}
+		p.TopP = v
+	}
+	return p, nil
+}
+
+// garbage is a faulty node's result: random text and a random unit vector.
+func garbage(t *sessionstypes.Task) (Result, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return Result{}, err
+	}
+	v := make([]float32, t.EmbeddingDim)
+	rb := make([]byte, 4*len(v))
+	if _, err := rand.Read(rb); err != nil {
+		return Result{}, err
+	}
+	for i := range v {
+		u := uint32(rb[4*i]) | uint32(rb[4*i+1])<<8 | uint32(rb[4*i+2])<<16 | uint32(rb[4*i+3])<<24
+		v[i] = float32(float64(u)/math.MaxUint32*2 - 1)
+	}
+	emb, err := Quantize(v)
+	if err != nil {
+		return Result{}, errors.New("random embedding was zero")
+	}
+	return Result{Text: "garbage " + hex.EncodeToString(b), Embedding: emb, CompletionTokens: 1}, nil
+}
