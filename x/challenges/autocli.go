@@ -38,6 +38,10 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					RpcMethod: "OptedIn", Use: "opted-in [node-id]", Short: "Whether a node is opted in to challenges",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "node_id"}},
 				},
+				{
+					RpcMethod: "PendingRewards", Use: "rewards [node-id]", Short: "Show a node's pending challenge rewards and the pool",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "node_id"}},
+				},
 				{RpcMethod: "Params", Use: "params", Short: "Show the x/challenges params"},
 			},
 		},
@@ -71,6 +75,10 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					RpcMethod: "SubmitScores", Use: "submit-scores [challenge-id]",
 					Short:          `Submit one score (basis points) per revealed patch: --scores '{"node_id":"n1","score_bps":10000}'`,
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "challenge_id"}},
+				},
+				{
+					RpcMethod: "WithdrawRewards", Use: "withdraw-rewards [node-id]", Short: "Withdraw a node's pending challenge rewards (node operator)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "node_id"}},
 				},
 				{RpcMethod: "UpdateParams", Skip: true},
 			},

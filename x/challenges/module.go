@@ -33,7 +33,8 @@ var (
 	_ module.HasServices    = AppModule{}
 	_ appmodule.AppModule   = AppModule{}
 
-	_ appmodule.HasEndBlocker = AppModule{}
+	_ appmodule.HasBeginBlocker = AppModule{}
+	_ appmodule.HasEndBlocker   = AppModule{}
 )
 
 // AppModule wires x/challenges into the app.
@@ -110,6 +111,11 @@ func (am AppModule) ExportGenesis(ctx sdk.Context, cdc codec.JSONCodec) json.Raw
 		panic(fmt.Errorf("x/challenges ExportGenesis: %w", err))
 	}
 	return cdc.MustMarshalJSON(gs)
+}
+
+// BeginBlock moves the mint share of this block's provision into the rewards pool.
+func (am AppModule) BeginBlock(ctx context.Context) error {
+	return am.keeper.BeginBlocker(ctx)
 }
 
 // EndBlock moves challenges past their deadlines (response window, reveals, tests

@@ -55,9 +55,14 @@ func (k Keeper) CloseEpoch(ctx context.Context) error {
 	if e >= uint64(p.ScoreWindowEpochs) {
 		first = e - uint64(p.ScoreWindowEpochs) + 1
 	}
+	byType := map[types.TaskType][]types.Weight{}
 	for _, tt := range taskTypes {
-		if err := k.computeWeights(ctx, p, e, first, tt); err != nil {
+		ws, err := k.computeWeights(ctx, p, e, first, tt)
+		if err != nil {
 			return err
+		}
+		if len(ws) > 0 {
+			byType[tt] = ws
 		}
 		// epoch `first` leaves the window at the next close, once the window is full
 		if e >= uint64(p.ScoreWindowEpochs) {
@@ -65,6 +70,9 @@ func (k Keeper) CloseEpoch(ctx context.Context) error {
 				return err
 			}
 		}
+	}
+	if err := k.allocate(ctx, p, e, byType); err != nil {
+		return err
 	}
 	if err := k.PostCounts.Clear(ctx, collections.NewPrefixedPairRange[uint64, sdk.AccAddress](e)); err != nil {
 		return err
@@ -74,7 +82,7 @@ func (k Keeper) CloseEpoch(ctx context.Context) error {
 
 // computeWeights aggregates the stats of epochs [first, e] for tt and stores the weights
 // of epoch e.
-func (k Keeper) computeWeights(ctx context.Context, p types.Params, e, first uint64, tt types.TaskType) error {
+func (k Keeper) computeWeights(ctx context.Context, p types.Params, e, first uint64, tt types.TaskType) ([]types.Weight, error) {
 	acc := map[string]*Totals{}
 	for ep := first; ep <= e; ep++ {
 		err := k.MinerStats.Walk(ctx, collections.NewSuperPrefixedTripleRange[uint64, int32, string](ep, int32(tt)),
@@ -89,22 +97,23 @@ func (k Keeper) computeWeights(ctx context.Context, p types.Params, e, first uin
 				return false, nil
 			})
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if len(acc) == 0 {
-		return nil
+		return nil, nil
 	}
 	totals := make([]Totals, 0, len(acc))
 	for _, t := range acc {
 		totals = append(totals, *t)
 	}
 	sort.Slice(totals, func(i, j int) bool { return totals[i].NodeID < totals[j].NodeID })
-	for _, w := range ComputeWeights(totals, p.MinPriorWeight, p.WeightExponent) {
-		w.Epoch, w.TaskType = e, tt
-		if err := k.Weights.Set(ctx, collections.Join3(e, int32(tt), w.NodeId), w); err != nil {
-			return err
+	ws := ComputeWeights(totals, p.MinPriorWeight, p.WeightExponent)
+	for i := range ws {
+		ws[i].Epoch, ws[i].TaskType = e, tt
+		if err := k.Weights.Set(ctx, collections.Join3(e, int32(tt), ws[i].NodeId), ws[i]); err != nil {
+			return nil, err
 		}
 	}
-	return emit(ctx, &types.EventWeightsComputed{Epoch: e, TaskType: tt, Miners: uint32(len(totals))})
+	return ws, emit(ctx, &types.EventWeightsComputed{Epoch: e, TaskType: tt, Miners: uint32(len(totals))})
 }

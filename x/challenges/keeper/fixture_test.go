@@ -59,12 +59,13 @@ func newFixture(t testing.TB, miners int, powers ...int64) *fixture {
 	t.Helper()
 	accts := keepers.NodesModuleAccounts()
 	accts[types.ModuleName] = nil
+	accts[types.RewardsPoolName] = nil
 	sb := keepers.NewStakingBase(t, accts, append(keepers.NodesStoreKeys(), types.StoreKey), challenges.AppModule{})
 	sb.Ctx = sb.Ctx.WithBlockHeader(cmtproto.Header{Height: 1, ChainID: "cort-test-1",
 		LastBlockId: cmtproto.BlockID{Hash: bytes.Repeat([]byte{7}, 32)}})
 	n := keepers.NewNodes(t, sb.Base)
 	n.RegisterModel(t, sb.Base, model, 8, 500)
-	k := keeper.NewKeeper(sb.Cdc, sb.StoreService(types.StoreKey), sb.Staking, n.Nodes, sb.Bank, sb.Account, n.Community, sb.Authority)
+	k := keeper.NewKeeper(sb.Cdc, sb.StoreService(types.StoreKey), sb.Staking, n.Nodes, sb.Bank, sb.Account, n.Community, nil, authtypes.FeeCollectorName, sb.Authority)
 	gs := types.DefaultGenesis()
 	gs.Params = testParams()
 	require.NoError(t, k.InitGenesis(sb.Ctx, gs))

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"cosmossdk.io/collections"
+	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -82,7 +83,14 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 			return err
 		}
 	}
-	return nil
+	total := sdkmath.ZeroInt()
+	for _, r := range gs.PendingRewards {
+		if err := k.Pending.Set(ctx, r.NodeId, r.Amount); err != nil {
+			return err
+		}
+		total = total.Add(r.Amount)
+	}
+	return k.PendingTotal.Set(ctx, total)
 }
 
 // ExportGenesis reads the whole state.
@@ -142,6 +150,12 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}
 	if err := k.Weights.Walk(ctx, nil, func(_ StatsKey, w types.Weight) (bool, error) {
 		gs.Weights = append(gs.Weights, w)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Pending.Walk(ctx, nil, func(id string, amt sdkmath.Int) (bool, error) {
+		gs.PendingRewards = append(gs.PendingRewards, types.PendingReward{NodeId: id, Amount: amt})
 		return false, nil
 	}); err != nil {
 		return nil, err

@@ -142,6 +142,27 @@ func (q queryServer) OptedIn(ctx context.Context, req *types.QueryOptedInRequest
 	return &types.QueryOptedInResponse{OptedIn: ok}, nil
 }
 
+// PendingRewards returns a node's pending rewards and the pool's balance and pending total.
+func (q queryServer) PendingRewards(ctx context.Context, req *types.QueryPendingRewardsRequest) (*types.QueryPendingRewardsResponse, error) {
+	if req == nil {
+		return nil, errEmpty
+	}
+	p, err := q.Keeper.Params.Get(ctx)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	amt, err := q.PendingOf(ctx, req.NodeId)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	total, err := q.pendingTotal(ctx)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &types.QueryPendingRewardsResponse{Amount: amt, PendingTotal: total,
+		PoolBalance: q.poolBalance(ctx, p.EpochEmission.Denom)}, nil
+}
+
 // Params returns the params.
 func (q queryServer) Params(ctx context.Context, req *types.QueryParamsRequest) (*types.QueryParamsResponse, error) {
 	if req == nil {

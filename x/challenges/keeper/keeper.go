@@ -12,6 +12,7 @@ import (
 	"cosmossdk.io/core/store"
 	errorsmod "cosmossdk.io/errors"
 	"cosmossdk.io/log/v2"
+	sdkmath "cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -31,6 +32,8 @@ type Keeper struct {
 	bank         types.BankKeeper
 	account      types.AccountKeeper
 	distr        types.DistributionKeeper
+	mint         types.MintSource
+	feeCollector string
 	authority    string
 
 	Schema collections.Schema
@@ -58,12 +61,16 @@ type Keeper struct {
 	MinerStats collections.Map[StatsKey, types.MinerStats]
 	// Weights maps (epoch, task type, node id) to the weight computed at the epoch's end.
 	Weights collections.Map[StatsKey, types.Weight]
+	// Pending maps a node id to its accrued, unwithdrawn rewards (in the emission denom).
+	Pending collections.Map[string, sdkmath.Int]
+	// PendingTotal is the sum of Pending, held by the rewards pool.
+	PendingTotal collections.Item[sdkmath.Int]
 }
 
 // NewKeeper builds the keeper. authority is the bech32 address allowed to update params.
 func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, staking types.StakingKeeper,
 	nodes types.NodesKeeper, bank types.BankKeeper, account types.AccountKeeper, distr types.DistributionKeeper,
-	authority string,
+	mint types.MintSource, feeCollector, authority string,
 ) Keeper {
 	if _, err := sdk.AccAddressFromBech32(authority); err != nil {
 		panic("x/challenges: invalid authority address: " + err.Error())
@@ -72,7 +79,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, staking
 	statsKey := collections.TripleKeyCodec(collections.Uint64Key, collections.Int32Key, collections.StringKey)
 	k := Keeper{
 		cdc: cdc, storeService: storeService, staking: staking, nodes: nodes, bank: bank, account: account,
-		distr: distr, authority: authority,
+		distr: distr, mint: mint, feeCollector: feeCollector, authority: authority,
 		Params:          collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		NextChallengeID: collections.NewItem(sb, types.NextChallengeIDKey, "next_challenge_id", collections.Uint64Value),
 		Epoch:           collections.NewItem(sb, types.EpochKey, "epoch", collections.Uint64Value),
@@ -91,6 +98,9 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, staking
 			collections.PairKeyCodec(collections.Uint64Key, sdk.AccAddressKey), collections.Uint32Value),
 		MinerStats: collections.NewMap(sb, types.MinerStatsKey, "miner_stats", statsKey, codec.CollValue[types.MinerStats](cdc)),
 		Weights:    collections.NewMap(sb, types.WeightsKey, "weights", statsKey, codec.CollValue[types.Weight](cdc)),
+		Pending: collections.NewMap(sb, types.PendingRewardsKey, "pending_rewards", collections.StringKey,
+			sdk.IntValue),
+		PendingTotal: collections.NewItem(sb, types.PendingTotalKey, "pending_total", sdk.IntValue),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -59,6 +59,15 @@ func (s msgServer) SubmitScores(ctx context.Context, msg *types.MsgSubmitScores)
 	return &types.MsgSubmitScoresResponse{}, nil
 }
 
+// WithdrawRewards pays a node's pending rewards to its operator.
+func (s msgServer) WithdrawRewards(ctx context.Context, msg *types.MsgWithdrawRewards) (*types.MsgWithdrawRewardsResponse, error) {
+	coin, err := s.Keeper.WithdrawRewards(ctx, msg)
+	if err != nil {
+		return nil, err
+	}
+	return &types.MsgWithdrawRewardsResponse{Amount: coin}, nil
+}
+
 // UpdateParams replaces the params; authority only. Windows and sizes apply to messages
 // and challenges posted afterwards; the epoch identifier to the next epoch end.
 func (s msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams) (*types.MsgUpdateParamsResponse, error) {

@@ -16,6 +16,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgRevealPatch{}, "cortd/x/challenges/MsgRevealPatch")
 	legacy.RegisterAminoMsg(cdc, &MsgRevealTests{}, "cortd/x/challenges/MsgRevealTests")
 	legacy.RegisterAminoMsg(cdc, &MsgSubmitScores{}, "cortd/x/challenges/MsgSubmitScores")
+	legacy.RegisterAminoMsg(cdc, &MsgWithdrawRewards{}, "cortd/x/challenges/MsgWithdrawRewards")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "cortd/x/challenges/MsgUpdateParams")
 	cdc.RegisterConcrete(&Params{}, "cortd/x/challenges/Params", nil)
 }
@@ -29,6 +30,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgRevealPatch{},
 		&MsgRevealTests{},
 		&MsgSubmitScores{},
+		&MsgWithdrawRewards{},
 		&MsgUpdateParams{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)

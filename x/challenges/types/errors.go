@@ -41,4 +41,5 @@ var (
 	ErrInsufficientDeposit = errorsmod.Register(ModuleName, 36, "poster cannot pay the posting deposit")
 	ErrEmptyPatch          = errorsmod.Register(ModuleName, 37, "patch is empty")
 	ErrInvalidEpochQuery   = errorsmod.Register(ModuleName, 38, "invalid query")
+	ErrNoRewards           = errorsmod.Register(ModuleName, 39, "node has no pending rewards")
 )

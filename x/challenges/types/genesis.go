@@ -12,7 +12,7 @@ func DefaultGenesis() *GenesisState {
 		Params: DefaultParams(), NextChallengeId: 1, Epoch: 1,
 		Challenges: []Challenge{}, Answers: []Answer{}, Submissions: []ScoreSubmission{},
 		EvaluatorRecords: []EvaluatorRecord{}, OptedIn: []string{}, PostCounts: []PostCount{},
-		MinerStats: []MinerStats{}, Weights: []Weight{},
+		MinerStats: []MinerStats{}, Weights: []Weight{}, PendingRewards: []PendingReward{},
 	}
 }
 
@@ -81,6 +81,13 @@ func (gs GenesisState) Validate() error {
 		if w.Weight.IsNil() || w.Bayesian.IsNil() || w.Avg.IsNil() {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "weight %d/%s has nil decimals", w.Epoch, w.NodeId)
 		}
+	}
+	seen := map[string]bool{}
+	for _, r := range gs.PendingRewards {
+		if ValidateNodeID(r.NodeId) != nil || seen[r.NodeId] || r.Amount.IsNil() || !r.Amount.IsPositive() {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "pending reward of %q", r.NodeId)
+		}
+		seen[r.NodeId] = true
 	}
 	return nil
 }

@@ -7,6 +7,9 @@ const (
 	ModuleName = "challenges"
 	// StoreKey is the KV store key of the module.
 	StoreKey = ModuleName
+	// RewardsPoolName is the module account of the challenges rewards pool (emissions and
+	// pending rewards).
+	RewardsPoolName = "challenges_rewards"
 	// InviteDomain separates the invitation seed from every other use of the block hash.
 	InviteDomain = "cortd/challenges/invite/v1"
 )
@@ -25,6 +28,8 @@ var (
 	PostCountsKey       = collections.NewPrefix(9)
 	MinerStatsKey       = collections.NewPrefix(10)
 	WeightsKey          = collections.NewPrefix(11)
+	PendingRewardsKey   = collections.NewPrefix(12)
+	PendingTotalKey     = collections.NewPrefix(13)
 )
 
 // Hard caps of stateless validation; params may only tighten them.

@@ -42,6 +42,8 @@ func DefaultParams() Params {
 		ScoreWindowEpochs:              7,
 		MinPriorWeight:                 sdkmath.LegacyOneDec(),
 		WeightExponent:                 2,
+		EpochEmission:                  sdk.NewCoin(appparams.BondDenom, sdkmath.NewInt(10_000_000)),
+		MintShare:                      sdkmath.LegacyZeroDec(),
 	}
 }
 
@@ -62,6 +64,12 @@ func (p Params) Validate() error {
 	}
 	if p.MinPriorWeight.IsNil() || p.MinPriorWeight.IsNegative() || p.MinPriorWeight.GT(sdkmath.LegacyNewDec(1_000_000)) {
 		return errorsmod.Wrap(ErrInvalidParams, "min_prior_weight must be in [0, 1000000]")
+	}
+	if err := p.EpochEmission.Validate(); err != nil {
+		return errorsmod.Wrapf(ErrInvalidParams, "epoch_emission: %v", err)
+	}
+	if p.MintShare.IsNil() || p.MintShare.IsNegative() || p.MintShare.GT(sdkmath.LegacyOneDec()) {
+		return errorsmod.Wrap(ErrInvalidParams, "mint_share must be in [0, 1]")
 	}
 	checks := []error{
 		inRange("max_challenges_per_poster_per_epoch", p.MaxChallengesPerPosterPerEpoch, 1, 10_000),

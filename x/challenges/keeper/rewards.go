@@ -1,0 +1,161 @@
+package keeper
+
+import (
+	"context"
+	"errors"
+
+	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/cortnet/cortd/x/challenges/types"
+)
+
+// BeginBlocker moves mint_share of this block's provision from the fee collector into the
+// rewards pool (after x/mint filled it, before x/distribution sweeps it), capped at the
+// fee collector's balance so it never fails for lack of funds.
+func (k Keeper) BeginBlocker(ctx context.Context) error {
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	if k.mint == nil || !p.MintShare.IsPositive() {
+		return nil
+	}
+	minted, err := k.mint.BlockProvision(ctx)
+	if err != nil {
+		return err
+	}
+	if minted.Denom != p.EpochEmission.Denom {
+		return nil
+	}
+	share := p.MintShare.MulInt(minted.Amount).TruncateInt()
+	if held := k.bank.GetBalance(ctx, k.account.GetModuleAddress(k.feeCollector), minted.Denom).Amount; share.GT(held) {
+		share = held
+	}
+	if !share.IsPositive() {
+		return nil
+	}
+	coin := sdk.NewCoin(minted.Denom, share)
+	if err := k.bank.SendCoinsFromModuleToModule(ctx, k.feeCollector, types.RewardsPoolName, sdk.NewCoins(coin)); err != nil {
+		return err
+	}
+	return emit(ctx, &types.EventMintShare{Amount: coin.String()})
+}
+
+// PendingOf returns a node's pending rewards (zero if none).
+func (k Keeper) PendingOf(ctx context.Context, nodeID string) (sdkmath.Int, error) {
+	v, err := k.Pending.Get(ctx, nodeID)
+	if errors.Is(err, collections.ErrNotFound) {
+		return sdkmath.ZeroInt(), nil
+	}
+	return v, err
+}
+
+// pendingTotal returns the sum of pending rewards.
+func (k Keeper) pendingTotal(ctx context.Context) (sdkmath.Int, error) {
+	v, err := k.PendingTotal.Get(ctx)
+	if errors.Is(err, collections.ErrNotFound) {
+		return sdkmath.ZeroInt(), nil
+	}
+	return v, err
+}
+
+// poolBalance is the rewards pool's balance in the emission denom.
+func (k Keeper) poolBalance(ctx context.Context, denom string) sdkmath.Int {
+	return k.bank.GetBalance(ctx, k.account.GetModuleAddress(types.RewardsPoolName), denom).Amount
+}
+
+// allocate pays epoch_emission (capped at the pool's unallocated balance) by weight: the
+// amount is split equally among the task types with weights, each node gets
+// floor(weight × share). Rounding dust stays unallocated in the pool: nothing is minted
+// and nothing lost.
+func (k Keeper) allocate(ctx context.Context, p types.Params, epoch uint64, byType map[types.TaskType][]types.Weight) error {
+	if len(byType) == 0 || !p.EpochEmission.IsPositive() {
+		return nil
+	}
+	total, err := k.pendingTotal(ctx)
+	if err != nil {
+		return err
+	}
+	avail := k.poolBalance(ctx, p.EpochEmission.Denom).Sub(total)
+	pay := sdkmath.MinInt(p.EpochEmission.Amount, avail)
+	if !pay.IsPositive() {
+		return nil
+	}
+	share := pay.QuoRaw(int64(len(byType)))
+	for _, tt := range taskTypes {
+		ws, ok := byType[tt]
+		if !ok {
+			continue
+		}
+		allocated := sdkmath.ZeroInt()
+		for _, w := range ws {
+			amt := w.Weight.MulInt(share).TruncateInt()
+			if !amt.IsPositive() {
+				continue
+			}
+			cur, err := k.PendingOf(ctx, w.NodeId)
+			if err != nil {
+				return err
+			}
+			if err := k.Pending.Set(ctx, w.NodeId, cur.Add(amt)); err != nil {
+				return err
+			}
+			allocated = allocated.Add(amt)
+		}
+		total = total.Add(allocated)
+		if err := emit(ctx, &types.EventRewardsPaid{
+			Epoch: epoch, TaskType: tt, Allocated: sdk.NewCoin(p.EpochEmission.Denom, allocated).String(), Nodes: uint32(len(ws)),
+		}); err != nil {
+			return err
+		}
+	}
+	return k.PendingTotal.Set(ctx, total)
+}
+
+// WithdrawRewards pays a node's pending rewards to its current operator (x/nodes).
+func (k Keeper) WithdrawRewards(ctx context.Context, msg *types.MsgWithdrawRewards) (sdk.Coin, error) {
+	op, err := sdk.AccAddressFromBech32(msg.Operator)
+	if err != nil {
+		return sdk.Coin{}, errorsmod.Wrapf(types.ErrInvalidAddress, "operator: %v", err)
+	}
+	if err := types.ValidateNodeID(msg.NodeId); err != nil {
+		return sdk.Coin{}, err
+	}
+	n, err := k.nodes.GetNode(ctx, msg.NodeId)
+	if err != nil {
+		return sdk.Coin{}, errorsmod.Wrapf(types.ErrNodeNotFound, "%s", msg.NodeId)
+	}
+	if n.Operator != msg.Operator {
+		return sdk.Coin{}, errorsmod.Wrapf(types.ErrNotNodeOperator, "node %s", msg.NodeId)
+	}
+	amt, err := k.PendingOf(ctx, msg.NodeId)
+	if err != nil {
+		return sdk.Coin{}, err
+	}
+	if !amt.IsPositive() {
+		return sdk.Coin{}, errorsmod.Wrapf(types.ErrNoRewards, "node %s", msg.NodeId)
+	}
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		return sdk.Coin{}, err
+	}
+	total, err := k.pendingTotal(ctx)
+	if err != nil {
+		return sdk.Coin{}, err
+	}
+	coin := sdk.NewCoin(p.EpochEmission.Denom, amt)
+	if err := k.bank.SendCoinsFromModuleToAccount(ctx, types.RewardsPoolName, op, sdk.NewCoins(coin)); err != nil {
+		return sdk.Coin{}, err
+	}
+	if err := k.Pending.Remove(ctx, msg.NodeId); err != nil {
+		return sdk.Coin{}, err
+	}
+	if err := k.PendingTotal.Set(ctx, total.Sub(amt)); err != nil {
+		return sdk.Coin{}, err
+	}
+	return coin, emit(ctx, &types.EventRewardsWithdrawn{NodeId: msg.NodeId, Operator: msg.Operator, Amount: coin.String()})
+}
