@@ -1,0 +1,105 @@
+package types
+
+import (
+	errorsmod "cosmossdk.io/errors"
+	sdkmath "cosmossdk.io/math"
+
+	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
+)
+
+// Hard caps that keep per-epoch work and tx size bounded whatever governance sets.
+const (
+	MaxTargetsPerEpoch = 1000
+	MaxModelsPerTarget = 16
+	MaxModelsScanned   = 10_000
+	MaxURLBytes        = 2048
+)
+
+// DefaultParams: 10 targets an hour, 3 models each, 64-dim (the tiny test models), a
+// distance threshold starting at 1.2 (cos ≥ 0.28) steering to half of targets filled
+// with at most ±10% per epoch. Reward 10 COR per target, bond 1 ucor per byte, 10 MB max.
+func DefaultParams() Params {
+	return Params{
+		EpochIdentifier:         "hour",
+		TargetsPerEpoch:         10,
+		ModelsPerTarget:         3,
+		EmbeddingDim:            64,
+		MaxReplacementsPerEpoch: 10,
+		MaxModelsScanned:        1000,
+		InitialThreshold:        sdkmath.LegacyMustNewDecFromStr("1.2"),
+		MinThreshold:            sdkmath.LegacyMustNewDecFromStr("0.1"),
+		MaxThreshold:            sdkmath.LegacyMustNewDecFromStr("1.9"),
+		TargetFillRate:          sdkmath.LegacyMustNewDecFromStr("0.5"),
+		MaxThresholdStep:        sdkmath.LegacyMustNewDecFromStr("0.1"),
+		Denom:                   "ucor",
+		RewardPerTarget:         sdkmath.NewInt(10_000_000),
+		BondPerByte:             sdkmath.NewInt(1),
+		MaxDataBytes:            10_000_000,
+		MaxUrlBytes:             512,
+		NormTolerance:           sdkmath.LegacyMustNewDecFromStr("0.001"),
+		SubmitterShare:          sdkmath.LegacyMustNewDecFromStr("0.5"),
+		FraudAuditorShare:       sdkmath.LegacyMustNewDecFromStr("0.5"),
+	}
+}
+
+func fraction(name string, d sdkmath.LegacyDec) error {
+	if d.IsNil() || d.IsNegative() || d.GT(sdkmath.LegacyOneDec()) {
+		return errorsmod.Wrapf(ErrInvalidParams, "%s must be in [0, 1]", name)
+	}
+	return nil
+}
+
+// Validate checks params for internal consistency.
+func (p Params) Validate() error {
+	if p.EpochIdentifier == "" {
+		return errorsmod.Wrap(ErrInvalidParams, "epoch_identifier is empty")
+	}
+	if p.TargetsPerEpoch > MaxTargetsPerEpoch || p.MaxReplacementsPerEpoch > MaxTargetsPerEpoch {
+		return errorsmod.Wrapf(ErrInvalidParams, "targets_per_epoch and max_replacements_per_epoch ≤ %d", MaxTargetsPerEpoch)
+	}
+	if p.ModelsPerTarget == 0 || p.ModelsPerTarget > MaxModelsPerTarget {
+		return errorsmod.Wrapf(ErrInvalidParams, "models_per_target must be in 1..%d", MaxModelsPerTarget)
+	}
+	if p.EmbeddingDim == 0 || p.EmbeddingDim > sessionstypes.MaxEmbeddingDim {
+		return errorsmod.Wrapf(ErrInvalidParams, "embedding_dim must be in 1..%d", sessionstypes.MaxEmbeddingDim)
+	}
+	if p.MaxModelsScanned == 0 || p.MaxModelsScanned > MaxModelsScanned {
+		return errorsmod.Wrapf(ErrInvalidParams, "max_models_scanned must be in 1..%d", MaxModelsScanned)
+	}
+	for _, d := range []sdkmath.LegacyDec{p.InitialThreshold, p.MinThreshold, p.MaxThreshold} {
+		if d.IsNil() || !d.IsPositive() || d.GT(sdkmath.LegacyNewDec(2)) {
+			return errorsmod.Wrap(ErrInvalidParams, "thresholds must be in (0, 2]")
+		}
+	}
+	if p.MinThreshold.GT(p.MaxThreshold) || p.InitialThreshold.LT(p.MinThreshold) || p.InitialThreshold.GT(p.MaxThreshold) {
+		return errorsmod.Wrap(ErrInvalidParams, "need min_threshold ≤ initial_threshold ≤ max_threshold")
+	}
+	if err := fraction("target_fill_rate", p.TargetFillRate); err != nil {
+		return err
+	}
+	if err := fraction("max_threshold_step", p.MaxThresholdStep); err != nil {
+		return err
+	}
+	if p.MaxThresholdStep.Equal(sdkmath.LegacyOneDec()) {
+		return errorsmod.Wrap(ErrInvalidParams, "max_threshold_step must be < 1 (a factor of 0 would zero the threshold)")
+	}
+	if err := fraction("norm_tolerance", p.NormTolerance); err != nil {
+		return err
+	}
+	if err := fraction("submitter_share", p.SubmitterShare); err != nil {
+		return err
+	}
+	if err := fraction("fraud_auditor_share", p.FraudAuditorShare); err != nil {
+		return err
+	}
+	if err := sdkValidateDenom(p.Denom); err != nil {
+		return errorsmod.Wrapf(ErrInvalidParams, "denom: %v", err)
+	}
+	if p.RewardPerTarget.IsNil() || p.RewardPerTarget.IsNegative() || p.BondPerByte.IsNil() || p.BondPerByte.IsNegative() {
+		return errorsmod.Wrap(ErrInvalidParams, "reward_per_target and bond_per_byte must be ≥ 0")
+	}
+	if p.MaxDataBytes == 0 || p.MaxUrlBytes == 0 || p.MaxUrlBytes > MaxURLBytes {
+		return errorsmod.Wrapf(ErrInvalidParams, "max_data_bytes > 0 and max_url_bytes in 1..%d", MaxURLBytes)
+	}
+	return nil
+}

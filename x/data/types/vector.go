@@ -1,0 +1,134 @@
+package types
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"math/big"
+
+	sdkmath "cosmossdk.io/math"
+
+	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
+)
+
+// Seed is sha256(prev block header hash ‖ SeedDomain ‖ counter as 8 big-endian bytes),
+// the DESIGN rule; the counter is the target id, so every target has its own seed.
+func Seed(prevBlockHash []byte, counter uint64) []byte {
+	h := sha256.New()
+	h.Write(prevBlockHash)
+	h.Write([]byte(SeedDomain))
+	var c [8]byte
+	binary.BigEndian.PutUint64(c[:], counter)
+	h.Write(c[:])
+	return h.Sum(nil)
+}
+
+// stream expands a seed into a deterministic byte stream: sha256(seed ‖ block index).
+type Stream struct {
+	seed  []byte
+	buf   []byte
+	block uint64
+}
+
+func (s *Stream) uint16() uint16 {
+	if len(s.buf) < 2 {
+		var c [8]byte
+		binary.BigEndian.PutUint64(c[:], s.block)
+		s.block++
+		sum := sha256.Sum256(append(append([]byte{}, s.seed...), c[:]...))
+		s.buf = sum[:]
+	}
+	v := binary.BigEndian.Uint16(s.buf)
+	s.buf = s.buf[2:]
+	return v
+}
+
+// Uint64 draws a uniform-ish integer below n (n > 0) from the stream; the modulo bias of
+// a 64-bit draw is < n/2^64.
+func (s *Stream) Uint64(n uint64) uint64 {
+	var v uint64
+	for range 4 {
+		v = v<<16 | uint64(s.uint16())
+	}
+	return v % n
+}
+
+// NewStream returns the deterministic stream of a seed.
+func NewStream(seed []byte) *Stream { return &Stream{seed: seed} }
+
+// Centre draws a normalised integer vector of dim components from the seed. Each raw
+// component is the sum of four uniform 16-bit draws, centred (Irwin–Hall: close to a
+// normal, so the direction is close to uniform on the sphere without floats). The vector
+// is scaled to norm 10^6 with integer square root and rounding: comp = round(v·10^6/‖v‖).
+// Rounding moves Σx² from 10^12 by at most about dim·10^6, inside any sane norm tolerance.
+func Centre(seed []byte, dim uint32) []int32 {
+	s := NewStream(seed)
+	raw := make([]int64, dim)
+	var sq int64 // each |v| ≤ 2^17, v² ≤ 2^34, dim ≤ 8192 = 2^13: Σ ≤ 2^47
+	for i := range raw {
+		var v int64
+		for range 4 {
+			v += int64(s.uint16())
+		}
+		v -= 2 * 65535 // centre: sum of 4 in [0, 4·65535]
+		raw[i] = v
+		sq += v * v
+	}
+	if sq == 0 { // astronomically unlikely; keep the output normalised anyway
+		raw[0], sq = 1, 1
+	}
+	norm := new(big.Int).Sqrt(big.NewInt(sq)).Int64() // ⌊‖v‖⌋, ≤ 2^24
+	out := make([]int32, dim)
+	for i, v := range raw {
+		// round half away from zero; v·10^6 ≤ 2^17·2^20 fits easily
+		num := v * sessionstypes.Scale
+		q := num / norm
+		r := num % norm
+		if 2*abs(r) >= norm {
+			if num < 0 {
+				q--
+			} else {
+				q++
+			}
+		}
+		out[i] = int32(q)
+	}
+	return out
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// WithinThreshold reports √distSq ≤ threshold × 10^6 exactly: distSq·10^24 ≤ T_raw² with
+// T_raw = threshold × 10^18 (LegacyDec's integer), in big.Int.
+func WithinThreshold(distSq int64, threshold sdkmath.LegacyDec) bool {
+	if distSq < 0 {
+		return false
+	}
+	lhs := new(big.Int).Mul(big.NewInt(distSq), new(big.Int).Exp(big.NewInt(10), big.NewInt(24), nil))
+	t := threshold.BigInt()
+	return lhs.Cmp(new(big.Int).Mul(t, t)) <= 0
+}
+
+// NextThreshold moves the threshold toward the target fill rate by a bounded
+// multiplicative step: factor = 1 + step × (target − rate), rate = filled/opened, so the
+// factor lies in [1 − step, 1 + step]; too few fills widen the threshold, too many narrow
+// it. The result is clamped to [min, max]. With no target opened it is unchanged.
+func NextThreshold(p Params, cur sdkmath.LegacyDec, opened, filled uint32) sdkmath.LegacyDec {
+	if opened == 0 {
+		return cur
+	}
+	rate := sdkmath.LegacyNewDec(int64(filled)).QuoInt64(int64(opened))
+	factor := sdkmath.LegacyOneDec().Add(p.MaxThresholdStep.Mul(p.TargetFillRate.Sub(rate)))
+	next := cur.Mul(factor)
+	if next.LT(p.MinThreshold) {
+		next = p.MinThreshold
+	}
+	if next.GT(p.MaxThreshold) {
+		next = p.MaxThreshold
+	}
+	return next
+}
