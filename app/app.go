@@ -88,6 +88,9 @@ import (
 	"github.com/cortnet/cortd/x/audits"
 	auditskeeper "github.com/cortnet/cortd/x/audits/keeper"
 	auditstypes "github.com/cortnet/cortd/x/audits/types"
+	"github.com/cortnet/cortd/x/challenges"
+	challengeskeeper "github.com/cortnet/cortd/x/challenges/keeper"
+	challengestypes "github.com/cortnet/cortd/x/challenges/types"
 	"github.com/cortnet/cortd/x/models"
 	modelskeeper "github.com/cortnet/cortd/x/models/keeper"
 	modelstypes "github.com/cortnet/cortd/x/models/types"
@@ -115,16 +118,18 @@ func defaultNodeHome() string {
 
 // maccPerms are the module accounts and what each may do with coins.
 var maccPerms = map[string][]string{
-	authtypes.FeeCollectorName:     nil,
-	distrtypes.ModuleName:          nil,
-	minttypes.ModuleName:           {authtypes.Minter},
-	stakingtypes.BondedPoolName:    {authtypes.Burner, authtypes.Staking},
-	stakingtypes.NotBondedPoolName: {authtypes.Burner, authtypes.Staking},
-	govtypes.ModuleName:            {authtypes.Burner},
-	modelstypes.ModuleName:         nil, // holds registration deposits
-	nodestypes.ModuleName:          nil, // holds node stakes, unbonding stakes and unwithdrawn rewards
-	nodestypes.RewardsPoolName:     nil, // the period rewards pool (slashes go to the community pool, nothing is burned)
-	paymentstypes.ModuleName:       nil, // session escrows and node operators' pending payments
+	authtypes.FeeCollectorName:      nil,
+	distrtypes.ModuleName:           nil,
+	minttypes.ModuleName:            {authtypes.Minter},
+	stakingtypes.BondedPoolName:     {authtypes.Burner, authtypes.Staking},
+	stakingtypes.NotBondedPoolName:  {authtypes.Burner, authtypes.Staking},
+	govtypes.ModuleName:             {authtypes.Burner},
+	modelstypes.ModuleName:          nil, // holds registration deposits
+	nodestypes.ModuleName:           nil, // holds node stakes, unbonding stakes and unwithdrawn rewards
+	nodestypes.RewardsPoolName:      nil, // the period rewards pool (slashes go to the community pool, nothing is burned)
+	paymentstypes.ModuleName:        nil, // session escrows and node operators' pending payments
+	challengestypes.ModuleName:      nil, // challenge posting deposits
+	challengestypes.RewardsPoolName: nil, // challenge emissions and miners' pending rewards
 }
 
 var _ servertypes.Application = (*App)(nil)
@@ -160,6 +165,8 @@ type App struct {
 	PaymentsKeeper paymentskeeper.Keeper
 	SessionsKeeper sessionskeeper.Keeper
 	AuditsKeeper   auditskeeper.Keeper
+	// ChallengesKeeper: coding challenges, miner weights and their emissions.
+	ChallengesKeeper challengeskeeper.Keeper
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
@@ -194,7 +201,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		distrtypes.StoreKey, slashingtypes.StoreKey, govtypes.StoreKey, consensustypes.StoreKey,
 		upgradetypes.StoreKey, feegrant.StoreKey, evidencetypes.StoreKey, epochstypes.StoreKey,
 		modelstypes.StoreKey, nodestypes.StoreKey, paymentstypes.StoreKey, sessionstypes.StoreKey,
-		auditstypes.StoreKey,
+		auditstypes.StoreKey, challengestypes.StoreKey,
 	)
 	if err := bApp.RegisterStreamingServices(appOpts, keys); err != nil {
 		panic(err)
@@ -271,10 +278,17 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		app.StakingKeeper, govAuthority)
 	app.AuditsKeeper.SetRouter(auditstypes.NewRouter())
 
+	// x/challenges: posting deposits escrowed in its module account (a missed tests reveal
+	// forfeits to the community pool); emissions from its rewards pool, fed by its mint share.
+	app.ChallengesKeeper = challengeskeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[challengestypes.StoreKey]),
+		app.StakingKeeper, app.NodesKeeper, app.BankKeeper, app.AccountKeeper, app.DistrKeeper,
+		nodeskeeper.MintProvision{Keeper: app.MintKeeper}, authtypes.FeeCollectorName, govAuthority)
+
 	app.EpochsKeeper = epochskeeper.NewKeeper(runtime.NewKVStoreService(keys[epochstypes.StoreKey]), appCodec)
 	// Modules that act on epoch boundaries add their hooks here (SetHooks may be called
-	// once): x/nodes closes a reward period when its reward epoch ends.
-	app.EpochsKeeper.SetHooks(epochstypes.NewMultiEpochHooks(app.NodesKeeper.Hooks()))
+	// once): x/nodes closes a reward period when its reward epoch ends; x/challenges closes
+	// its epoch (weights, emissions, posting limits).
+	app.EpochsKeeper.SetHooks(epochstypes.NewMultiEpochHooks(app.NodesKeeper.Hooks(), app.ChallengesKeeper.Hooks()))
 
 	app.ModuleManager = module.NewManager(
 		genutil.NewAppModule(app.AccountKeeper, app.StakingKeeper, app, txConfig),
@@ -295,6 +309,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		payments.NewAppModule(appCodec, app.PaymentsKeeper),
 		sessions.NewAppModule(appCodec, app.SessionsKeeper),
 		audits.NewAppModule(appCodec, app.AuditsKeeper),
+		challenges.NewAppModule(appCodec, app.ChallengesKeeper),
 	)
 	app.BasicModuleManager = module.NewBasicManagerFromManager(app.ModuleManager, map[string]module.AppModuleBasic{
 		genutiltypes.ModuleName: genutil.NewAppModuleBasic(genutiltypes.DefaultMessageValidator),
@@ -304,16 +319,16 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.BasicModuleManager.RegisterInterfaces(interfaceRegistry)
 
 	app.ModuleManager.SetOrderPreBlockers(upgradetypes.ModuleName, authtypes.ModuleName)
-	// x/nodes sits between mint and distribution: it moves its mint share out of the fee
+	// x/nodes and x/challenges sit between mint and distribution: they move their mint shares out of the fee
 	// collector after mint filled it and before distribution sweeps it.
 	app.ModuleManager.SetOrderBeginBlockers(
-		minttypes.ModuleName, nodestypes.ModuleName, distrtypes.ModuleName, slashingtypes.ModuleName, evidencetypes.ModuleName,
+		minttypes.ModuleName, nodestypes.ModuleName, challengestypes.ModuleName, distrtypes.ModuleName, slashingtypes.ModuleName, evidencetypes.ModuleName,
 		stakingtypes.ModuleName, epochstypes.ModuleName, auditstypes.ModuleName, genutiltypes.ModuleName,
 	)
 	// x/bank must end-block first since SDK v0.54.
 	app.ModuleManager.SetOrderEndBlockers(
 		banktypes.ModuleName, govtypes.ModuleName, stakingtypes.ModuleName, feegrant.ModuleName, genutiltypes.ModuleName,
-		nodestypes.ModuleName, sessionstypes.ModuleName, auditstypes.ModuleName,
+		nodestypes.ModuleName, sessionstypes.ModuleName, auditstypes.ModuleName, challengestypes.ModuleName,
 	)
 	// genutil runs after staking (gentxs bond tokens) and after auth (it reads auth params).
 	genesisOrder := []string{
@@ -321,7 +336,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		slashingtypes.ModuleName, govtypes.ModuleName, minttypes.ModuleName, genutiltypes.ModuleName,
 		evidencetypes.ModuleName, feegrant.ModuleName, upgradetypes.ModuleName, consensustypes.ModuleName,
 		epochstypes.ModuleName, modelstypes.ModuleName, nodestypes.ModuleName, paymentstypes.ModuleName,
-		sessionstypes.ModuleName, auditstypes.ModuleName,
+		sessionstypes.ModuleName, auditstypes.ModuleName, challengestypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisOrder...)
