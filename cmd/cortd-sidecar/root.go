@@ -26,6 +26,6 @@ func newRootCmd() *cobra.Command {
 		},
 	}
 	root.PersistentFlags().StringVar(&level, "log-level", "info", "log level: debug, info, warn, error")
-	root.AddCommand(newModelCmd(), newServeCmd(), newVersionCmd(), newMinerCmd())
+	root.AddCommand(newModelCmd(), newServeCmd(), newVersionCmd(), newMinerCmd(), newRouterCmd())
 	return root
 }

@@ -13,6 +13,9 @@
 # 6. a miner with --faulty commits garbage: validation rejects it, the task still validates
 # 7. a miner whose engine (openai backend) is down reports errors, retries, and once the
 #    engine server is up its result is validated
+# 8. the router: OpenAI-shaped errors for bad requests (nothing charged), a chat completion
+#    whose receipt headers match the task on chain, a stream ending with one [DONE],
+#    concurrent requests
 # Environment: E2E_HOME (default: a temp dir), PORT_BASE (default 21600), KEEP=1 keeps the home.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -178,6 +181,54 @@ wait_validated 9; check_receipt 9
 st=$(q sessions task 9 | jq -r '.task.assignments[] | select(.node_id == "node3") | .status')
 [ "$st" = ASSIGNMENT_STATUS_VALIDATED ] || fail "task 9: node3 should have recovered and been VALIDATED, is $st"
 log "phase 4 ok: node3 reported the engine error, retried, and its result was validated"
+
+log "phase 5: the router (OpenAI-compatible API) on the user's key"
+RA=127.0.0.1:$((PB + 120))
+echo "sk-e2e-1" > "$E2E_HOME/api-keys"
+"$SC" router --home "$HOME_DIR" --key user --grpc "127.0.0.1:$GRPC_PORT" --node "$NODE" --addr "$RA" \
+  --api-keys "$E2E_HOME/api-keys" --redundancy 3 --quorum 2 --max-tokens 32 >>"$E2E_HOME/router.log" 2>&1 &
+PIDS+=("$!")
+wait_for "router" 30 curl -fsS "http://$RA/healthz"
+AUTH="Authorization: Bearer sk-e2e-1"
+code() { curl -s -o "$E2E_HOME/body" -w '%{http_code}' "$@"; }
+[ "$(code "http://$RA/v1/models")" = 401 ] || fail "models without a key should be 401"
+[ "$(code -H "$AUTH" "http://$RA/v1/models")" = 200 ] || fail "models: $(cat "$E2E_HOME/body")"
+jq -e '.data[] | select(.id == "tiny")' "$E2E_HOME/body" >/dev/null || fail "models list lacks tiny"
+bal() { q bank balance "$(cortd keys show user -a --keyring-backend test)" ucor | jq -r .balance.amount; }
+before=$(bal)
+CHAT=http://$RA/v1/chat/completions
+[ "$(code -H "$AUTH" -d '{"model": "tiny", "messages": [' "$CHAT")" = 400 ] || fail "malformed JSON should be 400"
+jq -e '.error.type == "invalid_request_error"' "$E2E_HOME/body" >/dev/null || fail "malformed JSON: $(cat "$E2E_HOME/body")"
+[ "$(code -H "$AUTH" -d '{"model":"nope","messages":[{"role":"user","content":"hi"}]}' "$CHAT")" = 404 ] || fail "unknown model should be 404: $(cat "$E2E_HOME/body")"
+[ "$(code -H "$AUTH" -d '{"model":"tiny","max_tokens":1000,"messages":[{"role":"user","content":"hi"}]}' "$CHAT")" = 400 ] || fail "too many tokens should be 400"
+jq -e '.error.param == "max_tokens"' "$E2E_HOME/body" >/dev/null || fail "too many tokens: $(cat "$E2E_HOME/body")"
+[ "$(code -d '{"model":"tiny","messages":[{"role":"user","content":"hi"}]}' "$CHAT")" = 401 ] || fail "missing key should be 401"
+[ "$(bal)" = "$before" ] || fail "bad requests charged the router's key ($before -> $(bal))"
+log "bad requests answered with OpenAI-shaped errors, nothing charged"
+
+curl -fsS -D "$E2E_HOME/headers" -H "$AUTH" -d '{"model":"tiny","max_tokens":16,"temperature":0,"messages":[{"role":"user","content":"Say hello."}]}' "$CHAT" > "$E2E_HOME/answer" || fail "chat completion: $(cat "$E2E_HOME/answer")"
+tid=$(grep -i '^x-cortd-task-id:' "$E2E_HOME/headers" | tr -d '\r' | awk '{print $2}')
+rsha=$(grep -i '^x-cortd-result-sha256:' "$E2E_HOME/headers" | tr -d '\r' | awk '{print $2}')
+rh=$(grep -i '^x-cortd-height:' "$E2E_HOME/headers" | tr -d '\r' | awk '{print $2}')
+[ -n "$tid" ] || fail "no receipt headers: $(cat "$E2E_HOME/headers")"
+j=$(q sessions task "$tid")
+[ "$(echo "$j" | jq -r .task.status)" = TASK_STATUS_VALIDATED ] || fail "receipt task $tid not validated"
+[ "$(echo "$j" | jq -r .task.result_sha256 | base64 -d | od -An -tx1 | tr -d ' \n')" = "$rsha" ] || fail "receipt sha256 differs from the chain's"
+[ "$(echo "$j" | jq -r .task.ended_height)" = "$rh" ] || fail "receipt height differs from the chain's"
+[ "$(jq -j '.choices[0].message.content' "$E2E_HOME/answer" | sha256sum | cut -d' ' -f1)" = "$rsha" ] || fail "answer text is not the receipted result"
+jq -e '.usage.completion_tokens > 0' "$E2E_HOME/answer" >/dev/null || fail "no usage"
+log "chat completion answered; receipt (task $tid, height $rh) matches the chain's record"
+
+curl -fsS -N -H "$AUTH" -d '{"model":"tiny","max_tokens":8,"stream":true,"messages":[{"role":"user","content":"Stream please."}]}' "$CHAT" > "$E2E_HOME/stream" || fail "stream"
+[ "$(grep -c '^data: \[DONE\]$' "$E2E_HOME/stream")" = 1 ] || fail "stream must end with one [DONE]: $(cat "$E2E_HOME/stream")"
+grep '^data: {' "$E2E_HOME/stream" | head -1 | sed 's/^data: //' | jq -e '.object == "chat.completion.chunk"' >/dev/null || fail "stream chunks are not chat.completion.chunk"
+log "stream ok ($(grep -c '^data: {' "$E2E_HOME/stream") chunks, one [DONE])"
+
+for i in 1 2 3 4 5; do
+  curl -fsS -o "$E2E_HOME/par$i" -H "$AUTH" -d "{\"model\":\"tiny\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"Parallel $i\"}]}" "$CHAT" &
+done
+for i in 1 2 3 4 5; do wait_for "parallel answer $i" 120 jq -e '.choices[0].message.content != null' "$E2E_HOME/par$i"; done
+log "5 concurrent chat completions answered"
 
 for n in 1 2 3; do
   curl -fsS "http://127.0.0.1:$((PB + 100 + n))/metrics" | grep -E "^cortd_miner_(commits|precommits)_total" | tr '\n' ' '; echo " (miner $n)"

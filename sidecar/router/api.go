@@ -1,0 +1,224 @@
+package router
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/cosmos/cosmos-sdk/types/query"
+
+	modelstypes "github.com/cortnet/cortd/x/models/types"
+)
+
+// Handler serves /v1/models, /v1/completions, /v1/chat/completions,
+// /v1/embeddings (API keys and rate limits apply) and /healthz.
+func (r *Router) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.Handle("GET /v1/models", r.guard(r.models))
+	mux.Handle("POST /v1/completions", r.guard(r.completions))
+	mux.Handle("POST /v1/chat/completions", r.guard(r.chat))
+	mux.Handle("POST /v1/embeddings", r.guard(func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, &apiError{Status: http.StatusNotImplemented, Type: "invalid_request_error", Code: "not_implemented",
+			Message: "embeddings are not served yet: sessions run completions only"})
+	}))
+	return mux
+}
+
+// guard checks the bearer token and the key's rate before the handler runs.
+func (r *Router) guard(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		key := "anonymous"
+		if len(r.cfg.Keys) > 0 {
+			tok, ok := strings.CutPrefix(req.Header.Get("Authorization"), "Bearer ")
+			if !ok || !r.cfg.Keys[strings.TrimSpace(tok)] {
+				writeError(w, &apiError{Status: http.StatusUnauthorized, Type: "invalid_request_error", Code: "invalid_api_key",
+					Message: "Missing or invalid API key: send Authorization: Bearer <key>."})
+				return
+			}
+			key = strings.TrimSpace(tok)
+		}
+		if !r.lim.allow(key) {
+			writeError(w, &apiError{Status: http.StatusTooManyRequests, Type: "requests", Code: "rate_limit_exceeded",
+				Message: fmt.Sprintf("Rate limit reached: %d requests per minute.", r.cfg.RatePerMinute)})
+			return
+		}
+		req.Body = http.MaxBytesReader(w, req.Body, r.cfg.MaxBodyBytes)
+		h(w, req)
+	})
+}
+
+func (r *Router) models(w http.ResponseWriter, req *http.Request) {
+	type model struct {
+		ID      string `json:"id"`
+		Object  string `json:"object"`
+		Created int64  `json:"created"`
+		OwnedBy string `json:"owned_by"`
+	}
+	out := []model{}
+	var key []byte
+	for {
+		qctx, cancel := r.c.QueryCtx(req.Context())
+		res, err := r.c.Models.Models(qctx, &modelstypes.QueryModelsRequest{Status: modelstypes.MODEL_STATUS_ACTIVE,
+			Pagination: &query.PageRequest{Key: key, Limit: 100}})
+		cancel()
+		if err != nil {
+			writeError(w, unavailable("listing models: "+err.Error()))
+			return
+		}
+		for _, m := range res.Models {
+			out = append(out, model{ID: m.Id, Object: "model", Created: m.RegisteredHeight, OwnedBy: m.Owner})
+		}
+		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
+			break
+		}
+		key = res.Pagination.NextKey
+	}
+	writeJSON(w, map[string]any{"object": "list", "data": out})
+}
+
+// sampling are the request fields both endpoints share.
+type sampling struct {
+	Model       string   `json:"model"`
+	MaxTokens   *int     `json:"max_tokens"`
+	Temperature *float64 `json:"temperature"`
+	TopP        *float64 `json:"top_p"`
+	Seed        uint64   `json:"seed"`
+	Stream      bool     `json:"stream"`
+}
+
+// check validates sampling against the session's limits and fills defaults
+// (OpenAI's: 16 tokens, temperature 1, top_p 1).
+func (r *Router) check(s *sampling) (uint32, float64, float64, *apiError) {
+	if s.Model == "" {
+		return 0, 0, 0, badRequest("you must provide a model parameter", "model")
+	}
+	maxTok := 16
+	if s.MaxTokens != nil {
+		maxTok = *s.MaxTokens
+	}
+	if maxTok < 1 || maxTok > int(r.cfg.Sessions.MaxTokens) {
+		return 0, 0, 0, badRequest(fmt.Sprintf("max_tokens must be between 1 and %d", r.cfg.Sessions.MaxTokens), "max_tokens")
+	}
+	temp, topP := 1.0, 1.0
+	if s.Temperature != nil {
+		temp = *s.Temperature
+	}
+	if s.TopP != nil {
+		topP = *s.TopP
+	}
+	if temp < 0 || temp > 10 {
+		return 0, 0, 0, badRequest("temperature must be between 0 and 10", "temperature")
+	}
+	if topP <= 0 || topP > 1 {
+		return 0, 0, 0, badRequest("top_p must be in (0, 1]", "top_p")
+	}
+	return uint32(maxTok), temp, topP, nil
+}
+
+func decode(req *http.Request, v any) *apiError {
+	if err := json.NewDecoder(req.Body).Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return &apiError{Status: http.StatusRequestEntityTooLarge, Type: "invalid_request_error", Message: "request body too large"}
+		}
+		return badRequest("We could not parse the JSON body of your request: "+err.Error(), "")
+	}
+	return nil
+}
+
+func (r *Router) completions(w http.ResponseWriter, req *http.Request) {
+	var body struct {
+		sampling
+		Prompt any `json:"prompt"`
+	}
+	if e := decode(req, &body); e != nil {
+		writeError(w, e)
+		return
+	}
+	prompt, ok := body.Prompt.(string)
+	if !ok || prompt == "" {
+		writeError(w, badRequest("prompt must be a non-empty string", "prompt"))
+		return
+	}
+	r.serve(w, req, &body.sampling, prompt, "completion", false)
+}
+
+func (r *Router) chat(w http.ResponseWriter, req *http.Request) {
+	var body struct {
+		sampling
+		Messages []struct {
+			Role    string `json:"role"`
+			Content string `json:"content"`
+		} `json:"messages"`
+	}
+	if e := decode(req, &body); e != nil {
+		writeError(w, e)
+		return
+	}
+	if len(body.Messages) == 0 {
+		writeError(w, badRequest("messages must be a non-empty array", "messages"))
+		return
+	}
+	// The chain runs plain completions: a chat becomes a transcript ending with the
+	// assistant's turn (prompt_type "chat" records that on chain).
+	var b strings.Builder
+	for i, m := range body.Messages {
+		switch m.Role {
+		case "system", "user", "assistant":
+		default:
+			writeError(w, badRequest(fmt.Sprintf("messages[%d].role must be system, user or assistant", i), "messages"))
+			return
+		}
+		fmt.Fprintf(&b, "%s: %s\n", m.Role, m.Content)
+	}
+	b.WriteString("assistant:")
+	r.serve(w, req, &body.sampling, b.String(), "chat", true)
+}
+
+// serve runs a validated request and writes the answer, whole or as SSE chunks.
+func (r *Router) serve(w http.ResponseWriter, req *http.Request, s *sampling, prompt, promptType string, chat bool) {
+	maxTok, temp, topP, e := r.check(s)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	if e := r.checkModel(req.Context(), s.Model); e != nil {
+		writeError(w, e)
+		return
+	}
+	a, e := r.run(req.Context(), s.Model, prompt, promptType, maxTok, temp, topP, s.Seed)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	a.Receipt.setHeaders(w)
+	finish := "stop"
+	if a.CompletionTokens >= uint64(maxTok) {
+		finish = "length"
+	}
+	id := fmt.Sprintf("cmpl-cortd-%d", a.Receipt.TaskID)
+	created := time.Now().Unix()
+	usage := map[string]uint64{"prompt_tokens": a.PromptTokens, "completion_tokens": a.CompletionTokens, "total_tokens": a.PromptTokens + a.CompletionTokens}
+	if s.Stream {
+		streamAnswer(w, id, created, s.Model, a.Text, finish, chat)
+		return
+	}
+	if chat {
+		writeJSON(w, map[string]any{"id": id, "object": "chat.completion", "created": created, "model": s.Model,
+			"choices": []any{map[string]any{"index": 0, "message": map[string]string{"role": "assistant", "content": a.Text}, "finish_reason": finish}},
+			"usage":   usage})
+		return
+	}
+	writeJSON(w, map[string]any{"id": id, "object": "text_completion", "created": created, "model": s.Model,
+		"choices": []any{map[string]any{"index": 0, "text": a.Text, "logprobs": nil, "finish_reason": finish}},
+		"usage":   usage})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,178 @@
+package router
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	sdkmath "cosmossdk.io/math"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/cortnet/cortd/sidecar/chain"
+	modelstypes "github.com/cortnet/cortd/x/models/types"
+	nodestypes "github.com/cortnet/cortd/x/nodes/types"
+	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
+)
+
+// Config configures a Router.
+type Config struct {
+	Sessions SessionConfig
+	Keys     map[string]bool // API keys; empty: no authentication (loopback use only)
+	// RatePerMinute and Burst limit each API key (0: no limit).
+	RatePerMinute, Burst int
+	// Timeout bounds one request from submission to the validated result (default 2 min).
+	Timeout time.Duration
+	// MaxBodyBytes bounds a request body (default 1 MiB).
+	MaxBodyBytes int64
+}
+
+// Router serves the OpenAI-compatible API.
+type Router struct {
+	cfg  Config
+	c    *chain.Client
+	s    *chain.Signer
+	log  *slog.Logger
+	sess *sessions
+	lim  *limiter
+}
+
+// New makes a router that funds its sessions from signer's key.
+func New(cfg Config, c *chain.Client, s *chain.Signer, log *slog.Logger) (*Router, error) {
+	sc := cfg.Sessions
+	if sc.Redundancy == 0 || sc.Quorum == 0 || sc.Quorum > sc.Redundancy {
+		return nil, errors.New("router: redundancy and quorum must be positive, quorum ≤ redundancy")
+	}
+	if sc.PricePerTask.IsNil() || !sc.PricePerTask.IsPositive() || sc.Deposit.IsNil() || !sc.Deposit.IsPositive() || sc.MaxTokens == 0 {
+		return nil, errors.New("router: price per task, deposit and max tokens must be positive")
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 2 * time.Minute
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Router{cfg: cfg, c: c, s: s, log: log,
+		sess: &sessions{c: c, s: s, cfg: sc, ids: map[string]uint64{}},
+		lim:  newLimiter(cfg.RatePerMinute, cfg.Burst)}, nil
+}
+
+// receipt identifies the on-chain record of an answer.
+type receipt struct {
+	TaskID uint64
+	Sha256 string
+	Height int64
+}
+
+func (rc receipt) setHeaders(w http.ResponseWriter) {
+	w.Header().Set("X-Cortd-Task-Id", fmt.Sprint(rc.TaskID))
+	w.Header().Set("X-Cortd-Result-Sha256", rc.Sha256)
+	w.Header().Set("X-Cortd-Height", fmt.Sprint(rc.Height))
+}
+
+// answer is a validated result.
+type answer struct {
+	Text                           string
+	PromptTokens, CompletionTokens uint64
+	Receipt                        receipt
+}
+
+// checkModel answers 404 for an unknown or retired model and 503 when no node can
+// serve it now: both before anything is charged.
+func (r *Router) checkModel(ctx context.Context, model string) *apiError {
+	qctx, cancel := r.c.QueryCtx(ctx)
+	defer cancel()
+	res, err := r.c.Models.Model(qctx, &modelstypes.QueryModelRequest{Id: model})
+	if status.Code(err) == codes.NotFound || (err == nil && res.Model.Status != modelstypes.MODEL_STATUS_ACTIVE) {
+		return &apiError{Status: http.StatusNotFound, Type: "invalid_request_error", Param: "model", Code: "model_not_found",
+			Message: fmt.Sprintf("The model `%s` does not exist or is retired.", model)}
+	}
+	if err != nil {
+		return unavailable("reading the model: " + err.Error())
+	}
+	el, err := r.c.Nodes.EligibleNodes(qctx, &nodestypes.QueryEligibleNodesRequest{ModelId: model, MinLevel: r.cfg.Sessions.MinLevel})
+	if err != nil {
+		return unavailable("reading eligible nodes: " + err.Error())
+	}
+	if len(el.Nodes) < int(r.cfg.Sessions.Redundancy) {
+		return unavailable(fmt.Sprintf("%d node(s) serve %s now; %d are needed", len(el.Nodes), model, r.cfg.Sessions.Redundancy))
+	}
+	return nil
+}
+
+func unavailable(msg string) *apiError {
+	return &apiError{Status: http.StatusServiceUnavailable, Type: "server_error", Code: "model_unavailable", Message: msg}
+}
+
+// run submits the prompt as a task and waits for its validated result.
+func (r *Router) run(ctx context.Context, model, prompt, promptType string, maxTokens uint32, temperature, topP float64, seed uint64) (answer, *apiError) {
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	defer cancel()
+	sid, err := r.sess.forModel(ctx, model)
+	if err != nil {
+		return answer{}, unavailable(err.Error())
+	}
+	msg := &sessionstypes.MsgSubmitTask{Owner: r.s.Address(), SessionId: sid, Prompt: prompt, PromptType: promptType,
+		MaxTokens: maxTokens, Temperature: decimal(temperature), TopP: decimal(topP), Seed: seed}
+	// Unordered: many requests submit at once from the router's one key.
+	res, err := r.s.SendUnordered(ctx, msg)
+	if chain.Is(err, sessionstypes.ErrInvalidPrompt) || chain.Is(err, sessionstypes.ErrInvalidSampling) {
+		return answer{}, badRequest(err.Error(), "")
+	}
+	if err != nil {
+		return answer{}, unavailable("submitting the task: " + err.Error())
+	}
+	var out sessionstypes.MsgSubmitTaskResponse
+	if err := chain.MsgResponse(res, 0, &out); err != nil || out.TaskId == 0 {
+		return answer{}, unavailable("no task id in the submission's response")
+	}
+	r.log.Info("task submitted", "task", out.TaskId, "session", sid, "model", model, "height", res.Height)
+	return r.wait(ctx, out.TaskId)
+}
+
+// wait polls the task until it ends or ctx does (then 504).
+func (r *Router) wait(ctx context.Context, id uint64) (answer, *apiError) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		qctx, cancel := r.c.QueryCtx(ctx)
+		res, err := r.c.Sessions.Task(qctx, &sessionstypes.QueryTaskRequest{TaskId: id})
+		cancel()
+		if err == nil && res.Task.Status.Terminal() {
+			task := res.Task
+			if task.Status != sessionstypes.TASK_STATUS_VALIDATED {
+				return answer{}, unavailable(fmt.Sprintf("task %d ended %s: no validated result", id, task.Status))
+			}
+			a := answer{Text: task.ResultText, Receipt: receipt{TaskID: id, Sha256: hex.EncodeToString(task.ResultSha256), Height: task.EndedHeight}}
+			for _, as := range task.Assignments {
+				if as.NodeId == task.ConsensusNode {
+					a.PromptTokens, a.CompletionTokens = as.PromptTokens, as.CompletionTokens
+				}
+			}
+			return a, nil
+		}
+		select {
+		case <-ctx.Done():
+			return answer{}, &apiError{Status: http.StatusGatewayTimeout, Type: "server_error", Code: "timeout",
+				Message: fmt.Sprintf("task %d has no validated result within %s", id, r.cfg.Timeout)}
+		case <-t.C:
+		}
+	}
+}
+
+// decimal renders a float as a LegacyDec with 6 decimals (the chain holds no floats).
+func decimal(v float64) sdkmath.LegacyDec {
+	d, err := sdkmath.LegacyNewDecFromStr(strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.6f", v), "0"), "."))
+	if err != nil {
+		return sdkmath.LegacyZeroDec()
+	}
+	return d
+}
