@@ -1,0 +1,183 @@
+package keeper_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/cortnet/cortd/testutil/keepers"
+	auditstypes "github.com/cortnet/cortd/x/audits/types"
+	"github.com/cortnet/cortd/x/data/types"
+)
+
+// filled opens epoch 1, fills target 1 and ends the epoch, which opens its audit.
+func filled(t *testing.T, f *fixture) auditstypes.Audit {
+	t.Helper()
+	f.startEpoch(t, 1)
+	_, err := f.msg.SubmitData(f.Ctx, f.validMsg(t, 1))
+	require.NoError(t, err)
+	require.Equal(t, types.TARGET_STATUS_FILLED, f.target(t, 1).Status)
+	f.nextBlock(t)
+	f.endEpoch(t, 1)
+	tg := f.target(t, 1)
+	require.Equal(t, types.TARGET_STATUS_AUDITING, tg.Status)
+	require.NotZero(t, tg.AuditId)
+	a, err := f.audits.GetAudit(f.Ctx, tg.AuditId)
+	require.NoError(t, err)
+	require.Equal(t, types.ModuleName, a.SubjectModule)
+	require.Equal(t, "1", a.SubjectId)
+	require.Len(t, a.PayloadHash, 32)
+	f.invariant(t)
+	return a
+}
+
+func totalSupply(f *fixture) sdkmath.Int {
+	return f.Bank.GetSupply(f.Ctx, denom).Amount
+}
+
+func TestAuditPassThenClaimPays5050(t *testing.T) {
+	f := newFixture(t, nil, 1, 1, 1)
+	a := filled(t, f)
+	// Claim before the audit is decided.
+	before := f.snapshot(t)
+	_, err := f.msg.ClaimReward(f.Ctx, &types.MsgClaimReward{Claimer: submitter.String(), TargetId: 1})
+	require.ErrorIs(t, err, types.ErrNotClaimable)
+	require.Equal(t, before, f.snapshot(t))
+
+	subBefore := f.Balance(submitter, denom)
+	_, err = f.auditsMsg.AuditPass(f.Ctx, &auditstypes.MsgAuditPass{Auditor: a.Auditor, AuditId: a.Id})
+	require.NoError(t, err)
+	require.Equal(t, types.TARGET_STATUS_PASSED, f.target(t, 1).Status)
+	require.Equal(t, subBefore.AddAmount(sdkmath.NewInt(1000)), f.Balance(submitter, denom)) // bond back
+	f.invariant(t)
+
+	// Anyone may claim; the payees are fixed.
+	sub, _ := f.k.Submissions.Get(f.Ctx, 1)
+	owner := ownerA
+	if sub.ModelId == "m-c" {
+		owner = ownerB
+	}
+	subBefore, ownerBefore := f.Balance(submitter, denom), f.Balance(owner, denom)
+	_, err = f.msg.ClaimReward(f.Ctx, &types.MsgClaimReward{Claimer: keepers.NewAddr("anyone").String(), TargetId: 1})
+	require.NoError(t, err)
+	require.Equal(t, subBefore.AddAmount(sdkmath.NewInt(500)), f.Balance(submitter, denom))
+	require.Equal(t, ownerBefore.AddAmount(sdkmath.NewInt(500)), f.Balance(owner, denom))
+	require.Equal(t, types.TARGET_STATUS_CLAIMED, f.target(t, 1).Status)
+	f.invariant(t)
+
+	before = f.snapshot(t)
+	_, err = f.msg.ClaimReward(f.Ctx, &types.MsgClaimReward{Claimer: submitter.String(), TargetId: 1})
+	require.ErrorIs(t, err, types.ErrAlreadyClaimed)
+	_, err = f.msg.ClaimReward(f.Ctx, &types.MsgClaimReward{Claimer: submitter.String(), TargetId: 2}) // expired
+	require.ErrorIs(t, err, types.ErrNotClaimable)
+	_, err = f.msg.ClaimReward(f.Ctx, &types.MsgClaimReward{Claimer: submitter.String(), TargetId: 42})
+	require.ErrorIs(t, err, types.ErrTargetNotFound)
+	require.Equal(t, before, f.snapshot(t))
+	acc, _ := f.k.Accounting.Get(f.Ctx)
+	require.Equal(t, types.Accounting{Pool: sdkmath.NewInt(99_000), Bonds: sdkmath.ZeroInt(), Reserved: sdkmath.ZeroInt()}, acc)
+}
+
+func TestAuditFraudForfeitsBond(t *testing.T) {
+	f := newFixture(t, nil, 1, 1, 1)
+	a := filled(t, f)
+	supply := totalSupply(f)
+	auditor := sdk.MustAccAddressFromBech32(a.Auditor)
+	auditorBefore := f.Balance(auditor, denom)
+	_, err := f.auditsMsg.ReportFraud(f.Ctx, &auditstypes.MsgReportFraud{Auditor: a.Auditor, AuditId: a.Id,
+		FailedCheck: "lowest_loss", Figures: []auditstypes.Figure{{Name: "loss", Value: "3.1"}}})
+	require.NoError(t, err)
+	for i := range f.vals {
+		_, err := f.auditsMsg.VoteFraud(f.Ctx, &auditstypes.MsgVoteFraud{Voter: sdk.AccAddress(f.vals[i]).String(),
+			AuditId: a.Id, Option: auditstypes.VOTE_OPTION_YES})
+		require.NoError(t, err)
+	}
+	for range 12 {
+		f.nextBlock(t)
+	}
+	got, err := f.audits.GetAudit(f.Ctx, a.Id)
+	require.NoError(t, err)
+	require.Equal(t, auditstypes.AUDIT_STATUS_FRAUD, got.Status)
+	require.Empty(t, got.HandlerError)
+	require.Equal(t, types.TARGET_STATUS_FRAUD, f.target(t, 1).Status)
+	// Bond 1000: 50% to the reporting auditor, 50% to the community pool; reward back to the pool.
+	require.Equal(t, auditorBefore.AddAmount(sdkmath.NewInt(500)), f.Balance(auditor, denom))
+	require.Equal(t, sdk.NewCoins(sdk.NewInt64Coin(denom, 500)), f.community.Funded)
+	acc, _ := f.k.Accounting.Get(f.Ctx)
+	require.Equal(t, types.Accounting{Pool: sdkmath.NewInt(100_000), Bonds: sdkmath.ZeroInt(), Reserved: sdkmath.ZeroInt()}, acc)
+	require.Equal(t, supply, totalSupply(f)) // nothing created or burnt
+	f.invariant(t)
+	_, err = f.msg.ClaimReward(f.Ctx, &types.MsgClaimReward{Claimer: submitter.String(), TargetId: 1})
+	require.ErrorIs(t, err, types.ErrNotClaimable)
+}
+
+func TestFraudVotedDownPasses(t *testing.T) {
+	f := newFixture(t, nil, 1, 1, 1)
+	a := filled(t, f)
+	_, err := f.auditsMsg.ReportFraud(f.Ctx, &auditstypes.MsgReportFraud{Auditor: a.Auditor, AuditId: a.Id, FailedCheck: "checksum"})
+	require.NoError(t, err)
+	for range 12 {
+		f.nextBlock(t) // only the reporter's YES (1/3): cleared
+	}
+	require.Equal(t, types.TARGET_STATUS_PASSED, f.target(t, 1).Status)
+	sub, _ := f.k.Submissions.Get(f.Ctx, 1)
+	require.False(t, sub.BondHeld)
+	require.True(t, sub.RewardHeld)
+	f.invariant(t)
+}
+
+func TestMissedAuditPasses(t *testing.T) {
+	f := newFixture(t, nil, 1, 1, 1)
+	filled(t, f)
+	for range 12 {
+		f.nextBlock(t)
+	}
+	require.Equal(t, types.TARGET_STATUS_PASSED, f.target(t, 1).Status)
+	f.invariant(t)
+}
+
+func TestNoEligibleAuditorPassesAtOnce(t *testing.T) {
+	f := newFixture(t, nil) // no validators
+	f.startEpoch(t, 1)
+	_, err := f.msg.SubmitData(f.Ctx, f.validMsg(t, 1))
+	require.NoError(t, err)
+	f.endEpoch(t, 1)
+	tg := f.target(t, 1)
+	require.Equal(t, types.TARGET_STATUS_PASSED, tg.Status)
+	require.Zero(t, tg.AuditId)
+	_, err = f.msg.ClaimReward(f.Ctx, &types.MsgClaimReward{Claimer: submitter.String(), TargetId: 1})
+	require.NoError(t, err)
+	f.invariant(t)
+}
+
+func TestHandlerRejectsForeignAudit(t *testing.T) {
+	f := newFixture(t, nil, 1, 1, 1)
+	a := filled(t, f)
+	h := f.k.AuditHandler()
+	other := a
+	other.Id = a.Id + 100
+	require.ErrorIs(t, h(f.Ctx, other, auditstypes.OUTCOME_FRAUD), types.ErrTargetNotFound)
+	other = a
+	other.SubjectId = "x"
+	require.ErrorIs(t, h(f.Ctx, other, auditstypes.OUTCOME_PASS), types.ErrInvalidTargetID)
+	require.Equal(t, types.TARGET_STATUS_AUDITING, f.target(t, 1).Status)
+}
+
+func TestGenesisRoundTrip(t *testing.T) {
+	f := newFixture(t, nil, 1, 1, 1)
+	filled(t, f)
+	gs, err := f.k.ExportGenesis(f.Ctx)
+	require.NoError(t, err)
+	require.NoError(t, gs.Validate())
+	g := newFixture(t, nil)
+	require.NoError(t, g.k.InitGenesis(g.Ctx, gs))
+	gs2, err := g.k.ExportGenesis(g.Ctx)
+	require.NoError(t, err)
+	require.Equal(t, gs, gs2)
+	bad := *gs
+	bad.Accounting.Bonds = sdkmath.NewInt(1)
+	require.ErrorIs(t, bad.Validate(), types.ErrInvalidGenesis)
+}
