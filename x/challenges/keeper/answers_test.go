@@ -91,7 +91,7 @@ func TestRevealPatch(t *testing.T) {
 	})
 	t.Run("wrong salt", func(t *testing.T) {
 		m := f.revealMsg(c.Id, a)
-		m.Salt = strings.Repeat("11", 16)
+		m.Salt = strings.Repeat("11", 32)
 		f.rejects(t, types.ErrCommitmentMismatch, func() error { _, err := f.msg.RevealPatch(f.Ctx, m); return err })
 	})
 	t.Run("short salt", func(t *testing.T) {

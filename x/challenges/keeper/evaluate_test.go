@@ -62,7 +62,7 @@ func TestRevealTests(t *testing.T) {
 		mutate func(m *types.MsgRevealTests)
 		want   error
 	}{
-		{"wrong salt", func(m *types.MsgRevealTests) { m.Salt = strings.Repeat("99", 16) }, types.ErrTestsMismatch},
+		{"wrong salt", func(m *types.MsgRevealTests) { m.Salt = strings.Repeat("99", 32) }, types.ErrTestsMismatch},
 		{"wrong archive hash", func(m *types.MsgRevealTests) { m.TestsSha256 = strings.Repeat("00", 32) }, types.ErrTestsMismatch},
 		{"not the poster", func(m *types.MsgRevealTests) { m.Poster = f.op(1).String() }, types.ErrNotPoster},
 		{"bad url", func(m *types.MsgRevealTests) { m.TestsUrl = "nope" }, types.ErrInvalidField},

@@ -98,7 +98,7 @@ func (f *fixture) op(i int) sdk.AccAddress { return sdk.AccAddress(f.vals[i]) }
 var (
 	stranger      = keepers.NewAddr("stranger")
 	testsSha      = strings.Repeat("ab", 32)
-	testsSalt     = strings.Repeat("5a", 16)
+	testsSalt     = strings.Repeat("5a", 32)
 	testsURL      = "https://example.org/tests.tar.gz"
 	moduleAddr    = authtypes.NewModuleAddress(types.ModuleName)
 	communityAddr = authtypes.NewModuleAddress(distrtypes.ModuleName)
@@ -146,7 +146,7 @@ func patchFor(node string) []byte {
 	return []byte("--- a/sum.go\n+++ b/sum.go\n@@ fix by " + node + "\n")
 }
 
-var patchSalt = strings.Repeat("0f", 16)
+var patchSalt = strings.Repeat("0f", 32)
 
 func commitmentFor(node string) string {
 	salt, _ := types.DecodeSalt(patchSalt)

@@ -20,10 +20,12 @@ func ValidateSha256Hex(field, s string) error {
 	return nil
 }
 
-// DecodeSalt decodes a lowercase hex salt of MinSaltBytes to MaxSaltBytes bytes.
+// DecodeSalt decodes a lowercase hex salt of exactly 32 bytes. A fixed length keeps
+// sha256(patch ‖ salt) unambiguous: with a variable salt a miner could commit to bytes
+// and later choose where the patch ends and the salt begins.
 func DecodeSalt(s string) ([]byte, error) {
 	if len(s) < 2*MinSaltBytes || len(s) > 2*MaxSaltBytes {
-		return nil, errorsmod.Wrapf(ErrInvalidSalt, "salt must be %d to %d bytes of lowercase hex", MinSaltBytes, MaxSaltBytes)
+		return nil, errorsmod.Wrapf(ErrInvalidSalt, "salt must be %d bytes (%d lowercase hex characters)", MaxSaltBytes, 2*MaxSaltBytes)
 	}
 	for _, c := range s {
 		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {

@@ -44,8 +44,8 @@ const (
 	MaxMinersCap          = 64
 	MaxPatchBytesCap      = 1 << 20
 	MaxNodeIDLen          = 64
-	MinSaltBytes          = 16
-	MaxSaltBytes          = 64
+	MinSaltBytes          = 32
+	MaxSaltBytes          = 32
 	MaxBasisPoints        = 10_000
 	MaxWeightExponentCap  = 4
 	MaxScoreWindowCap     = 64

@@ -428,7 +428,7 @@ type MsgRevealPatch struct {
 	ChallengeId uint64 `protobuf:"varint,2,opt,name=challenge_id,json=challengeId,proto3" json:"challenge_id,omitempty"`
 	NodeId      string `protobuf:"bytes,3,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
 	Patch       []byte `protobuf:"bytes,4,opt,name=patch,proto3" json:"patch,omitempty"`
-	// salt: lowercase hex, 16 to 64 bytes.
+	// salt: exactly 32 bytes as 64 lowercase hex characters.
 	Salt string `protobuf:"bytes,5,opt,name=salt,proto3" json:"salt,omitempty"`
 }
 
@@ -544,7 +544,7 @@ type MsgRevealTests struct {
 	// tests_sha256: lowercase hex sha256 of the tests archive.
 	TestsSha256    string `protobuf:"bytes,4,opt,name=tests_sha256,json=testsSha256,proto3" json:"tests_sha256,omitempty"`
 	TestsSizeBytes uint64 `protobuf:"varint,5,opt,name=tests_size_bytes,json=testsSizeBytes,proto3" json:"tests_size_bytes,omitempty"`
-	// salt: lowercase hex, 16 to 64 bytes.
+	// salt: exactly 32 bytes as 64 lowercase hex characters.
 	Salt string `protobuf:"bytes,6,opt,name=salt,proto3" json:"salt,omitempty"`
 }
 
