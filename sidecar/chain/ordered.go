@@ -3,6 +3,7 @@ package chain
 import (
 	"context"
 	"errors"
+	"time"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 )
@@ -27,6 +28,13 @@ func (s *Signer) Send(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, er
 		}
 		s.Stats.SequenceMismatches.Add(1)
 		s.log.Info("sequence mismatch, resynced and resending", "attempt", attempt+1, "err", err)
+		// A node that just committed a block rechecks its mempool; until it is done
+		// its check state can lag behind our accepted txs. Give it a moment.
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 150 * time.Millisecond):
+		}
 	}
 	s.Stats.Sent.Add(1)
 	res, err := s.c.WaitTx(ctx, hash, s.cfg.InclusionTimeout)
@@ -91,7 +99,13 @@ func (s *Signer) resync(err error) {
 		return
 	}
 	if want, ok := expectedSequence(err); ok {
-		s.seq = want
+		// Never step back: a lower "expected" comes from a check state that has not
+		// re-applied our pending txs yet (mempool recheck after a block), and reusing
+		// a sequence would rebuild a tx already in the mempool. A tx really dropped
+		// is noticed by its inclusion timeout, which forgets the sequence.
+		if want > s.seq {
+			s.seq = want
+		}
 		return
 	}
 	s.seqKnown = false

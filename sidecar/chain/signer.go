@@ -29,7 +29,7 @@ type SignerConfig struct {
 	// (default 60 s; the chain accepts at most 10 min). The wait for an unordered tx
 	// ends a few seconds after it: by then the tx can never land.
 	UnorderedTTL time.Duration
-	// MaxSequenceRetries bounds resends of an ordered tx after mismatches (default 5).
+	// MaxSequenceRetries bounds resends of an ordered tx after mismatches (default 8).
 	MaxSequenceRetries int
 }
 
@@ -47,7 +47,7 @@ func (c *SignerConfig) defaults() {
 		c.UnorderedTTL = 60 * time.Second
 	}
 	if c.MaxSequenceRetries <= 0 {
-		c.MaxSequenceRetries = 5
+		c.MaxSequenceRetries = 8
 	}
 }
 
