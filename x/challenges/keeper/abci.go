@@ -47,6 +47,8 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 func (k Keeper) advance(ctx context.Context, p types.Params, c *types.Challenge) error {
 	h := height(ctx)
 	switch c.Status {
+	case types.CHALLENGE_STATUS_INVITING:
+		return k.inviteMiners(ctx, p, c)
 	case types.CHALLENGE_STATUS_COMMIT, types.CHALLENGE_STATUS_REVEAL:
 		switch {
 		case h >= c.RevealEndHeight && c.Reveals == 0, h >= c.CommitEndHeight && c.Commits == 0:

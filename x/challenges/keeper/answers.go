@@ -28,6 +28,9 @@ func (k Keeper) answerFor(ctx context.Context, sender string, challengeID uint64
 	if err != nil {
 		return c, types.Answer{}, err
 	}
+	if c.Status == types.CHALLENGE_STATUS_INVITING {
+		return c, types.Answer{}, errorsmod.Wrapf(types.ErrTooEarly, "challenge %d invites its miners at %d", c.Id, c.InviteHeight)
+	}
 	a, err := k.Answers.Get(ctx, collections.Join(challengeID, nodeID))
 	if errors.Is(err, collections.ErrNotFound) {
 		return c, a, errorsmod.Wrapf(types.ErrNotInvited, "node %s, challenge %d", nodeID, challengeID)

@@ -121,11 +121,25 @@ func (f *fixture) postMsg() *types.MsgPostChallenge {
 	}
 }
 
+// post posts postMsg and runs the next block, whose EndBlock invites the miners.
 func (f *fixture) post(t testing.TB) types.Challenge {
 	t.Helper()
 	res, err := f.msg.PostChallenge(f.Ctx, f.postMsg())
 	require.NoError(t, err)
+	require.Equal(t, types.CHALLENGE_STATUS_INVITING, f.challenge(t, res.ChallengeId).Status)
+	f.nextBlock(t)
 	return f.challenge(t, res.ChallengeId)
+}
+
+// endBlockWithHash runs the next height with the given previous-block hash.
+func (f *fixture) endBlockWithHash(t testing.TB, hash []byte) {
+	t.Helper()
+	hdr := f.Ctx.BlockHeader()
+	hdr.Height++
+	hdr.LastBlockId = cmtproto.BlockID{Hash: hash}
+	f.Ctx = f.Ctx.WithBlockHeader(hdr)
+	require.NoError(t, f.k.EndBlocker(f.Ctx))
+	f.checkInvariants(t)
 }
 
 func (f *fixture) challenge(t testing.TB, id uint64) types.Challenge {

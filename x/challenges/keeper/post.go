@@ -29,8 +29,10 @@ func (k Keeper) postCount(ctx context.Context, epoch uint64, poster sdk.AccAddre
 	return n, err
 }
 
-// PostChallenge checks everything, then escrows the deposit, invites the miners and opens
-// the challenge in COMMIT. A rejection writes nothing.
+// PostChallenge checks everything (including that at least min_miners candidates exist
+// now), then escrows the deposit and stores the challenge INVITING: the miners are drawn
+// in the next block's EndBlock, seeded by the hash of the block holding this post. A
+// rejection writes nothing.
 func (k Keeper) PostChallenge(ctx context.Context, msg *types.MsgPostChallenge) (*types.MsgPostChallengeResponse, error) {
 	poster, err := sdk.AccAddressFromBech32(msg.Poster)
 	if err != nil {
@@ -69,9 +71,8 @@ func (k Keeper) PostChallenge(ctx context.Context, msg *types.MsgPostChallenge) 
 	if err != nil {
 		return nil, err
 	}
-	invited := invite(ctx, cands, id, int(msg.MaxMiners))
-	if len(invited) < int(msg.MinMiners) {
-		return nil, errorsmod.Wrapf(types.ErrNotEnoughMiners, "%d available, min_miners %d", len(invited), msg.MinMiners)
+	if len(cands) < int(msg.MinMiners) {
+		return nil, errorsmod.Wrapf(types.ErrNotEnoughMiners, "%d available, min_miners %d", len(cands), msg.MinMiners)
 	}
 
 	// writes
@@ -87,18 +88,7 @@ func (k Keeper) PostChallenge(ctx context.Context, msg *types.MsgPostChallenge) 
 		TestCommand: msg.TestCommand, TestsCommitment: msg.TestsCommitment, MinMiners: msg.MinMiners,
 		MaxMiners: msg.MaxMiners, ResponseWindowBlocks: msg.ResponseWindowBlocks,
 		EvaluationWindowBlocks: msg.EvaluationWindowBlocks, Deposit: p.PostingDeposit, Epoch: epoch,
-		PostedHeight: h, Status: types.CHALLENGE_STATUS_COMMIT,
-	}
-	c.CommitEndHeight = h + int64(msg.ResponseWindowBlocks)
-	c.RevealEndHeight = c.CommitEndHeight + int64(p.RevealWindowBlocks)
-	c.TestsDeadlineHeight = c.RevealEndHeight + int64(p.TestsRevealWindowBlocks)
-	for _, inv := range invited {
-		c.Invited = append(c.Invited, inv.id)
-		if err := k.Answers.Set(ctx, collections.Join(id, inv.id), types.Answer{
-			ChallengeId: id, NodeId: inv.id, Operator: inv.operator,
-		}); err != nil {
-			return nil, err
-		}
+		PostedHeight: h, Status: types.CHALLENGE_STATUS_INVITING, InviteHeight: h + 1,
 	}
 	if err := k.Challenges.Set(ctx, id, c); err != nil {
 		return nil, err
@@ -109,18 +99,53 @@ func (k Keeper) PostChallenge(ctx context.Context, msg *types.MsgPostChallenge) 
 	if err := k.PostCounts.Set(ctx, collections.Join(epoch, poster), count+1); err != nil {
 		return nil, err
 	}
-	if err := k.setQueue(ctx, id, 0, c.CommitEndHeight); err != nil {
+	if err := k.setQueue(ctx, id, 0, c.InviteHeight); err != nil {
 		return nil, err
 	}
-	if err := emit(ctx, &types.EventChallengePosted{
-		ChallengeId: id, Poster: msg.Poster, TaskType: msg.TaskType, Snapshot: msg.Snapshot,
-		ProblemStatement: msg.ProblemStatement, ContextPaths: msg.ContextPaths, Checklist: msg.Checklist,
-		TestCommand: msg.TestCommand, Invited: c.Invited, CommitEndHeight: c.CommitEndHeight,
+	return &types.MsgPostChallengeResponse{ChallengeId: id}, nil
+}
+
+// inviteMiners draws the miners of an INVITING challenge (EndBlock at invite_height),
+// opens its response window and emits EventChallengePosted; with fewer than min_miners
+// candidates left it voids the challenge and returns the deposit.
+func (k Keeper) inviteMiners(ctx context.Context, p types.Params, c *types.Challenge) error {
+	poster, err := sdk.AccAddressFromBech32(c.Poster)
+	if err != nil {
+		return err
+	}
+	cands, err := k.candidates(ctx, p, poster)
+	if err != nil {
+		return err
+	}
+	invited := invite(ctx, cands, c.Id, int(c.MaxMiners))
+	if len(invited) < int(c.MinMiners) {
+		return k.void(ctx, p, c, types.VOID_REASON_NOT_ENOUGH_MINERS)
+	}
+	h := height(ctx)
+	for _, inv := range invited {
+		c.Invited = append(c.Invited, inv.id)
+		if err := k.Answers.Set(ctx, collections.Join(c.Id, inv.id), types.Answer{
+			ChallengeId: c.Id, NodeId: inv.id, Operator: inv.operator,
+		}); err != nil {
+			return err
+		}
+	}
+	c.Status = types.CHALLENGE_STATUS_COMMIT
+	c.CommitEndHeight = h + int64(c.ResponseWindowBlocks)
+	c.RevealEndHeight = c.CommitEndHeight + int64(p.RevealWindowBlocks)
+	c.TestsDeadlineHeight = c.RevealEndHeight + int64(p.TestsRevealWindowBlocks)
+	if err := k.Queue.Set(ctx, collections.Join(c.CommitEndHeight, c.Id)); err != nil {
+		return err
+	}
+	if err := k.Challenges.Set(ctx, c.Id, *c); err != nil {
+		return err
+	}
+	return emit(ctx, &types.EventChallengePosted{
+		ChallengeId: c.Id, Poster: c.Poster, TaskType: c.TaskType, Snapshot: c.Snapshot,
+		ProblemStatement: c.ProblemStatement, ContextPaths: c.ContextPaths, Checklist: c.Checklist,
+		TestCommand: c.TestCommand, Invited: c.Invited, CommitEndHeight: c.CommitEndHeight,
 		RevealEndHeight: c.RevealEndHeight, MaxPatchBytes: p.MaxPatchBytes,
-	}); err != nil {
-		return nil, err
-	}
-	return &types.MsgPostChallengeResponse{ChallengeId: id, Invited: c.Invited}, nil
+	})
 }
 
 // SetOptIn opts a node in to (or out of) invitations; only the node's operator may.

@@ -19,9 +19,11 @@ func TestPostChallenge(t *testing.T) {
 	require.Equal(t, uint64(1), c.Id)
 	require.Equal(t, types.CHALLENGE_STATUS_COMMIT, c.Status)
 	require.Len(t, c.Invited, 3)
-	require.Equal(t, int64(11), c.CommitEndHeight)
-	require.Equal(t, int64(16), c.RevealEndHeight)
-	require.Equal(t, int64(21), c.TestsDeadlineHeight)
+	require.Equal(t, int64(1), c.PostedHeight)
+	require.Equal(t, int64(2), c.InviteHeight)
+	require.Equal(t, int64(12), c.CommitEndHeight)
+	require.Equal(t, int64(17), c.RevealEndHeight)
+	require.Equal(t, int64(22), c.TestsDeadlineHeight)
 	require.Equal(t, before.Sub(testParams().PostingDeposit), f.Bank.GetBalance(f.Ctx, f.op(0), denom))
 	require.Equal(t, testParams().PostingDeposit, f.Bank.GetBalance(f.Ctx, moduleAddr, denom))
 	found := false
@@ -37,15 +39,16 @@ func TestPostChallenge(t *testing.T) {
 	f.checkInvariants(t)
 }
 
-// The invitation is a function of the previous block hash and the challenge id only:
-// the same inputs give the same miners, another block hash another draw.
+// The invitation is drawn in the block after the post, from the hash of the block that
+// holds the post (unknown when the poster signed) and the challenge id only: the same
+// inputs give the same miners, another block hash another draw.
 func TestInvitationDeterministic(t *testing.T) {
 	draw := func(hash byte) []string {
 		f := newFixture(t, 8, 10)
-		hdr := f.Ctx.BlockHeader()
-		hdr.LastBlockId.Hash = []byte(strings.Repeat(string([]byte{hash}), 32))
-		f.Ctx = f.Ctx.WithBlockHeader(hdr)
-		return f.post(t).Invited
+		res, err := f.msg.PostChallenge(f.Ctx, f.postMsg())
+		require.NoError(t, err)
+		f.endBlockWithHash(t, []byte(strings.Repeat(string([]byte{hash}), 32)))
+		return f.challenge(t, res.ChallengeId).Invited
 	}
 	a, b := draw(1), draw(1)
 	require.Equal(t, a, b)
@@ -68,7 +71,9 @@ func TestInvitationEligibility(t *testing.T) {
 	msg.MaxMiners = 4
 	res, err := f.msg.PostChallenge(f.Ctx, msg)
 	require.NoError(t, err)
-	require.ElementsMatch(t, []string{"n0", "n1"}, res.Invited)
+	require.Empty(t, res.Invited)
+	f.nextBlock(t)
+	require.ElementsMatch(t, []string{"n0", "n1"}, f.challenge(t, res.ChallengeId).Invited)
 
 	// 40 blocks later every heartbeat is stale: nobody can be invited.
 	f.runTo(t, 45)
@@ -167,3 +172,26 @@ func TestSetOptIn(t *testing.T) {
 
 var _ = sdk.AccAddress{}
 var _ = keepers.NewAddr
+
+// Candidates that disappear between the post and the draw void the challenge and the
+// deposit returns; before the draw nobody can commit.
+func TestInvitationNotEnoughMinersVoids(t *testing.T) {
+	f := newFixture(t, 2, 10)
+	before := f.Bank.GetBalance(f.Ctx, f.op(0), denom)
+	m := f.postMsg()
+	m.MinMiners, m.MaxMiners = 2, 2
+	res, err := f.msg.PostChallenge(f.Ctx, m)
+	require.NoError(t, err)
+	f.rejects(t, types.ErrTooEarly, func() error {
+		_, err := f.msg.CommitPatch(f.Ctx, &types.MsgCommitPatch{Sender: minerOp(0).String(), ChallengeId: res.ChallengeId,
+			NodeId: "n0", Commitment: commitmentFor("n0")})
+		return err
+	})
+	_, err = f.msg.SetOptIn(f.Ctx, &types.MsgSetOptIn{Operator: minerOp(1).String(), NodeId: "n1", OptIn: false})
+	require.NoError(t, err)
+	f.nextBlock(t)
+	c := f.challenge(t, res.ChallengeId)
+	require.Equal(t, types.CHALLENGE_STATUS_VOID, c.Status)
+	require.Equal(t, types.VOID_REASON_NOT_ENOUGH_MINERS, c.VoidReason)
+	require.Equal(t, before, f.Bank.GetBalance(f.Ctx, f.op(0), denom))
+}

@@ -108,6 +108,8 @@ func (k Keeper) returnDeposit(ctx context.Context, c *types.Challenge, poster sd
 // queueHeight is the height of a challenge's one queue entry in its current status.
 func queueHeight(c types.Challenge) int64 {
 	switch c.Status {
+	case types.CHALLENGE_STATUS_INVITING:
+		return c.InviteHeight
 	case types.CHALLENGE_STATUS_COMMIT:
 		return c.CommitEndHeight
 	case types.CHALLENGE_STATUS_REVEAL:

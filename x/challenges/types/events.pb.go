@@ -24,7 +24,9 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
-// EventChallengePosted carries everything an invited miner needs (event type challenge_posted).
+// EventChallengePosted carries everything an invited miner needs (event type
+// challenge_posted). It is emitted when the miners are drawn, in the EndBlock of the
+// block after the post.
 type EventChallengePosted struct {
 	ChallengeId      uint64   `protobuf:"varint,1,opt,name=challenge_id,json=challengeId,proto3" json:"challenge_id,omitempty"`
 	Poster           string   `protobuf:"bytes,2,opt,name=poster,proto3" json:"poster,omitempty"`

@@ -265,8 +265,9 @@ func (m *MsgPostChallenge) GetEvaluationWindowBlocks() uint64 {
 }
 
 type MsgPostChallengeResponse struct {
-	ChallengeId uint64   `protobuf:"varint,1,opt,name=challenge_id,json=challengeId,proto3" json:"challenge_id,omitempty"`
-	Invited     []string `protobuf:"bytes,2,rep,name=invited,proto3" json:"invited,omitempty"`
+	ChallengeId uint64 `protobuf:"varint,1,opt,name=challenge_id,json=challengeId,proto3" json:"challenge_id,omitempty"`
+	// invited is empty: the miners are drawn in the next block (EventChallengePosted).
+	Invited []string `protobuf:"bytes,2,rep,name=invited,proto3" json:"invited,omitempty"`
 }
 
 func (m *MsgPostChallengeResponse) Reset()         { *m = MsgPostChallengeResponse{} }
