@@ -5,6 +5,8 @@ import (
 
 	"cosmossdk.io/collections"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
 	"github.com/cortnet/cortd/x/challenges/types"
 )
 
@@ -110,8 +112,12 @@ func (k Keeper) void(ctx context.Context, p types.Params, c *types.Challenge, re
 	return emit(ctx, &types.EventChallengeVoided{ChallengeId: c.Id, Reason: reason, Forfeited: forfeited})
 }
 
-// prune drops the patch bytes of a final challenge's answers (hashes, salts and scores stay).
+// prune drops the patch bytes of a final challenge's answers (hashes, salts and scores
+// stay) and its score submissions (the evaluators' agreement records stay).
 func (k Keeper) prune(ctx context.Context, c *types.Challenge) error {
+	if err := k.Submissions.Clear(ctx, collections.NewPrefixedPairRange[uint64, sdk.AccAddress](c.Id)); err != nil {
+		return err
+	}
 	var keys []collections.Pair[uint64, string]
 	var answers []types.Answer
 	err := k.Answers.Walk(ctx, collections.NewPrefixedPairRange[uint64, string](c.Id),

@@ -211,6 +211,10 @@ func TestAggregationOutvotesLiar(t *testing.T) {
 	}
 	require.Equal(t, types.Sha256Hex(patchFor(a)), findAnswer(res.Answers, a).PatchSha256)
 	require.True(t, f.challenge(t, c.Id).PatchesPruned)
+	subs, err := f.q.Submissions(f.Ctx, &types.QuerySubmissionsRequest{ChallengeId: c.Id})
+	require.NoError(t, err)
+	require.Empty(t, subs.Submissions, "submissions pruned")
+	require.Equal(t, uint64(1), rec(2).Disagreed, "records stay")
 }
 
 // Fewer evaluators than the quorum (2) → VOID, nothing scored.

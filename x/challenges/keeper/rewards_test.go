@@ -109,3 +109,53 @@ func TestMintShare(t *testing.T) {
 	require.NoError(t, k.BeginBlocker(f.Ctx))
 	require.Equal(t, int64(350), f.Bank.GetBalance(f.Ctx, poolAddr, denom).Amount.Int64())
 }
+
+// The invariants catch coins that bypass the module (a deposit escrow out of balance, a
+// pool below its pending rewards).
+func TestInvariantsDetectImbalance(t *testing.T) {
+	f := newFixture(t, 3, 10, 10)
+	f.post(t)
+	f.checkInvariants(t)
+	coins := sdk.NewCoins(sdk.NewInt64Coin(denom, 1))
+	require.NoError(t, f.Bank.MintCoins(f.Ctx, minttypes.ModuleName, coins))
+	require.NoError(t, f.Bank.SendCoinsFromModuleToModule(f.Ctx, minttypes.ModuleName, types.ModuleName, coins))
+	_, broken := keeper.DepositsInvariant(f.k)(f.Ctx)
+	require.True(t, broken)
+
+	g := newFixture(t, 0)
+	require.NoError(t, g.k.Pending.Set(g.Ctx, "n0", sdkmath.NewInt(5)))
+	require.NoError(t, g.k.PendingTotal.Set(g.Ctx, sdkmath.NewInt(5)))
+	_, broken = keeper.RewardsInvariant(g.k)(g.Ctx)
+	require.True(t, broken, "pool holds 0 < 5 pending")
+	g.fundPool(t, 5)
+	_, broken = keeper.RewardsInvariant(g.k)(g.Ctx)
+	require.False(t, broken)
+}
+
+// With max_queue_per_block = 1 transitions lag, but windows are enforced by height: a
+// commit at the closing height is late even while the challenge still says COMMIT.
+func TestPagedQueueDoesNotExtendWindows(t *testing.T) {
+	f := newFixture(t, 5, 10, 10)
+	p := testParams()
+	p.MaxQueuePerBlock = 1
+	require.NoError(t, f.k.Params.Set(f.Ctx, p))
+	_, err := f.msg.PostChallenge(f.Ctx, f.postMsg())
+	require.NoError(t, err)
+	m := f.postMsg()
+	m.Poster = f.op(1).String()
+	_, err = f.msg.PostChallenge(f.Ctx, m)
+	require.NoError(t, err)
+	f.nextBlock(t) // invites challenge 1 only
+	require.Equal(t, types.CHALLENGE_STATUS_INVITING, f.challenge(t, 2).Status)
+	f.nextBlock(t)
+	c2 := f.challenge(t, 2)
+	require.Equal(t, types.CHALLENGE_STATUS_COMMIT, c2.Status)
+	require.Equal(t, int64(13), c2.CommitEndHeight, "window starts at the draw")
+	f.at(c2.CommitEndHeight)
+	n := c2.Invited[0]
+	f.rejects(t, types.ErrDeadlinePassed, func() error {
+		_, err := f.msg.CommitPatch(f.Ctx, &types.MsgCommitPatch{Sender: minerOp(nodeIndex(n)).String(), ChallengeId: 2,
+			NodeId: n, Commitment: commitmentFor(n)})
+		return err
+	})
+}
