@@ -91,6 +91,9 @@ import (
 	"github.com/cortnet/cortd/x/challenges"
 	challengeskeeper "github.com/cortnet/cortd/x/challenges/keeper"
 	challengestypes "github.com/cortnet/cortd/x/challenges/types"
+	datamod "github.com/cortnet/cortd/x/data"
+	datakeeper "github.com/cortnet/cortd/x/data/keeper"
+	datatypes "github.com/cortnet/cortd/x/data/types"
 	"github.com/cortnet/cortd/x/models"
 	modelskeeper "github.com/cortnet/cortd/x/models/keeper"
 	modelstypes "github.com/cortnet/cortd/x/models/types"
@@ -130,6 +133,7 @@ var maccPerms = map[string][]string{
 	paymentstypes.ModuleName:        nil, // session escrows and node operators' pending payments
 	challengestypes.ModuleName:      nil, // challenge posting deposits
 	challengestypes.RewardsPoolName: nil, // challenge emissions and miners' pending rewards
+	datatypes.ModuleName:            nil, // data rewards pool, submission bonds and reserved rewards
 }
 
 var _ servertypes.Application = (*App)(nil)
@@ -165,6 +169,7 @@ type App struct {
 	PaymentsKeeper paymentskeeper.Keeper
 	SessionsKeeper sessionskeeper.Keeper
 	AuditsKeeper   auditskeeper.Keeper
+	DataKeeper     datakeeper.Keeper
 	// ChallengesKeeper: coding challenges, miner weights and their emissions.
 	ChallengesKeeper challengeskeeper.Keeper
 
@@ -201,7 +206,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		distrtypes.StoreKey, slashingtypes.StoreKey, govtypes.StoreKey, consensustypes.StoreKey,
 		upgradetypes.StoreKey, feegrant.StoreKey, evidencetypes.StoreKey, epochstypes.StoreKey,
 		modelstypes.StoreKey, nodestypes.StoreKey, paymentstypes.StoreKey, sessionstypes.StoreKey,
-		auditstypes.StoreKey, challengestypes.StoreKey,
+		auditstypes.StoreKey, challengestypes.StoreKey, datatypes.StoreKey,
 	)
 	if err := bApp.RegisterStreamingServices(appOpts, keys); err != nil {
 		panic(err)
@@ -276,7 +281,13 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	// outcome handlers to this one router; SetRouter seals it and may be called only once.
 	app.AuditsKeeper = auditskeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[auditstypes.StoreKey]),
 		app.StakingKeeper, govAuthority)
-	app.AuditsKeeper.SetRouter(auditstypes.NewRouter())
+	// x/data: targets, bonds and rewards in its module account; opens audits of filled
+	// targets; forfeited bonds go to the reporting auditor and the community pool.
+	app.DataKeeper = datakeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[datatypes.StoreKey]),
+		app.BankKeeper, app.AccountKeeper, datakeeper.ModelsRegistry(app.ModelsKeeper), app.AuditsKeeper,
+		app.DistrKeeper, govAuthority)
+	app.AuditsKeeper.SetRouter(auditstypes.NewRouter().
+		AddRoute(datatypes.ModuleName, app.DataKeeper.AuditHandler()))
 
 	// x/challenges: posting deposits escrowed in its module account (a missed tests reveal
 	// forfeits to the community pool); emissions from its rewards pool, fed by its mint share.
@@ -287,8 +298,9 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.EpochsKeeper = epochskeeper.NewKeeper(runtime.NewKVStoreService(keys[epochstypes.StoreKey]), appCodec)
 	// Modules that act on epoch boundaries add their hooks here (SetHooks may be called
 	// once): x/nodes closes a reward period when its reward epoch ends; x/challenges closes
-	// its epoch (weights, emissions, posting limits).
-	app.EpochsKeeper.SetHooks(epochstypes.NewMultiEpochHooks(app.NodesKeeper.Hooks(), app.ChallengesKeeper.Hooks()))
+	// its epoch (weights, emissions, posting limits); x/data opens its epoch's targets and,
+	// at the end, expires them, opens audits of filled ones and steps the threshold.
+	app.EpochsKeeper.SetHooks(epochstypes.NewMultiEpochHooks(app.NodesKeeper.Hooks(), app.ChallengesKeeper.Hooks(), app.DataKeeper.Hooks()))
 
 	app.ModuleManager = module.NewManager(
 		genutil.NewAppModule(app.AccountKeeper, app.StakingKeeper, app, txConfig),
@@ -309,6 +321,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		payments.NewAppModule(appCodec, app.PaymentsKeeper),
 		sessions.NewAppModule(appCodec, app.SessionsKeeper),
 		audits.NewAppModule(appCodec, app.AuditsKeeper),
+		datamod.NewAppModule(appCodec, app.DataKeeper),
 		challenges.NewAppModule(appCodec, app.ChallengesKeeper),
 	)
 	app.BasicModuleManager = module.NewBasicManagerFromManager(app.ModuleManager, map[string]module.AppModuleBasic{
@@ -328,7 +341,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	// x/bank must end-block first since SDK v0.54.
 	app.ModuleManager.SetOrderEndBlockers(
 		banktypes.ModuleName, govtypes.ModuleName, stakingtypes.ModuleName, feegrant.ModuleName, genutiltypes.ModuleName,
-		nodestypes.ModuleName, sessionstypes.ModuleName, auditstypes.ModuleName, challengestypes.ModuleName,
+		nodestypes.ModuleName, sessionstypes.ModuleName, datatypes.ModuleName, auditstypes.ModuleName, challengestypes.ModuleName,
 	)
 	// genutil runs after staking (gentxs bond tokens) and after auth (it reads auth params).
 	genesisOrder := []string{
@@ -336,7 +349,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		slashingtypes.ModuleName, govtypes.ModuleName, minttypes.ModuleName, genutiltypes.ModuleName,
 		evidencetypes.ModuleName, feegrant.ModuleName, upgradetypes.ModuleName, consensustypes.ModuleName,
 		epochstypes.ModuleName, modelstypes.ModuleName, nodestypes.ModuleName, paymentstypes.ModuleName,
-		sessionstypes.ModuleName, auditstypes.ModuleName, challengestypes.ModuleName,
+		sessionstypes.ModuleName, auditstypes.ModuleName, challengestypes.ModuleName, datatypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisOrder...)
