@@ -15,7 +15,7 @@
 #    engine server is up its result is validated
 # 8. the router: OpenAI-shaped errors for bad requests (nothing charged), a chat completion
 #    whose receipt headers match the task on chain, a stream ending with one [DONE],
-#    concurrent requests
+#    20 concurrent requests all validated while a miner is killed, escrow balanced
 # Environment: E2E_HOME (default: a temp dir), PORT_BASE (default 21600), KEEP=1 keeps the home.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -103,6 +103,7 @@ start_miner() { # start_miner N [extra flags...]
   PIDS+=("${MINER_PID[$n]}")
 }
 declare -a MINER_PID
+CURLS=()
 for n in 1 2 3; do start_miner "$n"; done
 for n in 1 2 3; do
   wait_for "node$n registered and heartbeating" 60 sh -c "$BIN q nodes node node$n --node $NODE -o json | jq -e '.node.last_heartbeat_height | tonumber > 0'"
@@ -224,11 +225,29 @@ curl -fsS -N -H "$AUTH" -d '{"model":"tiny","max_tokens":8,"stream":true,"messag
 grep '^data: {' "$E2E_HOME/stream" | head -1 | sed 's/^data: //' | jq -e '.object == "chat.completion.chunk"' >/dev/null || fail "stream chunks are not chat.completion.chunk"
 log "stream ok ($(grep -c '^data: {' "$E2E_HOME/stream") chunks, one [DONE])"
 
-for i in 1 2 3 4 5; do
-  curl -fsS -o "$E2E_HOME/par$i" -H "$AUTH" -d "{\"model\":\"tiny\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"Parallel $i\"}]}" "$CHAT" &
+N=20
+for i in $(seq 1 $N); do
+  curl -sS -o "$E2E_HOME/par$i" -w '%{http_code}' -H "$AUTH" -d "{\"model\":\"tiny\",\"max_tokens\":8,\"temperature\":0,\"messages\":[{\"role\":\"user\",\"content\":\"Parallel $i\"}]}" "$CHAT" > "$E2E_HOME/par$i.code" &
+  CURLS+=("$!")
 done
-for i in 1 2 3 4 5; do wait_for "parallel answer $i" 120 jq -e '.choices[0].message.content != null' "$E2E_HOME/par$i"; done
-log "5 concurrent chat completions answered"
+sleep 3
+log "killing miner 2 while $N requests are in flight"
+kill -9 "${MINER_PID[2]}"; wait "${MINER_PID[2]}" 2>/dev/null || true
+for p in "${CURLS[@]}"; do wait "$p" || true; done
+for i in $(seq 1 $N); do
+  [ "$(cat "$E2E_HOME/par$i.code")" = 200 ] || fail "request $i answered $(cat "$E2E_HOME/par$i.code"): $(cat "$E2E_HOME/par$i")"
+done
+log "$N concurrent chat completions all answered with validated results despite the killed miner"
+start_miner 2
+
+# Escrow: every task of the router's sessions ended, so nothing is reserved and the
+# deposits are exactly what is free, paid to nodes and refunded.
+for sid in $(q sessions sessions "$(cortd keys show user -a --keyring-backend test)" | jq -r '.sessions[].id'); do
+  b=$(q payments session-balance "$sid" | jq -c .balance)
+  echo "$b" | jq -e '(.reserved | tonumber) == 0' >/dev/null || fail "session $sid still reserves escrow: $b"
+  echo "$b" | jq -e '(.deposited | tonumber) == (.free | tonumber) + (.paid | tonumber) + (.refunded | tonumber)' >/dev/null || fail "session $sid escrow does not balance: $b"
+done
+log "escrow balances: nothing reserved, deposited = free + paid + refunded for every session"
 
 for n in 1 2 3; do
   curl -fsS "http://127.0.0.1:$((PB + 100 + n))/metrics" | grep -E "^cortd_miner_(commits|precommits)_total" | tr '\n' ' '; echo " (miner $n)"

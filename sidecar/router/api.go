@@ -14,10 +14,11 @@ import (
 )
 
 // Handler serves /v1/models, /v1/completions, /v1/chat/completions,
-// /v1/embeddings (API keys and rate limits apply) and /healthz.
+// /v1/embeddings (API keys and rate limits apply), /healthz and /metrics.
 func (r *Router) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /metrics", r.met.serve)
 	mux.Handle("GET /v1/models", r.guard(r.models))
 	mux.Handle("POST /v1/completions", r.guard(r.completions))
 	mux.Handle("POST /v1/chat/completions", r.guard(r.chat))
@@ -25,7 +26,7 @@ func (r *Router) Handler() http.Handler {
 		writeError(w, &apiError{Status: http.StatusNotImplemented, Type: "invalid_request_error", Code: "not_implemented",
 			Message: "embeddings are not served yet: sessions run completions only"})
 	}))
-	return mux
+	return r.met.wrap(mux)
 }
 
 // guard checks the bearer token and the key's rate before the handler runs.

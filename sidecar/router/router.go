@@ -17,6 +17,7 @@ import (
 	"github.com/cortnet/cortd/sidecar/chain"
 	modelstypes "github.com/cortnet/cortd/x/models/types"
 	nodestypes "github.com/cortnet/cortd/x/nodes/types"
+	paymentstypes "github.com/cortnet/cortd/x/payments/types"
 	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
 )
 
@@ -40,6 +41,7 @@ type Router struct {
 	log  *slog.Logger
 	sess *sessions
 	lim  *limiter
+	met  metrics
 }
 
 // New makes a router that funds its sessions from signer's key.
@@ -124,6 +126,13 @@ func (r *Router) run(ctx context.Context, model, prompt, promptType string, maxT
 		MaxTokens: maxTokens, Temperature: decimal(temperature), TopP: decimal(topP), Seed: seed}
 	// Unordered: many requests submit at once from the router's one key.
 	res, err := r.s.SendUnordered(ctx, msg)
+	if chain.Is(err, paymentstypes.ErrInsufficientEscrow) {
+		// Concurrent requests used the free escrow between the check and the submission.
+		if terr := r.sess.topUp(ctx, sid); terr != nil {
+			return answer{}, unavailable(terr.Error())
+		}
+		res, err = r.s.SendUnordered(ctx, msg)
+	}
 	if chain.Is(err, sessionstypes.ErrInvalidPrompt) || chain.Is(err, sessionstypes.ErrInvalidSampling) {
 		return answer{}, badRequest(err.Error(), "")
 	}

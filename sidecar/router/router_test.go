@@ -170,3 +170,14 @@ func TestNewRejectsBadSessionConfig(t *testing.T) {
 	_, err = New(Config{Sessions: SessionConfig{Redundancy: 1, Quorum: 1, MaxTokens: 1}}, nil, nil, nil)
 	require.Error(t, err)
 }
+
+func TestMetricsCountAnswersByStatus(t *testing.T) {
+	h := newTestRouter(t, Config{Keys: map[string]bool{"a": true}}).Handler()
+	do(t, h, "GET", "/v1/models", "", "")
+	do(t, h, "POST", "/v1/completions", "a", `{`)
+	do(t, h, "POST", "/v1/completions", "a", `{`)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	require.Contains(t, rec.Body.String(), `cortd_router_requests_total{code="401"} 1`)
+	require.Contains(t, rec.Body.String(), `cortd_router_requests_total{code="400"} 2`)
+}

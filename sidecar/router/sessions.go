@@ -65,11 +65,26 @@ func (m *sessions) forModel(ctx context.Context, model string) (uint64, error) {
 	}
 	need := m.cfg.PricePerTask.MulRaw(int64(m.cfg.Redundancy))
 	if bal.Balance.Free.LT(need) {
-		if _, err := m.s.Send(ctx, &sessionstypes.MsgDeposit{Sender: m.s.Address(), SessionId: id, Amount: m.cfg.Deposit}); err != nil {
-			return 0, fmt.Errorf("topping up session %d: %w", id, err)
+		if err := m.deposit(ctx, id); err != nil {
+			return 0, err
 		}
 	}
 	return id, nil
+}
+
+// topUp deposits into the session unconditionally: submissions racing for the
+// last free escrow found none.
+func (m *sessions) topUp(ctx context.Context, id uint64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.deposit(ctx, id)
+}
+
+func (m *sessions) deposit(ctx context.Context, id uint64) error {
+	if _, err := m.s.Send(ctx, &sessionstypes.MsgDeposit{Sender: m.s.Address(), SessionId: id, Amount: m.cfg.Deposit}); err != nil {
+		return fmt.Errorf("topping up session %d: %w", id, err)
+	}
+	return nil
 }
 
 // find reuses an active session of this router's key for the model with the same
