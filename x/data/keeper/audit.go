@@ -177,6 +177,9 @@ func (k Keeper) forfeit(ctx context.Context, t types.Target, sub types.Submissio
 	if err := k.save(ctx, t, sub, acc); err != nil {
 		return err
 	}
+	if err := k.pruneIfOld(ctx, t); err != nil {
+		return err
+	}
 	return sdkCtx.EventManager().EmitTypedEvent(&types.EventSubmissionJudged{
 		TargetId: t.Id, AuditId: a.Id, Outcome: auditstypes.OUTCOME_FRAUD.String(),
 		ToAuditor: toAuditor.String(), ToCommunity: toCommunity.String(),

@@ -77,6 +77,9 @@ func (s msgServer) ClaimReward(ctx context.Context, m *types.MsgClaimReward) (*t
 	if err := s.k.save(ctx, t, sub, acc); err != nil {
 		return nil, err
 	}
+	if err := s.k.pruneIfOld(ctx, t); err != nil {
+		return nil, err
+	}
 	return &types.MsgClaimRewardResponse{}, sdkCtx.EventManager().EmitTypedEvent(&types.EventRewardClaimed{
 		TargetId: t.Id, Claimer: m.Claimer, Submitter: sub.Submitter, ToSubmitter: toSubmitter.String(),
 		ModelOwner: owner, ToModelOwner: toOwner.String(),

@@ -158,6 +158,9 @@ func (k Keeper) EndEpoch(ctx context.Context) error {
 	if err := k.Epoch.Set(ctx, es); err != nil {
 		return err
 	}
+	if err := k.pruneEpoch(ctx, p, es.Epoch); err != nil {
+		return err
+	}
 	return sdkCtx.EventManager().EmitTypedEvent(&types.EventThresholdUpdated{
 		Epoch: es.Epoch, Opened: es.Opened, Filled: es.Filled, OldThreshold: old.String(), NewThreshold: es.Threshold.String(),
 	})

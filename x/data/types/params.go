@@ -17,7 +17,8 @@ const (
 
 // DefaultParams: 10 targets an hour, 3 models each, 64-dim (the tiny test models), a
 // distance threshold starting at 1.2 (cos ≥ 0.28) steering to half of targets filled
-// with at most ±10% per epoch. Reward 10 COR per target, bond 1 ucor per byte, 10 MB max.
+// with at most ±10% per epoch. Reward 10 COR per target, bond 1 ucor per byte, 10 MB max;
+// final targets kept 168 epochs (a week of hours).
 func DefaultParams() Params {
 	return Params{
 		EpochIdentifier:         "hour",
@@ -39,6 +40,7 @@ func DefaultParams() Params {
 		NormTolerance:           sdkmath.LegacyMustNewDecFromStr("0.001"),
 		SubmitterShare:          sdkmath.LegacyMustNewDecFromStr("0.5"),
 		FraudAuditorShare:       sdkmath.LegacyMustNewDecFromStr("0.5"),
+		RetentionEpochs:         168,
 	}
 }
 
@@ -97,6 +99,9 @@ func (p Params) Validate() error {
 	}
 	if p.RewardPerTarget.IsNil() || p.RewardPerTarget.IsNegative() || p.BondPerByte.IsNil() || p.BondPerByte.IsNegative() {
 		return errorsmod.Wrap(ErrInvalidParams, "reward_per_target and bond_per_byte must be ≥ 0")
+	}
+	if p.RetentionEpochs < 2 {
+		return errorsmod.Wrap(ErrInvalidParams, "retention_epochs must be ≥ 2 (a filled target is audited in the epoch after it)")
 	}
 	if p.MaxDataBytes == 0 || p.MaxUrlBytes == 0 || p.MaxUrlBytes > MaxURLBytes {
 		return errorsmod.Wrapf(ErrInvalidParams, "max_data_bytes > 0 and max_url_bytes in 1..%d", MaxURLBytes)
