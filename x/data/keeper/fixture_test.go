@@ -48,6 +48,7 @@ type fixture struct {
 	audits    auditskeeper.Keeper
 	auditsMsg auditstypes.MsgServer
 	community *keepers.CommunityPool
+	modelsMsg modelstypes.MsgServer
 	vals      []sdk.ValAddress
 }
 
@@ -79,6 +80,7 @@ func newFixture(t testing.TB, mutate func(*types.Params), powers ...int64) *fixt
 	f := &fixture{StakingBase: sb, k: k, msg: keeper.NewMsgServerImpl(k), q: keeper.NewQueryServerImpl(k),
 		audits: ak, auditsMsg: auditskeeper.NewMsgServerImpl(ak), community: community}
 	mm := modelskeeper.NewMsgServerImpl(mk)
+	f.modelsMsg = mm
 	for _, m := range []struct {
 		id    string
 		dim   uint32
