@@ -60,7 +60,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 		}
 	}
 	for _, id := range gs.OptedIn {
-		if err := k.OptIn.Set(ctx, id); err != nil {
+		if err := k.setOptIn(ctx, id, true); err != nil {
 			return err
 		}
 	}
@@ -130,7 +130,7 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}); err != nil {
 		return nil, err
 	}
-	if err := k.OptIn.Walk(ctx, nil, func(id string) (bool, error) {
+	if err := k.OptInBySeq.Walk(ctx, nil, func(_ uint64, id string) (bool, error) {
 		gs.OptedIn = append(gs.OptedIn, id)
 		return false, nil
 	}); err != nil {

@@ -53,8 +53,12 @@ type Keeper struct {
 	Submissions collections.Map[collections.Pair[uint64, sdk.AccAddress], types.ScoreSubmission]
 	// EvaluatorRecords maps an evaluator's operator account to its agreement counts.
 	EvaluatorRecords collections.Map[sdk.AccAddress, types.EvaluatorRecord]
-	// OptIn holds the node ids opted in to challenge invitations.
-	OptIn collections.KeySet[string]
+	// OptIn maps an opted-in node id to its opt-in sequence number.
+	OptIn collections.Map[string, uint64]
+	// OptInBySeq maps the sequence number back to the node id (the scan order of the draw).
+	OptInBySeq collections.Map[uint64, string]
+	// NextOptInSeq is the sequence number of the next opt-in.
+	NextOptInSeq collections.Item[uint64]
 	// PostCounts maps (epoch, poster) to the challenges posted in that epoch.
 	PostCounts collections.Map[collections.Pair[uint64, sdk.AccAddress], uint32]
 	// MinerStats maps (epoch, task type, node id) to the scores aggregated in that epoch.
@@ -93,7 +97,9 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, staking
 			collections.PairKeyCodec(collections.Uint64Key, sdk.AccAddressKey), codec.CollValue[types.ScoreSubmission](cdc)),
 		EvaluatorRecords: collections.NewMap(sb, types.EvaluatorRecordsKey, "evaluator_records", sdk.AccAddressKey,
 			codec.CollValue[types.EvaluatorRecord](cdc)),
-		OptIn: collections.NewKeySet(sb, types.OptInKey, "opt_in", collections.StringKey),
+		OptIn:        collections.NewMap(sb, types.OptInKey, "opt_in", collections.StringKey, collections.Uint64Value),
+		OptInBySeq:   collections.NewMap(sb, types.OptInBySeqKey, "opt_in_by_seq", collections.Uint64Key, collections.StringValue),
+		NextOptInSeq: collections.NewItem(sb, types.NextOptInSeqKey, "next_opt_in_seq", collections.Uint64Value),
 		PostCounts: collections.NewMap(sb, types.PostCountsKey, "post_counts",
 			collections.PairKeyCodec(collections.Uint64Key, sdk.AccAddressKey), collections.Uint32Value),
 		MinerStats: collections.NewMap(sb, types.MinerStatsKey, "miner_stats", statsKey, codec.CollValue[types.MinerStats](cdc)),

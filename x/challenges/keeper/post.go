@@ -67,7 +67,7 @@ func (k Keeper) PostChallenge(ctx context.Context, msg *types.MsgPostChallenge) 
 	if err != nil {
 		return nil, err
 	}
-	cands, err := k.candidates(ctx, p, poster)
+	cands, err := k.candidates(ctx, p, poster, inviteSeed(ctx, id))
 	if err != nil {
 		return nil, err
 	}
@@ -113,11 +113,12 @@ func (k Keeper) inviteMiners(ctx context.Context, p types.Params, c *types.Chall
 	if err != nil {
 		return err
 	}
-	cands, err := k.candidates(ctx, p, poster)
+	seed := inviteSeed(ctx, c.Id)
+	cands, err := k.candidates(ctx, p, poster, seed)
 	if err != nil {
 		return err
 	}
-	invited := invite(ctx, cands, c.Id, int(c.MaxMiners))
+	invited := invite(seed, cands, int(c.MaxMiners))
 	if len(invited) < int(c.MinMiners) {
 		return k.void(ctx, p, c, types.VOID_REASON_NOT_ENOUGH_MINERS)
 	}
@@ -164,12 +165,7 @@ func (k Keeper) SetOptIn(ctx context.Context, msg *types.MsgSetOptIn) error {
 	if n.Operator != msg.Operator {
 		return errorsmod.Wrapf(types.ErrNotNodeOperator, "node %s", msg.NodeId)
 	}
-	if msg.OptIn {
-		err = k.OptIn.Set(ctx, msg.NodeId)
-	} else {
-		err = k.OptIn.Remove(ctx, msg.NodeId)
-	}
-	if err != nil {
+	if err := k.setOptIn(ctx, msg.NodeId, msg.OptIn); err != nil {
 		return err
 	}
 	return emit(ctx, &types.EventOptInSet{NodeId: msg.NodeId, Operator: msg.Operator, OptIn: msg.OptIn})

@@ -195,3 +195,27 @@ func TestInvitationNotEnoughMinersVoids(t *testing.T) {
 	require.Equal(t, types.VOID_REASON_NOT_ENOUGH_MINERS, c.VoidReason)
 	require.Equal(t, before, f.Bank.GetBalance(f.Ctx, f.op(0), denom))
 }
+
+// With more opted-in nodes than max_candidate_scan, the scan starts at a seeded point and
+// wraps around: over several challenges every node gets invited.
+func TestCandidateScanIsFair(t *testing.T) {
+	f := newFixture(t, 6, 10)
+	p := testParams()
+	p.MaxCandidateScan = 2
+	p.MaxChallengesPerPosterPerEpoch = 100
+	require.NoError(t, f.k.Params.Set(f.Ctx, p))
+	seen := map[string]bool{}
+	for i := 0; i < 30 && len(seen) < 6; i++ {
+		m := f.postMsg()
+		m.MinMiners, m.MaxMiners = 1, 2
+		res, err := f.msg.PostChallenge(f.Ctx, m)
+		require.NoError(t, err)
+		f.nextBlock(t)
+		c := f.challenge(t, res.ChallengeId)
+		require.LessOrEqual(t, len(c.Invited), 2)
+		for _, id := range c.Invited {
+			seen[id] = true
+		}
+	}
+	require.Len(t, seen, 6, "every opted-in node is reachable")
+}

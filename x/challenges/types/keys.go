@@ -30,6 +30,8 @@ var (
 	WeightsKey          = collections.NewPrefix(11)
 	PendingRewardsKey   = collections.NewPrefix(12)
 	PendingTotalKey     = collections.NewPrefix(13)
+	OptInBySeqKey       = collections.NewPrefix(14)
+	NextOptInSeqKey     = collections.NewPrefix(15)
 )
 
 // Hard caps of stateless validation; params may only tighten them.
