@@ -74,6 +74,12 @@ func (k Keeper) CloseEpoch(ctx context.Context) error {
 	if err := k.allocate(ctx, p, e, byType); err != nil {
 		return err
 	}
+	if e > uint64(p.WeightHistoryEpochs) {
+		old := e - uint64(p.WeightHistoryEpochs)
+		if err := k.Weights.Clear(ctx, collections.NewPrefixedTripleRange[uint64, int32, string](old)); err != nil {
+			return err
+		}
+	}
 	if err := k.PostCounts.Clear(ctx, collections.NewPrefixedPairRange[uint64, sdk.AccAddress](e)); err != nil {
 		return err
 	}

@@ -124,6 +124,18 @@ func TestCloseEpochWeights(t *testing.T) {
 	none, err := f.q.Weights(f.Ctx, &types.QueryWeightsRequest{Epoch: 1, TaskType: types.TASK_TYPE_CODEGEN})
 	require.NoError(t, err)
 	require.Empty(t, none.Weights)
+	// weight history: with weight_history_epochs = 2, epoch 1's weights go at the close of epoch 3
+	p := testParams()
+	p.WeightHistoryEpochs = 2
+	require.NoError(t, f.k.Params.Set(f.Ctx, p))
+	require.NoError(t, f.k.CloseEpoch(f.Ctx)) // closes epoch 2 (window still holds epoch 1's stats)
+	kept, err := f.q.Weights(f.Ctx, &types.QueryWeightsRequest{Epoch: 1, TaskType: types.TASK_TYPE_BUGFIX})
+	require.NoError(t, err)
+	require.Len(t, kept.Weights, 3)
+	require.NoError(t, f.k.CloseEpoch(f.Ctx)) // closes epoch 3
+	gone, err := f.q.Weights(f.Ctx, &types.QueryWeightsRequest{Epoch: 1, TaskType: types.TASK_TYPE_BUGFIX})
+	require.NoError(t, err)
+	require.Empty(t, gone.Weights)
 	// genesis round trip after a full lifecycle
 	gs, err := f.k.ExportGenesis(f.Ctx)
 	require.NoError(t, err)

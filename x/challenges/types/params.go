@@ -44,6 +44,7 @@ func DefaultParams() Params {
 		WeightExponent:                 2,
 		EpochEmission:                  sdk.NewCoin(appparams.BondDenom, sdkmath.NewInt(10_000_000)),
 		MintShare:                      sdkmath.LegacyZeroDec(),
+		WeightHistoryEpochs:            1000,
 	}
 }
 
@@ -97,6 +98,7 @@ func (p Params) Validate() error {
 		inRange("retention_blocks", p.RetentionBlocks, 1, maxWindowBlocks),
 		inRange("score_window_epochs", p.ScoreWindowEpochs, 1, MaxScoreWindowCap),
 		inRange("weight_exponent", p.WeightExponent, 1, MaxWeightExponentCap),
+		inRange("weight_history_epochs", p.WeightHistoryEpochs, 1, 1_000_000),
 	}
 	for _, err := range checks {
 		if err != nil {
