@@ -108,7 +108,8 @@ for n in 1 2 3; do start_miner "$n"; done
 for n in 1 2 3; do
   wait_for "node$n registered and heartbeating" 60 sh -c "$BIN q nodes node node$n --node $NODE -o json | jq -e '.node.last_heartbeat_height | tonumber > 0'"
 done
-log "3 nodes registered and heartbeating"
+wait_for "node1's heartbeat to report the model loaded" 40 sh -c "$BIN q nodes node node1 --node $NODE -o json | jq -e '.node.loaded_models | index(\"tiny\")'"
+log "3 nodes registered and heartbeating (loaded: tiny)"
 curl -fsS "http://127.0.0.1:$((PB + 101))/availability" | jq -c . || fail "availability endpoint"
 
 send_tx sessions create tiny 3 2 1000 32 10000000 --from user

@@ -107,6 +107,7 @@ func (m *Miner) Run(ctx context.Context) error {
 	if err := m.retry(ctx, "preparing the node", m.prepare); err != nil {
 		return err
 	}
+	m.warmUp(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -180,6 +181,20 @@ func (m *Miner) retry(ctx context.Context, what string, f func(context.Context) 
 type fatalError struct{ err error }
 
 func (f *fatalError) Error() string { return f.err.Error() }
+
+// warmUp loads the served models (one tiny embedding each) so the first heartbeat
+// reports them loaded: the chain draws warm nodes first. Failures only cost the
+// preference; the first task loads the model anyway.
+func (m *Miner) warmUp(ctx context.Context) {
+	for _, id := range m.served {
+		wctx, cancel := context.WithTimeout(ctx, m.cfg.EngineTimeout)
+		_, _, err := m.e.Embed(wctx, id, []string{"warm up"})
+		cancel()
+		if err != nil {
+			m.log.Warn("warming up a model failed; it loads with its first task", "model", id, "err", err)
+		}
+	}
+}
 
 // onBlock reacts to this node's events at once; the poll catches anything missed.
 func (m *Miner) onBlock(b chain.Block) {
