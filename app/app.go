@@ -285,7 +285,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	// targets; forfeited bonds go to the reporting auditor and the community pool.
 	app.DataKeeper = datakeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[datatypes.StoreKey]),
 		app.BankKeeper, app.AccountKeeper, datakeeper.ModelsRegistry(app.ModelsKeeper), app.AuditsKeeper,
-		app.DistrKeeper, govAuthority)
+		app.DistrKeeper, nodeskeeper.MintProvision{Keeper: app.MintKeeper}, authtypes.FeeCollectorName, govAuthority)
 	app.AuditsKeeper.SetRouter(auditstypes.NewRouter().
 		AddRoute(datatypes.ModuleName, app.DataKeeper.AuditHandler()))
 
@@ -332,10 +332,10 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.BasicModuleManager.RegisterInterfaces(interfaceRegistry)
 
 	app.ModuleManager.SetOrderPreBlockers(upgradetypes.ModuleName, authtypes.ModuleName)
-	// x/nodes and x/challenges sit between mint and distribution: they move their mint shares out of the fee
+	// x/nodes, x/challenges and x/data sit between mint and distribution: they move their mint shares out of the fee
 	// collector after mint filled it and before distribution sweeps it.
 	app.ModuleManager.SetOrderBeginBlockers(
-		minttypes.ModuleName, nodestypes.ModuleName, challengestypes.ModuleName, distrtypes.ModuleName, slashingtypes.ModuleName, evidencetypes.ModuleName,
+		minttypes.ModuleName, nodestypes.ModuleName, challengestypes.ModuleName, datatypes.ModuleName, distrtypes.ModuleName, slashingtypes.ModuleName, evidencetypes.ModuleName,
 		stakingtypes.ModuleName, epochstypes.ModuleName, auditstypes.ModuleName, genutiltypes.ModuleName,
 	)
 	// x/bank must end-block first since SDK v0.54.

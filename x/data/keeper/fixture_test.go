@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	distrtypes "github.com/cosmos/cosmos-sdk/x/distribution/types"
 
 	"github.com/cortnet/cortd/testutil/keepers"
@@ -48,19 +50,21 @@ type fixture struct {
 	audits    auditskeeper.Keeper
 	auditsMsg auditstypes.MsgServer
 	community *keepers.CommunityPool
+	mint      *fakeMint
 	modelsMsg modelstypes.MsgServer
 	vals      []sdk.ValAddress
 }
 
 func newFixture(t testing.TB, mutate func(*types.Params), powers ...int64) *fixture {
 	t.Helper()
-	sb := keepers.NewStakingBase(t, map[string][]string{types.ModuleName: nil, distrtypes.ModuleName: nil, modelstypes.ModuleName: nil},
+	sb := keepers.NewStakingBase(t, map[string][]string{types.ModuleName: nil, distrtypes.ModuleName: nil, modelstypes.ModuleName: nil, authtypes.FeeCollectorName: nil},
 		[]string{types.StoreKey, auditstypes.StoreKey, modelstypes.StoreKey}, data.AppModule{}, audits.AppModule{}, models.AppModule{})
 	mk := modelskeeper.NewKeeper(sb.Cdc, sb.StoreService(modelstypes.StoreKey), sb.Bank, sb.Authority)
 	require.NoError(t, mk.InitGenesis(sb.Ctx, modelstypes.DefaultGenesis()))
 	ak := auditskeeper.NewKeeper(sb.Cdc, sb.StoreService(auditstypes.StoreKey), sb.Staking, sb.Authority)
 	community := &keepers.CommunityPool{Bank: sb.Bank}
-	k := keeper.NewKeeper(sb.Cdc, sb.StoreService(types.StoreKey), sb.Bank, sb.Account, keeper.ModelsRegistry(mk), ak, community, sb.Authority)
+	mint := &fakeMint{}
+	k := keeper.NewKeeper(sb.Cdc, sb.StoreService(types.StoreKey), sb.Bank, sb.Account, keeper.ModelsRegistry(mk), ak, community, mint, authtypes.FeeCollectorName, sb.Authority)
 	ak.SetRouter(auditstypes.NewRouter().AddRoute(types.ModuleName, k.AuditHandler()))
 	ags := auditstypes.DefaultGenesis()
 	ags.Params.AuditDeadlineBlocks, ags.Params.VotingWindowBlocks = 10, 10
@@ -78,7 +82,7 @@ func newFixture(t testing.TB, mutate func(*types.Params), powers ...int64) *fixt
 	require.NoError(t, k.InitGenesis(sb.Ctx, gs))
 
 	f := &fixture{StakingBase: sb, k: k, msg: keeper.NewMsgServerImpl(k), q: keeper.NewQueryServerImpl(k),
-		audits: ak, auditsMsg: auditskeeper.NewMsgServerImpl(ak), community: community}
+		audits: ak, auditsMsg: auditskeeper.NewMsgServerImpl(ak), community: community, mint: mint}
 	mm := modelskeeper.NewMsgServerImpl(mk)
 	f.modelsMsg = mm
 	for _, m := range []struct {
@@ -177,3 +181,8 @@ func (f *fixture) snapshot(t testing.TB) snapshot {
 	require.NoError(t, f.k.OpenTargets.Walk(f.Ctx, nil, func(id uint64) (bool, error) { s.open = append(s.open, id); return false, nil }))
 	return s
 }
+
+// fakeMint reports a fixed block provision.
+type fakeMint struct{ provision sdk.Coin }
+
+func (m *fakeMint) BlockProvision(context.Context) (sdk.Coin, error) { return m.provision, nil }

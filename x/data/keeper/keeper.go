@@ -26,6 +26,8 @@ type Keeper struct {
 	models       ModelRegistry
 	audits       types.AuditsKeeper
 	community    types.CommunityPool
+	mint         types.MintSource
+	feeCollector string
 	authority    string
 
 	Schema       collections.Schema
@@ -48,9 +50,11 @@ type Keeper struct {
 	LastBlockHash collections.Item[[]byte]
 }
 
-// NewKeeper builds the keeper. authority may update params (gov).
+// NewKeeper builds the keeper. mint may be nil (no mint share); feeCollector is the
+// module account x/mint pays into; authority may update params (gov).
 func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, bank types.BankKeeper, account types.AccountKeeper,
-	models ModelRegistry, audits types.AuditsKeeper, community types.CommunityPool, authority string,
+	models ModelRegistry, audits types.AuditsKeeper, community types.CommunityPool, mint types.MintSource,
+	feeCollector, authority string,
 ) Keeper {
 	if _, err := sdk.AccAddressFromBech32(authority); err != nil {
 		panic("x/data: invalid authority address: " + err.Error())
@@ -58,7 +62,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, bank ty
 	sb := collections.NewSchemaBuilder(storeService)
 	k := Keeper{
 		cdc: cdc, storeService: storeService, bank: bank, account: account, models: models, audits: audits,
-		community: community, authority: authority,
+		community: community, mint: mint, feeCollector: feeCollector, authority: authority,
 		Params:       collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		NextTargetID: collections.NewItem(sb, types.NextTargetIDKey, "next_target_id", collections.Uint64Value),
 		Targets:      collections.NewMap(sb, types.TargetsKey, "targets", collections.Uint64Key, codec.CollValue[types.Target](cdc)),

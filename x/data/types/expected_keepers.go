@@ -10,7 +10,13 @@ import (
 type BankKeeper interface {
 	SendCoinsFromAccountToModule(ctx context.Context, senderAddr sdk.AccAddress, recipientModule string, amt sdk.Coins) error
 	SendCoinsFromModuleToAccount(ctx context.Context, senderModule string, recipientAddr sdk.AccAddress, amt sdk.Coins) error
+	SendCoinsFromModuleToModule(ctx context.Context, senderModule, recipientModule string, amt sdk.Coins) error
 	GetBalance(ctx context.Context, addr sdk.AccAddress, denom string) sdk.Coin
+}
+
+// MintSource tells what x/mint minted this block (nodeskeeper.MintProvision in the app).
+type MintSource interface {
+	BlockProvision(ctx context.Context) (sdk.Coin, error)
 }
 
 // AccountKeeper gives the module account address.

@@ -41,6 +41,7 @@ func DefaultParams() Params {
 		SubmitterShare:          sdkmath.LegacyMustNewDecFromStr("0.5"),
 		FraudAuditorShare:       sdkmath.LegacyMustNewDecFromStr("0.5"),
 		RetentionEpochs:         168,
+		MintShare:               sdkmath.LegacyZeroDec(),
 	}
 }
 
@@ -92,6 +93,9 @@ func (p Params) Validate() error {
 		return err
 	}
 	if err := fraction("fraud_auditor_share", p.FraudAuditorShare); err != nil {
+		return err
+	}
+	if err := fraction("mint_share", p.MintShare); err != nil {
 		return err
 	}
 	if err := sdkValidateDenom(p.Denom); err != nil {
