@@ -181,3 +181,32 @@ func TestGenesisRoundTrip(t *testing.T) {
 	bad.Accounting.Bonds = sdkmath.NewInt(1)
 	require.ErrorIs(t, bad.Validate(), types.ErrInvalidGenesis)
 }
+
+func TestGenesisRejectsInconsistentTargets(t *testing.T) {
+	f := newFixture(t, nil, 1, 1, 1)
+	filled(t, f) // target 1 AUDITING with its submission, target 2 EXPIRED
+	gs, err := f.k.ExportGenesis(f.Ctx)
+	require.NoError(t, err)
+	require.NoError(t, gs.Validate())
+	for name, mutate := range map[string]func(*types.GenesisState){
+		"auditing without audit id": func(g *types.GenesisState) { g.Targets[0].AuditId = 0 },
+		"expired with audit id":     func(g *types.GenesisState) { g.Targets[1].AuditId = 9 },
+		"filled target without submission": func(g *types.GenesisState) {
+			g.Submissions = nil
+			g.Accounting.Bonds, g.Accounting.Reserved = sdkmath.ZeroInt(), sdkmath.ZeroInt()
+		},
+		"bond released while auditing": func(g *types.GenesisState) {
+			g.Submissions[0].BondHeld = false
+			g.Accounting.Bonds = sdkmath.ZeroInt()
+		},
+		"duplicate target":  func(g *types.GenesisState) { g.Targets = append(g.Targets, g.Targets[0]) },
+		"id not below next": func(g *types.GenesisState) { g.NextTargetId = 1 },
+		"no centre":         func(g *types.GenesisState) { g.Targets[1].Centre = nil },
+	} {
+		var g types.GenesisState
+		bz := f.Cdc.MustMarshalJSON(gs)
+		f.Cdc.MustUnmarshalJSON(bz, &g)
+		mutate(&g)
+		require.ErrorIs(t, g.Validate(), types.ErrInvalidGenesis, name)
+	}
+}

@@ -50,8 +50,15 @@ func (gs GenesisState) Validate() error {
 		if _, dup := targets[t.Id]; dup {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "duplicate target %d", t.Id)
 		}
-		if t.Status == TARGET_STATUS_UNSPECIFIED || t.Threshold.IsNil() || t.Reward.IsNil() {
+		if _, ok := TargetStatus_name[int32(t.Status)]; !ok || t.Status == TARGET_STATUS_UNSPECIFIED ||
+			t.Threshold.IsNil() || !t.Threshold.IsPositive() || t.Reward.IsNil() || t.Reward.IsNegative() ||
+			len(t.Centre) == 0 || len(t.Models) == 0 {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "target %d incomplete", t.Id)
+		}
+		// An audit id exists from AUDITING on; a target that passed with no auditor has none.
+		beforeAudit := t.Status == TARGET_STATUS_OPEN || t.Status == TARGET_STATUS_EXPIRED || t.Status == TARGET_STATUS_FILLED
+		if (t.Status == TARGET_STATUS_AUDITING && t.AuditId == 0) || (beforeAudit && t.AuditId != 0) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "target %d: audit id %d with status %s", t.Id, t.AuditId, t.Status)
 		}
 		targets[t.Id] = t
 	}
@@ -62,6 +69,9 @@ func (gs GenesisState) Validate() error {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "submission for unknown or duplicate target %d", s.TargetId)
 		}
 		seen[s.TargetId] = true
+		if err := checkHeld(targets[s.TargetId].Status, s); err != nil {
+			return err
+		}
 		if s.Bond.IsNil() || s.Reward.IsNil() || s.Bond.IsNegative() || s.Reward.IsNegative() {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "submission %d amounts", s.TargetId)
 		}
@@ -72,8 +82,30 @@ func (gs GenesisState) Validate() error {
 			reserved = reserved.Add(s.Reward)
 		}
 	}
+	for id, t := range targets {
+		if hasSubmission(t.Status) != seen[id] {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "target %d is %s but has submission = %v", id, t.Status, seen[id])
+		}
+	}
 	if !bonds.Equal(a.Bonds) || !reserved.Equal(a.Reserved) {
 		return errorsmod.Wrapf(ErrInvalidGenesis, "accounting bonds %s / reserved %s, submissions hold %s / %s", a.Bonds, a.Reserved, bonds, reserved)
+	}
+	return nil
+}
+
+// hasSubmission reports whether a target in status s must have a submission.
+func hasSubmission(s TargetStatus) bool {
+	return s != TARGET_STATUS_OPEN && s != TARGET_STATUS_EXPIRED
+}
+
+// checkHeld checks a submission's held flags against its target's status: the bond is
+// held until the audit outcome, the reward until the claim or a fraud outcome.
+func checkHeld(status TargetStatus, s Submission) error {
+	bond := status == TARGET_STATUS_FILLED || status == TARGET_STATUS_AUDITING
+	reward := bond || status == TARGET_STATUS_PASSED
+	if s.BondHeld != bond || s.RewardHeld != reward {
+		return errorsmod.Wrapf(ErrInvalidGenesis, "submission %d: bond_held %v, reward_held %v with target %s",
+			s.TargetId, s.BondHeld, s.RewardHeld, status)
 	}
 	return nil
 }
