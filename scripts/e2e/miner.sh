@@ -250,6 +250,18 @@ for sid in $(q sessions sessions "$(cortd keys show user -a --keyring-backend te
 done
 log "escrow balances: nothing reserved, deposited = free + paid + refunded for every session"
 
+# The faulty node's rejection reaches its stats (settled records plus the open period).
+rejected() {
+  local settled open
+  settled=$(q nodes periods "$1" | jq '[.records[]?.stats.rejected // "0" | tonumber] | add // 0')
+  open=$(q nodes period --node-id "$1" | jq '.node_stats.rejected // "0" | tonumber')
+  echo $((settled + open))
+}
+for _ in $(seq 1 30); do [ "$(rejected node3)" -ge 1 ] && break; sleep 1; done
+[ "$(rejected node3)" -ge 1 ] || fail "node3's rejected results are not in its stats"
+[ "$(rejected node1)" = 0 ] || fail "honest node1 has rejected results: $(rejected node1)"
+log "node3's stats count $(rejected node3) rejected result(s); honest node1 none"
+
 for n in 1 2 3; do
   curl -fsS "http://127.0.0.1:$((PB + 100 + n))/metrics" | grep -E "^cortd_miner_(commits|precommits)_total" | tr '\n' ' '; echo " (miner $n)"
 done
