@@ -14,6 +14,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	distrtypes "github.com/cosmos/cosmos-sdk/x/distribution/types"
+	epochstypes "github.com/cosmos/cosmos-sdk/x/epochs/types"
 
 	"github.com/cortnet/cortd/testutil/keepers"
 	"github.com/cortnet/cortd/x/audits"
@@ -58,7 +59,7 @@ type fixture struct {
 func newFixture(t testing.TB, mutate func(*types.Params), powers ...int64) *fixture {
 	t.Helper()
 	sb := keepers.NewStakingBase(t, map[string][]string{types.ModuleName: nil, distrtypes.ModuleName: nil, modelstypes.ModuleName: nil, authtypes.FeeCollectorName: nil},
-		[]string{types.StoreKey, auditstypes.StoreKey, modelstypes.StoreKey}, data.AppModule{}, audits.AppModule{}, models.AppModule{})
+		[]string{types.StoreKey, auditstypes.StoreKey, modelstypes.StoreKey, epochstypes.StoreKey}, data.AppModule{}, audits.AppModule{}, models.AppModule{})
 	mk := modelskeeper.NewKeeper(sb.Cdc, sb.StoreService(modelstypes.StoreKey), sb.Bank, sb.Authority)
 	require.NoError(t, mk.InitGenesis(sb.Ctx, modelstypes.DefaultGenesis()))
 	ak := auditskeeper.NewKeeper(sb.Cdc, sb.StoreService(auditstypes.StoreKey), sb.Staking, sb.Authority)
