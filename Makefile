@@ -9,7 +9,7 @@ LDFLAGS   := -X github.com/cosmos/cosmos-sdk/version.Name=cortd \
              -X github.com/cosmos/cosmos-sdk/version.Version=$(VERSION) \
              -X github.com/cosmos/cosmos-sdk/version.Commit=$(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: all build build-cortd build-sidecar install test test-short bench fuzz lint vet fmt-check proto-gen proto-check localnet localnet-stop clean
+.PHONY: all build build-cortd build-sidecar install test test-short bench fuzz e2e lint vet fmt-check proto-gen proto-check localnet localnet-stop clean
 
 all: build
 
@@ -54,6 +54,12 @@ proto-gen:
 proto-check: proto-gen
 	@git diff --exit-code -- '*.pb.go' '*.pb.gw.go' || { echo "generated protobuf code is stale: run make proto-gen and commit"; exit 1; }
 	@test -z "$$(git status --porcelain -- '*.pb.go' '*.pb.gw.go')" || { echo "untracked generated files:"; git status --porcelain -- '*.pb.go' '*.pb.gw.go'; exit 1; }
+
+# End-to-end runs on real binaries (the miner one needs jq and curl: scripts/ci-deps.sh).
+e2e:
+	bash scripts/e2e/models-export.sh
+	bash scripts/ci-deps.sh
+	bash scripts/e2e/miner.sh
 
 localnet:
 	bash scripts/localnet.sh
