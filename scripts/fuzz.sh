@@ -7,6 +7,7 @@ targets=(
   "FuzzParseHeader ./sidecar/engine/safetensors"
   "FuzzGPT2RoundTrip ./sidecar/engine/tokenizer"
   "FuzzJudge ./x/sessions/types"
+  "FuzzSubmitData ./x/data/keeper"
 )
 for entry in "${targets[@]}"; do
   read -r name pkg <<<"$entry"
