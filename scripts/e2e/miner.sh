@@ -208,7 +208,16 @@ jq -e '.error.param == "max_tokens"' "$E2E_HOME/body" >/dev/null || fail "too ma
 [ "$(bal)" = "$before" ] || fail "bad requests charged the router's key ($before -> $(bal))"
 log "bad requests answered with OpenAI-shaped errors, nothing charged"
 
-curl -fsS -D "$E2E_HOME/headers" -H "$AUTH" -d '{"model":"tiny","max_tokens":16,"temperature":0,"messages":[{"role":"user","content":"Say hello."}]}' "$CHAT" > "$E2E_HOME/answer" || fail "chat completion: $(cat "$E2E_HOME/answer")"
+# A 503 means fewer than `redundancy` nodes are eligible right now (node3 has just been
+# restarted on another engine); a client retries it, so does this script, for up to 60 s.
+for attempt in $(seq 1 30); do
+  st=$(curl -sS -o "$E2E_HOME/answer" -D "$E2E_HOME/headers" -w '%{http_code}' -H "$AUTH" \
+    -d '{"model":"tiny","max_tokens":16,"temperature":0,"messages":[{"role":"user","content":"Say hello."}]}' "$CHAT" || true)
+  [ "$st" = 503 ] || break
+  log "router answered 503 ($(jq -r .error.message "$E2E_HOME/answer" 2>/dev/null)); retrying"
+  sleep 2
+done
+[ "$st" = 200 ] || fail "chat completion: HTTP $st $(cat "$E2E_HOME/answer")"
 tid=$(grep -i '^x-cortd-task-id:' "$E2E_HOME/headers" | tr -d '\r' | awk '{print $2}')
 rsha=$(grep -i '^x-cortd-result-sha256:' "$E2E_HOME/headers" | tr -d '\r' | awk '{print $2}')
 rh=$(grep -i '^x-cortd-height:' "$E2E_HOME/headers" | tr -d '\r' | awk '{print $2}')
