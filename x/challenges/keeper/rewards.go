@@ -11,6 +11,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/cortnet/cortd/x/challenges/types"
+	"github.com/cortnet/cortd/x/internal/mintshare"
 )
 
 // BeginBlocker moves mint_share of this block's provision from the fee collector into the
@@ -21,24 +22,11 @@ func (k Keeper) BeginBlocker(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if k.mint == nil || !p.MintShare.IsPositive() {
-		return nil
-	}
-	minted, err := k.mint.BlockProvision(ctx)
-	if err != nil {
+	share, err := mintshare.Amount(ctx, k.mint, k.bank, k.account.GetModuleAddress(k.feeCollector), p.MintShare, p.EpochEmission.Denom)
+	if err != nil || !share.IsPositive() {
 		return err
 	}
-	if minted.Denom != p.EpochEmission.Denom {
-		return nil
-	}
-	share := p.MintShare.MulInt(minted.Amount).TruncateInt()
-	if held := k.bank.GetBalance(ctx, k.account.GetModuleAddress(k.feeCollector), minted.Denom).Amount; share.GT(held) {
-		share = held
-	}
-	if !share.IsPositive() {
-		return nil
-	}
-	coin := sdk.NewCoin(minted.Denom, share)
+	coin := sdk.NewCoin(p.EpochEmission.Denom, share)
 	if err := k.bank.SendCoinsFromModuleToModule(ctx, k.feeCollector, types.RewardsPoolName, sdk.NewCoins(coin)); err != nil {
 		return err
 	}

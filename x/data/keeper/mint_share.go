@@ -6,6 +6,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/cortnet/cortd/x/data/types"
+	"github.com/cortnet/cortd/x/internal/mintshare"
 )
 
 // BeginBlocker moves mint_share of this block's provision from the fee collector into the
@@ -17,22 +18,9 @@ func (k Keeper) BeginBlocker(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if k.mint == nil || !p.MintShare.IsPositive() {
-		return nil
-	}
-	minted, err := k.mint.BlockProvision(ctx)
-	if err != nil {
+	share, err := mintshare.Amount(ctx, k.mint, k.bank, k.account.GetModuleAddress(k.feeCollector), p.MintShare, p.Denom)
+	if err != nil || !share.IsPositive() {
 		return err
-	}
-	if minted.Denom != p.Denom {
-		return nil // the pool pays in params.denom only
-	}
-	share := p.MintShare.MulInt(minted.Amount).TruncateInt()
-	if held := k.bank.GetBalance(ctx, k.account.GetModuleAddress(k.feeCollector), p.Denom).Amount; share.GT(held) {
-		share = held
-	}
-	if !share.IsPositive() {
-		return nil
 	}
 	acc, err := k.Accounting.Get(ctx)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	mintkeeper "github.com/cosmos/cosmos-sdk/x/mint/keeper"
 
+	"github.com/cortnet/cortd/x/internal/mintshare"
 	"github.com/cortnet/cortd/x/nodes/types"
 )
 
@@ -15,22 +16,9 @@ import (
 // collector to validators and delegators). The amount is capped at the fee collector's
 // balance, so it can never fail for lack of funds.
 func (k Keeper) moveMintShare(ctx context.Context, p types.Params) error {
-	if k.mint == nil || !p.MintShare.IsPositive() {
-		return nil
-	}
-	minted, err := k.mint.BlockProvision(ctx)
-	if err != nil {
+	share, err := mintshare.Amount(ctx, k.mint, k.bank, k.account.GetModuleAddress(k.feeCollector), p.MintShare, p.Denom)
+	if err != nil || !share.IsPositive() {
 		return err
-	}
-	if minted.Denom != p.Denom {
-		return nil // the pool pays in params.denom only
-	}
-	share := p.MintShare.MulInt(minted.Amount).TruncateInt()
-	if held := k.bank.GetBalance(ctx, k.account.GetModuleAddress(k.feeCollector), p.Denom).Amount; share.GT(held) {
-		share = held
-	}
-	if !share.IsPositive() {
-		return nil
 	}
 	coin := sdk.NewCoin(p.Denom, share)
 	if err := k.bank.SendCoinsFromModuleToModule(ctx, k.feeCollector, types.RewardsPoolName, sdk.NewCoins(coin)); err != nil {
