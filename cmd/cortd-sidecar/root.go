@@ -7,8 +7,12 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// newRootCmd builds the command tree. Later roles (miner, router, auditor,
-// dashboard) add themselves here with one AddCommand line each.
+// roleCommands holds the constructors of the roles that register themselves from
+// their own file (`func init() { roleCommands = append(roleCommands, newXCmd) }`),
+// so adding a role never touches this file.
+var roleCommands []func() *cobra.Command
+
+// newRootCmd builds the command tree.
 func newRootCmd() *cobra.Command {
 	var level string
 	root := &cobra.Command{
@@ -27,5 +31,8 @@ func newRootCmd() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&level, "log-level", "info", "log level: debug, info, warn, error")
 	root.AddCommand(newModelCmd(), newServeCmd(), newVersionCmd(), newMinerCmd(), newRouterCmd())
+	for _, c := range roleCommands {
+		root.AddCommand(c())
+	}
 	return root
 }
