@@ -1,0 +1,25 @@
+// Package sandbox runs an untrusted command (a challenge's test command over a
+// miner's patched repository) under bubblewrap, so that nothing it does can reach
+// the host, the network or the evaluator's keys.
+//
+// Policy (see bwrapArgs):
+//   - every namespace unshared (--unshare-all): no network, own pids, ipc, uts,
+//     cgroup and user namespace; --die-with-parent and --new-session;
+//   - the root is empty except for read-only system directories (/usr and the
+//     merged-usr links, a few harmless /etc files), the Go toolchain (GOROOT) and
+//     whatever Config.ReadOnly adds; $HOME, keyrings and the rest of the host do
+//     not exist inside;
+//   - the repository is bound read-only at /src and copied into a fresh, size-capped
+//     tmpfs at /work, where the command runs; /tmp is another capped tmpfs holding
+//     HOME, GOCACHE and GOPATH, so the command writes nothing on the host;
+//   - limits: RLIMIT_CPU, RLIMIT_AS, RLIMIT_NPROC, RLIMIT_FSIZE and RLIMIT_NOFILE
+//     are set by prlimit(1) inside the sandbox (after the user namespace exists, so
+//     the process count is counted in that fresh namespace only), the captured
+//     output is capped (the run is killed when it exceeds the cap) and the wall
+//     clock is enforced by killing bwrap, which tears down the whole pid namespace.
+//
+// RLIMIT_NPROC is not enforced for processes whose host uid is 0, so when the
+// evaluator runs as root the sandbox is started as an unprivileged uid
+// (Config.UID, 65534 by default); the kernel then counts the sandbox's processes
+// per (user namespace, uid), i.e. only the sandbox's own.
+package sandbox
