@@ -138,6 +138,11 @@ func (s msgServer) Commit(ctx context.Context, msg *types.MsgCommit) (*types.Msg
 	if msg.CompletionTokens > uint64(t.Sampling.MaxTokens) {
 		return nil, errorsmod.Wrapf(types.ErrInvalidResult, "completion_tokens %d > max_tokens %d", msg.CompletionTokens, t.Sampling.MaxTokens)
 	}
+	if t.PromptType == types.PromptTypeEmbedding {
+		if err := types.CheckEmbeddingResult(t.Prompt, msg.ResultText, msg.CompletionTokens); err != nil {
+			return nil, err
+		}
+	}
 	if err := types.CheckEmbedding(msg.Embedding, t.EmbeddingDim, p.NormTolerance); err != nil {
 		return nil, err
 	}

@@ -42,6 +42,10 @@ func (s msgServer) SubmitTask(ctx context.Context, msg *types.MsgSubmitTask) (*t
 	if len(msg.PromptType) > int(p.MaxPromptTypeLength) {
 		return nil, errorsmod.Wrapf(types.ErrInvalidPrompt, "prompt_type longer than %d", p.MaxPromptTypeLength)
 	}
+	// An embedding task's result text is its prompt: refuse what no commit could carry.
+	if msg.PromptType == types.PromptTypeEmbedding && len(msg.Prompt) > int(p.MaxResultBytes) {
+		return nil, errorsmod.Wrapf(types.ErrInvalidPrompt, "embedding input of %d bytes > max_result_bytes %d", len(msg.Prompt), p.MaxResultBytes)
+	}
 	sampling := msg.SamplingParams()
 	if err := sampling.Validate(sess.MaxTokens); err != nil {
 		return nil, err
