@@ -1,0 +1,80 @@
+package dashboard
+
+import (
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"strings"
+
+	sdkmath "cosmossdk.io/math"
+)
+
+var funcs = template.FuncMap{
+	"dec":          fmtDec,
+	"pct":          fmtPct,
+	"short":        short,
+	"hex":          shortHex,
+	"join":         strings.Join,
+	"num":          fmtNum,
+	"add":          func(a, b int) int { return a + b },
+	"trim":         trimStatus,
+	"sortKeysList": func() []string { return sortKeys },
+}
+
+// fmtDec prints a LegacyDec with at most 4 decimals, trailing zeros dropped: the
+// JSON twin keeps the exact 18-decimal value.
+func fmtDec(d sdkmath.LegacyDec) string {
+	if d.IsNil() {
+		return "0"
+	}
+	return fmtNum(decFloat(d))
+}
+
+func fmtPct(d sdkmath.LegacyDec) string {
+	if d.IsNil() {
+		return "0%"
+	}
+	return fmtNum(decFloat(d)*100) + "%"
+}
+
+// decFloat is for display and charts only (off-chain): never for consensus.
+func decFloat(d sdkmath.LegacyDec) float64 {
+	if d.IsNil() {
+		return 0
+	}
+	f, err := d.Float64()
+	if err != nil {
+		return 0
+	}
+	return f
+}
+
+// short keeps the start and the end of a long address.
+func short(s string) string {
+	if len(s) <= 20 {
+		return s
+	}
+	return s[:10] + "…" + s[len(s)-6:]
+}
+
+func shortHex(b []byte) string {
+	h := hex.EncodeToString(b)
+	if len(h) > 16 {
+		return h[:16] + "…"
+	}
+	return h
+}
+
+// trimStatus turns TASK_STATUS_VALIDATED into "validated".
+func trimStatus(v fmt.Stringer) string {
+	s := v.String()
+	for _, p := range []string{"TASK_STATUS_", "SESSION_STATUS_", "ASSIGNMENT_STATUS_", "NODE_STATUS_", "TARGET_STATUS_",
+		"AUDIT_STATUS_", "VOTE_OPTION_", "CHALLENGE_STATUS_", "TASK_TYPE_", "VOID_REASON_"} {
+		if strings.HasPrefix(s, p) {
+			return strings.ToLower(s[len(p):])
+		}
+	}
+	return strings.ToLower(s)
+}
+
+func itoa(i int) string { return fmt.Sprint(i) }
