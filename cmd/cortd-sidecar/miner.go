@@ -94,7 +94,7 @@ func newMinerCmd() *cobra.Command {
 				}
 			}()
 			slog.Info("miner starting", "node", cfg.NodeID, "key", s.Name(), "address", s.Address(), "engine", eng,
-				"endpoint", cfg.Endpoint, "state", stateDir, "faulty", cfg.Faulty, "spec", cfg.Spec.String())
+				"endpoint", cfg.Endpoint, "state", stateDir, "faulty", cfg.Faulty, "faulty_embedding", cfg.FaultyEmbedding, "spec", cfg.Spec.String())
 			err = m.Run(ctx)
 			shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
@@ -117,6 +117,8 @@ func newMinerCmd() *cobra.Command {
 	f.IntVar(&cfg.Concurrency, "concurrency", 2, "tasks computed at once")
 	f.DurationVar(&cfg.EngineTimeout, "engine-timeout", 2*time.Minute, "bound on one completion + embedding")
 	f.BoolVar(&cfg.Faulty, "faulty", false, "TEST ONLY: commit garbage results (validation must reject them)")
+	f.BoolVar(&cfg.FaultyEmbedding, "faulty-embedding", false, "TEST ONLY: commit the honest text with a wrong embedding for it "+
+		"(cosine 0.90 to the honest one: validation accepts it, an audit re-embedding the text must catch it)")
 	f.StringVar(&eng, "engine", "native", "backend: native or openai")
 	f.StringVar(&dir, "models", "", "folder of model folders (native)")
 	f.Int64Var(&budgetMB, "memory-mb", 0, "memory budget for models in MiB: the node's memory index (0: RAM + VRAM)")

@@ -35,6 +35,10 @@ type Config struct {
 	// Faulty commits garbage instead of the engine's output: a test flag showing
 	// that validation rejects it.
 	Faulty bool
+	// FaultyEmbedding commits the honest text with a wrong embedding for it
+	// (WrongEmbedding): a test flag showing that audits, which re-embed committed
+	// texts, catch what redundancy validation lets through.
+	FaultyEmbedding bool
 	// SkipRegister runs against an existing node without registering or updating it
 	// (a node key that is not the operator's).
 	SkipRegister bool

@@ -183,10 +183,16 @@ func (m *Miner) result(ctx context.Context, t *sessionstypes.Task) (Result, erro
 	start := time.Now()
 	var r Result
 	var err error
-	if m.cfg.Faulty {
+	switch {
+	case m.cfg.Faulty:
 		r, err = garbage(t)
-	} else {
+	case t.PromptType == sessionstypes.PromptTypeEmbedding:
+		r, err = m.computeEmbedding(ctx, t)
+	default:
 		r, err = m.compute(ctx, t)
+	}
+	if err == nil && m.cfg.FaultyEmbedding {
+		r.Embedding, err = WrongEmbedding(r.Embedding, t.Id)
 	}
 	if err != nil {
 		m.M.EngineErrors.Add(1)
@@ -203,7 +209,7 @@ func (m *Miner) result(ctx context.Context, t *sessionstypes.Task) (Result, erro
 	}
 	took := time.Since(start)
 	m.M.observeTask(took, r.CompletionTokens)
-	m.log.Info("computed", "task", t.Id, "model", t.ModelId, "completion_tokens", r.CompletionTokens, "took", took.Round(time.Millisecond), "faulty", m.cfg.Faulty)
+	m.log.Info("computed", "task", t.Id, "model", t.ModelId, "completion_tokens", r.CompletionTokens, "took", took.Round(time.Millisecond), "faulty", m.cfg.Faulty, "faulty_embedding", m.cfg.FaultyEmbedding)
 	return r, nil
 }
 
@@ -221,18 +227,7 @@ func (m *Miner) compute(ctx context.Context, t *sessionstypes.Task) (Result, err
 	// model can emit partial byte sequences); every honest node repairs it the same
 	// way, so their hashes and embeddings still agree.
 	text := strings.ToValidUTF8(comp.Text, "\uFFFD")
-	vecs, _, err := m.e.Embed(ctx, t.ModelId, []string{text})
-	if err != nil {
-		return Result{}, fmt.Errorf("engine embedding (%s): %w", t.ModelId, err)
-	}
-	if len(vecs) != 1 || len(vecs[0]) != int(t.EmbeddingDim) {
-		got := 0
-		if len(vecs) == 1 {
-			got = len(vecs[0])
-		}
-		return Result{}, fmt.Errorf("engine embedding of %s has %d components; the chain expects %d", t.ModelId, got, t.EmbeddingDim)
-	}
-	emb, err := Quantize(vecs[0])
+	emb, _, err := m.embed(ctx, t, text)
 	if err != nil {
 		return Result{}, err
 	}
@@ -259,7 +254,9 @@ func samplingParams(s sessionstypes.SamplingParams) (engine.Params, error) {
 	return p, nil
 }
 
-// garbage is a faulty node's result: random text and a random unit vector.
+// garbage is a faulty node's result: random text and a random unit vector. On an
+// embedding task the text must be the input (the chain refuses anything else at
+// commit), so only the vector is garbage there.
 func garbage(t *sessionstypes.Task) (Result, error) {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
@@ -277,6 +274,9 @@ func garbage(t *sessionstypes.Task) (Result, error) {
 	emb, err := Quantize(v)
 	if err != nil {
 		return Result{}, errors.New("random embedding was zero")
+	}
+	if t.PromptType == sessionstypes.PromptTypeEmbedding {
+		return Result{Text: t.Prompt, Embedding: emb}, nil
 	}
 	return Result{Text: "garbage " + hex.EncodeToString(b), Embedding: emb, CompletionTokens: 1}, nil
 }
