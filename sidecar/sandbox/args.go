@@ -74,6 +74,9 @@ func bwrapArgs(cfg Config, lim Limits, src, command, rwCache string) []string {
 	for _, p := range cfg.ReadOnly {
 		a = append(a, "--ro-bind", p, p)
 	}
+	for _, m := range cfg.Mounts {
+		a = append(a, "--ro-bind", m.Src, m.Dst)
+	}
 	prl := cfg.Prlimit
 	if prl == "" {
 		prl = "/usr/bin/prlimit"

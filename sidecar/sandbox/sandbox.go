@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -77,10 +78,15 @@ type Config struct {
 	// of a small repository then compiles only the repository). It is never written.
 	GoCacheSeed string
 	ReadOnly    []string // more host paths bound read-only at the same path
+	Mounts      []Mount  // more host paths bound read-only at another path
 	Env         []string // extra KEY=VALUE for the command (after the defaults)
 	UID, GID    int      // host ids to run as when the evaluator is root; 0 = 65534
 	Limits      Limits
 }
+
+// Mount binds host path Src read-only at Dst inside the sandbox (Dst absolute,
+// not /src, /work or /tmp).
+type Mount struct{ Src, Dst string }
 
 // LimitHit names the limit that ended a run.
 type LimitHit string
@@ -147,7 +153,14 @@ func WarmGoCache(ctx context.Context, cfg Config, cacheDir, srcDir, command stri
 	}
 	if os.Getuid() == 0 {
 		uid, gid := sandboxIDs(cfg)
-		if err := os.Chown(cacheDir, uid, gid); err != nil {
+		// The whole tree: a seed copied in by root must stay writable for the run.
+		err := filepath.WalkDir(cacheDir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			return os.Lchown(p, uid, gid)
+		})
+		if err != nil {
 			return Result{}, err
 		}
 	}
@@ -181,6 +194,13 @@ func run(ctx context.Context, cfg Config, srcDir, command, rwCache string) (Resu
 	src, err := filepath.Abs(srcDir)
 	if err != nil {
 		return Result{}, err
+	}
+	for _, m := range cfg.Mounts {
+		d := filepath.Clean(m.Dst)
+		if !filepath.IsAbs(d) || d == "/" || d == srcMount || d == workMount || d == "/tmp" ||
+			strings.HasPrefix(d, workMount+"/") || strings.HasPrefix(d, srcMount+"/") {
+			return Result{}, fmt.Errorf("sandbox: mount destination %q not allowed", m.Dst)
+		}
 	}
 	if st, err := os.Stat(src); err != nil || !st.IsDir() {
 		return Result{}, fmt.Errorf("sandbox: work dir %q is not a directory", srcDir)

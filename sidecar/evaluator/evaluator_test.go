@@ -1,0 +1,75 @@
+package evaluator
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestEvaluatorScoresPatches(t *testing.T) {
+	requireSandbox(t)
+	ctx := context.Background()
+	e, err := New(testConfig(t))
+	require.NoError(t, err)
+	p, err := e.Prepare(ctx, calcChallenge(t))
+	require.NoError(t, err)
+	defer p.Close()
+	// The bug fails TestMaxOrder only.
+	require.Equal(t, Counts{Passed: 2, Run: 3, Format: "go-json"}, p.Baseline)
+
+	wrongCalc := strings.Replace(buggyCalc, "s += x", "s += x + 1", 1) // fixes nothing, breaks Sum
+	cases := []struct {
+		name   string
+		patch  []byte
+		score  uint32
+		reason string
+	}{
+		{"right fix", replacePatch("calc.go", buggyCalc, goodCalc), 10000, "scored"},
+		{"wrong fix", replacePatch("calc.go", buggyCalc, wrongCalc), 3333, "scored"},
+		{"does not apply", replacePatch("calc.go", goodCalc, buggyCalc), 0, "patch does not apply"},
+		{"does not compile", replacePatch("calc.go", buggyCalc, strings.Replace(goodCalc, "return b", "return b +", 1)), 0, "scored"},
+		{"empty", []byte("  \n"), 0, ErrEmptyPatch.Error()},
+		{"not a diff", []byte("please fix it yourself\n"), 0, "malformed patch: no file headers"},
+		{"touches a hidden test", replacePatch("calc_test.go", calcTests, "package calc\n"), 0, "patch touches test files: calc_test.go"},
+		{"adds a test file", []byte("diff --git a/x_test.go b/x_test.go\nnew file mode 100644\n--- /dev/null\n+++ b/x_test.go\n@@ -0,0 +1 @@\n+package calc\n"), 0, "patch touches test files: x_test.go"},
+		{"symlink", []byte("diff --git a/l b/l\nnew file mode 120000\n--- /dev/null\n+++ b/l\n@@ -0,0 +1 @@\n+/etc\n\\ No newline at end of file\n"), 0, ErrSymlinkPatch.Error()},
+		{"path traversal", []byte("--- a/../x.go\n+++ b/../x.go\n@@ -1 +1 @@\n-a\n+b\n"), 0, `malformed patch: path "../x.go" leaves the root`},
+		{"too large", append(replacePatch("calc.go", buggyCalc, goodCalc), make([]byte, 1<<20)...), 0,
+			fmt.Sprintf("patch too large: %d bytes > 1048576", len(replacePatch("calc.go", buggyCalc, goodCalc))+1<<20)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			o := p.Score(ctx, tc.patch)
+			require.Equal(t, tc.reason, o.Reason, "%+v", o)
+			require.Equal(t, tc.score, o.ScoreBps, "%+v", o)
+		})
+	}
+}
+
+func TestPrepareRejectsBadArtifacts(t *testing.T) {
+	requireSandbox(t)
+	ctx := context.Background()
+	e, err := New(testConfig(t))
+	require.NoError(t, err)
+	good := calcChallenge(t)
+
+	badSum := good
+	badSum.Tests.SHA256 = strings.Repeat("0", 64)
+	_, err = e.Prepare(ctx, badSum)
+	require.ErrorContains(t, err, "tests: data checksum mismatch")
+
+	big := good
+	big.Snapshot.Size = 65<<20 + 1
+	_, err = e.Prepare(ctx, big)
+	require.ErrorContains(t, err, "snapshot: data larger than claimed")
+
+	dir := t.TempDir()
+	evil := good
+	evil.Snapshot = artifact(t, dir, "evil.tar.gz", tarGz(t, map[string]string{"../escape.go": "package x\n"}))
+	_, err = e.Prepare(ctx, evil)
+	require.ErrorIs(t, err, ErrBadArchive)
+	require.NoFileExists(t, dir+"/../escape.go")
+}
