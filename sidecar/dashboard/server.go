@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"reflect"
 	"runtime/debug"
 	"time"
@@ -161,7 +162,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /metrics", s.metrics.serve)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, "notfound", notFound("no page at %s", r.URL.Path))
+		s.fail(w, r, "notfound", notFound("not found: no page at %s", r.URL.Path))
 	})
 	return mux
 }
@@ -175,6 +176,10 @@ func (s *Server) wrap(name string, h handlerFunc) http.Handler {
 				s.fail(w, r, name, &httpError{Code: http.StatusInternalServerError, Msg: "internal error"})
 			}
 		}()
+		if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+			s.fail(w, r, name, badRequest("malformed query string: %v", err))
+			return
+		}
 		format := r.URL.Query().Get("format")
 		if format != "" && format != "json" && format != "html" {
 			s.fail(w, r, name, badRequest("format=%q: want json or html", format))
