@@ -77,6 +77,9 @@ func bwrapArgs(cfg Config, lim Limits, src, command, rwCache string) []string {
 	for _, m := range cfg.Mounts {
 		a = append(a, "--ro-bind", m.Src, m.Dst)
 	}
+	// The root itself (a tmpfs bwrap builds, holding the mount points and /etc's
+	// few files) becomes read-only: only /work and /tmp are writable.
+	a = append(a, "--remount-ro", "/")
 	prl := cfg.Prlimit
 	if prl == "" {
 		prl = "/usr/bin/prlimit"
