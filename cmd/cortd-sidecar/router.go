@@ -86,6 +86,7 @@ func newRouterCmd() *cobra.Command {
 	f.IntVar(&cfg.RatePerMinute, "rate", 60, "requests per minute per API key (0: no limit)")
 	f.IntVar(&cfg.Burst, "burst", 20, "requests an API key may send at once")
 	f.DurationVar(&cfg.Timeout, "request-timeout", 2*time.Minute, "bound on one request, submission to validated result (then 504)")
+	f.IntVar(&cfg.MaxEmbeddingInputs, "max-embedding-inputs", 16, "strings one /v1/embeddings request may embed (one task each)")
 	f.Uint32Var(&redundancy, "redundancy", 3, "nodes per task in the router's sessions")
 	f.Uint32Var(&quorum, "quorum", 2, "agreeing results a task needs")
 	f.Uint32Var(&minLevel, "min-level", 0, "minimum node level")

@@ -22,10 +22,7 @@ func (r *Router) Handler() http.Handler {
 	mux.Handle("GET /v1/models", r.guard(r.models))
 	mux.Handle("POST /v1/completions", r.guard(r.completions))
 	mux.Handle("POST /v1/chat/completions", r.guard(r.chat))
-	mux.Handle("POST /v1/embeddings", r.guard(func(w http.ResponseWriter, _ *http.Request) {
-		writeError(w, &apiError{Status: http.StatusNotImplemented, Type: "invalid_request_error", Code: "not_implemented",
-			Message: "embeddings are not served yet: sessions run completions only"})
-	}))
+	mux.Handle("POST /v1/embeddings", r.guard(r.embeddings))
 	return r.met.wrap(mux)
 }
 
@@ -187,7 +184,7 @@ func (r *Router) serve(w http.ResponseWriter, req *http.Request, s *sampling, pr
 		writeError(w, e)
 		return
 	}
-	if e := r.checkModel(req.Context(), s.Model); e != nil {
+	if _, e := r.checkModel(req.Context(), s.Model); e != nil {
 		writeError(w, e)
 		return
 	}

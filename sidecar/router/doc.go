@@ -1,6 +1,19 @@
 // Package router is the OpenAI-compatible HTTP API for apps. A request becomes a
 // task in a session the router funds (one per model, created on demand and topped
 // up from its key); the answer is the task's validated consensus result, with a
-// receipt in headers (task id, sha256 of the result, block height) that anyone can
-// check with `cortd q sessions task`.
+// receipt in headers (X-Cortd-Task-Id, X-Cortd-Result-Sha256: sha256 of the result
+// text, X-Cortd-Height: the block that ended the task) that anyone can check with
+// `cortd q sessions task`.
+//
+// POST /v1/embeddings takes `input` as a string or an array of at most
+// Config.MaxEmbeddingInputs strings (token arrays are refused). Each string is one
+// task with prompt_type "embedding", all submitted in one tx: the miners embed the
+// input with the session's model (no completion) and commit the input itself as the
+// result text, so the receipt's sha256 is sha256(input) and the consensus node's
+// embedding is on the task's record. The answer is OpenAI's shape (`object: "list"`,
+// `data[{object: "embedding", index, embedding}]`, `model`, `usage`) with each
+// component the chain's integer / 10^6 (`encoding_format: "base64"` gives the same
+// values as little-endian float32s); the receipt headers list the tasks
+// comma-separated in input order. If any task of a batch does not validate the
+// request fails (503) — the others are still paid, like any validated task.
 package router

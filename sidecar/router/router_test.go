@@ -107,13 +107,6 @@ func TestRateLimitPerKey(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, code)
 }
 
-func TestEmbeddingsNotImplementedYet(t *testing.T) {
-	h := newTestRouter(t, Config{}).Handler()
-	code, e := do(t, h, "POST", "/v1/embeddings", "", `{"model":"m","input":"x"}`)
-	require.Equal(t, http.StatusNotImplemented, code)
-	require.Equal(t, "not_implemented", e.Error.Code)
-}
-
 func TestLoadKeys(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "keys")
 	require.NoError(t, os.WriteFile(p, []byte("# comment\nsk-1\n\n  sk-2  \n"), 0o600))

@@ -30,9 +30,9 @@ type sessions struct {
 	ids map[string]uint64
 }
 
-// forModel returns the model's session with escrow for one more task, creating or
+// forModel returns the model's session with escrow for n more tasks, creating or
 // topping it up from the router's key as needed.
-func (m *sessions) forModel(ctx context.Context, model string) (uint64, error) {
+func (m *sessions) forModel(ctx context.Context, model string, n int) (uint64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	id, ok := m.ids[model]
@@ -56,32 +56,42 @@ func (m *sessions) forModel(ctx context.Context, model string) (uint64, error) {
 		id = out.SessionId
 	}
 	m.ids[model] = id
-	// Top up when the free escrow cannot pay one more task (price x redundancy).
+	// Top up when the free escrow cannot pay n more tasks (price x redundancy each).
 	qctx, cancel := m.c.QueryCtx(ctx)
 	bal, err := paymentstypes.NewQueryClient(m.c.Conn()).SessionBalance(qctx, &paymentstypes.QuerySessionBalanceRequest{SessionId: id})
 	cancel()
 	if err != nil {
 		return 0, fmt.Errorf("session %d balance: %w", id, err)
 	}
-	need := m.cfg.PricePerTask.MulRaw(int64(m.cfg.Redundancy))
-	if bal.Balance.Free.LT(need) {
-		if err := m.deposit(ctx, id); err != nil {
+	if need := m.need(n); bal.Balance.Free.LT(need) {
+		if err := m.deposit(ctx, id, need.Sub(bal.Balance.Free)); err != nil {
 			return 0, err
 		}
 	}
 	return id, nil
 }
 
-// topUp deposits into the session unconditionally: submissions racing for the
-// last free escrow found none.
-func (m *sessions) topUp(ctx context.Context, id uint64) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.deposit(ctx, id)
+// need is the escrow n tasks reserve.
+func (m *sessions) need(n int) sdkmath.Int {
+	return m.cfg.PricePerTask.MulRaw(int64(m.cfg.Redundancy)).MulRaw(int64(max(n, 1)))
 }
 
-func (m *sessions) deposit(ctx context.Context, id uint64) error {
-	if _, err := m.s.Send(ctx, &sessionstypes.MsgDeposit{Sender: m.s.Address(), SessionId: id, Amount: m.cfg.Deposit}); err != nil {
+// topUp deposits into the session unconditionally (enough for n tasks at least):
+// submissions racing for the last free escrow found none.
+func (m *sessions) topUp(ctx context.Context, id uint64, n int) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.deposit(ctx, id, m.need(n))
+}
+
+// deposit adds the configured deposit, or atLeast when that is more (a batch of
+// tasks larger than one deposit).
+func (m *sessions) deposit(ctx context.Context, id uint64, atLeast sdkmath.Int) error {
+	amount := m.cfg.Deposit
+	if atLeast.GT(amount) {
+		amount = atLeast
+	}
+	if _, err := m.s.Send(ctx, &sessionstypes.MsgDeposit{Sender: m.s.Address(), SessionId: id, Amount: amount}); err != nil {
 		return fmt.Errorf("topping up session %d: %w", id, err)
 	}
 	return nil
