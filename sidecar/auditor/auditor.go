@@ -359,8 +359,12 @@ func (a *Auditor) vote(ctx context.Context, id uint64) bool {
 		a.M.Errors.Add(1)
 		return true
 	}
+	yes := f != nil
+	if c, ok := a.subjects[au.SubjectModule].(Confirmer); ok {
+		yes = c.Confirms(au.Report, f)
+	}
 	opt := auditstypes.VOTE_OPTION_NO
-	if f != nil {
+	if yes {
 		opt = auditstypes.VOTE_OPTION_YES
 	}
 	if _, err := a.s.Send(ctx, &auditstypes.MsgVoteFraud{Voter: a.s.Address(), AuditId: id, Option: opt}); err != nil {
@@ -376,11 +380,11 @@ func (a *Auditor) vote(ctx context.Context, id uint64) bool {
 		a.M.TxFailures.Add(1)
 		return true
 	}
-	if f != nil {
+	if yes {
 		log.Info("voted yes: the fraud is confirmed", "check", f.Check, "figures", figuresString(f.Figures))
 		a.M.VotesYes.Add(1)
 	} else {
-		log.Info("voted no: the subject checks out", "reported", au.Report.GetFailedCheck())
+		log.Info("voted no: the report is not confirmed", "reported", au.Report.GetFailedCheck(), "own", findingCheck(f))
 		a.M.VotesNo.Add(1)
 	}
 	return false
@@ -388,3 +392,11 @@ func (a *Auditor) vote(ctx context.Context, id uint64) bool {
 
 // Ready reports whether the role has read the chain at least once.
 func (a *Auditor) Ready() bool { return a.ready.Load() }
+
+// findingCheck is a finding's failed check, or "none".
+func findingCheck(f *Finding) string {
+	if f == nil {
+		return "none"
+	}
+	return f.Check
+}

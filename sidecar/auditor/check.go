@@ -49,6 +49,9 @@ type Finding struct {
 	Check   string
 	Figures []auditstypes.Figure
 	Detail  string // for logs
+	// Failed names the failing parties of subjects that have several (session
+	// tasks: node id → check), for Confirmer.
+	Failed map[string]string
 }
 
 func (f *Finding) add(name, value string) {

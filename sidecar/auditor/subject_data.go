@@ -17,6 +17,13 @@ type Subject interface {
 	Check(ctx context.Context, a *auditstypes.Audit) (*Finding, error)
 }
 
+// Confirmer is implemented by subjects whose votes need more than "my own check
+// failed too": it says whether a fraud report is confirmed by the voter's own finding
+// (nil when its check passed). Subjects without it vote yes on any own finding.
+type Confirmer interface {
+	Confirms(report *auditstypes.FraudReport, own *Finding) bool
+}
+
 // DataSubject checks x/data submissions (subject module "data", subject id = target id).
 type DataSubject struct {
 	Q     datatypes.QueryClient
