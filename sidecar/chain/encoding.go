@@ -16,6 +16,7 @@ import (
 	"github.com/cosmos/gogoproto/proto"
 
 	auditstypes "github.com/cortnet/cortd/x/audits/types"
+	challengestypes "github.com/cortnet/cortd/x/challenges/types"
 	modelstypes "github.com/cortnet/cortd/x/models/types"
 	nodestypes "github.com/cortnet/cortd/x/nodes/types"
 	paymentstypes "github.com/cortnet/cortd/x/payments/types"
@@ -78,6 +79,7 @@ func NewEncoding() (Encoding, error) {
 	paymentstypes.RegisterInterfaces(reg)
 	sessionstypes.RegisterInterfaces(reg)
 	auditstypes.RegisterInterfaces(reg)
+	challengestypes.RegisterInterfaces(reg)
 	cdc := codec.NewProtoCodec(reg)
 	return Encoding{Registry: reg, Codec: cdc, TxConfig: authtx.NewTxConfig(cdc, authtx.DefaultSignModes)}, nil
 }
