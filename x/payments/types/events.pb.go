@@ -223,6 +223,84 @@ func (m *EventRefunded) GetAmount() string {
 	return ""
 }
 
+// EventPaymentClawedBack: an operator's payment for a task was taken back from its pending
+// payments into the session's free balance (fraud); unrecovered had been withdrawn already.
+type EventPaymentClawedBack struct {
+	SessionId   uint64 `protobuf:"varint,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	TaskId      uint64 `protobuf:"varint,2,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
+	Operator    string `protobuf:"bytes,3,opt,name=operator,proto3" json:"operator,omitempty"`
+	ClawedBack  string `protobuf:"bytes,4,opt,name=clawed_back,json=clawedBack,proto3" json:"clawed_back,omitempty"`
+	Unrecovered string `protobuf:"bytes,5,opt,name=unrecovered,proto3" json:"unrecovered,omitempty"`
+}
+
+func (m *EventPaymentClawedBack) Reset()         { *m = EventPaymentClawedBack{} }
+func (m *EventPaymentClawedBack) String() string { return proto.CompactTextString(m) }
+func (*EventPaymentClawedBack) ProtoMessage()    {}
+func (*EventPaymentClawedBack) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a8e55e2d185b77ce, []int{3}
+}
+func (m *EventPaymentClawedBack) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventPaymentClawedBack) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventPaymentClawedBack.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventPaymentClawedBack) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventPaymentClawedBack.Merge(m, src)
+}
+func (m *EventPaymentClawedBack) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventPaymentClawedBack) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventPaymentClawedBack.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventPaymentClawedBack proto.InternalMessageInfo
+
+func (m *EventPaymentClawedBack) GetSessionId() uint64 {
+	if m != nil {
+		return m.SessionId
+	}
+	return 0
+}
+
+func (m *EventPaymentClawedBack) GetTaskId() uint64 {
+	if m != nil {
+		return m.TaskId
+	}
+	return 0
+}
+
+func (m *EventPaymentClawedBack) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *EventPaymentClawedBack) GetClawedBack() string {
+	if m != nil {
+		return m.ClawedBack
+	}
+	return ""
+}
+
+func (m *EventPaymentClawedBack) GetUnrecovered() string {
+	if m != nil {
+		return m.Unrecovered
+	}
+	return ""
+}
+
 // EventPaymentsWithdrawn: an operator withdrew pending payments.
 type EventPaymentsWithdrawn struct {
 	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
@@ -233,7 +311,7 @@ func (m *EventPaymentsWithdrawn) Reset()         { *m = EventPaymentsWithdrawn{}
 func (m *EventPaymentsWithdrawn) String() string { return proto.CompactTextString(m) }
 func (*EventPaymentsWithdrawn) ProtoMessage()    {}
 func (*EventPaymentsWithdrawn) Descriptor() ([]byte, []int) {
-	return fileDescriptor_a8e55e2d185b77ce, []int{3}
+	return fileDescriptor_a8e55e2d185b77ce, []int{4}
 }
 func (m *EventPaymentsWithdrawn) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -285,7 +363,7 @@ func (m *EventParamsUpdated) Reset()         { *m = EventParamsUpdated{} }
 func (m *EventParamsUpdated) String() string { return proto.CompactTextString(m) }
 func (*EventParamsUpdated) ProtoMessage()    {}
 func (*EventParamsUpdated) Descriptor() ([]byte, []int) {
-	return fileDescriptor_a8e55e2d185b77ce, []int{4}
+	return fileDescriptor_a8e55e2d185b77ce, []int{5}
 }
 func (m *EventParamsUpdated) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -325,6 +403,7 @@ func init() {
 	proto.RegisterType((*EventDeposited)(nil), "cortd.payments.v1.EventDeposited")
 	proto.RegisterType((*EventTaskSettled)(nil), "cortd.payments.v1.EventTaskSettled")
 	proto.RegisterType((*EventRefunded)(nil), "cortd.payments.v1.EventRefunded")
+	proto.RegisterType((*EventPaymentClawedBack)(nil), "cortd.payments.v1.EventPaymentClawedBack")
 	proto.RegisterType((*EventPaymentsWithdrawn)(nil), "cortd.payments.v1.EventPaymentsWithdrawn")
 	proto.RegisterType((*EventParamsUpdated)(nil), "cortd.payments.v1.EventParamsUpdated")
 }
@@ -332,31 +411,34 @@ func init() {
 func init() { proto.RegisterFile("cortd/payments/v1/events.proto", fileDescriptor_a8e55e2d185b77ce) }
 
 var fileDescriptor_a8e55e2d185b77ce = []byte{
-	// 369 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x84, 0x52, 0x4d, 0x4b, 0x23, 0x41,
-	0x14, 0x4c, 0xe7, 0x6b, 0x77, 0x1a, 0x76, 0xd9, 0x1d, 0x42, 0x76, 0x58, 0xb2, 0x43, 0xc8, 0x29,
-	0x7b, 0x99, 0x21, 0xfa, 0x0f, 0xfc, 0x38, 0x04, 0x3c, 0x48, 0x54, 0x04, 0x11, 0xa4, 0x93, 0x7e,
-	0x9a, 0x21, 0x4e, 0x77, 0xd3, 0xfd, 0x26, 0x71, 0xfe, 0x85, 0x07, 0x7f, 0x94, 0xc7, 0x1c, 0x3d,
-	0x4a, 0xf2, 0x47, 0xa4, 0x7b, 0x26, 0x46, 0x0f, 0x92, 0xdb, 0xd4, 0xab, 0xa6, 0xaa, 0xde, 0x9b,
-	0xa2, 0xe1, 0x44, 0x6a, 0xe4, 0xb1, 0x62, 0x79, 0x0a, 0x02, 0x4d, 0x3c, 0x1f, 0xc4, 0x30, 0xb7,
-	0x5f, 0x91, 0xd2, 0x12, 0xa5, 0xff, 0xdb, 0xf1, 0xd1, 0x86, 0x8f, 0xe6, 0x83, 0x1e, 0xd0, 0x9f,
-	0xc7, 0xf6, 0xc9, 0x11, 0x28, 0x69, 0x12, 0x04, 0xee, 0xff, 0xa3, 0xd4, 0x80, 0x31, 0x89, 0x14,
-	0x37, 0x09, 0x0f, 0x48, 0x97, 0xf4, 0xeb, 0x23, 0xaf, 0x9c, 0x0c, 0xb9, 0xdf, 0xa1, 0x1e, 0x2f,
-	0xde, 0x4a, 0x1d, 0x54, 0xbb, 0xa4, 0xef, 0x8d, 0xb6, 0x03, 0xbf, 0x4d, 0x9b, 0x2c, 0x95, 0x99,
-	0xc0, 0xa0, 0xe6, 0xa8, 0x12, 0xf5, 0x9e, 0x08, 0xfd, 0xe5, 0x7c, 0xce, 0x99, 0x99, 0x9d, 0x01,
-	0xe2, 0xfd, 0x6e, 0xa7, 0x3f, 0xf4, 0x1b, 0x32, 0x33, 0xb3, 0x5c, 0xd5, 0x71, 0x4d, 0x0b, 0x87,
-	0xdc, 0x9a, 0x28, 0x96, 0x03, 0x98, 0xa0, 0xd6, 0xad, 0x59, 0x93, 0x02, 0xf9, 0x2d, 0xda, 0x50,
-	0x3a, 0x99, 0x40, 0x50, 0x77, 0xde, 0x05, 0xf0, 0xff, 0xd2, 0xef, 0x1a, 0x30, 0xd3, 0x02, 0x78,
-	0xd0, 0x70, 0xc4, 0x3b, 0xee, 0x5d, 0xd3, 0x1f, 0x2e, 0xd5, 0x08, 0x6e, 0x33, 0xc1, 0x77, 0x47,
-	0x6a, 0xd1, 0x86, 0x5c, 0x08, 0xd8, 0x2c, 0x5e, 0x80, 0x2f, 0x97, 0x3e, 0xa1, 0x6d, 0xa7, 0x7e,
-	0x5a, 0xde, 0xfb, 0x32, 0xc1, 0x29, 0xd7, 0x6c, 0x21, 0x6c, 0x26, 0xa9, 0x40, 0x33, 0x7b, 0x43,
-	0x52, 0x64, 0xda, 0xe0, 0x0f, 0x6a, 0xd5, 0x4f, 0x6a, 0x7b, 0xd4, 0x2f, 0xd5, 0x34, 0x4b, 0xcd,
-	0x85, 0xe2, 0xcc, 0xfe, 0xad, 0x0e, 0xf5, 0x58, 0x86, 0x53, 0xa9, 0x13, 0xcc, 0x4b, 0xa9, 0xed,
-	0xe0, 0xe0, 0xf0, 0x79, 0x15, 0x92, 0xe5, 0x2a, 0x24, 0xaf, 0xab, 0x90, 0x3c, 0xae, 0xc3, 0xca,
-	0x72, 0x1d, 0x56, 0x5e, 0xd6, 0x61, 0xe5, 0xea, 0xff, 0x5d, 0x82, 0xd3, 0x6c, 0x1c, 0x4d, 0x64,
-	0x1a, 0xdb, 0x56, 0x08, 0xc0, 0xb8, 0x68, 0xcf, 0xc3, 0xb6, 0x3f, 0x98, 0x2b, 0x30, 0xe3, 0xa6,
-	0x2b, 0xcf, 0xfe, 0x5b, 0x00, 0x00, 0x00, 0xff, 0xff, 0x81, 0x79, 0x68, 0xcc, 0x5e, 0x02, 0x00,
-	0x00,
+	// 421 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x9c, 0x92, 0xc1, 0x6e, 0x13, 0x31,
+	0x10, 0x86, 0xe3, 0xa4, 0x09, 0xcd, 0x54, 0x20, 0xb0, 0xaa, 0xb2, 0xaa, 0xca, 0x12, 0xe5, 0x54,
+	0x2e, 0xbb, 0x2a, 0xbc, 0x41, 0x0b, 0x87, 0x4a, 0x1c, 0x50, 0x00, 0x21, 0x21, 0xa4, 0xca, 0xb1,
+	0x07, 0xb2, 0xda, 0xae, 0x6d, 0xd9, 0xde, 0x0d, 0xfb, 0x16, 0x1c, 0x78, 0x0f, 0x5e, 0x83, 0x63,
+	0x8f, 0x1c, 0x51, 0xf2, 0x22, 0xc8, 0xde, 0x6d, 0x96, 0x20, 0xa1, 0x48, 0xbd, 0xf9, 0x9f, 0xdf,
+	0x9a, 0x6f, 0x66, 0xf4, 0x43, 0xcc, 0x95, 0x71, 0x22, 0xd5, 0xac, 0x2e, 0x50, 0x3a, 0x9b, 0x56,
+	0x67, 0x29, 0x56, 0xfe, 0x95, 0x68, 0xa3, 0x9c, 0xa2, 0x8f, 0x82, 0x9f, 0xdc, 0xfa, 0x49, 0x75,
+	0x36, 0x45, 0x78, 0xf0, 0xca, 0x7f, 0x79, 0x89, 0x5a, 0xd9, 0xcc, 0xa1, 0xa0, 0x4f, 0x00, 0x2c,
+	0x5a, 0x9b, 0x29, 0x79, 0x95, 0x89, 0x88, 0x4c, 0xc8, 0xe9, 0xde, 0x6c, 0xdc, 0x56, 0x2e, 0x05,
+	0x3d, 0x81, 0xb1, 0x68, 0xfe, 0x2a, 0x13, 0xf5, 0x27, 0xe4, 0x74, 0x3c, 0xeb, 0x0a, 0xf4, 0x08,
+	0x46, 0xac, 0x50, 0xa5, 0x74, 0xd1, 0x20, 0x58, 0xad, 0x9a, 0x7e, 0x27, 0xf0, 0x30, 0x70, 0xde,
+	0x31, 0x9b, 0xbf, 0x45, 0xe7, 0xae, 0x77, 0x93, 0x1e, 0xc3, 0x3d, 0xc7, 0x6c, 0xee, 0xbd, 0x7e,
+	0xf0, 0x46, 0x5e, 0x5e, 0x0a, 0x0f, 0xd1, 0xac, 0x46, 0xb4, 0xd1, 0x60, 0x32, 0xf0, 0x90, 0x46,
+	0xd1, 0x43, 0x18, 0x6a, 0x93, 0x71, 0x8c, 0xf6, 0x02, 0xbb, 0x11, 0xf4, 0x18, 0xf6, 0x0d, 0xba,
+	0xd2, 0x48, 0x14, 0xd1, 0x30, 0x18, 0x1b, 0x3d, 0xfd, 0x04, 0xf7, 0xc3, 0x54, 0x33, 0xfc, 0x5c,
+	0x4a, 0xb1, 0x7b, 0xa4, 0x43, 0x18, 0xaa, 0xa5, 0xc4, 0xdb, 0xc5, 0x1b, 0xf1, 0xdf, 0xa5, 0x7f,
+	0x10, 0x38, 0x0a, 0xed, 0xdf, 0x34, 0x07, 0xbf, 0xb8, 0x66, 0x4b, 0x14, 0xe7, 0x8c, 0xe7, 0x77,
+	0x5e, 0xfd, 0x18, 0xf6, 0x95, 0x46, 0xc3, 0xfc, 0xf1, 0x1b, 0xd8, 0x46, 0xd3, 0xa7, 0x70, 0xc0,
+	0x03, 0xe1, 0x6a, 0xce, 0x78, 0xde, 0x1e, 0x01, 0x78, 0x07, 0x9d, 0xc0, 0x41, 0x29, 0x0d, 0x72,
+	0x55, 0xa1, 0xd9, 0x1c, 0xe3, 0xef, 0xd2, 0xf4, 0xf5, 0xf6, 0xc0, 0xf6, 0x43, 0xe6, 0x16, 0xc2,
+	0xb0, 0xa5, 0xdc, 0x02, 0x93, 0x7f, 0xc0, 0xdd, 0xfe, 0xfd, 0xad, 0xfd, 0x9f, 0x03, 0x6d, 0xbb,
+	0x19, 0x56, 0xd8, 0xf7, 0x5a, 0x30, 0x9f, 0xaf, 0x13, 0x18, 0xb3, 0xd2, 0x2d, 0x94, 0xc9, 0x5c,
+	0xdd, 0xb6, 0xea, 0x0a, 0xe7, 0x17, 0x3f, 0x57, 0x31, 0xb9, 0x59, 0xc5, 0xe4, 0xf7, 0x2a, 0x26,
+	0xdf, 0xd6, 0x71, 0xef, 0x66, 0x1d, 0xf7, 0x7e, 0xad, 0xe3, 0xde, 0xc7, 0x67, 0x5f, 0x32, 0xb7,
+	0x28, 0xe7, 0x09, 0x57, 0x45, 0xea, 0x73, 0x2c, 0xd1, 0xa5, 0x4d, 0xde, 0xbf, 0x76, 0x89, 0x77,
+	0xb5, 0x46, 0x3b, 0x1f, 0x85, 0xb8, 0xbf, 0xf8, 0x13, 0x00, 0x00, 0xff, 0xff, 0x12, 0xd7, 0x99,
+	0x8a, 0x10, 0x03, 0x00, 0x00,
 }
 
 func (m *EventDeposited) Marshal() (dAtA []byte, err error) {
@@ -490,6 +572,60 @@ func (m *EventRefunded) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 		i = encodeVarintEvents(dAtA, i, uint64(len(m.Owner)))
 		i--
 		dAtA[i] = 0x12
+	}
+	if m.SessionId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.SessionId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventPaymentClawedBack) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventPaymentClawedBack) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventPaymentClawedBack) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Unrecovered) > 0 {
+		i -= len(m.Unrecovered)
+		copy(dAtA[i:], m.Unrecovered)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Unrecovered)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.ClawedBack) > 0 {
+		i -= len(m.ClawedBack)
+		copy(dAtA[i:], m.ClawedBack)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.ClawedBack)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.TaskId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.TaskId))
+		i--
+		dAtA[i] = 0x10
 	}
 	if m.SessionId != 0 {
 		i = encodeVarintEvents(dAtA, i, uint64(m.SessionId))
@@ -640,6 +776,33 @@ func (m *EventRefunded) Size() (n int) {
 		n += 1 + l + sovEvents(uint64(l))
 	}
 	l = len(m.Amount)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventPaymentClawedBack) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.SessionId != 0 {
+		n += 1 + sovEvents(uint64(m.SessionId))
+	}
+	if m.TaskId != 0 {
+		n += 1 + sovEvents(uint64(m.TaskId))
+	}
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.ClawedBack)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Unrecovered)
 	if l > 0 {
 		n += 1 + l + sovEvents(uint64(l))
 	}
@@ -1110,6 +1273,190 @@ func (m *EventRefunded) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.Amount = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventPaymentClawedBack) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventPaymentClawedBack: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventPaymentClawedBack: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SessionId", wireType)
+			}
+			m.SessionId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SessionId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskId", wireType)
+			}
+			m.TaskId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ClawedBack", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ClawedBack = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Unrecovered", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Unrecovered = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

@@ -41,6 +41,9 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := k.drawAudits(ctx, p, h); err != nil {
+		return err
+	}
 	if err := k.assignQueued(ctx, p, a); err != nil {
 		return err
 	}

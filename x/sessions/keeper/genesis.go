@@ -49,6 +49,11 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 			return err
 		}
 		if t.Status.Terminal() {
+			if t.AuditStatus == types.TASK_AUDIT_STATUS_DRAW_PENDING {
+				if err := k.AuditQueue.Set(ctx, collections.Join(t.EndedHeight+1, t.Id)); err != nil {
+					return err
+				}
+			}
 			if !t.Pruned {
 				if err := k.PruneQueue.Set(ctx, collections.Join(t.EndedHeight+gs.Params.RetentionBlocks, t.Id)); err != nil {
 					return err

@@ -67,4 +67,11 @@ func ReservationInvariant(k Keeper) sdk.Invariant {
 }
 
 // AllInvariants runs every x/sessions invariant (tests call it after each step).
-func AllInvariants(k Keeper) sdk.Invariant { return ReservationInvariant(k) }
+func AllInvariants(k Keeper) sdk.Invariant {
+	return func(ctx sdk.Context) (string, bool) {
+		if msg, broken := ReservationInvariant(k)(ctx); broken {
+			return msg, true
+		}
+		return AuditInvariant(k)(ctx)
+	}
+}

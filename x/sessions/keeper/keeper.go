@@ -58,6 +58,14 @@ type Keeper struct {
 	NodeTasks collections.KeySet[sPair]
 	// Results holds each revealed result's text, embedding and salt by (task id, node id).
 	Results collections.Map[collections.Pair[uint64, string], types.Result]
+	// AuditQueue holds (draw height, task id) of validated tasks awaiting the audit
+	// sampling draw; PruneDeferred the tasks whose pruning waits for their audit (audit.go).
+	AuditQueue    collections.KeySet[hPair]
+	PruneDeferred collections.KeySet[uint64]
+
+	// audits is set once after construction (SetAudits): x/audits is built after this
+	// keeper. A pointer, so every copy of the keeper sees it.
+	audits *auditsRef
 }
 
 // NewKeeper builds the keeper. authority is the bech32 address allowed to update params.
@@ -84,6 +92,9 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, models 
 		NodeTasks:       collections.NewKeySet(sb, types.NodeTasksKey, "node_tasks", collections.PairKeyCodec(collections.StringKey, collections.Uint64Key)),
 		Results: collections.NewMap(sb, types.ResultsKey, "results",
 			collections.PairKeyCodec(collections.Uint64Key, collections.StringKey), codec.CollValue[types.Result](cdc)),
+		AuditQueue:    collections.NewKeySet(sb, types.AuditQueueKey, "audit_queue", hKey),
+		PruneDeferred: collections.NewKeySet(sb, types.PruneDeferredKey, "prune_deferred", collections.Uint64Key),
+		audits:        &auditsRef{},
 	}
 	schema, err := sb.Build()
 	if err != nil {

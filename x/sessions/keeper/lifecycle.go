@@ -189,6 +189,9 @@ func (k Keeper) endTask(ctx context.Context, p types.Params, t *types.Task, stat
 	if err := k.PruneQueue.Set(ctx, collections.Join(h+p.RetentionBlocks, t.Id)); err != nil {
 		return err
 	}
+	if err := k.queueAuditDraw(ctx, p, t, h); err != nil {
+		return err
+	}
 	switch status {
 	case types.TASK_STATUS_VALIDATED:
 		sess.TasksValidated++

@@ -24,6 +24,12 @@ func (k Keeper) prune(ctx context.Context, p types.Params, h int64) error {
 		if err != nil {
 			return err
 		}
+		if deferred, err := k.deferPrune(ctx, t); err != nil || deferred {
+			if err != nil {
+				return err
+			}
+			continue // its audit still needs the results (audit.go)
+		}
 		t.Prompt = ""
 		t.ResultText = ""
 		for _, a := range t.Assignments {

@@ -6,7 +6,10 @@ import (
 	"strconv"
 	"strings"
 
+	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
+
+	auditstypes "github.com/cortnet/cortd/x/audits/types"
 )
 
 // Session audits: the names and integer comparisons shared by the chain (the audit
@@ -61,14 +64,10 @@ func FraudFigureName(nodeID string) string { return FraudFigurePrefix + nodeID }
 // FraudFigureValue is the figure value: the failed check and the distance.
 func FraudFigureValue(check, distance string) string { return check + ":" + distance }
 
-// Figure is a (name, value) pair as x/audits stores it; a local copy keeps this package
-// free of x/audits.
-type Figure struct{ Name, Value string }
-
 // ParseFraudFigures returns the node ids a fraud report names, in report order, without
 // duplicates: every figure whose name starts with "node:" and whose rest is non-empty.
 // Other figures are ignored.
-func ParseFraudFigures(figures []Figure) []string {
+func ParseFraudFigures(figures []auditstypes.Figure) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, f := range figures {
@@ -89,4 +88,24 @@ func ParseTaskSubject(subjectID string) (uint64, error) {
 		return 0, fmt.Errorf("subject %q is not a task id", subjectID)
 	}
 	return id, nil
+}
+
+// ValidateTaskAudit checks a task's audit fields (genesis): only VALIDATED tasks take part
+// in session audits, and audit_id is set exactly when an audit was opened.
+func ValidateTaskAudit(t Task) error {
+	s := t.AuditStatus
+	if _, ok := TaskAuditStatus_name[int32(s)]; !ok {
+		return errorsmod.Wrapf(ErrInvalidGenesis, "task %d has audit status %d", t.Id, s)
+	}
+	if s != TASK_AUDIT_STATUS_UNSPECIFIED && t.Status != TASK_STATUS_VALIDATED {
+		return errorsmod.Wrapf(ErrInvalidGenesis, "task %d is %s but has audit status %s", t.Id, t.Status, s)
+	}
+	opened := s == TASK_AUDIT_STATUS_OPEN || s == TASK_AUDIT_STATUS_PASSED || s == TASK_AUDIT_STATUS_FRAUD
+	if opened != (t.AuditId != 0) {
+		return errorsmod.Wrapf(ErrInvalidGenesis, "task %d: audit status %s with audit id %d", t.Id, s, t.AuditId)
+	}
+	if (s == TASK_AUDIT_STATUS_DRAW_PENDING || s == TASK_AUDIT_STATUS_OPEN) && t.Pruned {
+		return errorsmod.Wrapf(ErrInvalidGenesis, "task %d: pruned while its audit holds its results", t.Id)
+	}
+	return nil
 }

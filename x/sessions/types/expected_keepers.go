@@ -8,6 +8,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	auditstypes "github.com/cortnet/cortd/x/audits/types"
 	modelstypes "github.com/cortnet/cortd/x/models/types"
 	nodestypes "github.com/cortnet/cortd/x/nodes/types"
 	paymentstypes "github.com/cortnet/cortd/x/payments/types"
@@ -29,6 +30,8 @@ type NodesKeeper interface {
 	RecordCommit(ctx context.Context, nodeID string, onTime bool) error
 	RecordValidated(ctx context.Context, nodeID string) error
 	RecordRejected(ctx context.Context, nodeID string) error
+	// SlashNode takes fraction of the node's stake (session audit fraud).
+	SlashNode(ctx context.Context, nodeID string, fraction sdkmath.LegacyDec, reason string) (sdkmath.Int, error)
 }
 
 // PaymentsKeeper is the x/payments escrow API (SessionPayment). Every task end goes
@@ -40,4 +43,13 @@ type PaymentsKeeper interface {
 	Settle(ctx context.Context, sessionID, taskID uint64, reserved, price sdkmath.Int, payees []string) error
 	Refund(ctx context.Context, sessionID uint64) (sdkmath.Int, error)
 	GetBalance(ctx context.Context, sessionID uint64) (paymentstypes.SessionBalance, error)
+	// Clawback takes up to amount back from operator's pending payments into the session's
+	// free balance and returns what it took (session audit fraud).
+	Clawback(ctx context.Context, sessionID, taskID uint64, operator string, amount sdkmath.Int) (sdkmath.Int, error)
+}
+
+// AuditsKeeper is the x/audits API a subject module uses to open an audit of a task.
+type AuditsKeeper interface {
+	OpenAudit(ctx context.Context, subjectModule, subjectID string, exclude []sdk.AccAddress, payloadHash []byte) (uint64, error)
+	GetAudit(ctx context.Context, id uint64) (auditstypes.Audit, error)
 }

@@ -55,6 +55,9 @@ func (gs GenesisState) Validate() error {
 		if t.Reserved.IsNil() || t.Reserved.IsNegative() {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "task %d: bad reservation", t.Id)
 		}
+		if err := ValidateTaskAudit(t); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -24,4 +24,6 @@ var (
 	PruneQueueKey      = collections.NewPrefix(9)
 	NodeTasksKey       = collections.NewPrefix(10)
 	ResultsKey         = collections.NewPrefix(11)
+	AuditQueueKey      = collections.NewPrefix(12)
+	PruneDeferredKey   = collections.NewPrefix(13)
 )

@@ -15,6 +15,9 @@ const MaxEmbeddingDim = 8192
 // MaxLevel is the highest node level (x/nodes).
 const MaxLevel = 10
 
+// MaxAuditDrawsPerBlockLimit caps max_audit_draws_per_block whatever governance sets.
+const MaxAuditDrawsPerBlockLimit = 10_000
+
 // DefaultParams: windows of 20 blocks (~20 s on a 1 s localnet), a queue timeout of 100
 // blocks, the 0.85 cosine threshold of the network's test phases, results kept for audits
 // for 10,000 blocks.
@@ -39,6 +42,14 @@ func DefaultParams() Params {
 		NormTolerance:          sdkmath.LegacyMustNewDecFromStr("0.01"),
 		MaxPromptTypeLength:    64,
 		MaxQueuedPerSession:    1_000,
+		// session audits (README "Session audits"): 1% of validated tasks; re-embedding the
+		// same text on another engine stays well inside 0.05 (cos ≥ 0.99875); 0.55 for a
+		// greedy re-run is the validation threshold's distance (cos 0.85 ⇔ √0.3 ≈ 0.548).
+		AuditFractionBps:        100,
+		AuditEmbeddingTolerance: sdkmath.LegacyMustNewDecFromStr("0.05"),
+		AuditOutputTolerance:    sdkmath.LegacyMustNewDecFromStr("0.55"),
+		AuditSlashFraction:      sdkmath.LegacyMustNewDecFromStr("0.1"),
+		MaxAuditDrawsPerBlock:   200,
 	}
 }
 
@@ -66,6 +77,30 @@ func (p Params) Validate() error {
 	}
 	if p.NormTolerance.IsNil() || p.NormTolerance.IsNegative() || p.NormTolerance.GT(one) {
 		return errorsmod.Wrap(ErrInvalidParams, "norm_tolerance must be in [0, 1]")
+	}
+	return p.validateAudit()
+}
+
+// validateAudit checks the session-audit params. Distances between unit vectors are at
+// most 2, so a tolerance above 2 would never fail anyone.
+func (p Params) validateAudit() error {
+	if p.AuditFractionBps > BasisPoints {
+		return errorsmod.Wrapf(ErrInvalidParams, "audit_fraction_bps must be <= %d", BasisPoints)
+	}
+	two := sdkmath.LegacyNewDec(2)
+	for _, tol := range []struct {
+		name string
+		d    sdkmath.LegacyDec
+	}{{"audit_embedding_tolerance", p.AuditEmbeddingTolerance}, {"audit_output_tolerance", p.AuditOutputTolerance}} {
+		if tol.d.IsNil() || tol.d.IsNegative() || tol.d.GT(two) {
+			return errorsmod.Wrapf(ErrInvalidParams, "%s must be in [0, 2]", tol.name)
+		}
+	}
+	if p.AuditSlashFraction.IsNil() || !p.AuditSlashFraction.IsPositive() || p.AuditSlashFraction.GT(sdkmath.LegacyOneDec()) {
+		return errorsmod.Wrap(ErrInvalidParams, "audit_slash_fraction must be in (0, 1]")
+	}
+	if p.MaxAuditDrawsPerBlock == 0 || p.MaxAuditDrawsPerBlock > MaxAuditDrawsPerBlockLimit {
+		return errorsmod.Wrapf(ErrInvalidParams, "max_audit_draws_per_block must be in [1, %d]", MaxAuditDrawsPerBlockLimit)
 	}
 	return nil
 }
