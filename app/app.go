@@ -286,8 +286,11 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.DataKeeper = datakeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[datatypes.StoreKey]),
 		app.BankKeeper, app.AccountKeeper, datakeeper.ModelsRegistry(app.ModelsKeeper), app.AuditsKeeper,
 		app.DistrKeeper, nodeskeeper.MintProvision{Keeper: app.MintKeeper}, authtypes.FeeCollectorName, govAuthority)
+	// x/sessions opens audits of sampled tasks (x/audits is built after it, hence SetAudits).
+	app.SessionsKeeper.SetAudits(app.AuditsKeeper)
 	app.AuditsKeeper.SetRouter(auditstypes.NewRouter().
-		AddRoute(datatypes.ModuleName, app.DataKeeper.AuditHandler()))
+		AddRoute(datatypes.ModuleName, app.DataKeeper.AuditHandler()).
+		AddRoute(sessionstypes.ModuleName, app.SessionsKeeper.AuditHandler()))
 
 	// x/challenges: posting deposits escrowed in its module account (a missed tests reveal
 	// forfeits to the community pool); emissions from its rewards pool, fed by its mint share.
