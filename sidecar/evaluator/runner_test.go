@@ -1,0 +1,184 @@
+package evaluator
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cortnet/cortd/x/challenges/types"
+)
+
+// fakeChain serves challenges from memory and records submissions.
+type fakeChain struct {
+	mu         sync.Mutex
+	height     int64
+	challenges map[uint64]types.Challenge
+	listed     map[uint64]bool // returned by Evaluating (others only by id)
+	answers    map[uint64][]types.Answer
+	submitted  map[uint64]bool // already on chain before the runner starts
+	sent       []*types.MsgSubmitScores
+	reveal     chan uint64
+}
+
+func (f *fakeChain) Height(context.Context) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.height, nil
+}
+
+func (f *fakeChain) Evaluating(context.Context) ([]types.Challenge, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []types.Challenge
+	for id, c := range f.challenges {
+		if f.listed[id] {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeChain) Challenge(_ context.Context, id uint64) (types.Challenge, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.challenges[id]
+	if !ok {
+		return c, fmt.Errorf("challenge %d not found", id)
+	}
+	return c, nil
+}
+
+func (f *fakeChain) Answers(_ context.Context, id uint64) ([]types.Answer, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.answers[id], nil
+}
+
+func (f *fakeChain) Submitted(_ context.Context, id uint64, _ string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.submitted[id], nil
+}
+
+func (f *fakeChain) SubmitScores(_ context.Context, m *types.MsgSubmitScores) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sent = append(f.sent, m)
+	return nil
+}
+
+func (f *fakeChain) Watch(ctx context.Context, onReveal func(uint64), onGap func()) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case id := <-f.reveal:
+			onReveal(id)
+		}
+	}
+}
+
+func (f *fakeChain) Address() string { return "cor1evaluator" }
+
+func (f *fakeChain) sentCopy() []*types.MsgSubmitScores {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]*types.MsgSubmitScores(nil), f.sent...)
+}
+
+func chainChallenge(id uint64, c Challenge) types.Challenge {
+	return types.Challenge{Id: id, Status: types.CHALLENGE_STATUS_EVALUATING, EvaluationEndHeight: 1000,
+		Snapshot: types.Snapshot{Url: c.Snapshot.URL, Sha256: c.Snapshot.SHA256, SizeBytes: c.Snapshot.Size},
+		TestsUrl: c.Tests.URL, TestsSha256: c.Tests.SHA256, TestsSizeBytes: c.Tests.Size, TestCommand: c.TestCommand}
+}
+
+func TestRunnerScoresEachChallengeOnce(t *testing.T) {
+	requireSandbox(t)
+	ch := calcChallenge(t)
+	badTests := ch
+	badTests.Tests.SHA256 = strings.Repeat("a", 64)
+	right := replacePatch("calc.go", buggyCalc, goodCalc)
+	wrong := replacePatch("calc.go", buggyCalc, strings.Replace(buggyCalc, "s += x", "s += x + 1", 1))
+	noApply := replacePatch("calc.go", goodCalc, buggyCalc)
+	f := &fakeChain{
+		height: 10,
+		challenges: map[uint64]types.Challenge{
+			7: chainChallenge(7, ch), 8: chainChallenge(8, badTests), 9: chainChallenge(9, ch),
+			10: chainChallenge(10, ch), 11: chainChallenge(11, ch),
+		},
+		listed: map[uint64]bool{7: true, 8: true, 9: true, 11: true},
+		answers: map[uint64][]types.Answer{
+			7: {
+				{ChallengeId: 7, NodeId: "node-a", Revealed: true, Patch: right},
+				{ChallengeId: 7, NodeId: "node-b", Revealed: true, Patch: wrong},
+				{ChallengeId: 7, NodeId: "node-c", Revealed: true, Patch: noApply},
+				{ChallengeId: 7, NodeId: "node-d", Commitment: "ab"}, // committed, never revealed: not scored
+			},
+			8:  {{ChallengeId: 8, NodeId: "node-a", Revealed: true, Patch: right}},
+			9:  {{ChallengeId: 9, NodeId: "node-a", Revealed: true, Patch: right}},
+			10: {{ChallengeId: 10, NodeId: "node-x", Revealed: true, Patch: wrong}},
+			11: {{ChallengeId: 11, NodeId: "node-y", Revealed: true, Patch: right}},
+		},
+		submitted: map[uint64]bool{9: true},
+		reveal:    make(chan uint64, 4),
+	}
+	// 11 is too close to its evaluation end to start.
+	c11 := f.challenges[11]
+	c11.EvaluationEndHeight = 11
+	f.challenges[11] = c11
+
+	e, err := New(testConfig(t))
+	require.NoError(t, err)
+	r := NewRunner(e, f, RunnerConfig{Poll: time.Hour, MaxAttempts: 1}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	defer func() {
+		cancel()
+		require.ErrorIs(t, <-done, context.Canceled)
+	}()
+
+	// The first scan (the polling backstop) scores 7 and gives 8 up (bad tests
+	// archive); 9 was already scored by this evaluator, 11 is too late.
+	require.Eventually(t, func() bool { return len(f.sentCopy()) == 1 }, 3*time.Minute, 100*time.Millisecond)
+	require.Equal(t, &types.MsgSubmitScores{Evaluator: "cor1evaluator", ChallengeId: 7, Scores: []types.MinerScore{
+		{NodeId: "node-a", ScoreBps: 10000}, {NodeId: "node-b", ScoreBps: 3333}, {NodeId: "node-c", ScoreBps: 0},
+	}}, f.sentCopy()[0])
+
+	// 10 is not listed by the scan: only its tests-revealed event brings it in.
+	// A repeated event for 7 is ignored.
+	f.reveal <- 7
+	f.reveal <- 10
+	require.Eventually(t, func() bool { return len(f.sentCopy()) == 2 }, 2*time.Minute, 100*time.Millisecond)
+	require.Equal(t, &types.MsgSubmitScores{Evaluator: "cor1evaluator", ChallengeId: 10,
+		Scores: []types.MinerScore{{NodeId: "node-x", ScoreBps: 3333}}}, f.sentCopy()[1])
+	r.poke(0) // another scan submits nothing new
+	time.Sleep(500 * time.Millisecond)
+	require.Len(t, f.sentCopy(), 2)
+
+	srv := httptest.NewServer(r.Handler())
+	defer srv.Close()
+	res, err := srv.Client().Get(srv.URL + "/healthz")
+	require.NoError(t, err)
+	require.Equal(t, 200, res.StatusCode)
+	res.Body.Close()
+	res, err = srv.Client().Get(srv.URL + "/metrics")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := string(body)
+	require.Contains(t, m, `cortd_evaluator_patches_evaluated_total{outcome="scored"} 3`)
+	require.Contains(t, m, `cortd_evaluator_patches_evaluated_total{outcome="not_applied"} 1`)
+	require.Contains(t, m, "cortd_evaluator_challenges_scored_total 2")
+	require.Contains(t, m, "cortd_evaluator_prepare_failures_total 1")
+	require.Contains(t, m, `cortd_evaluator_challenges_skipped_total{reason="already_submitted"} 1`)
+	require.Contains(t, m, `cortd_evaluator_challenges_skipped_total{reason="gave_up"} 1`)
+	require.Contains(t, m, `cortd_evaluator_challenges_skipped_total{reason="too_late"} 1`)
+}
