@@ -10,8 +10,10 @@ import (
 	"cosmossdk.io/collections"
 	sdkmath "cosmossdk.io/math"
 
+	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	auditstypes "github.com/cortnet/cortd/x/audits/types"
 	"github.com/cortnet/cortd/x/sessions/types"
 )
 
@@ -55,4 +57,38 @@ func BenchmarkAuditDraw200(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestAuditGas logs the gas of the session-audit steps (store reads and writes at the
+// SDK's default KV costs) for the README. Run: go test ./x/sessions/keeper -run AuditGas -v
+func TestAuditGas(t *testing.T) {
+	gas := func(f *auditFixture, name string, fn func() error) uint64 {
+		f.Ctx = f.Ctx.WithGasMeter(storetypes.NewInfiniteGasMeter())
+		require.NoError(t, fn(), name)
+		used := f.Ctx.GasMeter().GasConsumed()
+		t.Logf("gas %-55s %d", name, used)
+		return used
+	}
+	f := newAuditFixture(t, nil)
+	f.addNodes(t, 3, true)
+	sid := f.session(t, 3, 2, 1_000)
+	id, _ := f.validatedTask(t, sid)
+	require.Positive(t, gas(f, "EndBlock: draw opening 1 audit (3 validators)", func() error { return f.k.EndBlocker(f.Ctx) }))
+	a, err := f.audits.GetAudit(f.Ctx, f.task(t, id).AuditId)
+	require.NoError(t, err)
+	require.Positive(t, gas(f, "MsgAuditPass of a session task (handler included)", func() error {
+		_, err := f.auditsMsg.AuditPass(f.Ctx, &auditstypes.MsgAuditPass{Auditor: a.Auditor, AuditId: a.Id})
+		return err
+	}))
+
+	g := newAuditFixture(t, nil)
+	g.addNodes(t, 3, true)
+	_, nodes, a := g.openAudit(t, g.session(t, 3, 2, 1_000))
+	fraud := a
+	fraud.Report = &auditstypes.FraudReport{FailedCheck: types.AuditCheckEmbedding, Figures: []auditstypes.Figure{
+		{Name: types.FraudFigureName(nodes[0]), Value: "embedding:0.4"}, {Name: types.FraudFigureName(nodes[1]), Value: "embedding:0.4"},
+	}}
+	require.Positive(t, gas(g, "fraud handler: 2 nodes slashed and clawed back", func() error {
+		return g.k.AuditHandler()(g.Ctx, fraud, auditstypes.OUTCOME_FRAUD)
+	}))
 }
