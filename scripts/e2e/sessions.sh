@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# End to end: a real single-validator chain and three real miner sidecars on loopback.
+# End to end (issue 10's acceptance script): a real single-validator chain, three real
+# miner sidecars and the router on loopback.
 #
-#   scripts/e2e/miner.sh
+#   scripts/e2e/sessions.sh
 #
 # 1. init and start a chain (own home and ports, so it never collides with make localnet)
 # 2. make a tiny model with `cortd-sidecar model init`, register it on chain
@@ -10,21 +11,25 @@
 #    is sha256(result text), every node is paid
 # 5. a miner restarted in the middle of work, and the chain node restarted: later tasks
 #    still validate (nothing is precommitted twice)
-# 6. a miner with --faulty commits garbage: validation rejects it, the task still validates
+# 6. a miner with --faulty commits garbage: validation rejects it, the task still validates,
+#    and once the reward period settles (x/nodes: the `minute` epoch) its period record has
+#    the rejection, a validation accuracy below 1 and a lower total score than honest nodes'
 # 7. a miner whose engine (openai backend) is down reports errors, retries, and once the
 #    engine server is up its result is validated
 # 8. the router: OpenAI-shaped errors for bad requests (nothing charged), a chat completion
 #    whose receipt headers match the task on chain, a stream ending with one [DONE],
-#    20 concurrent requests all validated while a miner is killed, escrow balanced
+#    20 concurrent requests all validated while a miner is killed, escrow balanced, and
+#    /v1/embeddings (two inputs: two embedding tasks) whose receipts and vectors match the
+#    tasks on chain
 # Environment: E2E_HOME (default: a temp dir), PORT_BASE (default 21600), KEEP=1 keeps the home.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 ROOT=$PWD
-E2E_HOME=${E2E_HOME:-$(mktemp -d /tmp/cortd-e2e-miner.XXXXXX)}
+E2E_HOME=${E2E_HOME:-$(mktemp -d /tmp/cortd-e2e-sessions.XXXXXX)}
 PB=${PORT_BASE:-21600}   # below the ephemeral range (32768+), so no outgoing socket takes our ports
 RPC_PORT=$((PB + 57)); P2P_PORT=$((PB + 56)); GRPC_PORT=$((PB + 90)); API_PORT=$((PB + 17))
-CHAIN_ID=cort-e2e-miner
+CHAIN_ID=cort-e2e-sessions
 NODE=tcp://127.0.0.1:$RPC_PORT
 HOME_DIR=$E2E_HOME/chain
 BIN=$ROOT/build/cortd
@@ -169,7 +174,13 @@ st=$(q sessions task 8 | jq -r '.task.assignments[] | select(.node_id == "node3"
 [ "$st" = ASSIGNMENT_STATUS_REJECTED ] || fail "task 8: faulty node3 should be REJECTED, is $st"
 cn=$(q sessions task 8 | jq -r .task.consensus_node)
 [ "$cn" != node3 ] || fail "task 8: the faulty node is the consensus"
-log "phase 3 ok: node3's garbage rejected, consensus from $cn"
+# The reward period task 8 ended in: its settled record is checked at the end (periods
+# close with the `minute` epoch, so it has settled by then).
+T8_END=$(q sessions task 8 | jq -r .task.ended_height)
+PJ=$(q nodes period)
+FAULTY_PERIOD=$(echo "$PJ" | jq -r .period.number)
+[ "$T8_END" -ge "$(echo "$PJ" | jq -r .period.start_height)" ] || FAULTY_PERIOD=$((FAULTY_PERIOD - 1))
+log "phase 3 ok: node3's garbage rejected, consensus from $cn (reward period $FAULTY_PERIOD)"
 
 log "phase 4: miner 3 on the openai engine whose server is down, then comes up"
 kill "${MINER_PID[3]}"; wait "${MINER_PID[3]}" 2>/dev/null || true
@@ -188,7 +199,7 @@ log "phase 5: the router (OpenAI-compatible API) on the user's key"
 RA=127.0.0.1:$((PB + 120))
 echo "sk-e2e-1" > "$E2E_HOME/api-keys"
 "$SC" router --home "$HOME_DIR" --key user --grpc "127.0.0.1:$GRPC_PORT" --node "$NODE" --addr "$RA" \
-  --api-keys "$E2E_HOME/api-keys" --redundancy 3 --quorum 2 --max-tokens 32 >>"$E2E_HOME/router.log" 2>&1 &
+  --api-keys "$E2E_HOME/api-keys" --redundancy 3 --quorum 2 --max-tokens 32 --max-embedding-inputs 4 >>"$E2E_HOME/router.log" 2>&1 &
 PIDS+=("$!")
 wait_for "router" 30 curl -fsS "http://$RA/healthz"
 AUTH="Authorization: Bearer sk-e2e-1"
@@ -205,6 +216,11 @@ jq -e '.error.type == "invalid_request_error"' "$E2E_HOME/body" >/dev/null || fa
 [ "$(code -H "$AUTH" -d '{"model":"tiny","max_tokens":1000,"messages":[{"role":"user","content":"hi"}]}' "$CHAT")" = 400 ] || fail "too many tokens should be 400"
 jq -e '.error.param == "max_tokens"' "$E2E_HOME/body" >/dev/null || fail "too many tokens: $(cat "$E2E_HOME/body")"
 [ "$(code -d '{"model":"tiny","messages":[{"role":"user","content":"hi"}]}' "$CHAT")" = 401 ] || fail "missing key should be 401"
+EMB=http://$RA/v1/embeddings
+[ "$(code -H "$AUTH" -d '{"model":"tiny","input":["a","b","c","d","e"]}' "$EMB")" = 400 ] || fail "5 embedding inputs (cap 4) should be 400"
+jq -e '.error.type == "invalid_request_error" and .error.param == "input"' "$E2E_HOME/body" >/dev/null || fail "too many inputs: $(cat "$E2E_HOME/body")"
+[ "$(code -H "$AUTH" -d '{"model":"tiny","input":""}' "$EMB")" = 400 ] || fail "empty embedding input should be 400"
+[ "$(code -H "$AUTH" -d '{"model":"nope","input":"hi"}' "$EMB")" = 404 ] || fail "embeddings of an unknown model should be 404"
 [ "$(bal)" = "$before" ] || fail "bad requests charged the router's key ($before -> $(bal))"
 log "bad requests answered with OpenAI-shaped errors, nothing charged"
 
@@ -229,6 +245,33 @@ j=$(q sessions task "$tid")
 [ "$(jq -j '.choices[0].message.content' "$E2E_HOME/answer" | sha256sum | cut -d' ' -f1)" = "$rsha" ] || fail "answer text is not the receipted result"
 jq -e '.usage.completion_tokens > 0' "$E2E_HOME/answer" >/dev/null || fail "no usage"
 log "chat completion answered; receipt (task $tid, height $rh) matches the chain's record"
+
+# /v1/embeddings: two inputs become two embedding tasks; the answer is each task's
+# consensus embedding (integers / 10^6) with the receipts in input order.
+EMB_IN='["Embed this sentence.","And this one, too."]'
+st=$(curl -sS -o "$E2E_HOME/emb" -D "$E2E_HOME/emb.headers" -w '%{http_code}' -H "$AUTH" \
+  -d "{\"model\":\"tiny\",\"input\":$EMB_IN}" "$EMB" || true)
+[ "$st" = 200 ] || fail "embeddings: HTTP $st $(cat "$E2E_HOME/emb")"
+jq -e '.object == "list" and .model == "tiny" and (.data | length) == 2 and .usage.prompt_tokens > 0' "$E2E_HOME/emb" >/dev/null || fail "embeddings shape: $(cat "$E2E_HOME/emb")"
+hdr() { grep -i "^$1:" "$E2E_HOME/emb.headers" | tr -d '\r' | awk '{print $2}'; }
+IFS=, read -r -a eids <<<"$(hdr x-cortd-task-id)"
+IFS=, read -r -a eshas <<<"$(hdr x-cortd-result-sha256)"
+IFS=, read -r -a ehs <<<"$(hdr x-cortd-height)"
+[ "${#eids[@]}" = 2 ] && [ "${#eshas[@]}" = 2 ] && [ "${#ehs[@]}" = 2 ] || fail "embeddings: want 2 receipts: $(cat "$E2E_HOME/emb.headers")"
+for i in 0 1; do
+  j=$(q sessions task "${eids[$i]}")
+  input=$(echo "$EMB_IN" | jq -j ".[$i]")
+  echo "$j" | jq -e '.task.status == "TASK_STATUS_VALIDATED" and .task.prompt_type == "embedding"' >/dev/null || fail "embedding task ${eids[$i]}: $j"
+  [ "$(echo "$j" | jq -r .task.result_sha256 | base64 -d | od -An -tx1 | tr -d ' \n')" = "${eshas[$i]}" ] || fail "embedding receipt $i: sha256 differs from the chain's"
+  [ "$(printf '%s' "$input" | sha256sum | cut -d' ' -f1)" = "${eshas[$i]}" ] || fail "embedding receipt $i: sha256 is not sha256(input)"
+  [ "$(echo "$j" | jq -r .task.ended_height)" = "${ehs[$i]}" ] || fail "embedding receipt $i: height differs from the chain's"
+  # the answer is the consensus node's committed embedding, component / 10^6
+  chain_vec=$(echo "$j" | jq -c '.task.consensus_node as $c | [.task.assignments[] | select(.node_id == $c) | .embedding[] | tonumber / 1000000]')
+  resp_vec=$(jq -c ".data[$i].embedding" "$E2E_HOME/emb")
+  jq -e ".data[$i].index == $i and .data[$i].object == \"embedding\" and (.data[$i].embedding | length) == 64" "$E2E_HOME/emb" >/dev/null || fail "embedding $i shape"
+  jq -n -e --argjson a "$chain_vec" --argjson b "$resp_vec" '$a == $b' >/dev/null || fail "embedding $i differs from the chain's consensus embedding"
+done
+log "embeddings answered; receipts (tasks ${eids[*]}, heights ${ehs[*]}) and vectors match the chain's records"
 
 curl -fsS -N -H "$AUTH" -d '{"model":"tiny","max_tokens":8,"stream":true,"messages":[{"role":"user","content":"Stream please."}]}' "$CHAT" > "$E2E_HOME/stream" || fail "stream"
 [ "$(grep -c '^data: \[DONE\]$' "$E2E_HOME/stream")" = 1 ] || fail "stream must end with one [DONE]: $(cat "$E2E_HOME/stream")"
@@ -270,6 +313,21 @@ for _ in $(seq 1 30); do [ "$(rejected node3)" -ge 1 ] && break; sleep 1; done
 [ "$(rejected node3)" -ge 1 ] || fail "node3's rejected results are not in its stats"
 [ "$(rejected node1)" = 0 ] || fail "honest node1 has rejected results: $(rejected node1)"
 log "node3's stats count $(rejected node3) rejected result(s); honest node1 none"
+
+# The faulty node's score drops: in the settled record of the period it was faulty in,
+# node3's rejection lowers its validation accuracy and total score below honest nodes'.
+record() { q nodes periods "$1" | jq -c --argjson p "$FAULTY_PERIOD" '[.records[]? | select((.period | tonumber) == $p)][0] // empty'; }
+for _ in $(seq 1 90); do [ -n "$(record node3)" ] && [ -n "$(record node1)" ] && break; sleep 1; done
+r3=$(record node3); r1=$(record node1)
+[ -n "$r3" ] && [ -n "$r1" ] || fail "period $FAULTY_PERIOD has not settled for node1/node3"
+echo "$r3" | jq -e '(.stats.rejected | tonumber) >= 1 and (.validation_accuracy | tonumber) < 1' >/dev/null || fail "node3's record of period $FAULTY_PERIOD shows no rejection: $r3"
+for hn in node1 node2; do
+  rh=$(record "$hn")
+  [ -n "$rh" ] || continue
+  jq -n -e --argjson f "$r3" --argjson h "$rh" '($f.total_score | tonumber) < ($h.total_score | tonumber) and ($f.validation_accuracy | tonumber) < ($h.validation_accuracy | tonumber)' >/dev/null \
+    || fail "faulty node3 does not score below honest $hn in period $FAULTY_PERIOD: node3 $r3 / $hn $rh"
+done
+log "period $FAULTY_PERIOD settled: node3 validation $(echo "$r3" | jq -r .validation_accuracy | cut -c1-5), total $(echo "$r3" | jq -r .total_score | cut -c1-5), level $(echo "$r3" | jq -r ".level_after // 0"); honest node1 validation $(echo "$r1" | jq -r .validation_accuracy | cut -c1-5), total $(echo "$r1" | jq -r .total_score | cut -c1-5)"
 
 for n in 1 2 3; do
   curl -fsS "http://127.0.0.1:$((PB + 100 + n))/metrics" | grep -E "^cortd_miner_(commits|precommits)_total" | tr '\n' ' '; echo " (miner $n)"
