@@ -32,7 +32,7 @@ type fakeChain struct {
 	height   int64
 	nodes    []nodestypes.Node // id order
 	byID     map[string]int
-	periods  int               // settled periods per node
+	periods  int // settled periods per node
 	sessions int
 	tasksPer int // tasks per session
 	down     atomic.Bool
