@@ -16,6 +16,7 @@ import (
 	"github.com/cortnet/cortd/sidecar/auditor"
 	"github.com/cortnet/cortd/sidecar/fetch"
 	datatypes "github.com/cortnet/cortd/x/data/types"
+	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
 )
 
 func init() { roleCommands = append(roleCommands, newAuditorCmd) }
@@ -60,6 +61,7 @@ func newAuditorCmd() *cobra.Command {
 			subjects := map[string]auditor.Subject{
 				"data": auditor.DataSubject{Q: datatypes.NewQueryClient(c.Conn()), Eng: eng, Tol: tol,
 					Fetch: fetch.Options{Timeout: fetchTimeout}},
+				sessionstypes.AuditSubjectModule: auditor.SessionSubject{Q: sessionstypes.NewQueryClient(c.Conn()), Eng: eng},
 			}
 			a := auditor.New(cfg, c, s, subjects, slog.Default())
 			srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
