@@ -37,8 +37,6 @@ type latestID struct {
 	id uint64
 }
 
-var sessionSeq latestID
-
 // latestSession finds the newest session id with O(log n) Session queries:
 // doubling from the last known id, then bisecting.
 func (s *Server) latestSession(ctx context.Context) (uint64, error) {
@@ -49,9 +47,9 @@ func (s *Server) latestSession(ctx context.Context) (uint64, error) {
 		}
 		return err == nil, err
 	}
-	sessionSeq.mu.Lock()
-	lo := sessionSeq.id
-	sessionSeq.mu.Unlock()
+	s.sessionSeq.mu.Lock()
+	lo := s.sessionSeq.id
+	s.sessionSeq.mu.Unlock()
 	if lo == 0 {
 		ok, err := exists(1)
 		if err != nil || !ok {
@@ -84,9 +82,9 @@ func (s *Server) latestSession(ctx context.Context) (uint64, error) {
 			hi = mid
 		}
 	}
-	sessionSeq.mu.Lock()
-	sessionSeq.id = max(sessionSeq.id, lo)
-	sessionSeq.mu.Unlock()
+	s.sessionSeq.mu.Lock()
+	s.sessionSeq.id = max(s.sessionSeq.id, lo)
+	s.sessionSeq.mu.Unlock()
 	return lo, nil
 }
 

@@ -52,6 +52,8 @@ type Server struct {
 	Live    *Live
 	census  *census
 	log     *slog.Logger
+	// sessionSeq is the newest session id seen (the sessions page's search start).
+	sessionSeq latestID
 }
 
 // New parses the embedded templates and wires the live hub.
