@@ -23,6 +23,7 @@ import (
 func newMinerCmd() *cobra.Command {
 	var cf chainFlags
 	var cfg miner.Config
+	var ca challengeAgentFlags
 	var eng, dir, backendURL, apiKey, listen, stateDir string
 	var budgetMB int64
 	var gpuModel string
@@ -87,6 +88,10 @@ func newMinerCmd() *cobra.Command {
 				ln.Close()
 				return err
 			}
+			if err := ca.start(ctx, cfg.NodeID, stateDir, !cfg.SkipRegister, cfg.Models, c, s, e); err != nil {
+				ln.Close()
+				return err
+			}
 			srv := &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
 			go func() {
 				if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -107,6 +112,7 @@ func newMinerCmd() *cobra.Command {
 	}
 	f := cmd.Flags()
 	cf.register(f)
+	ca.register(f)
 	f.StringVar(&cfg.NodeID, "node-id", "", "node id on chain")
 	f.Uint32Var(&cfg.PoolID, "pool", 3, "staking pool of a new registration")
 	f.StringVar(&cfg.Stake, "stake", "", "stake of a new registration, e.g. 6000000000ucor (empty: the pool's minimum)")

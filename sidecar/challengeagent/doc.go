@@ -1,0 +1,21 @@
+// Package challengeagent is a miner's side of x/challenges: it opts the node in, notices
+// invitations (event challenge_posted, with a polling backstop), downloads the snapshot,
+// lays out a work folder, runs an agent that writes a unified diff, commits
+// sha256(patch ‖ salt) inside the response window and reveals the patch after it closes.
+// The patch and salt are saved before the commit is sent, so a restart reveals what an
+// earlier run committed.
+//
+// The work folder given to an agent program (cwd, also $CHALLENGE_DIR):
+//
+//	repo/             the snapshot, extracted (the repository without its hidden tests)
+//	STATEMENT.md      the problem statement
+//	CHECKLIST.md      the checklist, one "- item" per line
+//	CONTEXT_PATHS     the context paths, one per line (relative to repo/)
+//	TEST_COMMAND      the command the evaluators will run in repo/
+//	challenge.json    the whole challenge as the chain returns it
+//
+// The agent writes its answer, a unified diff against repo/ that `git apply` accepts
+// (paths a/… b/…), to $CHALLENGE_PATCH (answer.patch in the folder); if that file is
+// missing, its standard output is taken instead. It runs with a timeout; its whole
+// process group is killed at the end.
+package challengeagent
