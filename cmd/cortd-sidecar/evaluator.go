@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cortnet/cortd/sidecar/evaluator"
+	"github.com/cortnet/cortd/sidecar/sandbox"
+)
+
+func init() { roleCommands = append(roleCommands, newEvaluatorCmd) }
+
+func newEvaluatorCmd() *cobra.Command {
+	var cf chainFlags
+	var rc evaluator.RunnerConfig
+	var workDir, listen, bwrap string
+	var lim sandbox.Limits
+	var memMB, outKB int64
+	var maxPatch int
+	cmd := &cobra.Command{
+		Use:   "evaluator",
+		Short: "Validators: score the revealed patches of x/challenges challenges in a bubblewrap sandbox and submit the scores",
+		Long: `Watches challenges whose hidden tests are revealed (events, with a polling backstop),
+fetches each challenge's snapshot and tests (sizes and sha256 enforced), runs every revealed
+patch's tests in a bubblewrap sandbox (no network, read-only toolchain, tmpfs work dir,
+CPU/memory/process/output/wall-clock limits) and sends one MsgSubmitScores per challenge
+(score = tests passed / tests run, in basis points). Needs bwrap: scripts/install-bwrap.sh.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cf.key == "" {
+				return errors.New("--key is required")
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			lim.Memory, lim.Output = memMB<<20, outKB<<10
+			sb := sandbox.Config{Bwrap: bwrap, Limits: lim}
+			cctx, cancel := context.WithTimeout(ctx, time.Minute)
+			err := sandbox.Check(cctx, sb)
+			cancel()
+			if err != nil {
+				return err
+			}
+			if workDir == "" {
+				workDir = filepath.Join(cf.home, "evaluator")
+			}
+			ev, err := evaluator.New(evaluator.Config{Sandbox: sb, WorkRoot: workDir, MaxPatchBytes: maxPatch, Log: slog.Default()})
+			if err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", listen)
+			if err != nil {
+				return err
+			}
+			c, s, err := cf.connect(ctx)
+			if err != nil {
+				ln.Close()
+				return err
+			}
+			defer c.Close()
+			r := evaluator.NewRunner(ev, evaluator.NewGRPCChain(c, s), rc, slog.Default())
+			srv := &http.Server{Handler: r.Handler(), ReadHeaderTimeout: 10 * time.Second}
+			go func() {
+				if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+					slog.Error("metrics server stopped", "err", err)
+				}
+			}()
+			slog.Info("evaluator starting", "key", s.Name(), "address", s.Address(), "work_dir", workDir,
+				"listen", ln.Addr().String(), "wall", lim.Wall, "cpu", lim.CPU, "memory_mb", memMB, "processes", lim.Processes)
+			// The shared standard-library build cache (a minute or two the first
+			// time, kept in the work dir afterwards).
+			if err := ev.WarmUp(ctx); err != nil {
+				slog.Error("warming the Go build cache failed; challenges will compile it themselves", "err", err)
+			}
+			err = r.Run(ctx)
+			shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(shut)
+			if errors.Is(err, context.Canceled) {
+				return nil
+			}
+			return err
+		},
+	}
+	f := cmd.Flags()
+	cf.register(f)
+	d := sandbox.DefaultLimits
+	f.StringVar(&workDir, "work-dir", "", "folder for challenge files and the build cache (default <home>/evaluator; must be searchable by others when run as root)")
+	f.StringVar(&listen, "listen", "127.0.0.1:8093", "address of /healthz and /metrics")
+	f.StringVar(&bwrap, "bwrap", "", "path of bwrap (empty: from PATH)")
+	f.DurationVar(&rc.Poll, "poll", 15*time.Second, "scan interval of evaluating challenges (backstop for events)")
+	f.IntVar(&rc.MaxAttempts, "max-attempts", 3, "failed preparations or submissions of a challenge before it is given up")
+	f.Int64Var(&rc.MarginBlocks, "margin-blocks", 2, "do not start a challenge this close to its evaluation end")
+	f.IntVar(&maxPatch, "max-patch-bytes", 1<<20, "patches larger than this score 0")
+	f.DurationVar(&lim.Wall, "wall", d.Wall, "wall-clock limit of one patch's run")
+	f.DurationVar(&lim.CPU, "cpu", d.CPU, "CPU time limit per process")
+	f.Int64Var(&memMB, "memory-mb", d.Memory>>20, "address-space limit per process, MiB")
+	f.IntVar(&lim.Processes, "processes", d.Processes, "processes and threads in the sandbox")
+	f.Int64Var(&outKB, "output-kb", d.Output>>10, "captured output; more kills the run")
+	return cmd
+}
