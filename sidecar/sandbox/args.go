@@ -93,7 +93,9 @@ func bwrapArgs(cfg Config, lim Limits, src, command, rwCache string) []string {
 		"GOCACHE=/tmp/gocache", "GOPATH=/tmp/gopath", "GOPROXY=off", "GOTOOLCHAIN=local",
 		"GOTELEMETRY=off", "CGO_ENABLED=0", "GOFLAGS=",
 		"PRLIMIT=" + prl,
-		"LIM_CPU=" + strconv.FormatInt(cpu, 10),
+		// soft:hard — SIGXCPU at the soft limit (reported as LimitCPU), SIGKILL a
+		// second later for a process that ignores it.
+		"LIM_CPU=" + strconv.FormatInt(cpu, 10) + ":" + strconv.FormatInt(cpu+1, 10),
 		"LIM_AS=" + strconv.FormatInt(lim.Memory, 10),
 		"LIM_NPROC=" + strconv.Itoa(lim.Processes),
 		"LIM_FSIZE=" + strconv.FormatInt(lim.FileSize, 10),
