@@ -64,11 +64,12 @@ func TestRunCopiesWorkDirAndReportsExit(t *testing.T) {
 
 func TestHostIsInvisibleAndReadOnly(t *testing.T) {
 	requireBwrap(t)
-	home, err := os.UserHomeDir()
-	require.NoError(t, err)
+	home := t.TempDir() // a host home with a file in it
+	require.NoError(t, os.WriteFile(filepath.Join(home, "key"), []byte("secret"), 0o644))
+	t.Setenv("HOME", home)
 	res := runT(t, Limits{}, fmt.Sprintf(`
 ls / | tr '\n' ' '; echo
-for p in %q /root /home /var /run /etc/shadow /etc/hostname; do [ -e "$p" ] && echo "visible: $p"; done
+for p in %q "$HOME/key" /root /home /var /run /etc/shadow /etc/hostname; do [ -e "$p" ] && echo "visible: $p"; done
 for p in /usr/x /src/x /x /etc/x /proc/x; do (echo x > "$p") 2>/dev/null && echo "writable: $p"; done
 echo end`, home))
 	require.Equal(t, 0, res.ExitCode, string(res.Output))
