@@ -170,3 +170,13 @@ func TestMissingBwrap(t *testing.T) {
 	require.ErrorIs(t, err, ErrUnavailable)
 	require.ErrorContains(t, err, "scripts/install-bwrap.sh")
 }
+
+func TestMemoryLimit(t *testing.T) {
+	requireBwrap(t)
+	// Doubling a string to 1 GiB needs far more than the 64 MiB address space.
+	res := runT(t, Limits{Memory: 64 << 20, Wall: time.Minute},
+		`awk 'BEGIN { s = "x"; for (i = 0; i < 30; i++) s = s s; print length(s) }'; echo "exit $?"`)
+	require.Equal(t, LimitNone, res.Limit, "%+v", res)
+	require.NotContains(t, string(res.Output), "1073741824")
+	require.NotContains(t, string(res.Output), "exit 0")
+}
