@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -50,7 +49,7 @@ CPU/memory/process/output/wall-clock limits) and sends one MsgSubmitScores per c
 				return err
 			}
 			if workDir == "" {
-				workDir = filepath.Join(cf.home, "evaluator")
+				workDir = evaluator.DefaultWorkRoot(cf.home)
 			}
 			ev, err := evaluator.New(evaluator.Config{Sandbox: sb, WorkRoot: workDir, MaxPatchBytes: maxPatch, Log: slog.Default()})
 			if err != nil {
@@ -93,7 +92,7 @@ CPU/memory/process/output/wall-clock limits) and sends one MsgSubmitScores per c
 	f := cmd.Flags()
 	cf.register(f)
 	d := sandbox.DefaultLimits
-	f.StringVar(&workDir, "work-dir", "", "folder for challenge files and the build cache (default <home>/evaluator; must be searchable by others when run as root)")
+	f.StringVar(&workDir, "work-dir", "", "folder for challenge files and the build cache (default <home>/evaluator; as root, when that is not searchable by others, a folder in the temp dir)")
 	f.StringVar(&listen, "listen", "127.0.0.1:8093", "address of /healthz and /metrics")
 	f.StringVar(&bwrap, "bwrap", "", "path of bwrap (empty: from PATH)")
 	f.DurationVar(&rc.Poll, "poll", 15*time.Second, "scan interval of evaluating challenges (backstop for events)")

@@ -2,6 +2,8 @@ package evaluator
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -329,6 +331,23 @@ func copyTree(src, dst string) error {
 		}
 		return nil
 	})
+}
+
+// DefaultWorkRoot picks the evaluator's work root for a keyring home:
+// <home>/evaluator, unless the process is root and that path is not searchable by
+// the sandbox's unprivileged uid (a 0700 home or mktemp dir), in which case a
+// folder under the system temp dir named after the home.
+func DefaultWorkRoot(home string) string {
+	abs, err := filepath.Abs(home)
+	if err != nil {
+		abs = home
+	}
+	dir := filepath.Join(abs, "evaluator")
+	if os.Getuid() != 0 || traversable(abs) == nil {
+		return dir
+	}
+	sum := sha256.Sum256([]byte(abs))
+	return filepath.Join(os.TempDir(), "cortd-evaluator-"+hex.EncodeToString(sum[:6]))
 }
 
 // traversable checks that every ancestor of dir can be searched by others: as

@@ -3,6 +3,8 @@ package evaluator
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -72,4 +74,23 @@ func TestPrepareRejectsBadArtifacts(t *testing.T) {
 	_, err = e.Prepare(ctx, evil)
 	require.ErrorIs(t, err, ErrBadArchive)
 	require.NoFileExists(t, dir+"/../escape.go")
+}
+
+func TestNewChecksTheWorkRootIsReachable(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("only root runs the sandbox as another uid")
+	}
+	private := t.TempDir() // 0700
+	_, err := New(Config{WorkRoot: filepath.Join(private, "evaluator")})
+	require.ErrorContains(t, err, "not searchable by other users")
+	// The default work root falls back to the temp dir for such a home.
+	root := DefaultWorkRoot(private)
+	require.True(t, strings.HasPrefix(root, os.TempDir()), root)
+	_, err = New(Config{WorkRoot: root})
+	require.NoError(t, err)
+	require.NoError(t, os.RemoveAll(root))
+	open := t.TempDir()
+	require.NoError(t, os.Chmod(filepath.Dir(open), 0o755))
+	require.NoError(t, os.Chmod(open, 0o755))
+	require.Equal(t, filepath.Join(open, "evaluator"), DefaultWorkRoot(open))
 }
