@@ -9,7 +9,7 @@ LDFLAGS   := -X github.com/cosmos/cosmos-sdk/version.Name=cortd \
              -X github.com/cosmos/cosmos-sdk/version.Version=$(VERSION) \
              -X github.com/cosmos/cosmos-sdk/version.Commit=$(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: all build build-cortd build-sidecar install test test-short bench fuzz e2e lint vet fmt-check proto-gen proto-check localnet localnet-stop clean
+.PHONY: all build build-cortd build-sidecar install test test-short bench fuzz e2e lint vet fmt-check proto-gen proto-check localnet localnet-stop demo bench-router clean
 
 all: build
 
@@ -66,6 +66,16 @@ localnet:
 
 localnet-stop:
 	bash scripts/localnet.sh stop
+
+# The main job: the local network (chain, two models, three miners, the router), then one
+# chat completion through the router with its answer and on-chain record. Needs curl.
+demo:
+	bash scripts/localnet.sh demo
+
+# Router throughput and latency (seconds and blocks) at 1, 10 and 50 concurrent clients on
+# a network of its own (ports from 25600); figures in docs/performance.md.
+bench-router:
+	bash scripts/bench/router.sh
 
 clean:
 	rm -rf $(BUILD_DIR) .proto-out
