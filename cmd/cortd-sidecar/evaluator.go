@@ -21,7 +21,7 @@ func init() { roleCommands = append(roleCommands, newEvaluatorCmd) }
 func newEvaluatorCmd() *cobra.Command {
 	var cf chainFlags
 	var rc evaluator.RunnerConfig
-	var workDir, listen, bwrap string
+	var workDir, stdCache, listen, bwrap string
 	var lim sandbox.Limits
 	var memMB, outKB int64
 	var maxPatch int
@@ -51,7 +51,8 @@ CPU/memory/process/output/wall-clock limits) and sends one MsgSubmitScores per c
 			if workDir == "" {
 				workDir = evaluator.DefaultWorkRoot(cf.home)
 			}
-			ev, err := evaluator.New(evaluator.Config{Sandbox: sb, WorkRoot: workDir, MaxPatchBytes: maxPatch, Log: slog.Default()})
+			ev, err := evaluator.New(evaluator.Config{Sandbox: sb, WorkRoot: workDir, StdCacheDir: stdCache,
+				MaxPatchBytes: maxPatch, Log: slog.Default()})
 			if err != nil {
 				return err
 			}
@@ -93,6 +94,7 @@ CPU/memory/process/output/wall-clock limits) and sends one MsgSubmitScores per c
 	cf.register(f)
 	d := sandbox.DefaultLimits
 	f.StringVar(&workDir, "work-dir", "", "folder for challenge files and the build cache (default <home>/evaluator; as root, when that is not searchable by others, a folder in the temp dir)")
+	f.StringVar(&stdCache, "std-cache", "", "warm Go build cache of the standard library, shareable by evaluators on one machine (default <work-dir>/gocache-std)")
 	f.StringVar(&listen, "listen", "127.0.0.1:8093", "address of /healthz and /metrics")
 	f.StringVar(&bwrap, "bwrap", "", "path of bwrap (empty: from PATH)")
 	f.DurationVar(&rc.Poll, "poll", 15*time.Second, "scan interval of evaluating challenges (backstop for events)")

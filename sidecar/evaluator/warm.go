@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/cortnet/cortd/sidecar/sandbox"
@@ -65,13 +66,24 @@ func (e *Evaluator) WarmUp(ctx context.Context) error { return e.warmStd(ctx) }
 
 func (e *Evaluator) doWarm(ctx context.Context) error {
 	cache := e.stdCache()
+	if err := os.MkdirAll(filepath.Dir(cache), 0o755); err != nil {
+		return err
+	}
+	// Several evaluators (or test processes) may share one cache: one warms it,
+	// the others wait on the lock and then find the marker.
+	lock, err := os.OpenFile(cache+".lock", os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("locking %s: %w", lock.Name(), err)
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) //nolint:errcheck // closing releases it anyway
 	if _, err := os.Stat(filepath.Join(cache, warmDoneFile)); err == nil {
 		return nil
 	}
 	if err := os.RemoveAll(cache); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(cache), 0o755); err != nil {
 		return err
 	}
 	src, err := os.MkdirTemp(e.cfg.WorkRoot, "warm-src-")
