@@ -269,6 +269,9 @@ func (r *Runner) evaluate(ctx context.Context, c types.Challenge, log *slog.Logg
 			return nil, ctx.Err()
 		}
 		o := p.Score(ctx, a.Patch)
+		if ctx.Err() != nil {
+			return nil, ctx.Err() // the run was cut by our shutdown, not by the patch
+		}
 		if strings.HasPrefix(o.Reason, "sandbox:") {
 			// Our side failed, not the patch: retry the challenge rather than
 			// score the miner 0.
