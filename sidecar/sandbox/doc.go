@@ -18,6 +18,11 @@
 //     output is capped (the run is killed when it exceeds the cap) and the wall
 //     clock is enforced by killing bwrap, which tears down the whole pid namespace.
 //
+// Memory: RLIMIT_AS is per process, so the sandbox's total is bounded by
+// Memory × Processes plus the two tmpfs sizes, not by Memory alone. A cgroup
+// would bound the total exactly; it is not used because unprivileged users
+// cannot create one on every machine (cgroup v1 hosts, no systemd delegation).
+//
 // RLIMIT_NPROC is not enforced for processes whose host uid is 0, so when the
 // evaluator runs as root the sandbox is started as an unprivileged uid
 // (Config.UID, 65534 by default); the kernel then counts the sandbox's processes
