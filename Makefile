@@ -9,7 +9,7 @@ LDFLAGS   := -X github.com/cosmos/cosmos-sdk/version.Name=cortd \
              -X github.com/cosmos/cosmos-sdk/version.Version=$(VERSION) \
              -X github.com/cosmos/cosmos-sdk/version.Commit=$(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: all build build-cortd build-sidecar install test test-short bench fuzz e2e lint vet fmt-check proto-gen proto-check localnet localnet-stop demo bench-router clean
+.PHONY: all build build-cortd build-sidecar install test test-deps test-short bench fuzz e2e lint vet fmt-check proto-gen proto-check localnet localnet-stop demo bench-router clean
 
 all: build
 
@@ -25,9 +25,13 @@ install:
 	$(GO) install -ldflags '$(LDFLAGS)' ./cmd/cortd ./cmd/cortd-sidecar
 
 # The test command of the README and of CI: every package, race-free, with a generous
-# timeout for the in-process multi-validator network tests on 2 cores.
-test:
+# timeout for the in-process multi-validator network tests on 2 cores. The evaluator's
+# sandbox tests need bubblewrap, which test-deps installs (apt-get) when it is missing.
+test: test-deps
 	$(GO) test -count=1 -timeout 30m ./...
+
+test-deps:
+	bash scripts/install-bwrap.sh
 
 test-short:
 	$(GO) test -short ./...
