@@ -31,7 +31,7 @@ var DefaultLimits = Limits{
 	Wall:      3 * time.Minute,
 	CPU:       120 * time.Second,
 	Memory:    4 << 30,
-	Processes: 256,
+	Processes: 128,
 	FileSize:  256 << 20,
 	Output:    1 << 20,
 	WorkBytes: 256 << 20,
