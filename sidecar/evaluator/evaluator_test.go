@@ -3,6 +3,8 @@ package evaluator
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,6 +68,19 @@ func TestPrepareRejectsBadArtifacts(t *testing.T) {
 	big := good
 	big.Snapshot.Size = 65<<20 + 1
 	_, err = e.Prepare(ctx, big)
+	require.ErrorContains(t, err, "snapshot: data larger than claimed")
+
+	// Over http(s) too: a server sending more than the claimed size is cut off.
+	snap, err := os.ReadFile(strings.TrimPrefix(good.Snapshot.URL, "file://"))
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write(snap)
+		_, _ = w.Write(make([]byte, 1<<20))
+	}))
+	defer srv.Close()
+	overHTTP := good
+	overHTTP.Snapshot.URL = srv.URL + "/snapshot.tar.gz"
+	_, err = e.Prepare(ctx, overHTTP)
 	require.ErrorContains(t, err, "snapshot: data larger than claimed")
 
 	dir := t.TempDir()
