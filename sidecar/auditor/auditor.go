@@ -50,6 +50,9 @@ type Sender interface {
 	Send(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, error)
 }
 
+// doneTTL is how long a finished job stays marked (longer than a default voting window).
+const doneTTL = 3 * time.Hour
+
 type jobKind int
 
 const (
@@ -257,8 +260,15 @@ func (a *Auditor) runJob(ctx context.Context, j job) {
 		}
 	}()
 	a.M.observe(j.kind, time.Since(start))
-	if retry && ctx.Err() == nil {
+	switch {
+	case ctx.Err() != nil:
+	case retry:
 		time.AfterFunc(a.cfg.RetryDelay, func() { a.forget(j) })
+	default:
+		// Done: keep it marked long enough that the poll does not redo it while the
+		// audit is still open, then drop the mark so the set stays bounded (a job
+		// redone later finds its audit closed and stops at once).
+		time.AfterFunc(doneTTL, func() { a.forget(j) })
 	}
 }
 
