@@ -270,7 +270,7 @@ func (b *bench) one(ctx context.Context) sample {
 	res.Body.Close()
 	s := sample{secs: time.Since(t0).Seconds(), status: res.StatusCode}
 	if res.StatusCode != http.StatusOK {
-		s.err = fmt.Sprintf("HTTP %d: %s", res.StatusCode, strings.TrimSpace(string(msg)))
+		s.err = fmt.Sprintf("HTTP %d: %s", res.StatusCode, numbersHidden(strings.TrimSpace(string(msg))))
 		return s
 	}
 	rh, err := strconv.ParseInt(res.Header.Get("X-Cortd-Height"), 10, 64)
@@ -280,4 +280,22 @@ func (b *bench) one(ctx context.Context) sample {
 	}
 	s.blocks = rh - h0
 	return s
+}
+
+// numbersHidden replaces each run of digits with '#', so that errors differing only
+// in a task id or height are counted together.
+func numbersHidden(s string) string {
+	var b strings.Builder
+	prevDigit := false
+	for _, r := range s {
+		d := r >= '0' && r <= '9'
+		switch {
+		case d && !prevDigit:
+			b.WriteByte('#')
+		case !d:
+			b.WriteRune(r)
+		}
+		prevDigit = d
+	}
+	return b.String()
 }

@@ -53,8 +53,8 @@ func TestRunMeasuresBlocksAndErrors(t *testing.T) {
 			return
 		}
 		n := calls.Add(1)
-		if n%5 == 0 { // every fifth request fails like an overloaded router
-			http.Error(w, `{"error":{"message":"no nodes"}}`, http.StatusServiceUnavailable)
+		if n%5 == 0 { // every fifth request fails like an overloaded network
+			http.Error(w, fmt.Sprintf(`{"error":{"message":"task %d ended TASK_STATUS_FAILED"}}`, n), http.StatusServiceUnavailable)
 			return
 		}
 		h := chain.h.Load()
@@ -75,7 +75,8 @@ func TestRunMeasuresBlocksAndErrors(t *testing.T) {
 	require.Equal(t, 20, r.planned)
 	require.Equal(t, 16, r.ok)
 	require.Equal(t, 4, r.errors())
-	require.Contains(t, r.errorSummary(), "4× HTTP 503")
+	// Errors that differ only in the task id count as one kind.
+	require.Equal(t, `4× HTTP 503: {"error":{"message":"task # ended TASK_STATUS_FAILED"}}`, r.errorSummary())
 	// The height does not move in this test, so every answer is exactly 3 blocks.
 	require.Equal(t, int64(3), percentile(r.blockLat, 0.5))
 	require.Equal(t, int64(3), percentile(r.blockLat, 0.95))
