@@ -29,7 +29,7 @@ import (
 // the fast tests' and the benchmark's backend. Unimplemented methods of the
 // embedded clients are never called by the dashboard's pages.
 type fakeChain struct {
-	height   int64
+	height   atomic.Int64
 	nodes    []nodestypes.Node // id order
 	byID     map[string]int
 	periods  int // settled periods per node
@@ -40,7 +40,8 @@ type fakeChain struct {
 }
 
 func newFake(nodes, sessions, tasksPer, periods int) *fakeChain {
-	f := &fakeChain{height: 1000, sessions: sessions, tasksPer: tasksPer, periods: periods, byID: map[string]int{}}
+	f := &fakeChain{sessions: sessions, tasksPer: tasksPer, periods: periods, byID: map[string]int{}}
+	f.height.Store(1000)
 	for i := range nodes {
 		f.byID[fmt.Sprintf("node-%06d", i)] = i
 		f.nodes = append(f.nodes, nodestypes.Node{
@@ -110,7 +111,7 @@ func (c fakeComet) GetLatestBlock(context.Context, *cmtservice.GetLatestBlockReq
 	if err := c.f.enter(); err != nil {
 		return nil, err
 	}
-	return &cmtservice.GetLatestBlockResponse{SdkBlock: c.block(c.f.height)}, nil
+	return &cmtservice.GetLatestBlockResponse{SdkBlock: c.block(c.f.height.Load())}, nil
 }
 
 func (c fakeComet) GetBlockByHeight(_ context.Context, r *cmtservice.GetBlockByHeightRequest, _ ...grpc.CallOption) (*cmtservice.GetBlockByHeightResponse, error) {

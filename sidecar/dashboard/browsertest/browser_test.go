@@ -118,7 +118,9 @@ func check(t *testing.T, ctx context.Context, e env, name, url string, want func
 		for sel, v := range w {
 			var got string
 			tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			err := chromedp.Run(tctx, chromedp.Text(sel, &got, chromedp.ByQuery))
+			// Read with a script, not chromedp.Text: the live script may swap <main>
+			// between two reads and a cached node would be stale.
+			err := chromedp.Run(tctx, chromedp.Poll(fmt.Sprintf(`(document.querySelector(%q) || {}).textContent`, sel), &got))
 			cancel()
 			if err != nil || strings.TrimSpace(got) != v {
 				ok, last = false, fmt.Sprintf("%s %s: page %q, CLI %q (err %v)", name, sel, strings.TrimSpace(got), v, err)
@@ -196,13 +198,13 @@ func TestDashboardInBrowser(t *testing.T) {
 	// Live: with the overview open, a new block updates the height without a reload.
 	var before, after string
 	require.NoError(t, chromedp.Run(ctx, chromedp.Navigate(e.url+"/"), chromedp.WaitVisible("#height", chromedp.ByQuery),
-		chromedp.Text("#height", &before, chromedp.ByQuery),
+		chromedp.Evaluate(`document.getElementById("height").textContent`, &before),
 		chromedp.Evaluate(`window.__noReload = true`, nil)))
 	lctx, lcancel := context.WithTimeout(ctx, 30*time.Second)
 	defer lcancel()
 	require.NoError(t, chromedp.Run(lctx,
 		chromedp.Poll(fmt.Sprintf(`document.getElementById("height").textContent.trim() !== %q && document.getElementById("link").className.includes("connected")`, before), nil),
-		chromedp.Text("#height", &after, chromedp.ByQuery)), "no live update after a new block")
+		chromedp.Evaluate(`document.getElementById("height").textContent`, &after)), "no live update after a new block")
 	var still bool
 	require.NoError(t, chromedp.Run(ctx, chromedp.Evaluate(`window.__noReload === true`, &still)))
 	require.True(t, still, "the page reloaded instead of updating in place")
