@@ -10,19 +10,29 @@ import (
 	"github.com/cortnet/cortd/x/challenges/types"
 )
 
-// EndBlocker processes due queue entries in (height, id) order, at most
-// max_queue_per_block per block; the rest wait for the next block (their windows are
-// enforced by height in the handlers, so a late transition changes nothing).
+// EndBlocker processes due queue entries, then up to max_epoch_close_per_block entries
+// of the epoch closes in progress.
 func (k Keeper) EndBlocker(ctx context.Context) error {
 	p, err := k.Params.Get(ctx)
 	if err != nil {
 		return err
 	}
+	if err := k.processQueue(ctx, p); err != nil {
+		return err
+	}
+	// Epoch closes in progress get their page after the deadlines.
+	return k.runCloses(ctx, p, int(p.MaxEpochClosePerBlock))
+}
+
+// processQueue handles due queue entries in (height, id) order, at most
+// max_queue_per_block per block; the rest wait for the next block (their windows are
+// enforced by height in the handlers, so a late transition changes nothing).
+func (k Keeper) processQueue(ctx context.Context, p types.Params) error {
 	h := height(ctx)
 	var due []collections.Pair[int64, uint64]
 	rng := new(collections.Range[collections.Pair[int64, uint64]]).
 		EndInclusive(collections.Join(h, ^uint64(0)))
-	err = k.Queue.Walk(ctx, rng, func(key collections.Pair[int64, uint64]) (bool, error) {
+	err := k.Queue.Walk(ctx, rng, func(key collections.Pair[int64, uint64]) (bool, error) {
 		due = append(due, key)
 		return uint32(len(due)) >= p.MaxQueuePerBlock, nil
 	})

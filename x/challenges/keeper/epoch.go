@@ -2,11 +2,7 @@ package keeper
 
 import (
 	"context"
-	"sort"
 
-	"cosmossdk.io/collections"
-
-	sdk "github.com/cosmos/cosmos-sdk/types"
 	epochstypes "github.com/cosmos/cosmos-sdk/x/epochs/types"
 
 	"github.com/cortnet/cortd/x/challenges/types"
@@ -30,7 +26,12 @@ func (h Hooks) AfterEpochEnd(ctx context.Context, identifier string, _ int64) er
 	if identifier != p.EpochIdentifier {
 		return nil
 	}
-	return h.k.CloseEpoch(ctx)
+	e, err := h.k.Epoch.Get(ctx)
+	if err != nil {
+		return err
+	}
+	// The work is paged: EndBlock runs it (this block's included).
+	return h.k.startClose(ctx, p, e)
 }
 
 // BeforeEpochStart does nothing.
@@ -39,9 +40,10 @@ func (Hooks) BeforeEpochStart(context.Context, string, int64) error { return nil
 // taskTypes are the task types weighted separately.
 var taskTypes = []types.TaskType{types.TASK_TYPE_CODEGEN, types.TASK_TYPE_BUGFIX}
 
-// CloseEpoch computes the weights of the open epoch for each task type over the last
-// score_window_epochs epochs, drops the stats that leave the window and the epoch's post
-// counts, and opens the next epoch. Its work is linear in the miners scored in the window.
+// CloseEpoch closes the open epoch in one go: it queues the close (as the epoch hook
+// does) and runs every queued close to the end with no budget. EndBlock runs the same
+// steps max_epoch_close_per_block entries at a time; the results are the same
+// (TestPagedCloseMatchesUnpaged). Used by tests, benchmarks and tooling.
 func (k Keeper) CloseEpoch(ctx context.Context) error {
 	p, err := k.Params.Get(ctx)
 	if err != nil {
@@ -51,75 +53,8 @@ func (k Keeper) CloseEpoch(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	first := uint64(1)
-	if e >= uint64(p.ScoreWindowEpochs) {
-		first = e - uint64(p.ScoreWindowEpochs) + 1
-	}
-	byType := map[types.TaskType][]types.Weight{}
-	for _, tt := range taskTypes {
-		ws, err := k.computeWeights(ctx, p, e, first, tt)
-		if err != nil {
-			return err
-		}
-		if len(ws) > 0 {
-			byType[tt] = ws
-		}
-		// epoch `first` leaves the window at the next close, once the window is full
-		if e >= uint64(p.ScoreWindowEpochs) {
-			if err := k.MinerStats.Clear(ctx, collections.NewSuperPrefixedTripleRange[uint64, int32, string](first, int32(tt))); err != nil {
-				return err
-			}
-		}
-	}
-	if err := k.allocate(ctx, p, e, byType); err != nil {
+	if err := k.startClose(ctx, p, e); err != nil {
 		return err
 	}
-	if e > uint64(p.WeightHistoryEpochs) {
-		old := e - uint64(p.WeightHistoryEpochs)
-		if err := k.Weights.Clear(ctx, collections.NewPrefixedTripleRange[uint64, int32, string](old)); err != nil {
-			return err
-		}
-	}
-	if err := k.PostCounts.Clear(ctx, collections.NewPrefixedPairRange[uint64, sdk.AccAddress](e)); err != nil {
-		return err
-	}
-	return k.Epoch.Set(ctx, e+1)
-}
-
-// computeWeights aggregates the stats of epochs [first, e] for tt and stores the weights
-// of epoch e.
-func (k Keeper) computeWeights(ctx context.Context, p types.Params, e, first uint64, tt types.TaskType) ([]types.Weight, error) {
-	acc := map[string]*Totals{}
-	for ep := first; ep <= e; ep++ {
-		err := k.MinerStats.Walk(ctx, collections.NewSuperPrefixedTripleRange[uint64, int32, string](ep, int32(tt)),
-			func(_ StatsKey, st types.MinerStats) (bool, error) {
-				t, ok := acc[st.NodeId]
-				if !ok {
-					t = &Totals{NodeID: st.NodeId}
-					acc[st.NodeId] = t
-				}
-				t.SumBps += st.SumBps
-				t.Count += st.Count
-				return false, nil
-			})
-		if err != nil {
-			return nil, err
-		}
-	}
-	if len(acc) == 0 {
-		return nil, nil
-	}
-	totals := make([]Totals, 0, len(acc))
-	for _, t := range acc {
-		totals = append(totals, *t)
-	}
-	sort.Slice(totals, func(i, j int) bool { return totals[i].NodeID < totals[j].NodeID })
-	ws := ComputeWeights(totals, p.MinPriorWeight, p.WeightExponent)
-	for i := range ws {
-		ws[i].Epoch, ws[i].TaskType = e, tt
-		if err := k.Weights.Set(ctx, collections.Join3(e, int32(tt), ws[i].NodeId), ws[i]); err != nil {
-			return nil, err
-		}
-	}
-	return ws, emit(ctx, &types.EventWeightsComputed{Epoch: e, TaskType: tt, Miners: uint32(len(totals))})
+	return k.runCloses(ctx, p, 0)
 }

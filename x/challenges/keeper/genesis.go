@@ -83,6 +83,16 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 			return err
 		}
 	}
+	for _, c := range gs.EpochCloses {
+		if err := k.Closes.Set(ctx, c.Epoch, c); err != nil {
+			return err
+		}
+	}
+	for _, t := range gs.CloseTotals {
+		if err := k.CloseTotals.Set(ctx, collections.Join(int32(t.TaskType), t.NodeId), t); err != nil {
+			return err
+		}
+	}
 	total := sdkmath.ZeroInt()
 	for _, r := range gs.PendingRewards {
 		if err := k.Pending.Set(ctx, r.NodeId, r.Amount); err != nil {
@@ -156,6 +166,18 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}
 	if err := k.Pending.Walk(ctx, nil, func(id string, amt sdkmath.Int) (bool, error) {
 		gs.PendingRewards = append(gs.PendingRewards, types.PendingReward{NodeId: id, Amount: amt})
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Closes.Walk(ctx, nil, func(_ uint64, c types.EpochClose) (bool, error) {
+		gs.EpochCloses = append(gs.EpochCloses, c)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.CloseTotals.Walk(ctx, nil, func(_ CloseKey, t types.MinerStats) (bool, error) {
+		gs.CloseTotals = append(gs.CloseTotals, t)
 		return false, nil
 	}); err != nil {
 		return nil, err

@@ -69,6 +69,11 @@ type Keeper struct {
 	Pending collections.Map[string, sdkmath.Int]
 	// PendingTotal is the sum of Pending, held by the rewards pool.
 	PendingTotal collections.Item[sdkmath.Int]
+	// Closes maps an epoch to its close in progress (paged over EndBlocks, oldest first).
+	Closes collections.Map[uint64, types.EpochClose]
+	// CloseTotals maps (task type, node id) to the node's sums over the score window while
+	// the oldest close accumulates them.
+	CloseTotals collections.Map[CloseKey, types.MinerStats]
 }
 
 // NewKeeper builds the keeper. authority is the bech32 address allowed to update params.
@@ -107,6 +112,10 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, staking
 		Pending: collections.NewMap(sb, types.PendingRewardsKey, "pending_rewards", collections.StringKey,
 			sdk.IntValue),
 		PendingTotal: collections.NewItem(sb, types.PendingTotalKey, "pending_total", sdk.IntValue),
+		Closes: collections.NewMap(sb, types.ClosesKey, "epoch_closes", collections.Uint64Key,
+			codec.CollValue[types.EpochClose](cdc)),
+		CloseTotals: collections.NewMap(sb, types.CloseTotalsKey, "close_totals",
+			collections.PairKeyCodec(collections.Int32Key, collections.StringKey), codec.CollValue[types.MinerStats](cdc)),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -31,37 +31,21 @@ func ComputeWeights(totals []Totals, cFloor sdkmath.LegacyDec, k uint32) []types
 	if len(totals) == 0 {
 		return nil
 	}
-	N := sdkmath.NewInt(int64(len(totals)))
-	S, T := sdkmath.ZeroInt(), sdkmath.ZeroInt()
+	var S, T uint64
 	for _, t := range totals {
-		S = S.Add(sdkmath.NewIntFromUint64(t.SumBps))
-		T = T.Add(sdkmath.NewIntFromUint64(t.Count))
+		S += t.SumBps
+		T += t.Count
 	}
-	// C = T/N unless below the floor.
-	cNum, cDen := T, N
-	if sdkmath.LegacyNewDecFromInt(T).Quo(sdkmath.LegacyNewDecFromInt(N)).LT(cFloor) {
-		cNum, cDen = sdkmath.NewIntFromBigInt(cFloor.BigInt()), sdkmath.NewIntFromBigInt(sdkmath.LegacyOneDec().BigInt())
-	}
+	pr := newPrior(S, T, uint64(len(totals)), cFloor)
 	out := make([]types.Weight, len(totals))
 	raw := make([]sdkmath.LegacyDec, len(totals))
 	sum := sdkmath.LegacyZeroDec()
 	for i, t := range totals {
-		n := sdkmath.NewIntFromUint64(t.Count)
-		si := sdkmath.NewIntFromUint64(t.SumBps)
-		num := si.Mul(T).Mul(cDen).Add(cNum.Mul(S))
-		den := bpsDen.Mul(T).Mul(n.Mul(cDen).Add(cNum))
-		bayes := sdkmath.LegacyZeroDec()
-		if den.IsPositive() {
-			bayes = sdkmath.LegacyNewDecFromInt(num).Quo(sdkmath.LegacyNewDecFromInt(den))
-		}
-		avg := sdkmath.LegacyZeroDec()
-		if n.IsPositive() {
-			avg = sdkmath.LegacyNewDecFromInt(si).Quo(sdkmath.LegacyNewDecFromInt(bpsDen.Mul(n)))
-		}
-		raw[i] = bayes.Power(uint64(k))
+		out[i] = pr.bayes(t)
+		raw[i] = out[i].Bayesian.Power(uint64(k))
 		sum = sum.Add(raw[i])
-		out[i] = types.Weight{NodeId: t.NodeID, N: t.Count, Avg: avg, Bayesian: bayes}
 	}
+	N := sdkmath.NewInt(int64(len(totals)))
 	total := sdkmath.LegacyZeroDec()
 	best := 0
 	for i := range out {
@@ -77,4 +61,38 @@ func ComputeWeights(totals []Totals, cFloor sdkmath.LegacyDec, k uint32) []types
 	}
 	out[best].Weight = out[best].Weight.Add(sdkmath.LegacyOneDec().Sub(total))
 	return out
+}
+
+// prior holds what every miner's Bayesian score shares: S, T and C = cNum/cDen.
+type prior struct {
+	S, T, cNum, cDen sdkmath.Int
+}
+
+// newPrior computes C = T/N, or the floor when T/N is below it, as an exact fraction.
+func newPrior(S, T, N uint64, cFloor sdkmath.LegacyDec) prior {
+	p := prior{S: sdkmath.NewIntFromUint64(S), T: sdkmath.NewIntFromUint64(T)}
+	n := sdkmath.NewIntFromUint64(N)
+	p.cNum, p.cDen = p.T, n
+	if sdkmath.LegacyNewDecFromInt(p.T).Quo(sdkmath.LegacyNewDecFromInt(n)).LT(cFloor) {
+		p.cNum, p.cDen = sdkmath.NewIntFromBigInt(cFloor.BigInt()), sdkmath.NewIntFromBigInt(sdkmath.LegacyOneDec().BigInt())
+	}
+	return p
+}
+
+// bayes is one miner's weight record without its weight: n, avg and the Bayesian score
+// (sum_i·T + C·S) / (10000·T·(n_i + C)), one rounded division.
+func (p prior) bayes(t Totals) types.Weight {
+	n := sdkmath.NewIntFromUint64(t.Count)
+	si := sdkmath.NewIntFromUint64(t.SumBps)
+	num := si.Mul(p.T).Mul(p.cDen).Add(p.cNum.Mul(p.S))
+	den := bpsDen.Mul(p.T).Mul(n.Mul(p.cDen).Add(p.cNum))
+	bayes := sdkmath.LegacyZeroDec()
+	if den.IsPositive() {
+		bayes = sdkmath.LegacyNewDecFromInt(num).Quo(sdkmath.LegacyNewDecFromInt(den))
+	}
+	avg := sdkmath.LegacyZeroDec()
+	if n.IsPositive() {
+		avg = sdkmath.LegacyNewDecFromInt(si).Quo(sdkmath.LegacyNewDecFromInt(bpsDen.Mul(n)))
+	}
+	return types.Weight{NodeId: t.NodeID, N: t.Count, Avg: avg, Bayesian: bayes}
 }

@@ -1,6 +1,8 @@
 package types
 
 import (
+	"fmt"
+
 	errorsmod "cosmossdk.io/errors"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -13,6 +15,7 @@ func DefaultGenesis() *GenesisState {
 		Challenges: []Challenge{}, Answers: []Answer{}, Submissions: []ScoreSubmission{},
 		EvaluatorRecords: []EvaluatorRecord{}, OptedIn: []string{}, PostCounts: []PostCount{},
 		MinerStats: []MinerStats{}, Weights: []Weight{}, PendingRewards: []PendingReward{},
+		EpochCloses: []EpochClose{}, CloseTotals: []MinerStats{},
 	}
 }
 
@@ -82,12 +85,44 @@ func (gs GenesisState) Validate() error {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "weight %d/%s has nil decimals", w.Epoch, w.NodeId)
 		}
 	}
+	if err := validateCloses(gs); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for _, r := range gs.PendingRewards {
 		if ValidateNodeID(r.NodeId) != nil || seen[r.NodeId] || r.Amount.IsNil() || !r.Amount.IsPositive() {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "pending reward of %q", r.NodeId)
 		}
 		seen[r.NodeId] = true
+	}
+	return nil
+}
+
+// validateCloses checks the epoch closes in progress: distinct epochs before the open
+// one, decimals set, and close totals only for the oldest close.
+func validateCloses(gs GenesisState) error {
+	seen := map[uint64]bool{}
+	oldest := uint64(0)
+	for _, c := range gs.EpochCloses {
+		if c.Epoch == 0 || c.Epoch >= gs.Epoch || seen[c.Epoch] || c.First > c.Epoch || c.Phase == 0 {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "epoch close %d", c.Epoch)
+		}
+		if c.Sum.IsNil() || c.Total.IsNil() || c.BestWeight.IsNil() || c.Share.IsNil() || c.Allocated.IsNil() ||
+			len(c.WeightedTypes) != len(c.Miners) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "epoch close %d has nil or inconsistent fields", c.Epoch)
+		}
+		seen[c.Epoch] = true
+		if oldest == 0 || c.Epoch < oldest {
+			oldest = c.Epoch
+		}
+	}
+	keys := map[string]bool{}
+	for _, t := range gs.CloseTotals {
+		k := fmt.Sprintf("%d/%s", t.TaskType, t.NodeId)
+		if t.Epoch != oldest || oldest == 0 || ValidateNodeID(t.NodeId) != nil || keys[k] {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "close total %d/%s", t.Epoch, t.NodeId)
+		}
+		keys[k] = true
 	}
 	return nil
 }

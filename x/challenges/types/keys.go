@@ -32,6 +32,8 @@ var (
 	PendingTotalKey     = collections.NewPrefix(13)
 	OptInBySeqKey       = collections.NewPrefix(14)
 	NextOptInSeqKey     = collections.NewPrefix(15)
+	ClosesKey           = collections.NewPrefix(16)
+	CloseTotalsKey      = collections.NewPrefix(17)
 )
 
 // Hard caps of stateless validation; params may only tighten them.

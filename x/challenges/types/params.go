@@ -45,6 +45,7 @@ func DefaultParams() Params {
 		EpochEmission:                  sdk.NewCoin(appparams.BondDenom, sdkmath.NewInt(10_000_000)),
 		MintShare:                      sdkmath.LegacyZeroDec(),
 		WeightHistoryEpochs:            1000,
+		MaxEpochClosePerBlock:          1000,
 	}
 }
 
@@ -99,6 +100,7 @@ func (p Params) Validate() error {
 		inRange("score_window_epochs", p.ScoreWindowEpochs, 1, MaxScoreWindowCap),
 		inRange("weight_exponent", p.WeightExponent, 1, MaxWeightExponentCap),
 		inRange("weight_history_epochs", p.WeightHistoryEpochs, 1, 1_000_000),
+		inRange("max_epoch_close_per_block", p.MaxEpochClosePerBlock, 1, 1_000_000),
 	}
 	for _, err := range checks {
 		if err != nil {
