@@ -14,6 +14,8 @@
 # 6. a miner with --faulty commits garbage: validation rejects it, the task still validates,
 #    and once the reward period settles (x/nodes: the `minute` epoch) its period record has
 #    the rejection, a validation accuracy below 1 and a lower total score than honest nodes'
+#    then with --faulty-embedding it commits the honest text with a wrong embedding, which
+#    validation accepts (catching it is the session audits' job: scripts/e2e/data.sh)
 # 7. a miner whose engine (openai backend) is down reports errors, retries, and once the
 #    engine server is up its result is validated
 # 8. the router: OpenAI-shaped errors for bad requests (nothing charged), a chat completion
@@ -182,6 +184,21 @@ FAULTY_PERIOD=$(echo "$PJ" | jq -r .period.number)
 [ "$T8_END" -ge "$(echo "$PJ" | jq -r .period.start_height)" ] || FAULTY_PERIOD=$((FAULTY_PERIOD - 1))
 log "phase 3 ok: node3's garbage rejected, consensus from $cn (reward period $FAULTY_PERIOD)"
 
+log "phase 3b: miner 3 with --faulty-embedding (honest text, wrong embedding at cosine 0.90)"
+kill "${MINER_PID[3]}"; wait "${MINER_PID[3]}" 2>/dev/null || true
+start_miner 3 --faulty-embedding
+sleep 2
+submit "Faulty embedding test:"
+wait_validated 9; check_receipt 9
+j=$(q sessions task 9)
+emb() { echo "$j" | jq -c --arg n "$1" '.task.assignments[] | select(.node_id == $n) | .embedding'; }
+txt() { echo "$j" | jq -c --arg n "$1" '.task.assignments[] | select(.node_id == $n) | .result_text'; }
+echo "$j" | jq -e '[.task.assignments[] | select(.status == "ASSIGNMENT_STATUS_VALIDATED")] | length == 3' >/dev/null \
+  || fail "task 9: validation should accept the wrong embedding (only audits catch it): $j"
+[ "$(txt node3)" = "$(txt node1)" ] && [ "$(emb node1)" = "$(emb node2)" ] && [ "$(emb node3)" != "$(emb node1)" ] \
+  || fail "task 9: node3 should commit node1's text with another embedding"
+log "phase 3b ok: node3's wrong embedding of the honest text passed validation (an audit's job to catch)"
+
 log "phase 4: miner 3 on the openai engine whose server is down, then comes up"
 kill "${MINER_PID[3]}"; wait "${MINER_PID[3]}" 2>/dev/null || true
 ENGINE_ADDR=127.0.0.1:$((PB + 110))
@@ -190,9 +207,9 @@ submit "Engine outage test:"
 wait_for "miner 3 to report the engine error" 60 grep -q "engine completion" "$E2E_HOME/miner3.log"
 "$SC" serve --addr "$ENGINE_ADDR" --models "$E2E_HOME/models" >>"$E2E_HOME/engine.log" 2>&1 &
 PIDS+=("$!")
-wait_validated 9; check_receipt 9
-st=$(q sessions task 9 | jq -r '.task.assignments[] | select(.node_id == "node3") | .status')
-[ "$st" = ASSIGNMENT_STATUS_VALIDATED ] || fail "task 9: node3 should have recovered and been VALIDATED, is $st"
+wait_validated 10; check_receipt 10
+st=$(q sessions task 10 | jq -r '.task.assignments[] | select(.node_id == "node3") | .status')
+[ "$st" = ASSIGNMENT_STATUS_VALIDATED ] || fail "task 10: node3 should have recovered and been VALIDATED, is $st"
 log "phase 4 ok: node3 reported the engine error, retried, and its result was validated"
 
 log "phase 5: the router (OpenAI-compatible API) on the user's key"
