@@ -90,6 +90,7 @@ CPU/memory/process/output/wall-clock limits) and sends one MsgSubmitScores per c
 			return err
 		},
 	}
+	cmd.AddCommand(newEvaluatorScoreCmd())
 	f := cmd.Flags()
 	cf.register(f)
 	d := sandbox.DefaultLimits
