@@ -123,9 +123,9 @@ send_tx challenges post --from validator --task-type codegen \
   --response-window-blocks 600 --evaluation-window-blocks 600
 CH=$(q challenges challenges | jq -r '.challenges[0].id')
 [ -n "$CH" ] && [ "$CH" != null ] || fail "no challenge posted"
-open_target() { [ "$(q data targets --status TARGET_STATUS_OPEN | jq '.targets | length')" -gt 0 ]; }
+open_target() { [ "$(q data targets --status open | jq '.targets | length')" -gt 0 ]; }
 wait_for "an open data target" 60 open_target
-log "challenge $CH ($(q challenges challenge "$CH" | jq -r .challenge.status)), $(q data targets --status TARGET_STATUS_OPEN | jq '.targets | length') open targets"
+log "challenge $CH ($(q challenges challenge "$CH" | jq -r .challenge.status)), $(q data targets --status open | jq '.targets | length') open targets"
 
 log "starting the dashboard on $DASH"
 "$SC" dashboard --grpc "127.0.0.1:$GRPC_PORT" --rpc "$NODE" --listen "127.0.0.1:$DASH_PORT" --census-every 5s --stall 6s \
