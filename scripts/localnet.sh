@@ -68,6 +68,9 @@ log() { echo "==> $*"; }
 fail() {
   echo "FAIL: $*" >&2
   for f in "$HOME_DIR"/*.log; do [ -f "$f" ] && { echo "--- $f (last lines)"; tail -15 "$f"; }; done >&2
+  if ls "$HOME_DIR"/*.pid >/dev/null 2>&1; then
+    echo "what started is left running for a look; stop it with: LOCALNET_HOME=$HOME_DIR $0 stop" >&2
+  fi
   exit 1
 }
 
@@ -168,7 +171,11 @@ print_endpoints() {
   fi
   echo "  keys           ${KEYS[*]} (keyring-backend test)"
   echo "  CLI            $BIN --home $HOME_DIR ..."
-  echo "  stop           make localnet-stop   (or: scripts/localnet.sh stop)"
+  if [ "$HOME_DIR" = "$PWD/.localnet" ]; then
+    echo "  stop           make localnet-stop   (or: scripts/localnet.sh stop)"
+  else
+    echo "  stop           LOCALNET_HOME=$HOME_DIR scripts/localnet.sh stop"
+  fi
 }
 
 cmd=${1:-start}
@@ -190,7 +197,10 @@ if [ "${LOCALNET_BUILD:-1}" != 0 ]; then
   [ "$CHAIN_ONLY" = 1 ] || go build -o "$SC" ./cmd/cortd-sidecar
 fi
 
-[ -d "$HOME_DIR" ] && stop >/dev/null 2>&1
+if ls "$HOME_DIR"/*.pid >/dev/null 2>&1; then
+  log "stopping what an earlier run started in $HOME_DIR"
+  stop | sed 's/^/    /'
+fi
 rm -rf "$HOME_DIR"
 mkdir -p "$HOME_DIR"
 

@@ -10,6 +10,9 @@
 # CLIENTS (default 1,10,50), REQUESTS (per level, default 20,100,200), MAX_TOKENS (16),
 # BENCH_MINER_ARGS / BENCH_ROUTER_ARGS (extra flags for the miners / the router).
 # The router runs without a rate limit (--rate 0) so the limit measured is the network's.
+# With the miners' default --concurrency 2 the miners are the limit (about 1 task/s: a miner's
+# slot is held while its precommit/commit waits for inclusion); BENCH_MINER_ARGS="--concurrency 16"
+# measures the router and chain instead.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
