@@ -34,7 +34,7 @@ wait_height() { # home min_height
   return 1
 }
 
-bash scripts/localnet.sh
+LOCALNET_CHAIN_ONLY=1 bash scripts/localnet.sh   # the bare chain: this script needs no sidecars
 A() { "$BIN" --home "$HOME_A" "$@"; }
 
 sha_w=$(printf 'weights' | sha256sum | cut -d' ' -f1)
