@@ -140,8 +140,6 @@ func newScoreCmd() *cobra.Command {
 				return err
 			}
 			defer c.Close()
-			// MsgSubmitData must be known to the signer's registry.
-			datatypes.RegisterInterfaces(c.Enc.Registry)
 			q := datatypes.NewQueryClient(c.Conn())
 			qctx, cancel := c.QueryCtx(ctx)
 			tr, err := q.Target(qctx, &datatypes.QueryTargetRequest{Id: target})

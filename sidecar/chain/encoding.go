@@ -17,6 +17,7 @@ import (
 
 	auditstypes "github.com/cortnet/cortd/x/audits/types"
 	challengestypes "github.com/cortnet/cortd/x/challenges/types"
+	datatypes "github.com/cortnet/cortd/x/data/types"
 	modelstypes "github.com/cortnet/cortd/x/models/types"
 	nodestypes "github.com/cortnet/cortd/x/nodes/types"
 	paymentstypes "github.com/cortnet/cortd/x/payments/types"
@@ -80,6 +81,7 @@ func NewEncoding() (Encoding, error) {
 	sessionstypes.RegisterInterfaces(reg)
 	auditstypes.RegisterInterfaces(reg)
 	challengestypes.RegisterInterfaces(reg)
+	datatypes.RegisterInterfaces(reg)
 	cdc := codec.NewProtoCodec(reg)
 	return Encoding{Registry: reg, Codec: cdc, TxConfig: authtx.NewTxConfig(cdc, authtx.DefaultSignModes)}, nil
 }
