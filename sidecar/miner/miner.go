@@ -78,11 +78,14 @@ type Miner struct {
 	memoryIndex uint64
 	hbInterval  int64
 
-	mu      sync.Mutex
-	busy    map[uint64]bool
-	hbSlot  int64
-	hbBusy  bool
+	mu     sync.Mutex
+	busy   map[uint64]bool
+	hbSlot int64
+	hbBusy bool
+	// sem bounds engine runs (Concurrency); workers wait for inclusion of their
+	// txs without holding it, so slow blocks never starve the engine.
 	sem     chan struct{}
+	workers sync.WaitGroup
 	wake    chan uint64
 	started time.Time
 }
@@ -129,9 +132,7 @@ func (m *Miner) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			m.log.Info("stopping; waiting for tasks in progress")
 			wg.Wait()
-			for range m.cfg.Concurrency {
-				m.sem <- struct{}{} // every worker has returned
-			}
+			m.workers.Wait()
 			return ctx.Err()
 		case <-tick.C:
 			m.poke(0)
