@@ -82,7 +82,7 @@ func TestLiveUpdateInBrowser(t *testing.T) {
 	require.Contains(t, badge, "connected")
 	if dir := os.Getenv("OUT_DIR"); dir != "" {
 		var png []byte
-		run(true, chromedp.Navigate(hs.URL+"/nodes"), chromedp.WaitVisible("#nodes", chromedp.ByQuery), chromedp.FullScreenshot(&png, 90))
+		run(true, chromedp.Navigate(hs.URL+"/nodes"), chromedp.WaitVisible("#nodes", chromedp.ByQuery), chromedp.FullScreenshot(&png, 100))
 		require.NoError(t, os.WriteFile(dir+"/fake-nodes.png", png, 0o644))
 	}
 

@@ -118,7 +118,8 @@ func Heatmap(rows []HeatRow, xLabels []string) template.HTML {
 	w := labelW + cell*float64(cols) + 4
 	h := cell*float64(len(rows)) + 20
 	var sb strings.Builder
-	fmt.Fprintf(&sb, `<svg class="chart heat" viewBox="0 0 %g %g" role="img" preserveAspectRatio="xMinYMin meet">`, w, h)
+	// Drawn at its natural size (cells stay 18 px), shrunk only on narrow screens.
+	fmt.Fprintf(&sb, `<svg class="chart heat" viewBox="0 0 %g %g" width="%g" height="%g" role="img" preserveAspectRatio="xMinYMin meet">`, w, h, w, h)
 	for ri, r := range rows {
 		y := cell * float64(ri)
 		fmt.Fprintf(&sb, `<text x="0" y="%g" class="lbl">%s</text>`, y+13, esc(r.Label))

@@ -129,7 +129,7 @@ func check(t *testing.T, ctx context.Context, e env, name, url string, want func
 		}
 		if ok {
 			var png []byte
-			require.NoError(t, chromedp.Run(ctx, chromedp.FullScreenshot(&png, 90)))
+			require.NoError(t, chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)))
 			require.NoError(t, os.WriteFile(filepath.Join(e.out, name+".png"), png, 0o644))
 			t.Logf("%s ok (%d values), screenshot %s.png", name, len(w), name)
 			return
@@ -212,13 +212,13 @@ func TestDashboardInBrowser(t *testing.T) {
 	a, _ := strconv.Atoi(strings.TrimSpace(after))
 	require.Greater(t, a, b)
 	var png []byte
-	require.NoError(t, chromedp.Run(ctx, chromedp.FullScreenshot(&png, 90)))
+	require.NoError(t, chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)))
 	require.NoError(t, os.WriteFile(filepath.Join(e.out, "overview-live.png"), png, 0o644))
 	t.Logf("live update: height %d → %d without a reload", b, a)
 
 	// A phone-sized screen.
 	require.NoError(t, chromedp.Run(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(e.url+"/nodes"),
-		chromedp.WaitVisible("main", chromedp.ByQuery), chromedp.FullScreenshot(&png, 90)))
+		chromedp.WaitVisible("main", chromedp.ByQuery), chromedp.FullScreenshot(&png, 100)))
 	require.NoError(t, os.WriteFile(filepath.Join(e.out, "nodes-phone.png"), png, 0o644))
 }
 
