@@ -9,7 +9,7 @@ LDFLAGS   := -X github.com/cosmos/cosmos-sdk/version.Name=cortd \
              -X github.com/cosmos/cosmos-sdk/version.Version=$(VERSION) \
              -X github.com/cosmos/cosmos-sdk/version.Commit=$(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: all build build-cortd build-sidecar install test test-deps test-short bench fuzz e2e lint vet fmt-check proto-gen proto-check localnet localnet-stop demo bench-router clean
+.PHONY: all build build-cortd build-sidecar install test test-deps test-short bench fuzz e2e lint vet fmt-check proto-gen proto-check localnet localnet-stop demo bench-router bench-dashboard clean
 
 all: build
 
@@ -59,11 +59,15 @@ proto-check: proto-gen
 	@git diff --exit-code -- '*.pb.go' '*.pb.gw.go' || { echo "generated protobuf code is stale: run make proto-gen and commit"; exit 1; }
 	@test -z "$$(git status --porcelain -- '*.pb.go' '*.pb.gw.go')" || { echo "untracked generated files:"; git status --porcelain -- '*.pb.go' '*.pb.gw.go'; exit 1; }
 
-# End-to-end runs on real binaries (the miner one needs jq and curl: scripts/ci-deps.sh).
+# End-to-end runs on real binaries (they need jq and curl, scripts/ci-deps.sh; the dashboard one Chromium).
 e2e:
 	bash scripts/e2e/models-export.sh
 	bash scripts/ci-deps.sh
-	bash scripts/e2e/miner.sh
+	bash scripts/e2e/sessions.sh
+	bash scripts/e2e/data.sh
+	bash scripts/e2e/challenges.sh
+	bash scripts/install-chromium.sh
+	bash scripts/e2e/dashboard.sh
 
 localnet:
 	bash scripts/localnet.sh
@@ -80,6 +84,10 @@ demo:
 # a network of its own (ports from 25600); figures in docs/performance.md.
 bench-router:
 	bash scripts/bench/router.sh
+
+# Dashboard page cost with 10,000 nodes and 100,000 tasks (fake paged backend).
+bench-dashboard:
+	$(GO) test -run '^$$' -bench . -benchmem ./sidecar/dashboard
 
 clean:
 	rm -rf $(BUILD_DIR) .proto-out
