@@ -9,8 +9,9 @@
 #    fix (a harmless change: the broken test still fails), op3's a patch that does not apply
 # 3. validator node0's challenger makes a bugfix challenge from a small Go repository made
 #    here (seeded mutation), serves the archives over HTTP and reveals the tests on time
-# 4. node1 sends inflated scores (10000 for everyone) with the CLI, then both validators run
-#    the evaluator (node1's finds its scores in and skips); the stake-weighted median takes
+# 4. both validators run the evaluator (node0's from the start, since its first run warms a
+#    build cache); node1 sends inflated scores (10000 for everyone) with the CLI before its
+#    evaluator starts (which then finds its scores in and skips); the stake-weighted median takes
 #    node0's honest scores: right > wrong > not applying
 # 5. at the epoch end the weights follow the same order and sum to 1; pending rewards
 #    follow the weights; Σ pending == pending total ≤ pool; op1 withdraws and its balance
@@ -235,10 +236,21 @@ for n in 1 2 3; do
 done
 log "node1..3 registered and opted in"
 
+# node0's evaluator starts now: its first run warms a Go build cache of the standard
+# library in the sandbox (minutes on 2 cores), which must not eat the evaluation window.
+start_evaluator() {
+  "$SC" evaluator --home "$NET/node$1" --key "node$1" --grpc "$(grpc "$1")" --node "$(rpc "$1")" \
+    --listen "127.0.0.1:$((PB + 60 + $1))" --poll 3s --work-dir "$E2E_HOME/eval$1" --std-cache "$E2E_HOME/gocache-std" \
+    >>"$E2E_HOME/evaluator$1.log" 2>&1 &
+  PIDS+=("$!")
+}
+log "node0's evaluator starts (warms its cache)"
+start_evaluator 0
+
 log "node0's challenger: a seeded bugfix challenge, archives served over HTTP"
 "$SC" challenger --home "$NET/node0" --key node0 --grpc "$(grpc 0)" --node "$NODE" --repo "$REPO" --seed 3 \
   --serve "127.0.0.1:$((PB + 50))" --state-dir "$E2E_HOME/challenger" --min-miners 3 --max-miners 3 \
-  --response-window 12 --evaluation-window 60 --poll 1s >"$E2E_HOME/challenger.out" 2>>"$E2E_HOME/challenger.log" &
+  --response-window 12 --evaluation-window 240 --poll 1s >"$E2E_HOME/challenger.out" 2>>"$E2E_HOME/challenger.log" &
 PIDS+=("$!")
 wait_for "the challenge to be posted" 120 sh -c "[ -s '$E2E_HOME/challenger.out' ]"
 ID=$(head -1 "$E2E_HOME/challenger.out")
@@ -258,13 +270,9 @@ send_tx challenges submit-scores "$ID" --from node1 --keyring-dir "$NET/node1" \
   --scores '{"node_id":"node1","score_bps":10000}' --scores '{"node_id":"node2","score_bps":10000}' \
   --scores '{"node_id":"node3","score_bps":10000}'
 
-log "both validators run the evaluator"
-for i in 0 1; do
-  "$SC" evaluator --home "$NET/node$i" --key "node$i" --grpc "$(grpc "$i")" --node "$(rpc "$i")" \
-    --listen "127.0.0.1:$((PB + 60 + i))" --poll 3s --work-dir "$E2E_HOME/eval$i" >>"$E2E_HOME/evaluator$i.log" 2>&1 &
-  PIDS+=("$!")
-done
-wait_for "the challenge to be scored" 180 sh -c "[ \"\$($BIN q challenges challenge $ID --node $NODE -o json | jq -r .challenge.status)\" = CHALLENGE_STATUS_SCORED ]"
+log "node1's evaluator starts too (its scores are in: it skips this challenge)"
+start_evaluator 1
+wait_for "the challenge to be scored" 420 sh -c "[ \"\$($BIN q challenges challenge $ID --node $NODE -o json | jq -r .challenge.status)\" = CHALLENGE_STATUS_SCORED ]"
 A=$(q challenges answers "$ID")
 score() { echo "$A" | jq -r --arg n "$1" '.answers[] | select(.node_id == $n) | (.score_bps // 0)'; }
 S1=$(score node1); S2=$(score node2); S3=$(score node3)
