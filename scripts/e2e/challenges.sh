@@ -281,7 +281,7 @@ log "scores (median): right $S1, wrong $S2, not applying $S3"
 lt "$S2" "$S1" || fail "wrong fix $S2 should score below the right fix $S1"
 lt "$S3" "$S2" || fail "the patch that does not apply ($S3) should score below the wrong fix ($S2)"
 [ "$S3" = 0 ] || fail "the patch that does not apply should score 0, got $S3"
-R=$(q challenges evaluator "$(addr node1)")
+R=$(q challenges evaluator "$("$BIN" keys show node1 -a --keyring-backend test --home "$NET/node1")")
 [ "$(echo "$R" | jq -r '.record.disagreed // 0')" -ge 1 ] || fail "node1's inflated scores should be recorded as disagreeing: $R"
 log "the median outvoted node1's inflated scores (its record: $(echo "$R" | jq -c .record))"
 
