@@ -382,6 +382,9 @@ func (a *Auditor) vote(ctx context.Context, id uint64) bool {
 		case containsCode(err, auditstypes.ErrNotBondedValidator):
 			log.Info("not a bonded validator: cannot vote", "err", err)
 			return false
+		case containsCode(err, auditstypes.ErrAlreadyVoted):
+			log.Info("already voted (an earlier send landed)")
+			return false
 		case containsCode(err, auditstypes.ErrVotingClosed), containsCode(err, auditstypes.ErrWrongStatus):
 			log.Warn("vote came too late", "err", err)
 			return false

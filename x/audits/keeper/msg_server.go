@@ -122,8 +122,11 @@ func (s msgServer) ReportFraud(ctx context.Context, msg *types.MsgReportFraud) (
 	return &types.MsgReportFraudResponse{VotingEndHeight: a.VotingEndHeight}, nil
 }
 
-// VoteFraud records (or replaces) the voter's vote. The voter must operate a validator
-// that is bonded now; whether the vote counts is decided again at tally time.
+// VoteFraud records the voter's vote, once: a second vote is refused (ErrAlreadyVoted),
+// so a vote cannot be bargained over during the window and a replayed or retried tx
+// changes nothing. The reporter's YES is recorded with its report. The voter must
+// operate a validator that is bonded now; whether the vote counts is decided again at
+// tally time.
 func (s msgServer) VoteFraud(ctx context.Context, msg *types.MsgVoteFraud) (*types.MsgVoteFraudResponse, error) {
 	if err := msg.ValidateBasic(); err != nil {
 		return nil, err
@@ -150,7 +153,13 @@ func (s msgServer) VoteFraud(ctx context.Context, msg *types.MsgVoteFraud) (*typ
 	if !val.IsBonded() {
 		return nil, errorsmod.Wrapf(types.ErrNotBondedValidator, "validator %s is %s", val.OperatorAddress, val.Status)
 	}
-	if err := s.Votes.Set(ctx, collections.Join(a.Id, voter), types.Vote{
+	key := collections.Join(a.Id, voter)
+	if has, err := s.Votes.Has(ctx, key); err != nil {
+		return nil, err
+	} else if has {
+		return nil, errorsmod.Wrapf(types.ErrAlreadyVoted, "%s on audit %d", msg.Voter, a.Id)
+	}
+	if err := s.Votes.Set(ctx, key, types.Vote{
 		AuditId: a.Id, Voter: voter.String(), Option: msg.Option, Height: sdkCtx.BlockHeight(),
 	}); err != nil {
 		return nil, err

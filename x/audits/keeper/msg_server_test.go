@@ -223,9 +223,10 @@ func TestVoteFraudRejections(t *testing.T) {
 	})
 }
 
-// TestDoubleVoteReplaces: a second vote replaces the first until the window closes; only
-// the last one counts.
-func TestDoubleVoteReplaces(t *testing.T) {
+// TestDoubleVoteRejected: a voter votes once. A second vote, the same or the opposite,
+// is refused with ErrAlreadyVoted and changes nothing; the reporter's YES recorded with
+// its report is its vote, so it cannot vote again either.
+func TestDoubleVoteRejected(t *testing.T) {
 	f := newFixture(t, 1, 1, 1)
 	id := f.reportBy(t, "s1", 0)
 	f.vote(t, 1, id, types.VOTE_OPTION_YES)
@@ -234,19 +235,28 @@ func TestDoubleVoteReplaces(t *testing.T) {
 	require.True(t, tally.Tally.Fraud, "2 of 3 live")
 	require.Equal(t, uint32(2), tally.Tally.YesVoters)
 
-	f.vote(t, 1, id, types.VOTE_OPTION_NO)
-	f.vote(t, 1, id, types.VOTE_OPTION_NO) // same again: no change, no error
-	tally, err = f.q.Tally(f.Ctx, &types.QueryTallyRequest{AuditId: id})
-	require.NoError(t, err)
-	require.False(t, tally.Tally.Fraud)
-	require.Equal(t, uint32(1), tally.Tally.YesVoters)
-	require.Equal(t, uint32(1), tally.Tally.NoVoters)
+	for _, c := range []struct {
+		name  string
+		voter int
+		opt   types.VoteOption
+	}{
+		{"opposite vote", 1, types.VOTE_OPTION_NO},
+		{"same vote again", 1, types.VOTE_OPTION_YES},
+		{"reporter votes after its report", 0, types.VOTE_OPTION_NO},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before := f.snapshot(t)
+			_, err := f.msg.VoteFraud(f.Ctx, &types.MsgVoteFraud{Voter: f.op(c.voter).String(), AuditId: id, Option: c.opt})
+			require.ErrorIs(t, err, types.ErrAlreadyVoted)
+			require.Equal(t, before, f.snapshot(t))
+		})
+	}
 	votes, err := f.q.Votes(f.Ctx, &types.QueryVotesRequest{AuditId: id})
 	require.NoError(t, err)
 	require.Len(t, votes.Votes, 2, "one vote per voter")
 
 	a := f.closeVote(t, id)
-	require.Equal(t, types.AUDIT_STATUS_CLEARED, a.Status)
+	require.Equal(t, types.AUDIT_STATUS_FRAUD, a.Status, "the first votes stand")
 }
 
 func tokens(power int64) sdkmath.Int {

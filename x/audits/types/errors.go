@@ -22,4 +22,5 @@ var (
 	ErrInvalidGenesis       = errorsmod.Register(ModuleName, 17, "invalid genesis state")
 	ErrInvalidPayloadHash   = errorsmod.Register(ModuleName, 18, "invalid payload hash")
 	ErrInvalidAuditID       = errorsmod.Register(ModuleName, 19, "invalid audit id")
+	ErrAlreadyVoted         = errorsmod.Register(ModuleName, 20, "voter has already voted on this audit")
 )
