@@ -186,7 +186,7 @@ func (n fakeNodes) Nodes(_ context.Context, r *nodestypes.QueryNodesRequest, _ .
 
 func (n fakeNodes) record(id string, p int) nodestypes.PeriodRecord {
 	score := sdkmath.LegacyNewDecWithPrec(int64((len(id)*31+p*17)%100), 2)
-	return nodestypes.PeriodRecord{NodeId: id, Period: uint64(p + 1), Stats: nodestypes.PeriodStats{Validated: uint64(p + 3), Assigned: uint64(p + 4)},
+	return nodestypes.PeriodRecord{NodeId: id, Period: uint64(p + 1), Stats: nodestypes.PeriodStats{Validated: uint64(p + 3), Assigned: uint64(p + 4), Slashes: uint64(p % 3)},
 		Uptime: sdkmath.LegacyOneDec(), PrecommitScore: score, CommitScore: score, ValidationAccuracy: score, TotalScore: score,
 		Reputation: score, RewardEntitled: sdkmath.NewInt(20), RewardPaid: sdkmath.NewInt(20), LevelAfter: uint32(p % 11)}
 }

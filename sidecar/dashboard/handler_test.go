@@ -78,6 +78,30 @@ func TestUnreachableNodeIs503AndRecovers(t *testing.T) {
 
 var rowRE = regexp.MustCompile(`<tr data-node="([^"]+)">`)
 
+// TestNodePageShowsSlashes: each settled period's slash count (fraud found by an audit)
+// is in the node page's periods table, as the NodePeriods query returns it.
+func TestNodePageShowsSlashes(t *testing.T) {
+	f := newFake(3, 1, 1, 3)
+	h := testServer(f).Handler()
+	code, body := get(t, h, "/nodes/node-000001")
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, body, `<th class="num">slashes</th>`)
+	cells := regexp.MustCompile(`<td class="num">[^<]*</td><td class="num">(\d+)</td><td>\d+ → \d+</td>`).FindAllStringSubmatch(body, -1)
+	require.NotEmpty(t, cells)
+	total := 0
+	for _, c := range cells {
+		n, err := strconv.Atoi(c[1])
+		require.NoError(t, err)
+		total += n
+	}
+	want := 0
+	for p := range 3 {
+		want += int(fakeNodes{f: f}.record("node-000001", p).Stats.Slashes)
+	}
+	require.Equal(t, want, total, "slashes over the shown periods")
+	require.Positive(t, want)
+}
+
 func TestNodesPagedSortedAndTwin(t *testing.T) {
 	f := newFake(60, 1, 1, 3)
 	h := testServer(f).Handler()
