@@ -332,7 +332,9 @@ for _ in $(seq 1 30); do [ "$(rejected node3)" -ge 1 ] && break; sleep 1; done
 log "node3's stats count $(rejected node3) rejected result(s); honest node1 none"
 
 # The faulty node's score drops: in the settled record of the period it was faulty in,
-# node3's rejection lowers its validation accuracy and total score below honest nodes'.
+# node3's rejection lowers its validation accuracy below every honest node's. (Its total
+# score is not compared: that also weighs commit timing, which the restarts of phase 2
+# and which node's commit lands first after the quorum make noisy for honest nodes.)
 record() { q nodes periods "$1" | jq -c --argjson p "$FAULTY_PERIOD" '[.records[]? | select((.period | tonumber) == $p)][0] // empty'; }
 for _ in $(seq 1 90); do [ -n "$(record node3)" ] && [ -n "$(record node1)" ] && break; sleep 1; done
 r3=$(record node3); r1=$(record node1)
@@ -341,8 +343,8 @@ echo "$r3" | jq -e '(.stats.rejected | tonumber) >= 1 and (.validation_accuracy 
 for hn in node1 node2; do
   rh=$(record "$hn")
   [ -n "$rh" ] || continue
-  jq -n -e --argjson f "$r3" --argjson h "$rh" '($f.total_score | tonumber) < ($h.total_score | tonumber) and ($f.validation_accuracy | tonumber) < ($h.validation_accuracy | tonumber)' >/dev/null \
-    || fail "faulty node3 does not score below honest $hn in period $FAULTY_PERIOD: node3 $r3 / $hn $rh"
+  jq -n -e --argjson f "$r3" --argjson h "$rh" '($f.validation_accuracy | tonumber) < ($h.validation_accuracy | tonumber)' >/dev/null \
+    || fail "faulty node3's validation accuracy is not below honest $hn's in period $FAULTY_PERIOD: node3 $r3 / $hn $rh"
 done
 log "period $FAULTY_PERIOD settled: node3 validation $(echo "$r3" | jq -r .validation_accuracy | cut -c1-5), total $(echo "$r3" | jq -r .total_score | cut -c1-5), level $(echo "$r3" | jq -r ".level_after // 0"); honest node1 validation $(echo "$r1" | jq -r .validation_accuracy | cut -c1-5), total $(echo "$r1" | jq -r .total_score | cut -c1-5)"
 
