@@ -255,6 +255,10 @@ PIDS+=("$!")
 wait_for "the challenge to be posted" 120 sh -c "[ -s '$E2E_HOME/challenger.out' ]"
 ID=$(head -1 "$E2E_HOME/challenger.out")
 grep -m1 "bug injected" "$E2E_HOME/challenger.log" || true
+# The chain invites in the block after the post (seeded by the hash of the block holding
+# it), so the challenge is INVITING for a block first.
+invited3() { [ "$(q challenges challenge "$ID" | jq -r '.challenge.invited | length')" = 3 ]; }
+for _ in $(seq 1 30); do invited3 && break; sleep 1; done
 C=$(q challenges challenge "$ID")
 [ "$(echo "$C" | jq -r '.challenge.invited | length')" = 3 ] || fail "challenge $ID: expected 3 invited miners: $C"
 log "challenge $ID posted; invited: $(echo "$C" | jq -c .challenge.invited)"
