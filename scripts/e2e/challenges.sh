@@ -22,6 +22,9 @@ cd "$(dirname "$0")/../.."
 
 ROOT=$PWD
 E2E_HOME=${E2E_HOME:-$(mktemp -d /tmp/cortd-e2e-challenges.XXXXXX)}
+# mktemp makes the folder 0700; the evaluators' work dirs live inside it and, when run as
+# root, the sandbox runs as an unprivileged uid that must be able to reach them.
+chmod 755 "$E2E_HOME"
 mkdir -p "$E2E_HOME"
 PB=${PORT_BASE:-23600}   # below the ephemeral range (32768+), so no outgoing socket takes our ports
 CHAIN_ID=cort-e2e-challenges
