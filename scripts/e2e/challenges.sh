@@ -295,7 +295,7 @@ log "the median outvoted node1's inflated scores (its record: $(echo "$R" | jq -
 log "waiting for the epoch close: weights and emissions"
 weights() { # weights: the first epoch with bugfix weights
   for e in $(seq 1 40); do
-    w=$(q challenges weights "$e" TASK_TYPE_BUGFIX 2>/dev/null || true)
+    w=$(q challenges weights "$e" bugfix 2>/dev/null || true)
     [ "$(echo "$w" | jq '.weights | length' 2>/dev/null || echo 0)" = 3 ] && { echo "$w"; return 0; }
   done
   return 1
