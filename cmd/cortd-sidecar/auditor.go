@@ -27,6 +27,7 @@ func newAuditorCmd() *cobra.Command {
 	var cfg auditor.Config
 	var listen, lossTol, cosTol string
 	var fetchTimeout time.Duration
+	var allowLocal bool
 	cmd := &cobra.Command{
 		Use:   "auditor",
 		Short: "Validators' role: audit assigned data submissions and session tasks, vote on fraud reports",
@@ -60,7 +61,7 @@ func newAuditorCmd() *cobra.Command {
 			defer c.Close()
 			subjects := map[string]auditor.Subject{
 				"data": auditor.DataSubject{Q: datatypes.NewQueryClient(c.Conn()), Eng: eng, Tol: tol,
-					Fetch: fetch.Options{Timeout: fetchTimeout}},
+					Fetch: fetch.Options{Timeout: fetchTimeout, AllowLocal: allowLocal}},
 				sessionstypes.AuditSubjectModule: auditor.SessionSubject{Q: sessionstypes.NewQueryClient(c.Conn()), Eng: eng},
 			}
 			a := auditor.New(cfg, c, s, subjects, slog.Default())
@@ -71,7 +72,7 @@ func newAuditorCmd() *cobra.Command {
 				}
 			}()
 			slog.Info("auditor starting", "key", s.Name(), "address", s.Address(), "engine", ef.kind,
-				"listen", ln.Addr().String(), "loss_tolerance", tol.Loss, "cosine_tolerance", tol.Cosine)
+				"listen", ln.Addr().String(), "loss_tolerance", tol.Loss, "cosine_tolerance", tol.Cosine, "allow_local_network", allowLocal)
 			err = a.Run(ctx)
 			shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
@@ -86,6 +87,7 @@ func newAuditorCmd() *cobra.Command {
 	f.StringVar(&lossTol, "loss-tolerance", def.Loss.String(), "largest |claimed − recomputed| loss (nats/token) that still passes")
 	f.StringVar(&cosTol, "cosine-tolerance", def.Cosine.String(), "smallest cosine(claimed, recomputed embedding) that still passes")
 	f.DurationVar(&fetchTimeout, "fetch-timeout", 2*time.Minute, "bound on downloading a submission's data")
+	registerAllowLocalNetwork(f, &allowLocal)
 	f.DurationVar(&cfg.PollInterval, "poll", 10*time.Second, "open-audit poll interval (backstop for events)")
 	f.DurationVar(&cfg.CheckTimeout, "check-timeout", 10*time.Minute, "bound on one subject check")
 	f.DurationVar(&cfg.RetryDelay, "retry", 30*time.Second, "delay before retrying a check that could not finish")

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cortnet/cortd/sidecar/evaluator"
+	"github.com/cortnet/cortd/sidecar/fetch"
 	"github.com/cortnet/cortd/sidecar/sandbox"
 )
 
@@ -25,6 +26,7 @@ func newEvaluatorCmd() *cobra.Command {
 	var lim sandbox.Limits
 	var memMB, outKB int64
 	var maxPatch int
+	var allowLocal bool
 	cmd := &cobra.Command{
 		Use:   "evaluator",
 		Short: "Validators: score the revealed patches of x/challenges challenges in a bubblewrap sandbox and submit the scores",
@@ -52,7 +54,7 @@ CPU/memory/process/output/wall-clock limits) and sends one MsgSubmitScores per c
 				workDir = evaluator.DefaultWorkRoot(cf.home)
 			}
 			ev, err := evaluator.New(evaluator.Config{Sandbox: sb, WorkRoot: workDir, StdCacheDir: stdCache,
-				MaxPatchBytes: maxPatch, Log: slog.Default()})
+				MaxPatchBytes: maxPatch, Fetch: fetch.Options{AllowLocal: allowLocal}, Log: slog.Default()})
 			if err != nil {
 				return err
 			}
@@ -98,6 +100,7 @@ CPU/memory/process/output/wall-clock limits) and sends one MsgSubmitScores per c
 	f.StringVar(&stdCache, "std-cache", "", "warm Go build cache of the standard library, shareable by evaluators on one machine (default <work-dir>/gocache-std)")
 	f.StringVar(&listen, "listen", "127.0.0.1:8093", "address of /healthz and /metrics")
 	f.StringVar(&bwrap, "bwrap", "", "path of bwrap (empty: from PATH)")
+	registerAllowLocalNetwork(f, &allowLocal)
 	f.DurationVar(&rc.Poll, "poll", 15*time.Second, "scan interval of evaluating challenges (backstop for events)")
 	f.IntVar(&rc.MaxAttempts, "max-attempts", 3, "failed preparations or submissions of a challenge before it is given up")
 	f.Int64Var(&rc.MarginBlocks, "margin-blocks", 2, "do not start a challenge this close to its evaluation end")

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cortnet/cortd/sidecar/evaluator"
+	"github.com/cortnet/cortd/sidecar/fetch"
 	"github.com/cortnet/cortd/sidecar/sandbox"
 )
 
@@ -48,7 +49,10 @@ func newEvaluatorScoreCmd() *cobra.Command {
 			if workDir == "" {
 				workDir = evaluator.DefaultWorkRoot(".")
 			}
-			ev, err := evaluator.New(evaluator.Config{Sandbox: sb, WorkRoot: workDir, StdCacheDir: stdCache, Log: slog.Default()})
+			// The artifacts are the operator's own local files (file:// URLs), not URLs
+			// from the chain: reading them is the point.
+			ev, err := evaluator.New(evaluator.Config{Sandbox: sb, WorkRoot: workDir, StdCacheDir: stdCache,
+				Fetch: fetch.Options{AllowLocal: true}, Log: slog.Default()})
 			if err != nil {
 				return err
 			}

@@ -2,7 +2,6 @@ package auditor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -17,9 +16,12 @@ import (
 
 // Failed checks of a data audit, as sent in MsgReportFraud.failed_check.
 const (
+	// CheckUnavailable is the one outcome of "no file matching the claim could be
+	// fetched": refused URL, dead server, wrong size or wrong checksum alike, with no
+	// figures. Telling them apart on chain would let anyone learn, through a URL aimed
+	// at the validators' own hosts, whether a file exists there and how big it is; the
+	// reason stays in the auditor's log.
 	CheckUnavailable   = "data_unavailable"
-	CheckSize          = "size_mismatch"
-	CheckChecksum      = "checksum_mismatch"
 	CheckLowestLoss    = "not_lowest_loss"
 	CheckLoss          = "loss_mismatch"
 	CheckEmbedding     = "embedding_mismatch"
@@ -66,17 +68,10 @@ func (f *Finding) add(name, value string) {
 func CheckData(ctx context.Context, eng engine.Engine, t *datatypes.Target, s *datatypes.Submission, tol Tolerances, fo fetch.Options) (*Finding, error) {
 	data, err := fetch.Fetch(ctx, s.Url, s.SizeBytes, s.Sha256, fo)
 	if err != nil {
-		f := &Finding{Detail: err.Error()}
-		switch {
-		case errors.Is(err, fetch.ErrChecksum):
-			f.Check = CheckChecksum
-		case errors.Is(err, fetch.ErrTooLarge), errors.Is(err, fetch.ErrSizeMismatch):
-			f.Check = CheckSize
-		default:
-			f.Check = CheckUnavailable
+		if ctx.Err() != nil { // our own deadline or shutdown: no judgement
+			return nil, ctx.Err()
 		}
-		f.add("claimed_size", strconv.FormatUint(s.SizeBytes, 10))
-		return f, nil
+		return &Finding{Check: CheckUnavailable, Detail: err.Error()}, nil
 	}
 	if ctx.Err() != nil {
 		return nil, ctx.Err()

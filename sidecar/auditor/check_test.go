@@ -70,9 +70,12 @@ func (f *fixture) honest() *datatypes.Submission {
 	return s
 }
 
+// local: the fixture serves data from temp files and loopback, as a local network does.
+var local = fetch.Options{AllowLocal: true}
+
 func (f *fixture) check(t *testing.T, s *datatypes.Submission, tol Tolerances) *Finding {
 	t.Helper()
-	fd, err := CheckData(context.Background(), f.eng, &f.t, s, tol, fetch.Options{})
+	fd, err := CheckData(context.Background(), f.eng, &f.t, s, tol, local)
 	require.NoError(t, err)
 	return fd
 }
@@ -134,26 +137,60 @@ func TestCheckData(t *testing.T) {
 		require.NotNil(t, fd)
 		require.Equal(t, CheckOverThreshold, fd.Check)
 	})
+	// Every way of not fetching a matching file is one outcome with no figures: the
+	// chain learns nothing about what a URL found (or did not) on the auditor's host.
+	unavailable := func(t *testing.T, fd *Finding) {
+		t.Helper()
+		require.NotNil(t, fd)
+		require.Equal(t, CheckUnavailable, fd.Check)
+		require.Empty(t, fd.Figures)
+		require.NotEmpty(t, fd.Detail, "the reason stays in the log")
+	}
 	t.Run("wrong checksum", func(t *testing.T) {
 		s := f.honest()
 		s.Sha256 = strings.Repeat("ab", 32)
-		require.Equal(t, CheckChecksum, f.check(t, s, tol).Check)
+		unavailable(t, f.check(t, s, tol))
 	})
 	t.Run("wrong size", func(t *testing.T) {
 		s := f.honest()
 		s.SizeBytes--
-		require.Equal(t, CheckSize, f.check(t, s, tol).Check)
+		unavailable(t, f.check(t, s, tol))
+		s.SizeBytes += 2
+		unavailable(t, f.check(t, s, tol))
 	})
 	t.Run("data unavailable", func(t *testing.T) {
 		s := f.honest()
 		s.Url = "file:///nonexistent/cortd/data"
-		require.Equal(t, CheckUnavailable, f.check(t, s, tol).Check)
+		unavailable(t, f.check(t, s, tol))
+	})
+	t.Run("local destinations are refused without the local-network option", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(f.data) }))
+		defer srv.Close()
+		for _, u := range []string{f.url, srv.URL + "/d", "file:///etc/passwd"} {
+			s := f.honest()
+			s.Url = u
+			fd, err := CheckData(context.Background(), f.eng, &f.t, s, tol, fetch.Options{})
+			require.NoError(t, err)
+			unavailable(t, fd)
+			require.Contains(t, fd.Detail, fetch.ErrRefused.Error())
+		}
+	})
+	t.Run("a download cut short by the auditor itself is no judgement", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(f.data) }))
+		defer srv.Close()
+		s := f.honest()
+		s.Url = srv.URL + "/d"
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel() // shutdown or the check timeout, not the submitter's fault
+		fd, err := CheckData(ctx, f.eng, &f.t, s, tol, local)
+		require.ErrorIs(t, err, context.Canceled)
+		require.Nil(t, fd)
 	})
 	t.Run("unknown model is an auditor error, not fraud", func(t *testing.T) {
 		saved := f.t.Models
 		defer func() { f.t.Models = saved }()
 		f.t.Models = []string{"m1", "absent"}
-		_, err := CheckData(context.Background(), f.eng, &f.t, f.honest(), tol, fetch.Options{})
+		_, err := CheckData(context.Background(), f.eng, &f.t, f.honest(), tol, local)
 		require.Error(t, err)
 	})
 }

@@ -1,7 +1,10 @@
-// Package fetch downloads submitted data (http, https and file URLs) while enforcing
-// the claimed size and sha256 as the bytes stream in: a body longer than the claim is
-// cut off at claim+1 bytes, so a hostile server cannot make the auditor read more than
-// the size the submitter bonded for.
+// Package fetch is every download of the sidecar (submitted data, challenge archives):
+// http and https URLs to public addresses only (file URLs and loopback, private and
+// other local addresses only with Options.AllowLocal, for local networks), with the
+// claimed size and sha256 enforced as the bytes stream in: a body longer than the claim
+// is cut off at claim+1 bytes, so a hostile server cannot make the auditor read more
+// than the size the submitter bonded for. The destination rules are in guard.go and
+// client.go.
 package fetch
 
 import (
@@ -13,15 +16,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
+	"net/netip"
 	"os"
 	"time"
 )
 
 // Errors, wrapped with details. An auditor maps them to its failed checks.
 var (
-	// ErrUnavailable: the data could not be read (bad URL, dead server, HTTP error,
-	// timeout, missing file).
+	// ErrUnavailable: the data could not be read (bad URL, refused destination, dead
+	// server, HTTP error, timeout, missing file).
 	ErrUnavailable = errors.New("data unavailable")
 	// ErrTooLarge: more bytes than the claimed size (or the limit) arrived.
 	ErrTooLarge = errors.New("data larger than claimed")
@@ -40,27 +43,21 @@ type Options struct {
 	Timeout time.Duration
 	// MaxBytes refuses a claim above it before downloading (0: no limit besides the claim).
 	MaxBytes uint64
-	// Client is the HTTP client (default: one with no overall timeout, since Timeout
-	// applies through the context; connection and header timeouts are set).
-	Client *http.Client
-}
+	// AllowLocal is for local networks only (localnet, e2e scripts): it allows file
+	// URLs and loopback, private, link-local and other non-public addresses, which are
+	// otherwise refused (cloud metadata addresses stay refused). A validator on a real
+	// network leaves it false: URLs on chain are written by anyone.
+	AllowLocal bool
 
-var defaultClient = &http.Client{Transport: &http.Transport{
-	Proxy:                 http.ProxyFromEnvironment,
-	ResponseHeaderTimeout: 30 * time.Second,
-	TLSHandshakeTimeout:   10 * time.Second,
-	IdleConnTimeout:       30 * time.Second,
-	MaxIdleConnsPerHost:   4,
-}}
+	// trusted: see policy.trusted (this package's tests only).
+	trusted func(netip.AddrPort) bool
+}
 
 // Fetch reads rawURL and returns its bytes when they are exactly size bytes whose
 // sha256 is sha256Hex (lowercase hex). It stops reading as soon as size is exceeded.
 func Fetch(ctx context.Context, rawURL string, size uint64, sha256Hex string, o Options) ([]byte, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 2 * time.Minute
-	}
-	if o.Client == nil {
-		o.Client = defaultClient
 	}
 	if size > maxSize || (o.MaxBytes > 0 && size > o.MaxBytes) {
 		return nil, fmt.Errorf("%w: claimed %d bytes > limit %d", ErrTooLarge, size, o.MaxBytes)
@@ -71,7 +68,7 @@ func Fetch(ctx context.Context, rawURL string, size uint64, sha256Hex string, o 
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	body, err := open(ctx, rawURL, o.Client)
+	body, err := open(ctx, rawURL, policy{allowLocal: o.AllowLocal, trusted: o.trusted})
 	if err != nil {
 		return nil, err
 	}
@@ -87,39 +84,33 @@ func Fetch(ctx context.Context, rawURL string, size uint64, sha256Hex string, o 
 	return data, nil
 }
 
-// open starts the download of an http(s) or file URL.
-func open(ctx context.Context, rawURL string, c *http.Client) (io.ReadCloser, error) {
-	u, err := url.Parse(rawURL)
+// open starts the download of an http(s) URL (or, with allowLocal, a file URL) after
+// checking it against the policy; the client checks every dial and redirect.
+func open(ctx context.Context, rawURL string, p policy) (io.ReadCloser, error) {
+	u, err := p.checkURL(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("%w: url %q: %v", ErrUnavailable, rawURL, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	switch u.Scheme {
-	case "http", "https":
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
-		}
-		res, err := c.Do(req)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
-		}
-		if res.StatusCode != http.StatusOK {
-			res.Body.Close()
-			return nil, fmt.Errorf("%w: GET %s: %s", ErrUnavailable, rawURL, res.Status)
-		}
-		return res.Body, nil
-	case "file":
-		if u.Host != "" && u.Host != "localhost" {
-			return nil, fmt.Errorf("%w: file URL with host %q", ErrUnavailable, u.Host)
-		}
+	if u.Scheme == "file" { // checkURL allowed it: a local network
 		f, err := os.Open(u.Path)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+			return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
 		return f, nil
-	default:
-		return nil, fmt.Errorf("%w: unsupported URL scheme %q (want http, https or file)", ErrUnavailable, u.Scheme)
 	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	res, err := clientFor(p).Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	if res.StatusCode != http.StatusOK {
+		res.Body.Close()
+		return nil, fmt.Errorf("%w: GET %s: %s", ErrUnavailable, res.Request.URL.Redacted(), res.Status)
+	}
+	return res.Body, nil
 }
 
 // readLimited reads exactly size bytes and fails as soon as a byte more arrives.

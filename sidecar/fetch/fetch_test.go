@@ -19,11 +19,14 @@ import (
 
 func sum(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
 
+// local: the tests below serve from loopback and temp files, as a local network does.
+var local = Options{AllowLocal: true}
+
 func TestFetchHTTPGood(t *testing.T) {
 	data := []byte("the quick brown fox jumps over the lazy dog")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(data) }))
 	defer srv.Close()
-	got, err := Fetch(context.Background(), srv.URL+"/x", uint64(len(data)), sum(data), Options{})
+	got, err := Fetch(context.Background(), srv.URL+"/x", uint64(len(data)), sum(data), local)
 	require.NoError(t, err)
 	require.Equal(t, data, got)
 }
@@ -32,7 +35,7 @@ func TestFetchFileGood(t *testing.T) {
 	data := []byte("file data\n")
 	p := filepath.Join(t.TempDir(), "d.txt")
 	require.NoError(t, os.WriteFile(p, data, 0o600))
-	got, err := Fetch(context.Background(), "file://"+p, uint64(len(data)), sum(data), Options{})
+	got, err := Fetch(context.Background(), "file://"+p, uint64(len(data)), sum(data), local)
 	require.NoError(t, err)
 	require.Equal(t, data, got)
 }
@@ -41,9 +44,9 @@ func TestFetchWrongChecksum(t *testing.T) {
 	data := []byte("some bytes")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(data) }))
 	defer srv.Close()
-	_, err := Fetch(context.Background(), srv.URL, uint64(len(data)), sum([]byte("other bytes")), Options{})
+	_, err := Fetch(context.Background(), srv.URL, uint64(len(data)), sum([]byte("other bytes")), local)
 	require.ErrorIs(t, err, ErrChecksum)
-	_, err = Fetch(context.Background(), srv.URL, uint64(len(data)), "zz", Options{})
+	_, err = Fetch(context.Background(), srv.URL, uint64(len(data)), "zz", local)
 	require.ErrorIs(t, err, ErrChecksum)
 }
 
@@ -62,21 +65,21 @@ func TestFetchOversizeStopsReading(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	_, err := Fetch(context.Background(), srv.URL, 1000, sum(nil), Options{})
+	_, err := Fetch(context.Background(), srv.URL, 1000, sum(nil), local)
 	require.ErrorIs(t, err, ErrTooLarge)
 	srv.CloseClientConnections()
 	require.Less(t, sent.Load(), int64(64<<20), "the whole stream was read")
 
 	// A claim above the limit is refused before any request.
-	_, err = Fetch(context.Background(), srv.URL, 2000, sum(nil), Options{MaxBytes: 1000})
+	_, err = Fetch(context.Background(), srv.URL, 2000, sum(nil), Options{MaxBytes: 1000, AllowLocal: true})
 	require.ErrorIs(t, err, ErrTooLarge)
 
 	// A file longer than its claim, and one shorter.
 	p := filepath.Join(t.TempDir(), "d")
 	require.NoError(t, os.WriteFile(p, []byte("0123456789"), 0o600))
-	_, err = Fetch(context.Background(), "file://"+p, 5, sum([]byte("01234")), Options{})
+	_, err = Fetch(context.Background(), "file://"+p, 5, sum([]byte("01234")), local)
 	require.ErrorIs(t, err, ErrTooLarge)
-	_, err = Fetch(context.Background(), "file://"+p, 11, sum([]byte("0123456789")), Options{})
+	_, err = Fetch(context.Background(), "file://"+p, 11, sum([]byte("0123456789")), local)
 	require.ErrorIs(t, err, ErrSizeMismatch)
 }
 
@@ -85,17 +88,17 @@ func TestFetchDeadURL(t *testing.T) {
 	require.NoError(t, err)
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now
-	_, err = Fetch(context.Background(), "http://"+addr+"/x", 1, sum([]byte("x")), Options{Timeout: 5 * time.Second})
+	_, err = Fetch(context.Background(), "http://"+addr+"/x", 1, sum([]byte("x")), Options{Timeout: 5 * time.Second, AllowLocal: true})
 	require.ErrorIs(t, err, ErrUnavailable)
 
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()
-	_, err = Fetch(context.Background(), srv.URL, 1, sum([]byte("x")), Options{})
+	_, err = Fetch(context.Background(), srv.URL, 1, sum([]byte("x")), local)
 	require.ErrorIs(t, err, ErrUnavailable)
 
-	_, err = Fetch(context.Background(), "file:///nonexistent/cortd/blob", 1, sum([]byte("x")), Options{})
+	_, err = Fetch(context.Background(), "file:///nonexistent/cortd/blob", 1, sum([]byte("x")), local)
 	require.ErrorIs(t, err, ErrUnavailable)
-	_, err = Fetch(context.Background(), "ftp://example.com/x", 1, sum([]byte("x")), Options{})
+	_, err = Fetch(context.Background(), "ftp://example.com/x", 1, sum([]byte("x")), local)
 	require.ErrorIs(t, err, ErrUnavailable)
 }
 
@@ -113,7 +116,7 @@ func TestFetchSlowServer(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	_, err := Fetch(context.Background(), srv.URL, 100, sum(make([]byte, 100)), Options{Timeout: 300 * time.Millisecond})
+	_, err := Fetch(context.Background(), srv.URL, 100, sum(make([]byte, 100)), Options{Timeout: 300 * time.Millisecond, AllowLocal: true})
 	require.ErrorIs(t, err, ErrUnavailable)
 	require.False(t, errors.Is(err, ErrChecksum))
 }
