@@ -244,7 +244,7 @@ log "node1..3 registered and opted in"
 start_evaluator() {
   "$SC" evaluator --home "$NET/node$1" --key "node$1" --grpc "$(grpc "$1")" --node "$(rpc "$1")" \
     --listen "127.0.0.1:$((PB + 60 + $1))" --poll 3s --work-dir "$E2E_HOME/eval$1" --std-cache "$E2E_HOME/gocache-std" \
-    >>"$E2E_HOME/evaluator$1.log" 2>&1 &
+    --allow-local-network >>"$E2E_HOME/evaluator$1.log" 2>&1 &
   PIDS+=("$!")
 }
 log "node0's evaluator starts (warms its cache)"

@@ -139,7 +139,7 @@ PIDS+=("$!")
 for i in $(seq 0 $((N - 1))); do
   "$SC" auditor --home "$NET/node$i" --key "node$i" --grpc "$(grpc "$i")" --node "$(rpc "$i")" \
     --engine native --models "$E2E_HOME/models" --memory-mb 512 --listen "127.0.0.1:$((PB + 60 + i))" \
-    --poll 3s --retry 5s --fetch-timeout 10s >>"$E2E_HOME/auditor$i.log" 2>&1 &
+    --poll 3s --retry 5s --fetch-timeout 10s --allow-local-network >>"$E2E_HOME/auditor$i.log" 2>&1 &
   PIDS+=("$!")
 done
 for i in $(seq 0 $((N - 1))); do wait_for "auditor $i healthy" 60 curl -fsS "http://127.0.0.1:$((PB + 60 + i))/healthz"; done
