@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 
 	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
+	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -163,10 +165,15 @@ func (k Keeper) endTask(ctx context.Context, p types.Params, t *types.Task, stat
 		return err
 	}
 	wasQueued := t.Status == types.TASK_STATUS_QUEUED
+	// Overflow-checked (Settle checks the same product against the reservation).
+	paid, err := sess.PricePerTask.SafeMul(sdkmath.NewIntFromUint64(uint64(len(payees))))
+	if err != nil {
+		return errorsmod.Wrapf(types.ErrInvalidPrice, "task %d: price × payees: %v", t.Id, err)
+	}
 	if err := k.payments.Settle(ctx, t.SessionId, t.Id, t.Reserved, sess.PricePerTask, payees); err != nil {
 		return err
 	}
-	t.Paid = sess.PricePerTask.MulRaw(int64(len(payees)))
+	t.Paid = paid
 	t.Status = status
 	t.EndedHeight = h
 	if err := k.Deadlines.Remove(ctx, collections.Join(t.Deadline, t.Id)); err != nil {

@@ -25,8 +25,8 @@ func (s msgServer) CreateSession(ctx context.Context, msg *types.MsgCreateSessio
 	if msg.Redundancy < p.MinRedundancy || msg.Redundancy > p.MaxRedundancy {
 		return nil, errorsmod.Wrapf(types.ErrInvalidRedundancy, "redundancy %d not in %d..%d", msg.Redundancy, p.MinRedundancy, p.MaxRedundancy)
 	}
-	if msg.PricePerTask.LT(p.MinPricePerTask) {
-		return nil, errorsmod.Wrapf(types.ErrInvalidPrice, "price_per_task %s < %s", msg.PricePerTask, p.MinPricePerTask)
+	if msg.PricePerTask.LT(p.MinPricePerTask) || msg.PricePerTask.GT(p.MaxPricePerTask) {
+		return nil, errorsmod.Wrapf(types.ErrInvalidPrice, "price_per_task %s not in %s..%s", msg.PricePerTask, p.MinPricePerTask, p.MaxPricePerTask)
 	}
 	if msg.MaxTokens > p.MaxTokensCap {
 		return nil, errorsmod.Wrapf(types.ErrInvalidMaxTokens, "max_tokens %d > %d", msg.MaxTokens, p.MaxTokensCap)

@@ -39,7 +39,7 @@ func (s msgServer) SubmitTask(ctx context.Context, msg *types.MsgSubmitTask) (*t
 	if len(msg.Prompt) > int(p.MaxPromptBytes) {
 		return nil, errorsmod.Wrapf(types.ErrInvalidPrompt, "prompt of %d bytes > %d", len(msg.Prompt), p.MaxPromptBytes)
 	}
-	if len(msg.PromptType) > int(p.MaxPromptTypeLength) {
+	if len(msg.PromptType) > int(p.MaxPromptTypeLength) { // after ValidateBasic's known values: governance may tighten it
 		return nil, errorsmod.Wrapf(types.ErrInvalidPrompt, "prompt_type longer than %d", p.MaxPromptTypeLength)
 	}
 	// An embedding task's result text is its prompt: refuse what no commit could carry.
@@ -54,7 +54,10 @@ func (s msgServer) SubmitTask(ctx context.Context, msg *types.MsgSubmitTask) (*t
 	if err != nil {
 		return nil, errorsmod.Wrapf(types.ErrModelUnavailable, "%q: %v", sess.ModelId, err)
 	}
-	reserve := sess.PricePerTask.MulRaw(int64(sess.Redundancy))
+	reserve, err := taskReservation(sess, p)
+	if err != nil {
+		return nil, err
+	}
 	var id uint64
 	err = atomic(ctx, func(ctx sdk.Context) error {
 		if err := s.payments.Reserve(ctx, sess.Id, reserve); err != nil {
@@ -94,4 +97,19 @@ func (s msgServer) SubmitTask(ctx context.Context, msg *types.MsgSubmitTask) (*t
 		return nil, err
 	}
 	return &types.MsgSubmitTaskResponse{TaskId: id}, nil
+}
+
+// taskReservation is price × redundancy, the escrow a new task reserves. A session priced
+// above today's max_price_per_task (governance lowered it, or state written before the
+// bound) takes no new tasks: its owner closes it and gets the free escrow back. The
+// product is overflow-checked, so no stored price can make this panic.
+func taskReservation(sess types.Session, p types.Params) (sdkmath.Int, error) {
+	if sess.PricePerTask.IsNil() || sess.PricePerTask.IsNegative() || sess.PricePerTask.GT(p.MaxPricePerTask) {
+		return sdkmath.Int{}, errorsmod.Wrapf(types.ErrInvalidPrice, "session %d: price_per_task %s above max_price_per_task %s", sess.Id, sess.PricePerTask, p.MaxPricePerTask)
+	}
+	reserve, err := sess.PricePerTask.SafeMul(sdkmath.NewIntFromUint64(uint64(sess.Redundancy)))
+	if err != nil {
+		return sdkmath.Int{}, errorsmod.Wrapf(types.ErrInvalidPrice, "session %d: price × redundancy: %v", sess.Id, err)
+	}
+	return reserve, nil
 }

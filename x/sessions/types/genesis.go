@@ -39,6 +39,9 @@ func (gs GenesisState) Validate() error {
 		if s.Quorum == 0 || s.Quorum > s.Redundancy || s.Redundancy > MaxRedundancyLimit {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "session %d: bad redundancy/quorum", s.Id)
 		}
+		if s.PricePerTask.IsNil() || s.PricePerTask.IsNegative() || s.PricePerTask.GT(MaxPricePerTaskLimit) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "session %d: price_per_task not in 0..%s", s.Id, MaxPricePerTaskLimit)
+		}
 	}
 	tasks := make(map[uint64]bool, len(gs.Tasks))
 	for _, t := range gs.Tasks {

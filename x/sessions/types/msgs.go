@@ -20,6 +20,10 @@ var (
 // SaltSize is the size of the precommit salt.
 const SaltSize = 32
 
+// MaxTopK bounds top_k: 2^20 is above the largest vocabularies engines serve (~256k
+// tokens), where a larger cut means no cut at all; the sidecar converts it to int.
+const MaxTopK = 1 << 20
+
 func validAddress(field, addr string) error {
 	if _, err := sdk.AccAddressFromBech32(addr); err != nil {
 		return errorsmod.Wrapf(ErrInvalidAddress, "%s %q: %v", field, addr, err)
@@ -77,6 +81,9 @@ func (s SamplingParams) Validate(maxTokens uint32) error {
 	if s.TopP.IsNil() || !s.TopP.IsPositive() || s.TopP.GT(sdkmath.LegacyOneDec()) {
 		return errorsmod.Wrap(ErrInvalidSampling, "top_p must be in (0, 1]")
 	}
+	if s.TopK > MaxTopK {
+		return errorsmod.Wrapf(ErrInvalidSampling, "top_k %d > %d", s.TopK, MaxTopK)
+	}
 	return nil
 }
 
@@ -87,6 +94,9 @@ func (m *MsgSubmitTask) ValidateBasic() error {
 	}
 	if m.Prompt == "" {
 		return errorsmod.Wrap(ErrInvalidPrompt, "empty prompt")
+	}
+	if err := ValidatePromptType(m.PromptType); err != nil {
+		return err
 	}
 	return m.SamplingParams().Validate(^uint32(0))
 }

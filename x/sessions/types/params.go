@@ -18,6 +18,15 @@ const MaxLevel = 10
 // MaxAuditDrawsPerBlockLimit caps max_audit_draws_per_block whatever governance sets.
 const MaxAuditDrawsPerBlockLimit = 10_000
 
+// MaxPricePerTaskLimit caps max_price_per_task whatever governance sets: 10^30 ucor (10^24
+// COR, far above any supply). With redundancy <= 16 a reservation stays below 2^104, so
+// no escrow sum comes near math.Int's 256 bits (a 2^256-1 price once overflowed
+// price × redundancy and panicked in MsgSubmitTask).
+var MaxPricePerTaskLimit = sdkmath.NewIntWithDecimal(1, 30)
+
+// DefaultMaxPricePerTask is 10^12 ucor (1,000,000 COR) per task and node.
+var DefaultMaxPricePerTask = sdkmath.NewIntWithDecimal(1, 12)
+
 // DefaultParams: windows of 20 blocks (~20 s on a 1 s localnet), a queue timeout of 100
 // blocks, the 0.85 cosine threshold of the network's test phases, results kept for audits
 // for 10,000 blocks.
@@ -29,6 +38,7 @@ func DefaultParams() Params {
 		MaxResultBytes:         65_536,
 		MaxTokensCap:           4_096,
 		MinPricePerTask:        sdkmath.NewInt(1),
+		MaxPricePerTask:        DefaultMaxPricePerTask,
 		PrecommitWindowBlocks:  20,
 		CommitWindowBlocks:     20,
 		QueueTimeoutBlocks:     100,
@@ -63,6 +73,9 @@ func (p Params) Validate() error {
 	}
 	if p.MinPricePerTask.IsNil() || p.MinPricePerTask.IsNegative() {
 		return errorsmod.Wrap(ErrInvalidParams, "min_price_per_task must be >= 0")
+	}
+	if p.MaxPricePerTask.IsNil() || p.MaxPricePerTask.LT(p.MinPricePerTask) || p.MaxPricePerTask.GT(MaxPricePerTaskLimit) {
+		return errorsmod.Wrapf(ErrInvalidParams, "need min_price_per_task <= max_price_per_task <= %s", MaxPricePerTaskLimit)
 	}
 	if p.PrecommitWindowBlocks <= 0 || p.CommitWindowBlocks <= 0 || p.QueueTimeoutBlocks <= 0 || p.RetentionBlocks <= 0 {
 		return errorsmod.Wrap(ErrInvalidParams, "windows, queue timeout and retention must be positive")

@@ -10,6 +10,34 @@ import errorsmod "cosmossdk.io/errors"
 // Validation is the usual one: embedding similarity among the redundant results.
 const PromptTypeEmbedding = "embedding"
 
+// The other prompt types the router and the CLI send: a plain completion of the prompt
+// ("" is the CLI's default and means the same) and a chat transcript rendered with the
+// model's template.
+const (
+	PromptTypeCompletion = "completion"
+	PromptTypeChat       = "chat"
+)
+
+// ValidatePromptType accepts only the known prompt types: miners and auditors branch on
+// the value, and anything else would be stored for nothing (and once took 64 bytes of
+// free text into every task).
+func ValidatePromptType(t string) error {
+	switch t {
+	case "", PromptTypeCompletion, PromptTypeChat, PromptTypeEmbedding:
+		return nil
+	}
+	return errorsmod.Wrapf(ErrInvalidPrompt, "prompt_type %q is not one of %q, %q, %q (or empty)",
+		truncate(t, 64), PromptTypeCompletion, PromptTypeChat, PromptTypeEmbedding)
+}
+
+// truncate keeps error messages short when the input is long.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
 // CheckEmbeddingResult checks a commit on an embedding task: the result text must be
 // the task's prompt and no completion tokens may be claimed (there was no completion).
 // Without it a node could pair an honest embedding with any text.
