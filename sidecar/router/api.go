@@ -7,10 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/cosmos/cosmos-sdk/types/query"
-
-	modelstypes "github.com/cortnet/cortd/x/models/types"
 )
 
 // Handler serves /v1/models, /v1/completions, /v1/chat/completions,
@@ -26,13 +22,22 @@ func (r *Router) Handler() http.Handler {
 	return r.met.wrap(mux)
 }
 
-// guard checks the bearer token and the key's rate before the handler runs.
+// guard checks the client's address against failed authentications, the bearer
+// token and the key's request rate before the handler runs; the key travels in
+// the request's context (admission and logs use it).
 func (r *Router) guard(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		key := "anonymous"
+		key := anonymousKey
 		if len(r.cfg.Keys) > 0 {
+			ip := clientPrefix(req.RemoteAddr)
+			if wait, blocked := r.auth.blocked(ip, r.now()); blocked {
+				writeError(w, tooMany("too_many_failed_authentications", wait,
+					fmt.Sprintf("Too many failed authentications from your address; retry after %s.", humanWait(wait))))
+				return
+			}
 			tok, ok := strings.CutPrefix(req.Header.Get("Authorization"), "Bearer ")
 			if !ok || !r.cfg.Keys[strings.TrimSpace(tok)] {
+				r.auth.fail(ip, r.now())
 				writeError(w, &apiError{Status: http.StatusUnauthorized, Type: "invalid_request_error", Code: "invalid_api_key",
 					Message: "Missing or invalid API key: send Authorization: Bearer <key>."})
 				return
@@ -41,11 +46,11 @@ func (r *Router) guard(h http.HandlerFunc) http.Handler {
 		}
 		if !r.lim.allow(key) {
 			writeError(w, &apiError{Status: http.StatusTooManyRequests, Type: "requests", Code: "rate_limit_exceeded",
-				Message: fmt.Sprintf("Rate limit reached: %d requests per minute.", r.cfg.RatePerMinute)})
+				Message: fmt.Sprintf("Rate limit reached: %d requests per minute.", r.cfg.RatePerMinute), retryAfter: "1"})
 			return
 		}
 		req.Body = http.MaxBytesReader(w, req.Body, r.cfg.MaxBodyBytes)
-		h(w, req)
+		h(w, req.WithContext(withKey(req.Context(), key)))
 	})
 }
 
@@ -57,23 +62,20 @@ func (r *Router) models(w http.ResponseWriter, req *http.Request) {
 		OwnedBy string `json:"owned_by"`
 	}
 	out := []model{}
-	var key []byte
+	var page []byte
 	for {
-		qctx, cancel := r.c.QueryCtx(req.Context())
-		res, err := r.c.Models.Models(qctx, &modelstypes.QueryModelsRequest{Status: modelstypes.MODEL_STATUS_ACTIVE,
-			Pagination: &query.PageRequest{Key: key, Limit: 100}})
-		cancel()
+		list, next, err := r.b.ActiveModels(req.Context(), page)
 		if err != nil {
-			writeError(w, unavailable("listing models: "+err.Error()))
+			writeError(w, r.internalError(req.Context(), "listing the models", err))
 			return
 		}
-		for _, m := range res.Models {
+		for _, m := range list {
 			out = append(out, model{ID: m.Id, Object: "model", Created: m.RegisteredHeight, OwnedBy: m.Owner})
 		}
-		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
+		if len(next) == 0 {
 			break
 		}
-		key = res.Pagination.NextKey
+		page = next
 	}
 	writeJSON(w, map[string]any{"object": "list", "data": out})
 }
@@ -184,15 +186,24 @@ func (r *Router) serve(w http.ResponseWriter, req *http.Request, s *sampling, pr
 		writeError(w, e)
 		return
 	}
-	if _, e := r.checkModel(req.Context(), s.Model); e != nil {
-		writeError(w, e)
-		return
-	}
-	a, e := r.run(req.Context(), s.Model, prompt, promptType, maxTok, temp, topP, s.Seed)
+	// One input: redundancy tasks. Admitted before the chain is asked anything, so
+	// a key over its limits costs the chain nothing.
+	t, e := r.admit(req.Context(), 1)
 	if e != nil {
 		writeError(w, e)
 		return
 	}
+	defer t.release() // a no-op once the tasks are submitted
+	if _, e := r.checkModel(req.Context(), s.Model); e != nil {
+		writeError(w, e)
+		return
+	}
+	a, e := r.run(req.Context(), t, s.Model, prompt, promptType, maxTok, temp, topP, s.Seed)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	r.extendWrite(w)
 	a.Receipt.setHeaders(w)
 	finish := "stop"
 	if a.CompletionTokens >= uint64(maxTok) {

@@ -44,6 +44,12 @@ func (r *Router) embeddings(w http.ResponseWriter, req *http.Request) {
 		writeError(w, e)
 		return
 	}
+	t, e := r.admit(req.Context(), len(inputs))
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	defer t.release() // a no-op once the tasks are submitted
 	model, e := r.checkModel(req.Context(), body.Model)
 	if e != nil {
 		writeError(w, e)
@@ -54,11 +60,12 @@ func (r *Router) embeddings(w http.ResponseWriter, req *http.Request) {
 			model.Id, model.EmbeddingDim, model.EmbeddingDim), "dimensions"))
 		return
 	}
-	tasks, e := r.runEmbeddings(req.Context(), body.Model, inputs)
+	tasks, e := r.runEmbeddings(req.Context(), t, body.Model, inputs)
 	if e != nil {
 		writeError(w, e)
 		return
 	}
+	r.extendWrite(w)
 	data := make([]map[string]any, len(tasks))
 	rcs := make([]receipt, len(tasks))
 	var promptTokens uint64
@@ -128,7 +135,7 @@ func (r *Router) checkEmbeddings(b *embeddingsRequest) ([]string, *apiError) {
 
 // runEmbeddings submits one embedding task per input, together, and waits for all
 // of them to validate.
-func (r *Router) runEmbeddings(ctx context.Context, model string, inputs []string) ([]sessionstypes.Task, *apiError) {
+func (r *Router) runEmbeddings(ctx context.Context, t *ticket, model string, inputs []string) ([]sessionstypes.Task, *apiError) {
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
 	msgs := make([]*sessionstypes.MsgSubmitTask, len(inputs))
@@ -137,13 +144,13 @@ func (r *Router) runEmbeddings(ctx context.Context, model string, inputs []strin
 		msgs[i] = &sessionstypes.MsgSubmitTask{Prompt: in, PromptType: sessionstypes.PromptTypeEmbedding,
 			MaxTokens: 1, Temperature: sdkmath.LegacyZeroDec(), TopP: sdkmath.LegacyOneDec()}
 	}
-	ids, e := r.submit(ctx, model, msgs)
+	ids, e := r.submit(ctx, t, model, msgs)
 	if e != nil {
 		return nil, e
 	}
 	tasks := make([]sessionstypes.Task, len(ids))
 	for i, id := range ids {
-		if tasks[i], e = r.wait(ctx, id); e != nil {
+		if tasks[i], e = r.wait(ctx, t, ids, id); e != nil {
 			return nil, e
 		}
 	}

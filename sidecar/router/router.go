@@ -6,18 +6,19 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/bits"
 	"net/http"
 	"strings"
 	"time"
 
 	sdkmath "cosmossdk.io/math"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	"golang.org/x/time/rate"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/cortnet/cortd/sidecar/chain"
 	modelstypes "github.com/cortnet/cortd/x/models/types"
-	nodestypes "github.com/cortnet/cortd/x/nodes/types"
 	paymentstypes "github.com/cortnet/cortd/x/payments/types"
 	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
 )
@@ -26,10 +27,25 @@ import (
 type Config struct {
 	Sessions SessionConfig
 	Keys     map[string]bool // API keys; empty: no authentication (loopback use only)
-	// RatePerMinute and Burst limit each API key (0: no limit).
+	// RatePerMinute and Burst limit each API key's requests (0: no limit).
 	RatePerMinute, Burst int
+	// TaskRatePerMinute and TaskBurst limit each API key's tasks: every input of a
+	// request is one task per redundant node (inputs × redundancy), so one 16-input
+	// embeddings request at redundancy 3 is 48 tasks (0: no limit). TaskBurst
+	// defaults to one full embeddings request and may not be less.
+	TaskRatePerMinute, TaskBurst int
+	// Budgets cap the ucor spent per key and in all per minute and per day.
+	Budgets Budgets
+	// TopUpCapPerDay caps the ucor the router's key deposits into its sessions
+	// (openings and top-ups) in any 24 hours (0: no cap).
+	TopUpCapPerDay uint64
+	// AuthLimit bounds failed authentications per client address.
+	AuthLimit AuthLimit
 	// Timeout bounds one request from submission to the validated result (default 2 min).
 	Timeout time.Duration
+	// WriteGrace is how long a ready answer has to reach the client (default 30 s;
+	// see ServerConfig).
+	WriteGrace time.Duration
 	// MaxBodyBytes bounds a request body (default 1 MiB).
 	MaxBodyBytes int64
 	// MaxEmbeddingInputs bounds the strings of one embeddings request, each a task
@@ -39,17 +55,25 @@ type Config struct {
 
 // Router serves the OpenAI-compatible API.
 type Router struct {
-	cfg  Config
-	c    *chain.Client
-	s    *chain.Signer
-	log  *slog.Logger
-	sess *sessions
-	lim  *limiter
-	met  metrics
+	cfg       Config
+	b         backend
+	log       *slog.Logger
+	sess      *sessions
+	lim       *limiter
+	tasks     *taskLimiter // nil: no task rate
+	budgets   *budgets
+	auth      *authLimiter // nil: no limit on failed authentications
+	unitPrice uint64       // ucor per task (price per result)
+	now       func() time.Time
+	met       metrics
 }
 
 // New makes a router that funds its sessions from signer's key.
 func New(cfg Config, c *chain.Client, s *chain.Signer, log *slog.Logger) (*Router, error) {
+	return newRouter(cfg, chainBackend{c: c, s: s}, log)
+}
+
+func newRouter(cfg Config, b backend, log *slog.Logger) (*Router, error) {
 	sc := cfg.Sessions
 	if sc.Redundancy == 0 || sc.Quorum == 0 || sc.Quorum > sc.Redundancy {
 		return nil, errors.New("router: redundancy and quorum must be positive, quorum ≤ redundancy")
@@ -57,8 +81,14 @@ func New(cfg Config, c *chain.Client, s *chain.Signer, log *slog.Logger) (*Route
 	if sc.PricePerTask.IsNil() || !sc.PricePerTask.IsPositive() || sc.Deposit.IsNil() || !sc.Deposit.IsPositive() || sc.MaxTokens == 0 {
 		return nil, errors.New("router: price per task, deposit and max tokens must be positive")
 	}
+	if !sc.PricePerTask.IsUint64() || !sc.Deposit.IsUint64() {
+		return nil, errors.New("router: price per task and deposit must fit in 64 bits of ucor")
+	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 2 * time.Minute
+	}
+	if cfg.WriteGrace <= 0 {
+		cfg.WriteGrace = defaultWriteGrace
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
@@ -69,9 +99,54 @@ func New(cfg Config, c *chain.Client, s *chain.Signer, log *slog.Logger) (*Route
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Router{cfg: cfg, c: c, s: s, log: log,
-		sess: &sessions{c: c, s: s, cfg: sc, ids: map[string]uint64{}},
-		lim:  newLimiter(cfg.RatePerMinute, cfg.Burst)}, nil
+	r := &Router{cfg: cfg, b: b, log: log, lim: newLimiter(cfg.RatePerMinute, cfg.Burst),
+		budgets: newBudgets(cfg.Budgets), auth: newAuthLimiter(cfg.AuthLimit),
+		unitPrice: sc.PricePerTask.Uint64(), now: time.Now}
+	if err := r.checkLimits(); err != nil {
+		return nil, err
+	}
+	if cfg.TaskRatePerMinute > 0 {
+		r.tasks = &taskLimiter{perMinute: cfg.TaskRatePerMinute, burst: r.cfg.TaskBurst, byKey: map[string]*rate.Limiter{}}
+	}
+	r.sess = &sessions{b: b, cfg: sc, log: log, now: func() time.Time { return r.now() }, ids: map[string]uint64{}}
+	if cfg.TopUpCapPerDay > 0 {
+		r.sess.capDay = newWindow(cfg.TopUpCapPerDay, 24*time.Hour, dayBuckets)
+	}
+	return r, nil
+}
+
+// checkLimits refuses limits that no full request could ever pass (the largest
+// request is one embeddings request with MaxEmbeddingInputs inputs): a router
+// configured so would answer some valid requests with a 429 forever.
+func (r *Router) checkLimits() error {
+	hi, maxTasks := bits.Mul64(uint64(r.cfg.MaxEmbeddingInputs), uint64(r.cfg.Sessions.Redundancy))
+	hi2, maxCost := bits.Mul64(maxTasks, r.unitPrice)
+	if hi != 0 || hi2 != 0 {
+		return errors.New("router: max embedding inputs × redundancy × price overflows 64 bits of ucor")
+	}
+	if r.cfg.TaskRatePerMinute > 0 {
+		if r.cfg.TaskBurst <= 0 {
+			r.cfg.TaskBurst = int(min(maxTasks, 1<<30))
+		}
+		if uint64(r.cfg.TaskBurst) < maxTasks {
+			return fmt.Errorf("router: a task burst of %d is less than one full embeddings request (%d inputs × redundancy %d = %d tasks): raise the burst or lower the max embedding inputs",
+				r.cfg.TaskBurst, r.cfg.MaxEmbeddingInputs, r.cfg.Sessions.Redundancy, maxTasks)
+		}
+	}
+	for _, b := range []struct {
+		name  string
+		limit uint64
+	}{{"key budget per minute", r.cfg.Budgets.KeyPerMinute}, {"key budget per day", r.cfg.Budgets.KeyPerDay},
+		{"global budget per minute", r.cfg.Budgets.GlobalPerMinute}, {"global budget per day", r.cfg.Budgets.GlobalPerDay}} {
+		if b.limit > 0 && b.limit < maxCost {
+			return fmt.Errorf("router: a %s of %d ucor is less than one full embeddings request (%d tasks × %d ucor = %d ucor): raise it or lower the max embedding inputs",
+				b.name, b.limit, maxTasks, r.unitPrice, maxCost)
+		}
+	}
+	if c := r.cfg.TopUpCapPerDay; c > 0 && c < r.cfg.Sessions.Deposit.Uint64() {
+		return fmt.Errorf("router: a top-up cap of %d ucor per day is less than one deposit (%s ucor)", c, r.cfg.Sessions.Deposit)
+	}
+	return nil
 }
 
 // receipt identifies the on-chain record of an answer.
@@ -106,24 +181,22 @@ type answer struct {
 // checkModel answers 404 for an unknown or retired model and 503 when no node can
 // serve it now: both before anything is charged. It returns the model's record.
 func (r *Router) checkModel(ctx context.Context, model string) (modelstypes.Model, *apiError) {
-	qctx, cancel := r.c.QueryCtx(ctx)
-	defer cancel()
-	res, err := r.c.Models.Model(qctx, &modelstypes.QueryModelRequest{Id: model})
-	if status.Code(err) == codes.NotFound || (err == nil && res.Model.Status != modelstypes.MODEL_STATUS_ACTIVE) {
+	m, err := r.b.Model(ctx, model)
+	if status.Code(err) == codes.NotFound || (err == nil && m.Status != modelstypes.MODEL_STATUS_ACTIVE) {
 		return modelstypes.Model{}, &apiError{Status: http.StatusNotFound, Type: "invalid_request_error", Param: "model", Code: "model_not_found",
 			Message: fmt.Sprintf("The model `%s` does not exist or is retired.", model)}
 	}
 	if err != nil {
-		return modelstypes.Model{}, unavailable("reading the model: " + err.Error())
+		return modelstypes.Model{}, r.internalError(ctx, "reading the model", err, "model", model)
 	}
-	el, err := r.c.Nodes.EligibleNodes(qctx, &nodestypes.QueryEligibleNodesRequest{ModelId: model, MinLevel: r.cfg.Sessions.MinLevel})
+	n, err := r.b.EligibleNodes(ctx, model, r.cfg.Sessions.MinLevel)
 	if err != nil {
-		return modelstypes.Model{}, unavailable("reading eligible nodes: " + err.Error())
+		return modelstypes.Model{}, r.internalError(ctx, "reading the nodes that serve the model", err, "model", model)
 	}
-	if len(el.Nodes) < int(r.cfg.Sessions.Redundancy) {
-		return modelstypes.Model{}, unavailable(fmt.Sprintf("%d node(s) serve %s now; %d are needed", len(el.Nodes), model, r.cfg.Sessions.Redundancy))
+	if n < int(r.cfg.Sessions.Redundancy) {
+		return modelstypes.Model{}, unavailable(fmt.Sprintf("%d node(s) serve %s now; %d are needed", n, model, r.cfg.Sessions.Redundancy))
 	}
-	return res.Model, nil
+	return m, nil
 }
 
 func unavailable(msg string) *apiError {
@@ -131,15 +204,15 @@ func unavailable(msg string) *apiError {
 }
 
 // run submits the prompt as a task and waits for its validated result.
-func (r *Router) run(ctx context.Context, model, prompt, promptType string, maxTokens uint32, temperature, topP float64, seed uint64) (answer, *apiError) {
+func (r *Router) run(ctx context.Context, t *ticket, model, prompt, promptType string, maxTokens uint32, temperature, topP float64, seed uint64) (answer, *apiError) {
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
-	ids, e := r.submit(ctx, model, []*sessionstypes.MsgSubmitTask{{Prompt: prompt, PromptType: promptType,
+	ids, e := r.submit(ctx, t, model, []*sessionstypes.MsgSubmitTask{{Prompt: prompt, PromptType: promptType,
 		MaxTokens: maxTokens, Temperature: decimal(temperature), TopP: decimal(topP), Seed: seed}})
 	if e != nil {
 		return answer{}, e
 	}
-	task, e := r.wait(ctx, ids[0])
+	task, e := r.wait(ctx, t, ids, ids[0])
 	if e != nil {
 		return answer{}, e
 	}
@@ -150,66 +223,149 @@ func (r *Router) run(ctx context.Context, model, prompt, promptType string, maxT
 	return a, nil
 }
 
+// errClientGone answers a request whose client left (nobody reads it) or whose
+// router timeout passed before its tasks were submitted.
+func errClientGone(err error) *apiError {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &apiError{Status: http.StatusGatewayTimeout, Type: "server_error", Code: "timeout",
+			Message: "The request timed out before its tasks were submitted; nothing was charged."}
+	}
+	return &apiError{Status: 499, Type: "invalid_request_error", Code: "client_closed_request",
+		Message: "The client closed the request before its tasks were submitted; nothing was charged."}
+}
+
 // submit sends the tasks (owner and session filled in here) in one unordered tx,
 // after making sure the model's session can pay for all of them, and returns their
 // ids in order.
-func (r *Router) submit(ctx context.Context, model string, msgs []*sessionstypes.MsgSubmitTask) ([]uint64, *apiError) {
+//
+// Disconnects: nothing is submitted once the request's context has ended (the
+// client left, or the router's timeout passed); the reservation is given back.
+// Once the tx is sent it is followed to its block on a context the client cannot
+// cancel, so that its task ids and cost are always known and logged: the chain
+// charges submitted tasks whether or not anyone is still waiting for them, and so
+// does the key's budget.
+func (r *Router) submit(ctx context.Context, t *ticket, model string, msgs []*sessionstypes.MsgSubmitTask) ([]uint64, *apiError) {
+	if err := ctx.Err(); err != nil { // gone already: do not even fund a session for it
+		t.release()
+		r.log.Info("router: request ended before submission; nothing submitted or charged", "key", t.keyID,
+			"model", model, "tasks", t.tasks, "reason", err)
+		return nil, errClientGone(err)
+	}
 	sid, err := r.sess.forModel(ctx, model, len(msgs))
 	if err != nil {
-		return nil, unavailable(err.Error())
+		t.release()
+		var capErr *topUpCapError
+		if errors.As(err, &capErr) {
+			return nil, capErr.apiError()
+		}
+		if ctx.Err() != nil {
+			return nil, errClientGone(ctx.Err())
+		}
+		return nil, r.internalError(ctx, "funding the model's session", err, "model", model)
 	}
 	sdkMsgs := make([]sdk.Msg, len(msgs))
 	for i, m := range msgs {
-		m.Owner, m.SessionId = r.s.Address(), sid
+		m.Owner, m.SessionId = r.b.Address(), sid
 		sdkMsgs[i] = m
 	}
-	// Unordered: many requests submit at once from the router's one key.
-	res, err := r.s.SendUnordered(ctx, sdkMsgs...)
+	send := func() (*sdk.TxResponse, error, *apiError) {
+		// The last point where nothing has been spent.
+		if err := ctx.Err(); err != nil {
+			t.release()
+			r.log.Info("router: request ended before submission; nothing submitted or charged", "key", t.keyID,
+				"model", model, "tasks", t.tasks, "reason", err)
+			return nil, nil, errClientGone(err)
+		}
+		// Unordered: many requests submit at once from the router's one key.
+		res, err := r.b.SendUnordered(context.WithoutCancel(ctx), sdkMsgs...)
+		return res, err, nil
+	}
+	res, err, e := send()
+	if e != nil {
+		return nil, e
+	}
 	if chain.Is(err, paymentstypes.ErrInsufficientEscrow) {
 		// Concurrent requests used the free escrow between the check and the submission.
 		if terr := r.sess.topUp(ctx, sid, len(msgs)); terr != nil {
-			return nil, unavailable(terr.Error())
+			t.release()
+			var capErr *topUpCapError
+			if errors.As(terr, &capErr) {
+				return nil, capErr.apiError()
+			}
+			return nil, r.internalError(ctx, "funding the model's session", terr, "model", model, "session", sid)
 		}
-		res, err = r.s.SendUnordered(ctx, sdkMsgs...)
+		if res, err, e = send(); e != nil {
+			return nil, e
+		}
 	}
 	if chain.Is(err, sessionstypes.ErrInvalidPrompt) || chain.Is(err, sessionstypes.ErrInvalidSampling) {
-		return nil, badRequest(err.Error(), "")
+		t.release()
+		r.log.Info("router: the chain refused the tasks", "key", t.keyID, "model", model, "err", err)
+		if chain.Is(err, sessionstypes.ErrInvalidPrompt) {
+			return nil, badRequest("The chain refused the prompt: it is over the chain's size limit or not allowed.", "")
+		}
+		return nil, badRequest("The chain refused the sampling parameters.", "")
 	}
 	if err != nil {
-		return nil, unavailable("submitting the task: " + err.Error())
+		if definitelyNotIncluded(err) {
+			t.release()
+		} else {
+			// The tx may still be in a block: keep its cost counted.
+			t.commit()
+			r.log.Warn("router: submission outcome unknown; its cost stays counted against the key", "key", t.keyID,
+				"model", model, "session", sid, "tasks", t.tasks, "cost_ucor", t.cost, "err", err)
+		}
+		return nil, r.internalError(ctx, "submitting the task", err, "model", model, "session", sid)
 	}
+	t.commit()
 	ids := make([]uint64, len(msgs))
 	for i := range msgs {
 		var out sessionstypes.MsgSubmitTaskResponse
 		if err := chain.MsgResponse(res, i, &out); err != nil || out.TaskId == 0 {
-			return nil, unavailable("no task id in the submission's response")
+			r.log.Error("router: tasks submitted but their ids are not in the tx response", "key", t.keyID, "tx", res.TxHash,
+				"model", model, "session", sid, "tasks", t.tasks, "cost_ucor", t.cost, "err", err)
+			return nil, r.internalError(ctx, "reading the submitted task ids", err, "tx", res.TxHash)
 		}
 		ids[i] = out.TaskId
 	}
-	r.log.Info("tasks submitted", "tasks", ids, "session", sid, "model", model, "type", msgs[0].PromptType, "height", res.Height)
+	r.log.Info("tasks submitted", "key", t.keyID, "tasks", ids, "cost_ucor", t.cost, "session", sid, "model", model,
+		"type", msgs[0].PromptType, "height", res.Height, "tx", res.TxHash, "client_gone", ctx.Err() != nil)
 	return ids, nil
 }
 
+// definitelyNotIncluded reports whether a failed unordered submission is known
+// not to be in any block: refused at CheckTx or failed in its block (its messages
+// reverted), refused in simulation (never sent), or not included by its timeout
+// timestamp (chain.ErrNotIncluded is final for unordered txs).
+func definitelyNotIncluded(err error) bool {
+	var te *chain.TxError
+	var se *chain.SimulationError
+	return errors.As(err, &te) || errors.As(err, &se) || errors.Is(err, chain.ErrNotIncluded)
+}
+
 // wait polls the task until it ends or ctx does (then 504); only a validated task
-// is returned.
-func (r *Router) wait(ctx context.Context, id uint64) (sessionstypes.Task, *apiError) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
+// is returned. ids are all the tasks of the request (for the log when the client
+// has gone: they stay paid).
+func (r *Router) wait(ctx context.Context, t *ticket, ids []uint64, id uint64) (sessionstypes.Task, *apiError) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
 	for {
-		qctx, cancel := r.c.QueryCtx(ctx)
-		res, err := r.c.Sessions.Task(qctx, &sessionstypes.QueryTaskRequest{TaskId: id})
-		cancel()
-		if err == nil && res.Task.Status.Terminal() {
-			if res.Task.Status != sessionstypes.TASK_STATUS_VALIDATED {
-				return res.Task, unavailable(fmt.Sprintf("task %d ended %s: no validated result", id, res.Task.Status))
+		task, err := r.b.Task(ctx, id)
+		if err == nil && task.Status.Terminal() {
+			if task.Status != sessionstypes.TASK_STATUS_VALIDATED {
+				return task, unavailable(fmt.Sprintf("task %d ended %s: no validated result", id, task.Status))
 			}
-			return res.Task, nil
+			return task, nil
 		}
 		select {
 		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.Canceled) {
+				r.log.Info("router: client gone while its tasks run; they stay paid", "key", t.keyID, "tasks", ids, "cost_ucor", t.cost)
+				return sessionstypes.Task{}, errClientGone(ctx.Err())
+			}
 			return sessionstypes.Task{}, &apiError{Status: http.StatusGatewayTimeout, Type: "server_error", Code: "timeout",
 				Message: fmt.Sprintf("task %d has no validated result within %s", id, r.cfg.Timeout)}
-		case <-t.C:
+		case <-tick.C:
 		}
 	}
 }

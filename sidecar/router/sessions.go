@@ -2,14 +2,16 @@ package router
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"sync"
+	"time"
 
 	sdkmath "cosmossdk.io/math"
-	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/cortnet/cortd/sidecar/chain"
-	paymentstypes "github.com/cortnet/cortd/x/payments/types"
 	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
 )
 
@@ -23,11 +25,30 @@ type SessionConfig struct {
 
 // sessions keeps one active session per model, owned by the router's key.
 type sessions struct {
-	c   *chain.Client
-	s   *chain.Signer
-	cfg SessionConfig
-	mu  sync.Mutex // one creation or top-up at a time keeps escrow accounting simple
-	ids map[string]uint64
+	b      backend
+	cfg    SessionConfig
+	log    *slog.Logger
+	now    func() time.Time
+	mu     sync.Mutex // one creation or top-up at a time keeps escrow accounting simple
+	ids    map[string]uint64
+	capDay *window // the router key's deposits in any 24 h (nil: no cap); under mu
+}
+
+// topUpCapError: the router's key has deposited its daily cap into sessions.
+type topUpCapError struct {
+	amount, limit uint64
+	wait          time.Duration
+}
+
+func (e *topUpCapError) Error() string {
+	return fmt.Sprintf("a deposit of %d ucor would pass the cap of %d ucor of session top-ups per day; retry after %s",
+		e.amount, e.limit, humanWait(e.wait))
+}
+
+func (e *topUpCapError) apiError() *apiError {
+	return &apiError{Status: http.StatusServiceUnavailable, Type: "server_error", Code: "topup_cap_reached",
+		Message:    "The router has reached its daily cap on funding its sessions; retry after " + humanWait(e.wait) + ".",
+		retryAfter: retryAfterSeconds(e.wait)}
 }
 
 // forModel returns the model's session with escrow for n more tasks, creating or
@@ -43,10 +64,16 @@ func (m *sessions) forModel(ctx context.Context, model string, n int) (uint64, e
 		}
 	}
 	if id == 0 {
-		res, err := m.s.Send(ctx, &sessionstypes.MsgCreateSession{Owner: m.s.Address(), ModelId: model,
+		h, err := m.reserveDeposit(m.cfg.Deposit, 0, model)
+		if err != nil {
+			return 0, err
+		}
+		// Followed to its block whatever the client does: the deposit is the router's.
+		res, err := m.b.Send(context.WithoutCancel(ctx), &sessionstypes.MsgCreateSession{Owner: m.b.Address(), ModelId: model,
 			Redundancy: m.cfg.Redundancy, Quorum: m.cfg.Quorum, MinLevel: m.cfg.MinLevel,
 			PricePerTask: m.cfg.PricePerTask, MaxTokens: m.cfg.MaxTokens, Deposit: m.cfg.Deposit})
 		if err != nil {
+			m.settleDeposit(h, err)
 			return 0, fmt.Errorf("creating a session for %s: %w", model, err)
 		}
 		var out sessionstypes.MsgCreateSessionResponse
@@ -54,17 +81,16 @@ func (m *sessions) forModel(ctx context.Context, model string, n int) (uint64, e
 			return 0, fmt.Errorf("creating a session for %s: no session id in the tx response", model)
 		}
 		id = out.SessionId
+		m.log.Info("router: session opened", "session", id, "model", model, "deposit_ucor", m.cfg.Deposit.String())
 	}
 	m.ids[model] = id
 	// Top up when the free escrow cannot pay n more tasks (price x redundancy each).
-	qctx, cancel := m.c.QueryCtx(ctx)
-	bal, err := paymentstypes.NewQueryClient(m.c.Conn()).SessionBalance(qctx, &paymentstypes.QuerySessionBalanceRequest{SessionId: id})
-	cancel()
+	free, err := m.b.FreeEscrow(ctx, id)
 	if err != nil {
 		return 0, fmt.Errorf("session %d balance: %w", id, err)
 	}
-	if need := m.need(n); bal.Balance.Free.LT(need) {
-		if err := m.deposit(ctx, id, need.Sub(bal.Balance.Free)); err != nil {
+	if need := m.need(n); free.LT(need) {
+		if err := m.deposit(ctx, id, need.Sub(free)); err != nil {
 			return 0, err
 		}
 	}
@@ -85,39 +111,77 @@ func (m *sessions) topUp(ctx context.Context, id uint64, n int) error {
 }
 
 // deposit adds the configured deposit, or atLeast when that is more (a batch of
-// tasks larger than one deposit).
+// tasks larger than one deposit), within the daily top-up cap.
 func (m *sessions) deposit(ctx context.Context, id uint64, atLeast sdkmath.Int) error {
 	amount := m.cfg.Deposit
 	if atLeast.GT(amount) {
 		amount = atLeast
 	}
-	if _, err := m.s.Send(ctx, &sessionstypes.MsgDeposit{Sender: m.s.Address(), SessionId: id, Amount: amount}); err != nil {
+	h, err := m.reserveDeposit(amount, id, "")
+	if err != nil {
+		return err
+	}
+	if _, err := m.b.Send(context.WithoutCancel(ctx), &sessionstypes.MsgDeposit{Sender: m.b.Address(), SessionId: id, Amount: amount}); err != nil {
+		m.settleDeposit(h, err)
 		return fmt.Errorf("topping up session %d: %w", id, err)
 	}
+	m.log.Info("router: session topped up", "session", id, "amount_ucor", amount.String())
 	return nil
+}
+
+// reserveDeposit counts amount against the daily top-up cap, or refuses it with a
+// log line for the operator (the router's own key is what the cap protects).
+func (m *sessions) reserveDeposit(amount sdkmath.Int, session uint64, model string) (*hold, error) {
+	if m.capDay == nil {
+		return nil, nil
+	}
+	now := m.now()
+	a := uint64(0)
+	ok, wait := false, time.Duration(0)
+	if amount.IsUint64() {
+		a = amount.Uint64()
+		ok, wait = m.capDay.fits(now, a)
+	}
+	if !ok {
+		e := &topUpCapError{amount: a, limit: m.capDay.limit, wait: max(wait, time.Minute)}
+		m.log.Warn("router: session top-up refused: the daily top-up cap is reached; requests needing escrow get 503 until it frees",
+			"session", session, "model", model, "amount_ucor", amount.String(), "cap_ucor_per_day", m.capDay.limit,
+			"deposited_ucor_last_24h", m.capDay.total, "retry_after", humanWait(e.wait))
+		return nil, e
+	}
+	h := m.capDay.add(now, a)
+	return &h, nil
+}
+
+// settleDeposit gives back a deposit's place under the cap when its tx is known
+// not to be in a block (refused, failed, never sent); an ordered tx that was not
+// seen in time may still land, so it keeps counting.
+func (m *sessions) settleDeposit(h *hold, err error) {
+	var te *chain.TxError
+	var se *chain.SimulationError
+	if h != nil && (errors.As(err, &te) || errors.As(err, &se)) {
+		h.release()
+	}
 }
 
 // find reuses an active session of this router's key for the model with the same
 // settings (after a restart), or returns 0.
 func (m *sessions) find(ctx context.Context, model string) (uint64, error) {
-	var key []byte
+	var page []byte
 	for {
-		qctx, cancel := m.c.QueryCtx(ctx)
-		res, err := m.c.Sessions.SessionsByOwner(qctx, &sessionstypes.QuerySessionsByOwnerRequest{Owner: m.s.Address(),
-			Pagination: &query.PageRequest{Key: key, Limit: 100}})
-		cancel()
+		list, next, err := m.b.SessionsByOwner(ctx, m.b.Address(), page)
 		if err != nil {
 			return 0, fmt.Errorf("listing the router's sessions: %w", err)
 		}
-		for _, s := range res.Sessions {
+		for _, s := range list {
 			if s.ModelId == model && s.Status == sessionstypes.SESSION_STATUS_ACTIVE && s.Redundancy == m.cfg.Redundancy &&
 				s.Quorum == m.cfg.Quorum && s.MaxTokens == m.cfg.MaxTokens && s.PricePerTask.Equal(m.cfg.PricePerTask) {
 				return s.Id, nil
 			}
 		}
-		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
+		if len(next) == 0 {
 			return 0, nil
 		}
-		key = res.Pagination.NextKey
+		page = next
 	}
 }

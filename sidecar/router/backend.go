@@ -1,0 +1,124 @@
+package router
+
+import (
+	"context"
+
+	sdkmath "cosmossdk.io/math"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/query"
+
+	"github.com/cortnet/cortd/sidecar/chain"
+	modelstypes "github.com/cortnet/cortd/x/models/types"
+	nodestypes "github.com/cortnet/cortd/x/nodes/types"
+	paymentstypes "github.com/cortnet/cortd/x/payments/types"
+	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
+)
+
+// backend is everything the router asks of the chain. The router runs on
+// chainBackend (the sidecar's chain client and the router's signer); tests run
+// it on a fake, so that admission, budgets, top-up caps, disconnects and error
+// bodies are tested on the same code paths a live router takes.
+type backend interface {
+	// Address is the router's account: it owns the sessions and pays for them.
+	Address() string
+	// Model returns a model's record (a gRPC NotFound status when unknown).
+	Model(ctx context.Context, id string) (modelstypes.Model, error)
+	// ActiveModels pages through the active models.
+	ActiveModels(ctx context.Context, page []byte) ([]modelstypes.Model, []byte, error)
+	// EligibleNodes counts the nodes that may serve the model now.
+	EligibleNodes(ctx context.Context, model string, minLevel uint32) (int, error)
+	// SessionsByOwner pages through the sessions of owner.
+	SessionsByOwner(ctx context.Context, owner string, page []byte) ([]sessionstypes.Session, []byte, error)
+	// FreeEscrow is the session's escrow not reserved by tasks.
+	FreeEscrow(ctx context.Context, session uint64) (sdkmath.Int, error)
+	// Task reads a task.
+	Task(ctx context.Context, id uint64) (sessionstypes.Task, error)
+	// Send sends an ordered tx and waits for its block.
+	Send(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, error)
+	// SendUnordered sends an unordered tx and waits for its block.
+	SendUnordered(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, error)
+}
+
+type chainBackend struct {
+	c *chain.Client
+	s *chain.Signer
+}
+
+func (b chainBackend) Address() string { return b.s.Address() }
+
+func (b chainBackend) Model(ctx context.Context, id string) (modelstypes.Model, error) {
+	qctx, cancel := b.c.QueryCtx(ctx)
+	defer cancel()
+	res, err := b.c.Models.Model(qctx, &modelstypes.QueryModelRequest{Id: id})
+	if err != nil {
+		return modelstypes.Model{}, err
+	}
+	return res.Model, nil
+}
+
+func (b chainBackend) ActiveModels(ctx context.Context, page []byte) ([]modelstypes.Model, []byte, error) {
+	qctx, cancel := b.c.QueryCtx(ctx)
+	defer cancel()
+	res, err := b.c.Models.Models(qctx, &modelstypes.QueryModelsRequest{Status: modelstypes.MODEL_STATUS_ACTIVE,
+		Pagination: &query.PageRequest{Key: page, Limit: 100}})
+	if err != nil {
+		return nil, nil, err
+	}
+	return res.Models, nextKey(res.Pagination), nil
+}
+
+func (b chainBackend) EligibleNodes(ctx context.Context, model string, minLevel uint32) (int, error) {
+	qctx, cancel := b.c.QueryCtx(ctx)
+	defer cancel()
+	res, err := b.c.Nodes.EligibleNodes(qctx, &nodestypes.QueryEligibleNodesRequest{ModelId: model, MinLevel: minLevel})
+	if err != nil {
+		return 0, err
+	}
+	return len(res.Nodes), nil
+}
+
+func (b chainBackend) SessionsByOwner(ctx context.Context, owner string, page []byte) ([]sessionstypes.Session, []byte, error) {
+	qctx, cancel := b.c.QueryCtx(ctx)
+	defer cancel()
+	res, err := b.c.Sessions.SessionsByOwner(qctx, &sessionstypes.QuerySessionsByOwnerRequest{Owner: owner,
+		Pagination: &query.PageRequest{Key: page, Limit: 100}})
+	if err != nil {
+		return nil, nil, err
+	}
+	return res.Sessions, nextKey(res.Pagination), nil
+}
+
+func (b chainBackend) FreeEscrow(ctx context.Context, session uint64) (sdkmath.Int, error) {
+	qctx, cancel := b.c.QueryCtx(ctx)
+	defer cancel()
+	res, err := b.c.Payments.SessionBalance(qctx, &paymentstypes.QuerySessionBalanceRequest{SessionId: session})
+	if err != nil {
+		return sdkmath.Int{}, err
+	}
+	return res.Balance.Free, nil
+}
+
+func (b chainBackend) Task(ctx context.Context, id uint64) (sessionstypes.Task, error) {
+	qctx, cancel := b.c.QueryCtx(ctx)
+	defer cancel()
+	res, err := b.c.Sessions.Task(qctx, &sessionstypes.QueryTaskRequest{TaskId: id})
+	if err != nil {
+		return sessionstypes.Task{}, err
+	}
+	return res.Task, nil
+}
+
+func (b chainBackend) Send(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, error) {
+	return b.s.Send(ctx, msgs...)
+}
+
+func (b chainBackend) SendUnordered(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, error) {
+	return b.s.SendUnordered(ctx, msgs...)
+}
+
+func nextKey(p *query.PageResponse) []byte {
+	if p == nil {
+		return nil
+	}
+	return p.NextKey
+}
