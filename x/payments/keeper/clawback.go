@@ -37,6 +37,10 @@ func (k Keeper) Clawback(ctx context.Context, sessionID, taskID uint64, operator
 	}
 	taken := sdkmath.MinInt(amount, pending)
 	if taken.IsPositive() {
+		free, err := checkedAdd("free", b.Free, taken)
+		if err != nil {
+			return sdkmath.ZeroInt(), err
+		}
 		if rest := pending.Sub(taken); rest.IsZero() {
 			err = k.Pending.Remove(ctx, operator) // pending entries are never zero
 		} else {
@@ -45,8 +49,8 @@ func (k Keeper) Clawback(ctx context.Context, sessionID, taskID uint64, operator
 		if err != nil {
 			return sdkmath.ZeroInt(), err
 		}
-		b.Free = b.Free.Add(taken)
-		b.Paid = sdkmath.MaxInt(b.Paid.Sub(taken), sdkmath.ZeroInt())
+		b.Free = free
+		b.Paid = sdkmath.MaxInt(b.Paid.Sub(taken), sdkmath.ZeroInt()) // both >= 0: no overflow
 		if err := k.Balances.Set(ctx, sessionID, b); err != nil {
 			return sdkmath.ZeroInt(), err
 		}

@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
@@ -44,6 +45,14 @@ func (k Keeper) Deposit(ctx context.Context, sessionID uint64, from sdk.AccAddre
 	if amount.IsZero() {
 		return nil
 	}
+	free, err := checkedAdd("free", b.Free, amount)
+	if err != nil {
+		return err
+	}
+	deposited, err := checkedAdd("deposited", b.Deposited, amount)
+	if err != nil {
+		return err
+	}
 	denom, err := k.Denom(ctx)
 	if err != nil {
 		return err
@@ -52,8 +61,7 @@ func (k Keeper) Deposit(ctx context.Context, sessionID uint64, from sdk.AccAddre
 	if err := k.bank.SendCoinsFromAccountToModule(ctx, from, types.ModuleName, sdk.NewCoins(coin)); err != nil {
 		return errorsmod.Wrapf(err, "escrowing %s", coin)
 	}
-	b.Free = b.Free.Add(amount)
-	b.Deposited = b.Deposited.Add(amount)
+	b.Free, b.Deposited = free, deposited
 	if err := k.Balances.Set(ctx, sessionID, b); err != nil {
 		return err
 	}
@@ -76,8 +84,12 @@ func (k Keeper) Reserve(ctx context.Context, sessionID uint64, amount sdkmath.In
 	if b.Free.LT(amount) {
 		return errorsmod.Wrapf(types.ErrInsufficientEscrow, "session %d: free %s < %s", sessionID, b.Free, amount)
 	}
-	b.Free = b.Free.Sub(amount)
-	b.Reserved = b.Reserved.Add(amount)
+	reserved, err := checkedAdd("reserved", b.Reserved, amount)
+	if err != nil {
+		return err
+	}
+	b.Free = b.Free.Sub(amount) // free >= amount: checked above
+	b.Reserved = reserved
 	return k.Balances.Set(ctx, sessionID, b)
 }
 
@@ -101,7 +113,10 @@ func (k Keeper) Settle(ctx context.Context, sessionID, taskID uint64, reserved, 
 	if b.Reserved.LT(reserved) {
 		return errorsmod.Wrapf(types.ErrOverRelease, "session %d: reserved %s < %s", sessionID, b.Reserved, reserved)
 	}
-	paid := price.MulRaw(int64(len(payees)))
+	paid, err := checkedMul("price × payees", price, len(payees))
+	if err != nil {
+		return err
+	}
 	if paid.GT(reserved) {
 		return errorsmod.Wrapf(types.ErrOverRelease, "paying %s out of a %s reservation", paid, reserved)
 	}
@@ -110,25 +125,30 @@ func (k Keeper) Settle(ctx context.Context, sessionID, taskID uint64, reserved, 
 			return errorsmod.Wrapf(types.ErrInvalidAddress, "payee %q: %v", p, err)
 		}
 	}
-	returned := reserved.Sub(paid)
-	b.Reserved = b.Reserved.Sub(reserved)
-	b.Free = b.Free.Add(returned)
-	b.Paid = b.Paid.Add(paid)
+	returned := reserved.Sub(paid) // paid <= reserved: checked above
+	free, err := checkedAdd("free", b.Free, returned)
+	if err != nil {
+		return err
+	}
+	totalPaid, err := checkedAdd("paid", b.Paid, paid)
+	if err != nil {
+		return err
+	}
+	credits, err := k.pendingCredits(ctx, price, payees)
+	if err != nil {
+		return err
+	}
+	b.Reserved = b.Reserved.Sub(reserved) // b.Reserved >= reserved: checked above
+	b.Free, b.Paid = free, totalPaid
 	if len(payees) > 0 || taskID != 0 {
 		b.TasksSettled++
 	}
 	if err := k.Balances.Set(ctx, sessionID, b); err != nil {
 		return err
 	}
-	if price.IsPositive() {
-		for _, p := range payees {
-			cur, err := k.GetPending(ctx, p)
-			if err != nil {
-				return err
-			}
-			if err := k.Pending.Set(ctx, p, cur.Add(price)); err != nil {
-				return err
-			}
+	for _, c := range credits {
+		if err := k.Pending.Set(ctx, c.operator, c.pending); err != nil {
+			return err
 		}
 	}
 	if taskID == 0 {
@@ -144,6 +164,39 @@ func (k Keeper) Settle(ctx context.Context, sessionID, taskID uint64, reserved, 
 	})
 }
 
+// pendingCredit is an operator's pending total after a settlement.
+type pendingCredit struct {
+	operator string
+	pending  sdkmath.Int
+}
+
+// pendingCredits computes, before any write, each payee's pending total after being
+// credited price once per appearance in payees (repeats allowed), in first-appearance
+// order, overflow-checked. A zero price credits nothing (pending entries are never zero).
+func (k Keeper) pendingCredits(ctx context.Context, price sdkmath.Int, payees []string) ([]pendingCredit, error) {
+	if !price.IsPositive() {
+		return nil, nil
+	}
+	var credits []pendingCredit
+	for _, p := range payees {
+		i := slices.IndexFunc(credits, func(c pendingCredit) bool { return c.operator == p })
+		if i < 0 {
+			cur, err := k.GetPending(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			credits = append(credits, pendingCredit{operator: p, pending: cur})
+			i = len(credits) - 1
+		}
+		next, err := checkedAdd("pending of "+p, credits[i].pending, price)
+		if err != nil {
+			return nil, err
+		}
+		credits[i].pending = next
+	}
+	return credits, nil
+}
+
 // Refund sends the session's whole free balance to its owner. It fails with
 // ErrReservedInFlight while any task still holds a reservation.
 func (k Keeper) Refund(ctx context.Context, sessionID uint64) (sdkmath.Int, error) {
@@ -155,6 +208,10 @@ func (k Keeper) Refund(ctx context.Context, sessionID uint64) (sdkmath.Int, erro
 		return sdkmath.Int{}, errorsmod.Wrapf(types.ErrReservedInFlight, "session %d: %s reserved", sessionID, b.Reserved)
 	}
 	amount := b.Free
+	refunded, err := checkedAdd("refunded", b.Refunded, amount)
+	if err != nil {
+		return sdkmath.Int{}, err
+	}
 	if amount.IsPositive() {
 		denom, err := k.Denom(ctx)
 		if err != nil {
@@ -175,6 +232,6 @@ func (k Keeper) Refund(ctx context.Context, sessionID uint64) (sdkmath.Int, erro
 		}
 	}
 	b.Free = sdkmath.ZeroInt()
-	b.Refunded = b.Refunded.Add(amount)
+	b.Refunded = refunded
 	return amount, k.Balances.Set(ctx, sessionID, b)
 }

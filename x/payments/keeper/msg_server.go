@@ -88,15 +88,19 @@ func (s msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 func (k Keeper) trackedTotal(ctx context.Context) (sdkmath.Int, error) {
 	total := sdkmath.ZeroInt()
 	err := k.Balances.Walk(ctx, nil, func(_ uint64, b types.SessionBalance) (bool, error) {
-		total = total.Add(b.Free).Add(b.Reserved)
-		return false, nil
+		held, err := checkedAdd("free + reserved", b.Free, b.Reserved)
+		if err == nil {
+			total, err = checkedAdd("tracked total", total, held)
+		}
+		return err != nil, err
 	})
 	if err != nil {
 		return total, err
 	}
 	err = k.Pending.Walk(ctx, nil, func(_ string, v sdkmath.Int) (bool, error) {
-		total = total.Add(v)
-		return false, nil
+		var err error
+		total, err = checkedAdd("tracked total", total, v)
+		return err != nil, err
 	})
 	return total, err
 }

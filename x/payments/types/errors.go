@@ -15,4 +15,5 @@ var (
 	ErrInvalidAmount      = errorsmod.Register(ModuleName, 10, "invalid amount")
 	ErrReservedInFlight   = errorsmod.Register(ModuleName, 11, "session has reserved escrow in flight")
 	ErrOverRelease        = errorsmod.Register(ModuleName, 12, "release or settlement exceeds the reservation")
+	ErrAmountOverflow     = errorsmod.Register(ModuleName, 13, "amount overflows the 256-bit integer range")
 )
