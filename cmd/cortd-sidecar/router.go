@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os/signal"
 	"syscall"
 	"time"
@@ -20,6 +18,7 @@ import (
 func newRouterCmd() *cobra.Command {
 	var cf chainFlags
 	var cfg router.Config
+	var sc router.ServerConfig
 	var addr, keysFile, price, deposit string
 	var redundancy, quorum, minLevel, maxTokens uint32
 	cmd := &cobra.Command{
@@ -60,13 +59,17 @@ func newRouterCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ln, err := net.Listen("tcp", addr)
+			ln, err := rt.Listen(addr, sc)
 			if err != nil {
 				return err
 			}
-			srv := &http.Server{Handler: rt.Handler(), ReadHeaderTimeout: 10 * time.Second}
+			srv := rt.Server(sc)
 			slog.Info("router serving", "addr", ln.Addr().String(), "key", s.Name(), "address", s.Address(),
-				"redundancy", redundancy, "quorum", quorum, "keys", len(cfg.Keys))
+				"redundancy", redundancy, "quorum", quorum, "keys", len(cfg.Keys),
+				"task_rate_per_minute", cfg.TaskRatePerMinute, "key_budget_ucor_per_minute", cfg.Budgets.KeyPerMinute,
+				"key_budget_ucor_per_day", cfg.Budgets.KeyPerDay, "global_budget_ucor_per_minute", cfg.Budgets.GlobalPerMinute,
+				"global_budget_ucor_per_day", cfg.Budgets.GlobalPerDay, "topup_cap_ucor_per_day", cfg.TopUpCapPerDay,
+				"max_conns", sc.MaxConns)
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
 			select {
@@ -85,6 +88,25 @@ func newRouterCmd() *cobra.Command {
 	f.StringVar(&keysFile, "api-keys", "", "file of API keys (bearer tokens), one per line")
 	f.IntVar(&cfg.RatePerMinute, "rate", 60, "requests per minute per API key (0: no limit)")
 	f.IntVar(&cfg.Burst, "burst", 20, "requests an API key may send at once")
+	// Spending limits: a task is one input run by one node (inputs × redundancy), and
+	// costs --price ucor. The defaults let a key spend at most 0.5 COR a minute and 20
+	// COR a day, and the router 2 COR a minute and 100 COR a day, at any price.
+	f.IntVar(&cfg.TaskRatePerMinute, "task-rate", 180, "tasks (inputs × redundancy) per minute per API key (0: no limit)")
+	f.IntVar(&cfg.TaskBurst, "task-burst", 96, "tasks an API key may submit at once (at least one full embeddings request)")
+	f.Uint64Var(&cfg.Budgets.KeyPerMinute, "key-budget-minute", 500_000, "ucor one API key may spend in any minute (0: no budget)")
+	f.Uint64Var(&cfg.Budgets.KeyPerDay, "key-budget-day", 20_000_000, "ucor one API key may spend in any 24 h (0: no budget)")
+	f.Uint64Var(&cfg.Budgets.GlobalPerMinute, "global-budget-minute", 2_000_000, "ucor all API keys together may spend in any minute (0: no budget)")
+	f.Uint64Var(&cfg.Budgets.GlobalPerDay, "global-budget-day", 100_000_000, "ucor all API keys together may spend in any 24 h (0: no budget)")
+	f.Uint64Var(&cfg.TopUpCapPerDay, "topup-cap-day", 150_000_000, "ucor the router's key may deposit into its sessions (openings and top-ups) in any 24 h (0: no cap)")
+	f.IntVar(&cfg.AuthLimit.Failures, "auth-failures", 10, "failed authentications from one address (IPv6: one /64) before it gets 429 (0: no limit)")
+	f.DurationVar(&cfg.AuthLimit.Window, "auth-window", 5*time.Minute, "window of --auth-failures, counted from an address's first failure")
+	f.IntVar(&cfg.AuthLimit.TableSize, "auth-table-size", 10_000, "addresses the failed-authentication table keeps (least recent evicted)")
+	f.IntVar(&sc.MaxConns, "max-conns", 512, "connections served at once (more wait to be accepted)")
+	f.DurationVar(&sc.ReadHeaderTimeout, "read-header-timeout", 10*time.Second, "time a client has to send its request headers")
+	f.DurationVar(&sc.ReadTimeout, "read-timeout", 30*time.Second, "time a client has to send its whole request")
+	f.DurationVar(&sc.WriteTimeout, "write-timeout", 0, "bound on a whole exchange (0: --request-timeout + 30 s; a ready answer always gets 30 s to be written)")
+	f.DurationVar(&sc.IdleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection is kept")
+	f.IntVar(&sc.MaxHeaderBytes, "max-header-bytes", 64<<10, "bound on a request's headers")
 	f.DurationVar(&cfg.Timeout, "request-timeout", 2*time.Minute, "bound on one request, submission to validated result (then 504)")
 	f.IntVar(&cfg.MaxEmbeddingInputs, "max-embedding-inputs", 16, "strings one /v1/embeddings request may embed (one task each)")
 	f.Uint32Var(&redundancy, "redundancy", 3, "nodes per task in the router's sessions")

@@ -9,7 +9,8 @@
 # Environment: PORT_BASE (default 25600), BENCH_HOME (default: a temp dir), KEEP=1 keeps it,
 # CLIENTS (default 1,10,50), REQUESTS (per level, default 20,100,200), MAX_TOKENS (16),
 # BENCH_MINER_ARGS / BENCH_ROUTER_ARGS (extra flags for the miners / the router).
-# The router runs without a rate limit (--rate 0) so the limit measured is the network's.
+# The router runs without rate limits or spending budgets (--rate 0 --task-rate 0, budgets 0) so
+# the limit measured is the network's.
 # With the miners' default --concurrency 2 the miners are the limit (about 1 task/s: a miner's
 # slot is held while its precommit/commit waits for inclusion); BENCH_MINER_ARGS="--concurrency 16"
 # measures the router and chain instead.
@@ -21,7 +22,7 @@ BENCH_HOME=${BENCH_HOME:-$(mktemp -d /tmp/cortd-bench-router.XXXXXX)}
 export LOCALNET_HOME=$BENCH_HOME/net
 export CHAIN_ID=cort-bench-router
 export LOCALNET_MINER_ARGS=${BENCH_MINER_ARGS:-}
-export LOCALNET_ROUTER_ARGS="--rate 0 --request-timeout 3m ${BENCH_ROUTER_ARGS:-}"
+export LOCALNET_ROUTER_ARGS="--rate 0 --task-rate 0 --key-budget-minute 0 --key-budget-day 0 --global-budget-minute 0 --global-budget-day 0 --request-timeout 3m ${BENCH_ROUTER_ARGS:-}"
 CLIENTS=${CLIENTS:-1,10,50}
 REQUESTS=${REQUESTS:-20,100,200}
 MAX_TOKENS=${MAX_TOKENS:-16}
