@@ -216,7 +216,7 @@ func newScoreCmd() *cobra.Command {
 	f.Uint64Var(&target, "target", 0, "target id")
 	f.StringVar(&dataPath, "data", "", "data file (read as text)")
 	f.BoolVar(&submit, "submit", false, "broadcast MsgSubmitData for the winner (needs --key and --url)")
-	f.StringVar(&url, "url", "", "where auditors download the data (http, https or file URL)")
+	f.StringVar(&url, "url", "", "where auditors download the data: an http(s) URL on a public host (file:// and local hosts only where x/data's allow_local_urls is set)")
 	f.StringVar(&bondFlag, "bond", "", "bond in the data denom (default: the minimum, bond_per_byte × size)")
 	f.StringVarP(&output, "output", "o", "text", "text or json")
 	f.StringVar(&lossDelta, "test-claim-loss-delta", "", "TEST ONLY: add this to every claimed loss (a fraudulent submission auditors must catch)")

@@ -5,7 +5,8 @@
 #   scripts/e2e/data.sh
 #
 # 1. `cortd testnet init-files --v 4`, ports moved to PORT_BASE; genesis: a short data
-#    epoch ("e2e", EPOCH_SECONDS), a wide threshold, short audit deadline and voting window
+#    epoch ("e2e", EPOCH_SECONDS), a wide threshold, short audit deadline and voting window,
+#    allow_local_urls (the blobs are on loopback; auditors run with --allow-local-network)
 # 2. two small models (`cortd-sidecar model init`) registered by "owner"; a blob server
 #    (`cortd-sidecar blobs serve`) hosts the data; the data pool is funded
 # 3. at a fresh epoch, three submitters fill three targets with `cortd-sidecar score
@@ -98,7 +99,8 @@ G=$NET/node0/config/genesis.json
 jq --arg d "${EPOCH}s" '
   .app_state.epochs.epochs += [(.app_state.epochs.epochs[0] + {identifier: "e2e", duration: $d})]
   | .app_state.data.params += {epoch_identifier: "e2e", targets_per_epoch: 4, models_per_target: 2, embedding_dim: 64,
-      initial_threshold: "2.000000000000000000", max_threshold: "2.000000000000000000"}
+      initial_threshold: "2.000000000000000000", max_threshold: "2.000000000000000000",
+      allow_local_urls: true}
   | .app_state.data.epoch.threshold = "2.000000000000000000"
   | .app_state.audits.params += {audit_deadline_blocks: "40", voting_window_blocks: "12"}
   | .app_state.sessions.params += {audit_fraction_bps: 10000}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	datatypes "github.com/cortnet/cortd/x/data/types"
 )
 
 // TestCheckAddr: every non-public range is refused, public unicast is allowed, and the
@@ -75,5 +77,29 @@ func TestCheckURL(t *testing.T) {
 	for _, s := range []string{"file://other-host/x", "ftp://127.0.0.1/x", "gopher://localhost/", "data:,x", "http://169.254.169.254/"} {
 		_, err := local.checkURL(s)
 		require.ErrorIs(t, err, ErrRefused, s)
+	}
+}
+
+// TestChainRuleIsWithinFetchRule: every IP literal x/data refuses on chain is refused by
+// the fetcher too (the fetcher's rule is the wider one: the chain's is a first filter).
+func TestChainRuleIsWithinFetchRule(t *testing.T) {
+	var addrs []netip.Addr
+	for _, s := range []string{"0.0.0.0", "127.0.0.1", "10.0.0.1", "100.64.0.1", "169.254.169.254", "172.16.0.1",
+		"192.0.0.1", "192.168.0.1", "198.18.0.1", "224.0.0.1", "240.0.0.1", "255.255.255.255", "8.8.8.8",
+		"::", "::1", "::ffff:127.0.0.1", "::ffff:8.8.8.8", "64:ff9b::7f00:1", "100::1", "2001::1", "2001:db8::1",
+		"2606:4700::1111", "fc00::1", "fe80::1", "ff02::1"} {
+		addrs = append(addrs, netip.MustParseAddr(s))
+	}
+	// And a sweep of the first byte of IPv4 and the first 16 bits of IPv6.
+	for i := 0; i < 256; i++ {
+		addrs = append(addrs, netip.AddrFrom4([4]byte{byte(i), 1, 2, 3}), netip.AddrFrom4([4]byte{byte(i), 255, 0, 1}))
+	}
+	for i := 0; i < 1<<16; i += 97 {
+		addrs = append(addrs, netip.AddrFrom16([16]byte{byte(i >> 8), byte(i), 15: 1}))
+	}
+	for _, a := range addrs {
+		if !datatypes.IsPublicAddr(a) {
+			require.ErrorIs(t, checkAddr(a, false), ErrRefused, "%s: refused on chain, allowed by fetch", a)
+		}
 	}
 }

@@ -45,6 +45,9 @@ func checkSubmission(p types.Params, t types.Target, m *types.MsgSubmitData) err
 	if len(m.Url) > int(p.MaxUrlBytes) {
 		return errorsmod.Wrapf(types.ErrInvalidURL, "%d bytes > max_url_bytes %d", len(m.Url), p.MaxUrlBytes)
 	}
+	if err := types.CheckURLAllowed(m.Url, p); err != nil {
+		return err
+	}
 	if m.SizeBytes > p.MaxDataBytes {
 		return errorsmod.Wrapf(types.ErrDataTooLarge, "%d > %d bytes", m.SizeBytes, p.MaxDataBytes)
 	}

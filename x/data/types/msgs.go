@@ -36,22 +36,6 @@ func ValidateChecksum(s string) error {
 	return nil
 }
 
-// ValidateURL accepts http(s) and file URLs of printable ASCII without spaces, up to max bytes.
-func ValidateURL(u string, max int) error {
-	if len(u) == 0 || len(u) > max {
-		return errorsmod.Wrapf(ErrInvalidURL, "length %d not in 1..%d", len(u), max)
-	}
-	if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "file://") {
-		return errorsmod.Wrap(ErrInvalidURL, "scheme must be http, https or file")
-	}
-	for _, c := range []byte(u) {
-		if c <= ' ' || c > '~' {
-			return errorsmod.Wrap(ErrInvalidURL, "only printable ASCII without spaces")
-		}
-	}
-	return nil
-}
-
 // ValidateBasic performs stateless checks; the msg server checks the rest against state.
 func (m *MsgSubmitData) ValidateBasic() error {
 	if err := validAddress("submitter", m.Submitter); err != nil {

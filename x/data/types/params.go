@@ -42,6 +42,8 @@ func DefaultParams() Params {
 		FraudAuditorShare:       sdkmath.LegacyMustNewDecFromStr("0.5"),
 		RetentionEpochs:         168,
 		MintShare:               sdkmath.LegacyZeroDec(),
+		// Real networks: only http(s) URLs to non-local hosts. Local networks set it.
+		AllowLocalUrls: false,
 	}
 }
 
