@@ -16,4 +16,14 @@
 // values as little-endian float32s); the receipt headers list the tasks
 // comma-separated in input order. If any task of a batch does not validate the
 // request fails (503) — the others are still paid, like any validated task.
+//
+// What the router's key pays for is bounded (README, "Router limits"): per API key
+// a request rate and a task rate (tasks are inputs × redundancy), ucor budgets per
+// key and for all keys per minute and per day (reserved before submission, given
+// back when nothing was submitted; admission.go, budget.go, window.go), a daily cap
+// on deposits into the router's sessions (sessions.go), a limit on failed
+// authentications per address (authlimit.go) and bounded HTTP server settings
+// (server.go). Every submission is followed to its block and logged with the key's
+// id, the task ids and the cost, also when the client has gone; error bodies carry
+// no chain or Go internals (internal.go).
 package router

@@ -235,7 +235,7 @@ type fakeRouter struct {
 
 // newFakeRouter is a router on a fake chain: price 1000, redundancy 3, quorum 2,
 // deposit 1,000,000 unless cfg.Sessions sets them; keys sk-a and sk-b unless set.
-func newFakeRouter(t *testing.T, cfg Config) *fakeRouter {
+func newFakeRouter(t testing.TB, cfg Config) *fakeRouter {
 	t.Helper()
 	if cfg.Sessions.Redundancy == 0 {
 		cfg.Sessions = SessionConfig{Redundancy: 3, Quorum: 2, PricePerTask: sdkmath.NewInt(1000), MaxTokens: 32, Deposit: sdkmath.NewInt(1_000_000)}
