@@ -85,6 +85,7 @@ import (
 	upgradetypes "github.com/cosmos/cosmos-sdk/x/upgrade/types"
 
 	appparams "github.com/cortnet/cortd/app/params"
+	"github.com/cortnet/cortd/app/recovery"
 	"github.com/cortnet/cortd/x/audits"
 	auditskeeper "github.com/cortnet/cortd/x/audits/keeper"
 	auditstypes "github.com/cortnet/cortd/x/audits/types"
@@ -200,6 +201,8 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	bApp.SetVersion(version.Version)
 	bApp.SetInterfaceRegistry(interfaceRegistry)
 	bApp.SetTxEncoder(txConfig.TxEncoder())
+	// A panic in a transaction gets a short ErrPanic; its stack goes to the node's log, not raw_log.
+	bApp.AddRunTxRecoveryHandler(recovery.Handler(logger))
 
 	keys := storetypes.NewKVStoreKeys(
 		authtypes.StoreKey, banktypes.StoreKey, stakingtypes.StoreKey, minttypes.StoreKey,
