@@ -166,7 +166,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, "notfound", notFound("not found: no page at %s", r.URL.Path))
 	})
-	return mux
+	return securityHeaders(mux)
 }
 
 func (s *Server) wrap(name string, h handlerFunc) http.Handler {
