@@ -83,7 +83,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{
 					RpcMethod:      "VoteFraud",
 					Use:            "vote [audit-id] [option]",
-					Short:          "Vote on a fraud report as a bonded validator (VOTE_OPTION_YES or VOTE_OPTION_NO); a later vote replaces yours",
+					Short:          "Vote on a fraud report as a bonded validator (VOTE_OPTION_YES or VOTE_OPTION_NO); one vote per validator: a second is refused (ErrAlreadyVoted), and a reporter's report already counts as its YES",
 					Example:        "cortd tx audits vote 7 VOTE_OPTION_YES --from validator",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "audit_id"}, {ProtoField: "option"}},
 				},

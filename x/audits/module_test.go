@@ -61,3 +61,19 @@ func TestProtoAnnotations(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, msgservice.ValidateProtoAnnotations(files))
 }
+
+// TestVoteHelpMatchesTheRule: the chain refuses a second vote (ErrAlreadyVoted), so the
+// CLI help must not promise that a later vote replaces an earlier one.
+func TestVoteHelpMatchesTheRule(t *testing.T) {
+	var help string
+	opts := audits.AppModule{}.AutoCLIOptions()
+	for _, o := range opts.Tx.RpcCommandOptions {
+		if o.RpcMethod == "VoteFraud" {
+			help = o.Short + " " + o.Long
+		}
+	}
+	require.NotEmpty(t, help)
+	require.NotContains(t, help, "replace")
+	require.Contains(t, help, "one vote per validator")
+	require.Contains(t, help, "ErrAlreadyVoted")
+}
