@@ -9,6 +9,12 @@
 #   scripts/localnet.sh demo    the same, then one chat completion through the router (curl),
 #                               its answer and the task's on-chain record (make demo)
 #   scripts/localnet.sh stop    stop every process started here (pid files in the home)
+#   scripts/localnet.sh init    only build and initialise the home (keys, genesis, API key); start nothing
+#
+# Secrets: the home is 0700 and everything written in it owner-only (umask 077); keys are in
+# the unencrypted test keyring, so every sidecar started here passes --keyring-backend test
+# (the sidecar's default is the encrypted file keyring, for real networks). No mnemonic is
+# written unless LOCALNET_SAVE_MNEMONICS=1, and the router's API key is never printed in full.
 #
 # Keys (test keyring in the home), all funded: validator, operator1..3, user, submitter for
 # the walk-throughs; miner1..3 (the miners' operator keys, node ids miner1..3) and router
@@ -27,6 +33,8 @@
 #   BUILD_DIR            where the binaries are (default build)
 #   LOCALNET_BUILD       0: use the binaries already in BUILD_DIR (default: go build them)
 #   LOCALNET_MINER_ARGS / LOCALNET_ROUTER_ARGS   extra flags for the miners / the router
+#   LOCALNET_SAVE_MNEMONICS  1: write each key's `keys add` output, mnemonic included, to
+#                        <home>/<key>.key.json (mode 0600); default: no mnemonic files
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -150,6 +158,9 @@ serving() {
   for m in "${MODEL_IDS[@]}"; do echo "$j" | grep -q "\"loaded_models\":\[[^]]*\"$m\"" || return 1; done
 }
 
+# key_hint: the router's API key as a prefix only, so it never lands in a terminal log.
+key_hint() { local k; k=$(head -1 "$API_KEYS_FILE"); echo "${k:0:13}..."; }
+
 print_endpoints() {
   local n
   echo
@@ -158,8 +169,8 @@ print_endpoints() {
   echo "  REST (gRPC-gw) http://127.0.0.1:$API_PORT    e.g. curl http://127.0.0.1:$API_PORT/cortd/models/v1/models"
   echo "  gRPC           127.0.0.1:$GRPC_PORT"
   if [ "$CHAIN_ONLY" != 1 ]; then
-    echo "  router         $ROUTER_URL/v1   (OpenAI-compatible; API key: $(head -1 "$API_KEYS_FILE"), file $API_KEYS_FILE)"
-    echo "                 curl -H \"Authorization: Bearer $(head -1 "$API_KEYS_FILE")\" $ROUTER_URL/v1/models"
+    echo "  router         $ROUTER_URL/v1   (OpenAI-compatible; API key $(key_hint) in $API_KEYS_FILE)"
+    echo "                 curl -H \"Authorization: Bearer \$(head -1 $API_KEYS_FILE)\" $ROUTER_URL/v1/models"
     echo "                 router /healthz $ROUTER_URL/healthz   /metrics $ROUTER_URL/metrics"
     for n in 1 2 3; do
       local u=http://127.0.0.1:$((MINER_PORT0 + n))
@@ -181,8 +192,8 @@ print_endpoints() {
 cmd=${1:-start}
 case "$cmd" in
   stop) stop; exit 0 ;;
-  start|demo) ;;
-  *) echo "usage: $0 [start|demo|stop]" >&2; exit 2 ;;
+  start|demo|init) ;;
+  *) echo "usage: $0 [start|demo|stop|init]" >&2; exit 2 ;;
 esac
 if [ "$cmd" = demo ] && [ "$CHAIN_ONLY" = 1 ]; then
   echo "demo needs the sidecars: unset LOCALNET_CHAIN_ONLY" >&2; exit 2
@@ -202,7 +213,11 @@ if ls "$HOME_DIR"/*.pid >/dev/null 2>&1; then
   stop | sed 's/^/    /'
 fi
 rm -rf "$HOME_DIR"
+# Secrets (keyring, validator key, API key, mnemonics when asked) are owner-only: every
+# file from here on is created without group/other bits, in a 0700 home.
+umask 077
 mkdir -p "$HOME_DIR"
+chmod 700 "$HOME_DIR"
 
 log "initialising $HOME_DIR ($CHAIN_ID)"
 cortd init localnet --chain-id "$CHAIN_ID" >/dev/null 2>&1
@@ -215,7 +230,12 @@ node = "$RPC"
 broadcast-mode = "sync"
 TOML
 for k in "${KEYS[@]}"; do
-  cortd keys add "$k" --keyring-backend test --output json > "$HOME_DIR/$k.key.json" 2>&1
+  if [ "${LOCALNET_SAVE_MNEMONICS:-0}" = 1 ]; then
+    cortd keys add "$k" --keyring-backend test --output json > "$HOME_DIR/$k.key.json" 2>&1
+    chmod 600 "$HOME_DIR/$k.key.json"
+  else
+    cortd keys add "$k" --keyring-backend test >/dev/null 2>&1
+  fi
   amount=100000000000ucor   # 100,000 COR
   [ "$k" = validator ] && amount=1000000000000ucor
   cortd genesis add-genesis-account "$k" "$amount" --keyring-backend test
@@ -237,6 +257,16 @@ fi
 cortd genesis gentx validator 100000000000ucor --chain-id "$CHAIN_ID" --keyring-backend test >/dev/null 2>&1
 cortd genesis collect-gentxs >/dev/null 2>&1
 cortd genesis validate >/dev/null
+
+# The router's API key (a bearer token): owner-only, never printed in full.
+if [ "$CHAIN_ONLY" != 1 ]; then
+  echo "sk-local-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$API_KEYS_FILE"
+  chmod 600 "$API_KEYS_FILE"
+fi
+if [ "$cmd" = init ]; then
+  echo "initialised $HOME_DIR ($CHAIN_ID): keys ${KEYS[*]} (keyring-backend test)$([ "$CHAIN_ONLY" = 1 ] || echo "; router API key $(key_hint) in $API_KEYS_FILE")"
+  exit 0
+fi
 
 log "starting cortd (log: $LOG_FILE)"
 start cortd "$BIN" start --home "$HOME_DIR"
@@ -261,17 +291,15 @@ done
 
 for n in 1 2 3; do
   # shellcheck disable=SC2086 # extra flags are a word list
-  start "miner$n" "$SC" miner --home "$HOME_DIR" --key "miner$n" --node-id "miner$n" --engine native \
+  start "miner$n" "$SC" miner --home "$HOME_DIR" --keyring-backend test --key "miner$n" --node-id "miner$n" --engine native \
     --models "$HOME_DIR/models" --memory-mb 1024 --grpc "$GRPC" --node "$RPC" \
     --listen "127.0.0.1:$((MINER_PORT0 + n))" --poll 3s ${LOCALNET_MINER_ARGS:-}
 done
 log "started miners miner1..3; waiting for their nodes to register and heartbeat with ${MODEL_IDS[*]} loaded"
 for n in "${MINERS[@]}"; do wait_until "$n to heartbeat with every model loaded" 120 "$n" serving "$n"; done
 
-echo "sk-local-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$API_KEYS_FILE"
-chmod 600 "$API_KEYS_FILE"
 # shellcheck disable=SC2086
-start router "$SC" router --home "$HOME_DIR" --key router --grpc "$GRPC" --node "$RPC" \
+start router "$SC" router --home "$HOME_DIR" --keyring-backend test --key router --grpc "$GRPC" --node "$RPC" \
   --addr "127.0.0.1:$ROUTER_PORT" --api-keys "$API_KEYS_FILE" --redundancy 3 --quorum 2 ${LOCALNET_ROUTER_ARGS:-}
 wait_until "the router" 30 router curl -fsS "$ROUTER_URL/healthz"
 log "router up at $ROUTER_URL"

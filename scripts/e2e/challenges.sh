@@ -228,7 +228,7 @@ AGENT=([1]=right [2]=wrong [3]=broken)
 
 log "3 miners with challenge agents (they register, heartbeat and opt in)"
 for n in 1 2 3; do
-  "$SC" miner --home "$NET/node0" --key "op$n" --node-id "node$n" --engine native --serve m1 \
+  "$SC" miner --home "$NET/node0" --keyring-backend test --key "op$n" --node-id "node$n" --engine native --serve m1 \
     --models "$E2E_HOME/models" --memory-mb 512 --grpc "$(grpc 0)" --node "$NODE" \
     --listen "127.0.0.1:$((PB + 70 + n))" --poll 3s --challenge-agent "$AG/${AGENT[$n]}.sh" \
     >>"$E2E_HOME/miner$n.log" 2>&1 &
@@ -242,7 +242,7 @@ log "node1..3 registered and opted in"
 # node0's evaluator starts now: its first run warms a Go build cache of the standard
 # library in the sandbox (minutes on 2 cores), which must not eat the evaluation window.
 start_evaluator() {
-  "$SC" evaluator --home "$NET/node$1" --key "node$1" --grpc "$(grpc "$1")" --node "$(rpc "$1")" \
+  "$SC" evaluator --home "$NET/node$1" --keyring-backend test --key "node$1" --grpc "$(grpc "$1")" --node "$(rpc "$1")" \
     --listen "127.0.0.1:$((PB + 60 + $1))" --poll 3s --work-dir "$E2E_HOME/eval$1" --std-cache "$E2E_HOME/gocache-std" \
     --allow-local-network >>"$E2E_HOME/evaluator$1.log" 2>&1 &
   PIDS+=("$!")
@@ -251,7 +251,7 @@ log "node0's evaluator starts (warms its cache)"
 start_evaluator 0
 
 log "node0's challenger: a seeded bugfix challenge, archives served over HTTP"
-"$SC" challenger --home "$NET/node0" --key node0 --grpc "$(grpc 0)" --node "$NODE" --repo "$REPO" --seed 3 \
+"$SC" challenger --home "$NET/node0" --keyring-backend test --key node0 --grpc "$(grpc 0)" --node "$NODE" --repo "$REPO" --seed 3 \
   --serve "127.0.0.1:$((PB + 50))" --state-dir "$E2E_HOME/challenger" --min-miners 3 --max-miners 3 \
   --response-window 12 --evaluation-window 240 --poll 1s >"$E2E_HOME/challenger.out" 2>>"$E2E_HOME/challenger.log" &
 PIDS+=("$!")

@@ -100,7 +100,7 @@ T=$(sha256sum "$E2E_HOME/models/tiny/tokenizer.json" | cut -d' ' -f1)
 send_tx models register tiny "Tiny e2e model" gpt2 "file://$E2E_HOME/models/tiny" "$W" "$T" 64 1 --from user
 send_tx data fund-pool 100000000 --from validator
 for n in 1 2; do
-  "$SC" miner --home "$HOME_DIR" --key "operator$n" --node-id "node$n" --engine native \
+  "$SC" miner --home "$HOME_DIR" --keyring-backend test --key "operator$n" --node-id "node$n" --engine native \
     --models "$E2E_HOME/models" --memory-mb 1024 --grpc "127.0.0.1:$GRPC_PORT" --node "$NODE" \
     --listen "127.0.0.1:$((PB + 100 + n))" --poll 3s >>"$E2E_HOME/miner$n.log" 2>&1 &
   PIDS+=("$!")

@@ -129,7 +129,7 @@ send_tx data fund-pool 100000000 --from node0
 log "3 miners serving m1 (node3 with --faulty-embedding)"
 for n in 1 2 3; do
   extra=(); [ "$n" = 3 ] && extra=(--faulty-embedding)
-  "$SC" miner --home "$NET/node0" --key "op$n" --node-id "node$n" --engine native --serve m1 \
+  "$SC" miner --home "$NET/node0" --keyring-backend test --key "op$n" --node-id "node$n" --engine native --serve m1 \
     --models "$E2E_HOME/models" --memory-mb 512 --grpc "$(grpc 0)" --node "$NODE" \
     --listen "127.0.0.1:$((PB + 70 + n))" --poll 3s "${extra[@]}" >>"$E2E_HOME/miner$n.log" 2>&1 &
   PIDS+=("$!")
@@ -139,7 +139,7 @@ log "blob server and $N auditors"
 "$SC" blobs serve "$E2E_HOME/blobs" --addr "$BLOBS_ADDR" >>"$E2E_HOME/blobs.log" 2>&1 &
 PIDS+=("$!")
 for i in $(seq 0 $((N - 1))); do
-  "$SC" auditor --home "$NET/node$i" --key "node$i" --grpc "$(grpc "$i")" --node "$(rpc "$i")" \
+  "$SC" auditor --home "$NET/node$i" --keyring-backend test --key "node$i" --grpc "$(grpc "$i")" --node "$(rpc "$i")" \
     --engine native --models "$E2E_HOME/models" --memory-mb 512 --listen "127.0.0.1:$((PB + 60 + i))" \
     --poll 3s --retry 5s --fetch-timeout 10s --allow-local-network >>"$E2E_HOME/auditor$i.log" 2>&1 &
   PIDS+=("$!")
@@ -168,7 +168,7 @@ submit() { # submit N TARGET [score flags...]
   out=$("$SC" blobs add "$E2E_HOME/blobs" "$E2E_HOME/data$n.txt" --base-url "http://$BLOBS_ADDR")
   SHA[$n]=$(echo "$out" | jq -r .sha256)
   INIT[$n]=$(bal "sub$n")
-  "$SC" score --home "$NET/node0" --grpc "$(grpc 0)" --node "$NODE" --engine native --models "$E2E_HOME/models" \
+  "$SC" score --home "$NET/node0" --keyring-backend test --grpc "$(grpc 0)" --node "$NODE" --engine native --models "$E2E_HOME/models" \
     --target "$t" --data "$E2E_HOME/data$n.txt" --submit --key "sub$n" --url "$(echo "$out" | jq -r .url)" -o json "$@" \
     >"$E2E_HOME/score$n.json" 2>>"$E2E_HOME/score.log" || fail "score --submit $n: $(cat "$E2E_HOME/score$n.json")"
   [ "$(q data target "$t" | jq -r .target.status)" = TARGET_STATUS_FILLED ] || fail "target $t not filled"

@@ -103,7 +103,7 @@ send_tx models register tiny "Tiny e2e model" gpt2 "file://$E2E_HOME/models/tiny
 
 start_miner() { # start_miner N [extra flags...]
   local n=$1; shift
-  "$SC" miner --home "$HOME_DIR" --key "operator$n" --node-id "node$n" --engine native \
+  "$SC" miner --home "$HOME_DIR" --keyring-backend test --key "operator$n" --node-id "node$n" --engine native \
     --models "$E2E_HOME/models" --memory-mb 1024 --grpc "127.0.0.1:$GRPC_PORT" --node "$NODE" \
     --listen "127.0.0.1:$((PB + 100 + n))" --poll 3s "$@" >>"$E2E_HOME/miner$n.log" 2>&1 &
   MINER_PID[$n]=$!
@@ -215,7 +215,8 @@ log "phase 4 ok: node3 reported the engine error, retried, and its result was va
 log "phase 5: the router (OpenAI-compatible API) on the user's key"
 RA=127.0.0.1:$((PB + 120))
 echo "sk-e2e-1" > "$E2E_HOME/api-keys"
-"$SC" router --home "$HOME_DIR" --key user --grpc "127.0.0.1:$GRPC_PORT" --node "$NODE" --addr "$RA" \
+chmod 600 "$E2E_HOME/api-keys"   # the router refuses an API keys file others can read
+"$SC" router --home "$HOME_DIR" --keyring-backend test --key user --grpc "127.0.0.1:$GRPC_PORT" --node "$NODE" --addr "$RA" \
   --api-keys "$E2E_HOME/api-keys" --redundancy 3 --quorum 2 --max-tokens 32 --max-embedding-inputs 4 >>"$E2E_HOME/router.log" 2>&1 &
 PIDS+=("$!")
 wait_for "router" 30 curl -fsS "http://$RA/healthz"

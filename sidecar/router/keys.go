@@ -7,11 +7,18 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cortnet/cortd/sidecar/secretfile"
 )
 
 // LoadKeys reads API keys (bearer tokens), one per line; blank lines and lines
-// starting with # are ignored.
+// starting with # are ignored. Like a keyring passphrase, the file must be
+// readable by its owner only (secretfile.Check): a key others can read spends
+// the router's funds.
 func LoadKeys(path string) (map[string]bool, error) {
+	if err := secretfile.Check(path); err != nil {
+		return nil, fmt.Errorf("api keys: %w", err)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("api keys: %w", err)
