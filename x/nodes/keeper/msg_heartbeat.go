@@ -48,10 +48,11 @@ func (s msgServer) Heartbeat(ctx context.Context, msg *types.MsgHeartbeat) (*typ
 		if err != nil {
 			return nil, errorsmod.Wrapf(types.ErrUnknownModel, "%q: %v", id, err)
 		}
+		// Compared before adding, so the sum cannot wrap around uint64.
+		if m.MemoryMib > n.MemoryIndexMib-used {
+			return nil, errorsmod.Wrapf(types.ErrModelTooLarge, "loaded models need more than the memory index of %d MiB", n.MemoryIndexMib)
+		}
 		used += m.MemoryMib
-	}
-	if used > n.MemoryIndexMib {
-		return nil, errorsmod.Wrapf(types.ErrModelTooLarge, "loaded models need %d MiB, memory index is %d MiB", used, n.MemoryIndexMib)
 	}
 
 	reactivated := n.LastHeartbeatHeight != 0 && Inactive(p, n, height)

@@ -134,8 +134,20 @@ func (p Params) Validate() error {
 	if p.HistoryPeriods == 0 || p.MaxModelsPerNode == 0 || p.MaxEndpointLength == 0 || p.MaxRolesPerOperator == 0 {
 		return errorsmod.Wrap(ErrInvalidParams, "history_periods, max_models_per_node, max_endpoint_length and max_roles_per_operator must be positive")
 	}
+	if p.MaxModelsPerNode > MaxModelsPerNodeLimit || p.MaxEndpointLength > MaxEndpointLengthLimit || p.MaxRolesPerOperator > MaxRolesPerOperatorLimit {
+		return errorsmod.Wrapf(ErrInvalidParams, "need max_models_per_node <= %d, max_endpoint_length <= %d, max_roles_per_operator <= %d",
+			MaxModelsPerNodeLimit, MaxEndpointLengthLimit, MaxRolesPerOperatorLimit)
+	}
 	return nil
 }
+
+// Hard caps on the list and string bounds governance sets: what one node or operator
+// record may hold stays small whatever the params say.
+const (
+	MaxModelsPerNodeLimit    = 1_024
+	MaxEndpointLengthLimit   = 2_048
+	MaxRolesPerOperatorLimit = 256
+)
 
 func (p Params) validatePools() error {
 	if len(p.Pools) == 0 {

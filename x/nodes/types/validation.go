@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"unicode"
+	"unicode/utf8"
 
 	errorsmod "cosmossdk.io/errors"
 
@@ -47,19 +49,51 @@ func ValidateEndpoint(endpoint string) error {
 	return nil
 }
 
+// Upper bounds of a node spec: far above any one machine, low enough that sums of them
+// (ram_mib + vram_mib against memory_index_mib, which once wrapped around uint64) cannot
+// overflow, and that a spec stays a description, not a place to store data.
+const (
+	MaxCPUCores      = 1 << 16 // 65,536 cores
+	MaxRAMMiB        = 1 << 30 // 1 PiB
+	MaxGPUCount      = 1 << 10 // 1,024 GPUs
+	MaxVRAMMiB       = 1 << 30 // 1 PiB over all GPUs
+	MaxGPUModelBytes = 128
+)
+
 // Validate checks that the spec describes a machine: at least one CPU core and some RAM,
-// and a consistent GPU description.
+// a consistent GPU description, every figure within its bound and a printable gpu_model.
 func (s NodeSpec) Validate() error {
 	if s.CpuCores == 0 || s.RamMib == 0 {
 		return errorsmod.Wrap(ErrInvalidSpec, "cpu_cores and ram_mib must be positive")
 	}
+	if s.CpuCores > MaxCPUCores || s.RamMib > MaxRAMMiB || s.GpuCount > MaxGPUCount || s.VramMib > MaxVRAMMiB {
+		return errorsmod.Wrapf(ErrInvalidSpec, "need cpu_cores <= %d, ram_mib <= %d, gpu_count <= %d, vram_mib <= %d",
+			MaxCPUCores, MaxRAMMiB, MaxGPUCount, MaxVRAMMiB)
+	}
 	if (s.GpuCount == 0) != (s.VramMib == 0) {
 		return errorsmod.Wrap(ErrInvalidSpec, "gpu_count and vram_mib must both be zero or both positive")
 	}
-	if len(s.GpuModel) > 128 {
-		return errorsmod.Wrap(ErrInvalidSpec, "gpu_model longer than 128 bytes")
+	if len(s.GpuModel) > MaxGPUModelBytes {
+		return errorsmod.Wrapf(ErrInvalidSpec, "gpu_model longer than %d bytes", MaxGPUModelBytes)
+	}
+	if !Printable(s.GpuModel) {
+		return errorsmod.Wrap(ErrInvalidSpec, "gpu_model must be UTF-8 without control characters")
 	}
 	return nil
+}
+
+// Printable reports whether s is valid UTF-8 without control characters: free text that
+// ends up in state, events, the CLI and the dashboard.
+func Printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // ValidateModelList checks a list of model ids: well formed and unique. The order is
@@ -107,7 +141,8 @@ func (d NodeDescription) ValidateStateless() error {
 	if d.MemoryIndexMiB == 0 {
 		return errorsmod.Wrap(ErrInvalidMemoryIndex, "memory_index_mib must be positive")
 	}
-	// The memory usable for models cannot exceed the machine's memory.
+	// The memory usable for models cannot exceed the machine's memory (the spec's bounds
+	// keep the sum far from wrapping around).
 	if d.MemoryIndexMiB > d.Spec.RamMib+d.Spec.VramMib {
 		return errorsmod.Wrapf(ErrInvalidMemoryIndex, "memory_index_mib %d exceeds ram_mib + vram_mib = %d",
 			d.MemoryIndexMiB, d.Spec.RamMib+d.Spec.VramMib)
