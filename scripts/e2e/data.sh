@@ -233,6 +233,8 @@ for n in 2 3; do
   a=$(audit_of "$t")
   [ "$(echo "$a" | jq -r .status)" = AUDIT_STATUS_FRAUD ] || fail "audit of $t: $a"
   [ "$(echo "$a" | jq -r .report.failed_check)" = "$want" ] || fail "audit of $t: failed check $(echo "$a" | jq -r .report.failed_check), want $want"
+  # A fetch failure tells the chain nothing about the auditor's host: no figures.
+  [ "$want" != data_unavailable ] || [ "$(echo "$a" | jq '.report.figures // [] | length')" = 0 ] || fail "audit of $t: figures on a data_unavailable report: $a"
   id=$(echo "$a" | jq -r .id)
   yes=$(q audits votes "$id" | jq '[.votes[] | select(.option == "VOTE_OPTION_YES")] | length')
   [ "$yes" -ge 3 ] || fail "audit $id: $yes yes votes, want ≥ 3 of 4 equal validators"
