@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -32,9 +33,12 @@ func newEvaluatorCmd() *cobra.Command {
 		Short: "Validators: score the revealed patches of x/challenges challenges in a bubblewrap sandbox and submit the scores",
 		Long: `Watches challenges whose hidden tests are revealed (events, with a polling backstop),
 fetches each challenge's snapshot and tests (sizes and sha256 enforced), runs every revealed
-patch's tests in a bubblewrap sandbox (no network, read-only toolchain, tmpfs work dir,
-CPU/memory/process/output/wall-clock limits) and sends one MsgSubmitScores per challenge
-(score = tests passed / tests run, in basis points). Needs bwrap: scripts/install-bwrap.sh.`,
+patch in a bubblewrap sandbox (no network, no /proc, read-only toolchain, tmpfs work dir,
+CPU/memory/process/output/wall-clock limits) under the evaluator's own test main, and sends
+one MsgSubmitScores per challenge (score = hidden tests passed / hidden tests, in basis
+points, as reported over a channel the patch's code cannot reach: see x/challenges/README.md).
+Patches run --parallel at a time, cheapest first, within the challenge's evaluation window.
+Needs bwrap: scripts/install-bwrap.sh.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cf.key == "" {
@@ -103,7 +107,10 @@ CPU/memory/process/output/wall-clock limits) and sends one MsgSubmitScores per c
 	registerAllowLocalNetwork(f, &allowLocal)
 	f.DurationVar(&rc.Poll, "poll", 15*time.Second, "scan interval of evaluating challenges (backstop for events)")
 	f.IntVar(&rc.MaxAttempts, "max-attempts", 3, "failed preparations or submissions of a challenge before it is given up")
-	f.Int64Var(&rc.MarginBlocks, "margin-blocks", 2, "do not start a challenge this close to its evaluation end")
+	f.Int64Var(&rc.MarginBlocks, "margin-blocks", 2, "do not start a challenge this close to its evaluation end; send scores this many blocks before it")
+	f.IntVar(&rc.Parallel, "parallel", max(1, runtime.NumCPU()/2), "patches evaluated at once (each sandbox may use more than one core while it builds)")
+	f.DurationVar(&rc.BlockTime, "block-time", time.Second, "block time assumed until blocks have been observed (smaller is safer: evaluation stops early)")
+	f.DurationVar(&rc.QuickWall, "quick-wall", 0, "wall limit of a patch's first run (0: 3x the baseline's duration, at least 20s); patches that hit it are re-run with --wall while the challenge's window lasts")
 	f.IntVar(&maxPatch, "max-patch-bytes", 1<<20, "patches larger than this score 0")
 	f.DurationVar(&lim.Wall, "wall", d.Wall, "wall-clock limit of one patch's run")
 	f.DurationVar(&lim.CPU, "cpu", d.CPU, "CPU time limit per process")

@@ -3,19 +3,25 @@
 // For a challenge whose hidden tests are revealed, Prepare fetches the repository
 // snapshot and the tests archive (sizes and sha256 enforced while streaming, see
 // sidecar/fetch), unpacks both safely (plain files only, inside the root, size
-// caps) and runs the unpatched snapshot with the tests once in the sandbox: the
-// baseline, which warms a per-challenge Go build cache and fixes the number of
-// tests a patch is measured against. Score then, for each patch:
+// caps), lists the hidden tests (top-level TestXxx of the hidden _test.go files:
+// what counts), writes the harness (a generated test main per package that runs
+// exactly those tests and reports each verdict, MAC'd, on a private descriptor)
+// and runs the unpatched snapshot once in the sandbox: the baseline, which warms a
+// per-challenge Go build cache. Score then, for each patch:
 //
 //  1. fails it without running anything if it is empty, over the size cap,
-//     malformed, creates a symlink, or touches a test file (CheckPatch);
-//  2. in a fresh sandbox (sidecar/sandbox) copies the snapshot, runs
-//     `git apply --check` and `git apply` (a patch that does not apply scores 0),
-//     copies the hidden tests over the result and runs the challenge's test
-//     command (with GOFLAGS=-json, so `go test` reports every test);
-//  3. scores passed / max(run, baseline run) in basis points; any limit hit
-//     (wall clock, output, CPU) or unparsable output scores 0.
+//     malformed, creates a symlink, touches a test file or anything but an
+//     ordinary .go file (CheckPatch);
+//  2. applies it on the host, in memory (applyPatch: a patch that does not apply
+//     scores 0), and checks every patched file against the source policy
+//     (CheckGoSource: pure standard-library imports and the module's own, no cgo,
+//     no //go:linkname);
+//  3. in a fresh sandbox without /proc (sidecar/sandbox) lays the hidden tests and
+//     the harness over the patched tree, builds the test binaries, sends the MAC
+//     key once they are built, runs them and reads the verdicts (report.go);
+//  4. scores hidden tests passed / hidden tests in basis points; a tampered
+//     channel or any limit hit (wall clock, output, CPU) scores 0.
 //
-// Nothing a patch does reaches the host: the sandbox sees the snapshot, the tests
-// and the patch read-only and writes only to its own tmpfs.
+// x/challenges/README.md states the threat model. The Runner scores the patches
+// of a challenge in parallel within its evaluation window (runner.go).
 package evaluator

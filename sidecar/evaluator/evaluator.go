@@ -10,8 +10,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/mod/modfile"
 
 	"github.com/cortnet/cortd/sidecar/fetch"
 	"github.com/cortnet/cortd/sidecar/sandbox"
@@ -61,7 +65,7 @@ type Outcome struct {
 }
 
 // Evaluator prepares challenges and scores patches. Its methods are safe for
-// concurrent use, but runs are heavy: the role evaluates one patch at a time.
+// concurrent use; the role bounds how many patches run at once.
 type Evaluator struct {
 	cfg      Config
 	log      *slog.Logger
@@ -109,30 +113,40 @@ func New(cfg Config) (*Evaluator, error) {
 			return nil, err
 		}
 	}
-	cfg.Sandbox.Env = append(append([]string(nil), cfg.Sandbox.Env...), "GOFLAGS=-json")
 	return &Evaluator{cfg: cfg, log: cfg.Log}, nil
 }
 
 // Prepared is a fetched, unpacked challenge with its baseline; Score patches
-// with it, then Close it.
+// with it (concurrently if wanted), then Close it.
 type Prepared struct {
-	e           *Evaluator
-	ch          Challenge
-	dir         string
-	snapshot    string          // unpacked snapshot (read-only source of every run)
-	tests       string          // unpacked hidden tests
-	cache       string          // per-challenge warm GOCACHE
-	hidden      map[string]bool // paths of the hidden tests
-	BaselineRun int             // tests the unpatched snapshot ran
-	Baseline    Counts
+	e        *Evaluator
+	ch       Challenge
+	dir      string
+	snapshot string          // unpacked snapshot (read-only source of every run)
+	tests    string          // unpacked hidden tests
+	harness  string          // the generated test mains, laid over the tests
+	cache    string          // per-challenge warm GOCACHE
+	hidden   map[string]bool // paths of the hidden test files
+	module   string          // the snapshot's module path (its packages may be imported)
+	Tests    []HiddenTest    // what counts: score = passed / len(Tests)
+	pkgs     []testPackage
+	script   string
+	// BaselinePassed is how many hidden tests the unpatched snapshot passes, in
+	// BaselineDuration (a cold per-challenge cache: patched runs take less).
+	BaselinePassed   int
+	BaselineDuration time.Duration
+	// skipSourcePolicy (tests only) lets patched code import anything, to show
+	// what the sandbox and the channel hold by themselves.
+	skipSourcePolicy bool
 }
 
-// Prepare fetches, checks and unpacks a challenge's snapshot and tests and runs
-// the baseline. An error means the challenge cannot be evaluated (bad or
-// unavailable artifacts): the evaluator then submits no scores for it.
+// Prepare fetches, checks and unpacks a challenge's snapshot and tests, lists the
+// hidden tests, writes their harness and runs the baseline. An error means the
+// challenge cannot be evaluated (bad or unavailable artifacts, unusable tests):
+// the evaluator then submits no scores for it.
 func (e *Evaluator) Prepare(ctx context.Context, ch Challenge) (*Prepared, error) {
-	if ch.TestCommand == "" {
-		return nil, errors.New("evaluator: challenge has no test command")
+	if err := checkTestCommand(ch.TestCommand); err != nil {
+		return nil, err
 	}
 	if err := e.warmStd(ctx); err != nil {
 		return nil, err
@@ -150,7 +164,8 @@ func (e *Evaluator) Prepare(ctx context.Context, ch Challenge) (*Prepared, error
 		return nil, err
 	}
 	p := &Prepared{e: e, ch: ch, dir: dir, snapshot: filepath.Join(dir, "snapshot"),
-		tests: filepath.Join(dir, "tests"), cache: filepath.Join(dir, "gocache"), hidden: map[string]bool{}}
+		tests: filepath.Join(dir, "tests"), harness: filepath.Join(dir, "harness"),
+		cache: filepath.Join(dir, "gocache"), hidden: map[string]bool{}}
 	ok := false
 	defer func() {
 		if !ok {
@@ -160,7 +175,7 @@ func (e *Evaluator) Prepare(ctx context.Context, ch Challenge) (*Prepared, error
 	if err := os.Chmod(dir, 0o755); err != nil {
 		return nil, err
 	}
-	for _, d := range []string{p.snapshot, p.tests} {
+	for _, d := range []string{p.snapshot, p.tests, p.harness} {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			return nil, err
 		}
@@ -172,27 +187,81 @@ func (e *Evaluator) Prepare(ctx context.Context, ch Challenge) (*Prepared, error
 	if err != nil {
 		return nil, fmt.Errorf("tests: %w", err)
 	}
+	files := map[string][]byte{}
 	for _, n := range names {
 		p.hidden[n] = true
+		if b, err := readInside(p.tests, n); err == nil {
+			files[n] = b
+		}
+	}
+	if gomod, err := readInside(p.snapshot, "go.mod"); err == nil {
+		p.module = modfile.ModulePath(gomod)
+	}
+	if p.Tests, p.pkgs, err = findHiddenTests(files); err != nil {
+		return nil, err
+	}
+	if err := p.writeHarness(); err != nil {
+		return nil, err
 	}
 	if err := copyTree(e.stdCache(), p.cache); err != nil {
 		return nil, fmt.Errorf("seed cache: %w", err)
 	}
 	// The baseline is the poster's code and tests only, so it may write the
 	// per-challenge cache that the patched runs then read.
-	cfg := p.sandboxConfig("")
-	res, err := sandbox.WarmGoCache(ctx, cfg, p.cache, p.snapshot, baselineScript)
+	res, rep, err := p.run(ctx, p.snapshot, true, 0)
 	if err != nil {
 		return nil, err
 	}
-	if c, err := ParseTestOutput(res.Output); err == nil && res.Limit == sandbox.LimitNone {
-		p.Baseline, p.BaselineRun = c, c.Run
+	if rep.err != nil {
+		return nil, fmt.Errorf("baseline: %w", rep.err)
 	}
-	e.log.Info("challenge prepared", "challenge", ch.ID, "hidden_tests", len(names),
-		"baseline_passed", p.Baseline.Passed, "baseline_run", p.BaselineRun,
-		"baseline_limit", string(res.Limit), "seconds", res.Duration.Seconds())
+	p.BaselinePassed, _ = rep.count()
+	p.BaselineDuration = res.Duration
+	if _, reported := rep.count(); reported < len(p.Tests) {
+		// Some hidden test did not report on the poster's own code: say why.
+		e.log.Warn("baseline: hidden tests without a verdict", "challenge", ch.ID, "reported", reported,
+			"hidden_tests", len(p.Tests), "exit", res.ExitCode, "output_tail", tail(res.Output, 2000))
+	}
+	e.log.Info("challenge prepared", "challenge", ch.ID, "hidden_tests", len(p.Tests), "packages", len(p.pkgs),
+		"baseline_passed", p.BaselinePassed, "baseline_limit", string(res.Limit), "seconds", res.Duration.Seconds())
 	ok = true
 	return p, nil
+}
+
+// checkTestCommand: results come from the evaluator's own Go test harness, so
+// the challenge's command must be a `go test` of packages; anything else (a
+// shell line, another runner whose output would be the verdict) is refused.
+func checkTestCommand(cmd string) error {
+	f := strings.Fields(cmd)
+	if len(f) < 2 || f[0] != "go" || f[1] != "test" {
+		return fmt.Errorf("%w: test command %q: only `go test [packages]` is supported", ErrBadTests, cmd)
+	}
+	for _, a := range f[2:] {
+		if strings.HasPrefix(a, "-") || strings.ContainsAny(a, "`$;&|<>()\\'\"") {
+			return fmt.Errorf("%w: test command %q: flags and shell syntax are not supported", ErrBadTests, cmd)
+		}
+	}
+	return nil
+}
+
+// writeHarness writes one generated test main per package directory of hidden
+// tests (into the harness tree laid over the tests in every run), and the script.
+func (p *Prepared) writeHarness() error {
+	for _, tp := range p.pkgs {
+		src, err := harnessSource(tp, p.module)
+		if err != nil {
+			return err
+		}
+		d := filepath.Join(p.harness, filepath.FromSlash(tp.Dir))
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(d, harnessFile), src, 0o644); err != nil {
+			return err
+		}
+	}
+	p.script = runnerScript(p.pkgs)
+	return nil
 }
 
 func (e *Evaluator) fetch(ctx context.Context, a Artifact, max uint64, what string) ([]byte, error) {
@@ -205,63 +274,119 @@ func (e *Evaluator) fetch(ctx context.Context, a Artifact, max uint64, what stri
 	return b, nil
 }
 
-// Scripts run inside the sandbox (in /work, a copy of the snapshot).
+// Mount points inside the sandbox.
 const (
-	testsMount     = "/in/tests"
-	patchMount     = "/in/patch.diff"
-	baselineScript = `cp -R ` + testsMount + `/. . && exec /bin/sh -c "$TEST_COMMAND"`
-	// exit 97 (and the marker) say the patch does not apply; anything after is
-	// the test command's.
-	patchScript = `if ! git apply --check ` + patchMount + ` >/dev/null 2>&1 || ! git apply ` + patchMount + ` >/dev/null 2>&1; then echo "` + notApplyMarker + `"; exit 97; fi
-cp -R ` + testsMount + `/. . && exec /bin/sh -c "$TEST_COMMAND"`
-	notApplyMarker = "cortd-evaluator: patch does not apply"
+	testsMount   = "/in/tests"
+	harnessMount = "/in/harness"
+	// Exit 95 of the runner script: the hidden tests could not be laid over the
+	// patched tree (the patch put something in their way).
+	exitNoLayout = 95
 )
 
-func (p *Prepared) sandboxConfig(patchFile string) sandbox.Config {
-	cfg := p.e.cfg.Sandbox
-	cfg.Env = append(append([]string(nil), cfg.Env...), "TEST_COMMAND="+p.ch.TestCommand, "GIT_CEILING_DIRECTORIES=/")
-	cfg.Mounts = append(append([]sandbox.Mount(nil), cfg.Mounts...), sandbox.Mount{Src: p.tests, Dst: testsMount})
-	if patchFile != "" {
-		cfg.Mounts = append(cfg.Mounts, sandbox.Mount{Src: patchFile, Dst: patchMount})
+// run runs the harness over src (a snapshot or a patched tree) with a fresh
+// result channel: descriptor 3 carries the key (written by the host once the
+// script says the binaries are built), descriptor 4 the verdicts. warm runs let
+// the baseline write the per-challenge build cache.
+func (p *Prepared) run(ctx context.Context, src string, warm bool, wall time.Duration) (sandbox.Result, *report, error) {
+	keyR, keyW, err := os.Pipe()
+	if err != nil {
+		return sandbox.Result{}, nil, err
 	}
-	cfg.GoCacheSeed = p.cache
-	return cfg
+	repR, repW, err := os.Pipe()
+	if err != nil {
+		keyR.Close()
+		keyW.Close()
+		return sandbox.Result{}, nil, err
+	}
+	rep := newReport(len(p.Tests), keyW)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rep.read(repR)
+	}()
+	cfg := p.e.cfg.Sandbox
+	cfg.Env = append(append([]string(nil), cfg.Env...), "GIT_CEILING_DIRECTORIES=/")
+	cfg.Mounts = append(append([]sandbox.Mount(nil), cfg.Mounts...),
+		sandbox.Mount{Src: p.tests, Dst: testsMount}, sandbox.Mount{Src: p.harness, Dst: harnessMount})
+	cfg.NoProc = true
+	if wall > 0 {
+		cfg.Limits.Wall = wall
+	}
+	cfg.ExtraFiles = []*os.File{keyR, repW} // descriptors 3 and 4
+	var res sandbox.Result
+	if warm {
+		res, err = sandbox.WarmGoCache(ctx, cfg, p.cache, src, p.script)
+	} else {
+		cfg.GoCacheSeed = p.cache
+		res, err = sandbox.Run(ctx, cfg, src, p.script)
+	}
+	// Every process of the sandbox is gone: closing our copies ends the channel.
+	keyR.Close()
+	repW.Close()
+	<-done
+	repR.Close()
+	return res, rep, err
 }
 
 // Score evaluates one patch. It never fails: every problem is a zero score with
 // a reason (an error of the sandbox itself is reported as reason "sandbox: ...").
+// It is safe to call concurrently: each run has its own tree, sandbox and channel.
 func (p *Prepared) Score(ctx context.Context, patch []byte) Outcome {
+	return p.ScoreWithin(ctx, patch, 0)
+}
+
+// ScoreWithin is Score with the run's wall clock bounded by wall (0: the
+// sandbox's limit).
+func (p *Prepared) ScoreWithin(ctx context.Context, patch []byte, wall time.Duration) Outcome {
 	start := time.Now()
+	out := Outcome{Run: len(p.Tests)}
+	fail := func(err error) Outcome {
+		out.Reason, out.Duration = err.Error(), time.Since(start)
+		if errors.Is(err, ErrDoesNotApply) {
+			out.Reason = ErrDoesNotApply.Error()
+		}
+		return out
+	}
 	if err := CheckPatch(patch, p.e.cfg.MaxPatchBytes, p.hidden); err != nil {
-		return Outcome{Reason: err.Error(), Duration: time.Since(start)}
+		return fail(err)
 	}
-	f, err := os.CreateTemp(p.dir, "patch-*.diff")
+	changes, err := applyPatch(p.snapshot, patch)
 	if err != nil {
-		return Outcome{Reason: "sandbox: " + err.Error()}
+		return fail(err)
 	}
-	defer os.Remove(f.Name())
-	_, werr := f.Write(patch)
-	cerr := f.Close()
-	if werr != nil || cerr != nil || os.Chmod(f.Name(), 0o644) != nil {
-		return Outcome{Reason: fmt.Sprintf("sandbox: writing the patch: %v %v", werr, cerr)}
+	for _, name := range sortedKeys(changes) {
+		if changes[name] == nil || p.skipSourcePolicy {
+			continue
+		}
+		if err := CheckGoSource(name, changes[name], p.module); err != nil {
+			return fail(err)
+		}
 	}
-	res, err := sandbox.Run(ctx, p.sandboxConfig(f.Name()), p.snapshot, patchScript)
-	out := Outcome{Limit: res.Limit, Duration: time.Since(start)}
+	tree, err := os.MkdirTemp(p.dir, "patched-")
+	if err != nil {
+		return fail(fmt.Errorf("sandbox: %w", err))
+	}
+	defer os.RemoveAll(tree)
+	if err := os.Chmod(tree, 0o755); err != nil {
+		return fail(fmt.Errorf("sandbox: %w", err))
+	}
+	if err := writePatchedTree(p.snapshot, tree, changes); err != nil {
+		return fail(fmt.Errorf("sandbox: writing the patched tree: %w", err))
+	}
+	res, rep, err := p.run(ctx, tree, false, wall)
+	out.Limit, out.Duration = res.Limit, time.Since(start)
 	switch {
 	case err != nil:
 		out.Reason = "sandbox: " + err.Error()
+	case rep.err != nil:
+		out.Reason = rep.err.Error()
 	case res.Limit != sandbox.LimitNone:
 		out.Reason = "limit: " + string(res.Limit)
-	case res.ExitCode == 97 && containsLine(res.Output, notApplyMarker):
-		out.Reason = "patch does not apply"
+	case res.ExitCode == exitNoLayout:
+		out.Reason = "the hidden tests could not be laid over the patched tree"
 	default:
-		c, perr := ParseTestOutput(res.Output)
-		if perr != nil {
-			out.Reason = perr.Error()
-			break
-		}
-		out.Passed, out.Run = c.Passed, c.Run
-		out.ScoreBps = scoreBps(c.Passed, c.Run, p.BaselineRun)
+		out.Passed, _ = rep.count()
+		out.ScoreBps = scoreBps(out.Passed, len(p.Tests))
 		out.Reason = "scored"
 	}
 	return out
@@ -270,41 +395,23 @@ func (p *Prepared) Score(ctx context.Context, patch []byte) Outcome {
 // Close removes the challenge's files.
 func (p *Prepared) Close() error { return os.RemoveAll(p.dir) }
 
-// scoreBps is passed / max(run, baselineRun) in basis points, rounded down: a
-// patch that makes fewer tests run than the unpatched code is measured against
-// the baseline's count.
-func scoreBps(passed, run, baselineRun int) uint32 {
-	den := max(run, baselineRun)
-	if den <= 0 || passed <= 0 {
+// scoreBps is passed hidden tests / hidden tests in basis points, rounded down.
+func scoreBps(passed, tests int) uint32 {
+	if tests <= 0 || passed <= 0 {
 		return 0
 	}
-	if passed >= den {
+	if passed >= tests {
 		return 10000
 	}
-	return uint32(int64(passed) * 10000 / int64(den))
+	return uint32(int64(passed) * 10000 / int64(tests))
 }
 
-func containsLine(out []byte, line string) bool {
-	for _, l := range splitLines(out) {
-		if l == line {
-			return true
-		}
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
-	return false
-}
-
-func splitLines(b []byte) []string {
-	var out []string
-	start := 0
-	for i, c := range b {
-		if c == '\n' {
-			out = append(out, string(b[start:i]))
-			start = i + 1
-		}
-	}
-	if start < len(b) {
-		out = append(out, string(b[start:]))
-	}
+	sort.Strings(out)
 	return out
 }
 

@@ -21,8 +21,9 @@ func TestEvaluatorScoresPatches(t *testing.T) {
 	p, err := e.Prepare(ctx, calcChallenge(t))
 	require.NoError(t, err)
 	defer p.Close()
-	// The bug fails TestMaxOrder only.
-	require.Equal(t, Counts{Passed: 2, Run: 3, Format: "go-json"}, p.Baseline)
+	// The bug fails TestMaxOrder only; the hidden tests are what counts.
+	require.Equal(t, 2, p.BaselinePassed)
+	require.Equal(t, []string{"TestMaxOrder", "TestMaxEqual", "TestSum"}, testNames(p.Tests))
 
 	wrongCalc := strings.Replace(buggyCalc, "s += x", "s += x + 1", 1) // fixes nothing, breaks Sum
 	cases := []struct {
@@ -34,13 +35,17 @@ func TestEvaluatorScoresPatches(t *testing.T) {
 		{"right fix", replacePatch("calc.go", buggyCalc, goodCalc), 10000, "scored"},
 		{"wrong fix", replacePatch("calc.go", buggyCalc, wrongCalc), 3333, "scored"},
 		{"does not apply", replacePatch("calc.go", goodCalc, buggyCalc), 0, "patch does not apply"},
-		{"does not compile", replacePatch("calc.go", buggyCalc, strings.Replace(goodCalc, "return b", "return b +", 1)), 0, "scored"},
+		{"does not parse", replacePatch("calc.go", buggyCalc, strings.Replace(goodCalc, "return b", "return b +", 1)), 0,
+			"patch refused by the source policy: calc.go does not parse: calc.go:9:1: expected operand, found '}' (and 1 more errors)"},
+		{"does not compile", replacePatch("calc.go", buggyCalc, strings.Replace(goodCalc, "return b", `return b + "x"`, 1)), 0, "scored"},
 		{"empty", []byte("  \n"), 0, ErrEmptyPatch.Error()},
 		{"not a diff", []byte("please fix it yourself\n"), 0, "malformed patch: no file headers"},
 		{"touches a hidden test", replacePatch("calc_test.go", calcTests, "package calc\n"), 0, "patch touches test files: calc_test.go"},
 		{"adds a test file", []byte("diff --git a/x_test.go b/x_test.go\nnew file mode 100644\n--- /dev/null\n+++ b/x_test.go\n@@ -0,0 +1 @@\n+package calc\n"), 0, "patch touches test files: x_test.go"},
 		{"symlink", []byte("diff --git a/l b/l\nnew file mode 120000\n--- /dev/null\n+++ b/l\n@@ -0,0 +1 @@\n+/etc\n\\ No newline at end of file\n"), 0, ErrSymlinkPatch.Error()},
 		{"path traversal", []byte("--- a/../x.go\n+++ b/../x.go\n@@ -1 +1 @@\n-a\n+b\n"), 0, `malformed patch: path "../x.go" leaves the root`},
+		{"changes go.mod", []byte("diff --git a/go.mod b/go.mod\n--- a/go.mod\n+++ b/go.mod\n@@ -1,3 +1,4 @@\n module example.com/calc\n \n go 1.22\n+replace example.com/x => /etc\n"), 0,
+			"patch refused by the source policy: go.mod is not a Go source file (a patch changes .go files only)"},
 		{"too large", append(replacePatch("calc.go", buggyCalc, goodCalc), make([]byte, 1<<20)...), 0,
 			fmt.Sprintf("patch too large: %d bytes > 1048576", len(replacePatch("calc.go", buggyCalc, goodCalc))+1<<20)},
 	}
@@ -108,4 +113,12 @@ func TestNewChecksTheWorkRootIsReachable(t *testing.T) {
 	require.NoError(t, os.Chmod(filepath.Dir(open), 0o755))
 	require.NoError(t, os.Chmod(open, 0o755))
 	require.Equal(t, filepath.Join(open, "evaluator"), DefaultWorkRoot(open))
+}
+
+func testNames(ts []HiddenTest) []string {
+	var out []string
+	for _, t := range ts {
+		out = append(out, t.Name)
+	}
+	return out
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/cortnet/cortd/sidecar/fetch"
 	"github.com/cortnet/cortd/sidecar/sandbox"
 )
 
@@ -145,6 +146,8 @@ func testConfig(t testing.TB) Config {
 	return Config{
 		WorkRoot:    root,
 		StdCacheDir: filepath.Join(os.TempDir(), "cortd-evaluator-test-gocache"),
+		// The artifacts are file:// URLs and loopback servers.
+		Fetch: fetch.Options{AllowLocal: true},
 		Sandbox: sandbox.Config{Limits: sandbox.Limits{
 			Wall: 90 * time.Second, CPU: 60 * time.Second, Output: 256 << 10,
 		}},

@@ -192,8 +192,19 @@ func TestHostilePatchesScoreZero(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			patch := replacePatch("calc.go", buggyCalc, hostileCalc(tc.imports, tc.body))
+			// The source policy refuses every one that imports a capability
+			// before anything runs ...
+			if !strings.HasPrefix(tc.name, "loops forever") {
+				o := p.Score(ctx, patch)
+				require.Zero(t, o.ScoreBps, "%+v", o)
+				require.Contains(t, o.Reason, ErrPolicy.Error(), "%+v", o)
+			}
+			// ... and the sandbox contains them by itself.
+			p.skipSourcePolicy = true
+			defer func() { p.skipSourcePolicy = false }()
 			start := time.Now()
-			o := p.Score(ctx, replacePatch("calc.go", buggyCalc, hostileCalc(tc.imports, tc.body)))
+			o := p.Score(ctx, patch)
 			t.Logf("%s: %+v (%.1fs)", tc.name, o, time.Since(start).Seconds())
 			require.Zero(t, o.ScoreBps, "%+v", o)
 			require.Zero(t, o.Passed, "%+v", o)

@@ -152,8 +152,9 @@ func IsTestPath(p string, hidden map[string]bool) bool {
 }
 
 // CheckPatch is the static part of the evaluation: the patch is non-empty, not
-// over max bytes, well-formed, and touches no test file. Whether it applies is
-// checked with `git apply --check` inside the sandbox.
+// over max bytes, well-formed, touches no test file and only ordinary Go source
+// files (checkPatchPath). Whether it applies, and what the patched files import,
+// is checked when it is applied on the host (applyPatch, CheckGoSource).
 func CheckPatch(patch []byte, max int, hidden map[string]bool) error {
 	if len(bytes.TrimSpace(patch)) == 0 {
 		return ErrEmptyPatch
@@ -168,6 +169,9 @@ func CheckPatch(patch []byte, max int, hidden map[string]bool) error {
 	for _, p := range paths {
 		if IsTestPath(p, hidden) {
 			return fmt.Errorf("%w: %s", ErrTouchesTests, p)
+		}
+		if err := checkPatchPath(p); err != nil {
+			return err
 		}
 	}
 	return nil

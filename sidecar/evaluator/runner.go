@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cortnet/cortd/sidecar/chain"
+	"github.com/cortnet/cortd/sidecar/sandbox"
 	"github.com/cortnet/cortd/x/challenges/types"
 )
 
@@ -22,8 +23,19 @@ type RunnerConfig struct {
 	// before it is given up (default 3).
 	MaxAttempts int
 	// MarginBlocks: a challenge within this many blocks of its evaluation end is
-	// not started (its scores could not be included in time; default 2).
+	// not started (its scores could not be included in time; default 2). Scores
+	// are sent by this many blocks before the end.
 	MarginBlocks int64
+	// Parallel patches run at once (default 1; set it to the cores given to the
+	// evaluator).
+	Parallel int
+	// BlockTime is assumed until the runner has seen blocks pass (default 1 s:
+	// assuming blocks faster than they are only ends evaluation early).
+	BlockTime time.Duration
+	// QuickWall bounds each patch in the first pass (default: 3× the baseline's
+	// duration, at least 20 s, at most the sandbox's wall limit). Patches that
+	// hit it are re-run with the full limit only while the budget lasts.
+	QuickWall time.Duration
 }
 
 // Runner is the `cortd-sidecar evaluator` role: it watches challenges whose
@@ -41,6 +53,7 @@ type Runner struct {
 	state    map[uint64]*challengeState
 	lastLoop time.Time
 	wake     chan uint64
+	clock    blockClock
 }
 
 type challengeState struct {
@@ -60,6 +73,12 @@ func NewRunner(ev *Evaluator, ch Chain, cfg RunnerConfig, log *slog.Logger) *Run
 	}
 	if cfg.MarginBlocks <= 0 {
 		cfg.MarginBlocks = 2
+	}
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = 1
+	}
+	if cfg.BlockTime <= 0 {
+		cfg.BlockTime = time.Second
 	}
 	if log == nil {
 		log = slog.Default()
@@ -242,9 +261,14 @@ func (r *Runner) fail(st *challengeState, log *slog.Logger, what string, err err
 	log.Warn(what+" failed; will retry", "err", err, "attempts", st.attempts)
 }
 
-// evaluate scores every revealed answer (in node id order, as the chain lists
-// them). A nil, nil result means nothing was revealed.
+// evaluate scores every revealed answer within the challenge's evaluation
+// window and returns them in node id order (as the chain lists them). A nil,
+// nil result means nothing was revealed.
 func (r *Runner) evaluate(ctx context.Context, c types.Challenge, log *slog.Logger) ([]types.MinerScore, error) {
+	deadline, err := r.deadline(ctx, c)
+	if err != nil {
+		return nil, err
+	}
 	answers, err := r.ch.Answers(ctx, c.Id)
 	if err != nil {
 		return nil, err
@@ -263,26 +287,163 @@ func (r *Runner) evaluate(ctx context.Context, c types.Challenge, log *slog.Logg
 		return nil, err
 	}
 	defer p.Close()
+	outcomes, err := r.scoreAll(ctx, p, revealed, deadline, log)
+	if err != nil {
+		return nil, err
+	}
 	scores := make([]types.MinerScore, 0, len(revealed))
-	for _, a := range revealed {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		o := p.Score(ctx, a.Patch)
-		if ctx.Err() != nil {
-			return nil, ctx.Err() // the run was cut by our shutdown, not by the patch
-		}
-		if strings.HasPrefix(o.Reason, "sandbox:") {
-			// Our side failed, not the patch: retry the challenge rather than
-			// score the miner 0.
-			return nil, fmt.Errorf("node %s: %s", a.NodeId, o.Reason)
-		}
-		r.M.observe(o)
-		log.Info("patch evaluated", "node", a.NodeId, "score_bps", o.ScoreBps, "passed", o.Passed, "run", o.Run,
-			"reason", o.Reason, "limit", string(o.Limit), "seconds", o.Duration.Seconds())
-		scores = append(scores, types.MinerScore{NodeId: a.NodeId, ScoreBps: o.ScoreBps})
+	for i, a := range revealed {
+		scores = append(scores, types.MinerScore{NodeId: a.NodeId, ScoreBps: outcomes[i].ScoreBps})
 	}
 	return scores, nil
+}
+
+// ReasonOutOfTime is the outcome of a patch whose evaluation did not fit the
+// challenge's evaluation window (it scores 0: the patches that fit are the
+// cheap ones, and an honest fix of a small repository is cheap).
+const ReasonOutOfTime = "evaluation budget exhausted"
+
+// deadline is when scoring must stop so that the scores are included before the
+// evaluation end (less the margin and one block to include the tx).
+func (r *Runner) deadline(ctx context.Context, c types.Challenge) (time.Time, error) {
+	h, err := r.ch.Height(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	now := time.Now()
+	bt := r.clock.observe(h, now, r.cfg.BlockTime)
+	left := c.EvaluationEndHeight - h - r.cfg.MarginBlocks - 1
+	if left < 1 {
+		left = 1
+	}
+	return now.Add(time.Duration(left) * bt), nil
+}
+
+// scoreAll scores the patches, Parallel at a time, cheapest first, within the
+// deadline: a first pass bounds each run by the quick wall (an honest patch of
+// a challenge takes about what the baseline took; a patch that sleeps or loops
+// costs at most that), then the patches that hit it get the full wall limit
+// while time remains. Patches not scored by the deadline score 0
+// (ReasonOutOfTime). An error means our side failed (sandbox, shutdown): the
+// challenge is retried rather than its miners scored 0.
+func (r *Runner) scoreAll(ctx context.Context, p *Prepared, revealed []types.Answer, deadline time.Time, log *slog.Logger) ([]Outcome, error) {
+	bctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	full := p.e.cfg.Sandbox.Limits.Resolved().Wall
+	quick := r.cfg.QuickWall
+	if quick <= 0 {
+		quick = max(3*p.BaselineDuration, 20*time.Second)
+	}
+	// Fair share: every patch gets its first run within the budget, whatever
+	// the others do (sixteen patches that sleep cannot starve two honest ones).
+	if share := time.Until(deadline) * time.Duration(r.cfg.Parallel) / time.Duration(len(revealed)); share < quick {
+		quick = max(share, time.Second)
+	}
+	quick = min(quick, full)
+
+	order := make([]int, len(revealed))
+	for i := range order {
+		order[i] = i
+	}
+	// Cheapest first: smaller patches first (static refusals cost nothing), then
+	// node id for a stable order.
+	sort.SliceStable(order, func(a, b int) bool {
+		pa, pb := revealed[order[a]].Patch, revealed[order[b]].Patch
+		if len(pa) != len(pb) {
+			return len(pa) < len(pb)
+		}
+		return revealed[order[a]].NodeId < revealed[order[b]].NodeId
+	})
+	out := make([]Outcome, len(revealed))
+	for i := range out {
+		out[i] = Outcome{Reason: ReasonOutOfTime}
+	}
+	run := func(idx []int, wall time.Duration) error {
+		var mu sync.Mutex
+		var firstErr error
+		sem := make(chan struct{}, r.cfg.Parallel)
+		var wg sync.WaitGroup
+		for _, i := range idx {
+			if bctx.Err() != nil {
+				break
+			}
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				o := p.ScoreWithin(bctx, revealed[i].Patch, wall)
+				switch {
+				case ctx.Err() != nil:
+					return // our shutdown: reported below
+				case bctx.Err() != nil && o.Limit == sandbox.LimitWall:
+					o = Outcome{Reason: ReasonOutOfTime, Duration: o.Duration}
+				case strings.HasPrefix(o.Reason, "sandbox:"):
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = fmt.Errorf("node %s: %s", revealed[i].NodeId, o.Reason)
+					}
+					mu.Unlock()
+					return
+				}
+				mu.Lock()
+				out[i] = o
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if ctx.Err() != nil {
+			return ctx.Err() // the run was cut by our shutdown, not by the patch
+		}
+		return firstErr
+	}
+	if err := run(order, quick); err != nil {
+		return nil, err
+	}
+	var again []int
+	if quick < full {
+		for _, i := range order {
+			if out[i].Limit == sandbox.LimitWall {
+				again = append(again, i)
+			}
+		}
+	}
+	if len(again) > 0 {
+		log.Info("re-running patches that hit the quick limit with the full one", "patches", len(again),
+			"quick", quick, "full", full, "left", time.Until(deadline).Round(time.Second))
+		if err := run(again, full); err != nil {
+			return nil, err
+		}
+	}
+	for i, a := range revealed {
+		o := out[i]
+		r.M.observe(o)
+		log.Info("patch evaluated", "node", a.NodeId, "score_bps", o.ScoreBps, "passed", o.Passed, "tests", o.Run,
+			"reason", o.Reason, "limit", string(o.Limit), "seconds", o.Duration.Seconds())
+	}
+	return out, nil
+}
+
+// blockClock estimates the block time from the heights the runner has seen.
+type blockClock struct {
+	mu        sync.Mutex
+	t0        time.Time
+	h0, hLast int64
+	tLast     time.Time
+}
+
+// observe records a height seen at now and returns the estimated block time:
+// the mean over everything seen once at least 3 blocks passed, else def.
+func (b *blockClock) observe(h int64, now time.Time, def time.Duration) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.t0.IsZero() || h < b.h0 {
+		b.t0, b.h0 = now, h
+	}
+	b.hLast, b.tLast = h, now
+	if n := b.hLast - b.h0; n >= 3 {
+		return b.tLast.Sub(b.t0) / time.Duration(n)
+	}
+	return def
 }
 
 // ChallengeFromChain takes what the evaluator needs from a chain challenge.

@@ -182,3 +182,67 @@ func TestRunnerScoresEachChallengeOnce(t *testing.T) {
 	require.Contains(t, m, `cortd_evaluator_challenges_skipped_total{reason="gave_up"} 1`)
 	require.Contains(t, m, `cortd_evaluator_challenges_skipped_total{reason="too_late"} 1`)
 }
+
+// Issue 17 item 4: sixteen patches that sleep must not void a challenge. With
+// the old runner (one patch at a time, three minutes each) they pushed scoring
+// past the evaluation end; now the patches run in parallel under a budget that
+// fits the window, and the two honest patches are scored in time even though
+// they are the largest (scheduled last).
+func TestRunnerScoresHonestPatchesDespiteSleepers(t *testing.T) {
+	requireSandbox(t)
+	ch := calcChallenge(t)
+	const window = 60 // blocks (1 s each, as the runner assumes until it sees blocks)
+	c := chainChallenge(7, ch)
+	c.EvaluationEndHeight = 10 + window
+	sleeper := replacePatch("calc.go", buggyCalc, hostileCalc(`"time"`, "time.Sleep(time.Hour)\n\treturn true"))
+	// The honest fixes carry a comment that makes them the largest patches.
+	right := replacePatch("calc.go", buggyCalc, goodCalc+"\n// "+strings.Repeat("fix ", 200)+"\n")
+	wrong := replacePatch("calc.go", buggyCalc, strings.Replace(buggyCalc, "s += x", "s += x + 1", 1)+"\n// "+strings.Repeat("fix ", 200)+"\n")
+	require.Greater(t, len(wrong), len(sleeper))
+	var answers []types.Answer
+	for i := range 16 {
+		answers = append(answers, types.Answer{ChallengeId: 7, NodeId: fmt.Sprintf("node-s%02d", i), Revealed: true, Patch: sleeper})
+	}
+	answers = append(answers,
+		types.Answer{ChallengeId: 7, NodeId: "node-right", Revealed: true, Patch: right},
+		types.Answer{ChallengeId: 7, NodeId: "node-wrong", Revealed: true, Patch: wrong})
+	f := &fakeChain{height: 10, challenges: map[uint64]types.Challenge{7: c}, listed: map[uint64]bool{7: true},
+		answers: map[uint64][]types.Answer{7: answers}, submitted: map[uint64]bool{}, reveal: make(chan uint64, 1)}
+
+	cfg := testConfig(t)
+	cfg.Sandbox.Limits.Wall = 3 * time.Minute // what a sleeper would take on the old runner
+	e, err := New(cfg)
+	require.NoError(t, err)
+	r := NewRunner(e, f, RunnerConfig{Poll: time.Hour, MaxAttempts: 1, Parallel: 2, QuickWall: 4 * time.Second}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- r.Run(ctx) }()
+	defer func() {
+		cancel()
+		require.ErrorIs(t, <-done, context.Canceled)
+	}()
+	require.Eventually(t, func() bool { return len(f.sentCopy()) == 1 }, window*time.Second, 200*time.Millisecond,
+		"no scores within the evaluation window")
+	took := time.Since(start)
+	t.Logf("18 patches (16 sleeping) scored in %s", took.Round(time.Millisecond))
+	require.Less(t, took, time.Duration(window-2)*time.Second, "scores must be sent before the evaluation end")
+	got := map[string]uint32{}
+	for _, s := range f.sentCopy()[0].Scores {
+		got[s.NodeId] = s.ScoreBps
+	}
+	require.Len(t, got, 18)
+	require.Equal(t, uint32(10000), got["node-right"])
+	require.Equal(t, uint32(3333), got["node-wrong"])
+	for i := range 16 {
+		require.Zero(t, got[fmt.Sprintf("node-s%02d", i)])
+	}
+}
+
+func TestBlockClock(t *testing.T) {
+	var b blockClock
+	t0 := time.Unix(1000, 0)
+	require.Equal(t, time.Second, b.observe(10, t0, time.Second))
+	require.Equal(t, time.Second, b.observe(12, t0.Add(10*time.Second), time.Second)) // 2 blocks: not enough
+	require.Equal(t, 5*time.Second, b.observe(14, t0.Add(20*time.Second), time.Second))
+}

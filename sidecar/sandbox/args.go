@@ -18,7 +18,8 @@ const (
 // under the resource limits. The limits are set here, inside the fresh user
 // namespace, so RLIMIT_NPROC counts only the sandbox's processes.
 const innerScript = `set -e
-mkdir -p /tmp/home /tmp/gocache /tmp/gopath
+mkdir -p /tmp/home/.config/go/telemetry /tmp/gocache /tmp/gopath
+echo off > /tmp/home/.config/go/telemetry/mode
 cp -R --preserve=mode,timestamps ` + srcMount + `/. ` + workMount + `/
 if [ -d ` + seedMount + ` ]; then cp -R ` + seedMount + `/. /tmp/gocache/; fi
 cd ` + workMount + `
@@ -54,16 +55,22 @@ func bwrapArgs(cfg Config, lim Limits, src, command, rwCache string) []string {
 	for _, f := range etcFiles {
 		a = append(a, "--ro-bind-try", f, f)
 	}
+	if !cfg.NoProc {
+		a = append(a, "--proc", "/proc")
+	}
 	a = append(a,
-		"--proc", "/proc", "--dev", "/dev",
+		"--dev", "/dev",
 		"--size", strconv.FormatInt(lim.TmpBytes, 10), "--tmpfs", "/tmp",
 		"--size", strconv.FormatInt(lim.WorkBytes, 10), "--tmpfs", workMount,
 		"--ro-bind", src, srcMount,
 	)
 	path := "/usr/local/bin:/usr/bin:/bin"
+	var goroot []string
 	if cfg.GoRoot != "" {
 		a = append(a, "--ro-bind", cfg.GoRoot, cfg.GoRoot)
 		path = filepath.Join(cfg.GoRoot, "bin") + ":" + path
+		// Without /proc the go command cannot find its root from its own path.
+		goroot = []string{"GOROOT=" + cfg.GoRoot}
 	}
 	if rwCache != "" {
 		a = append(a, "--bind", rwCache, "/tmp/gocache")
@@ -100,7 +107,7 @@ func bwrapArgs(cfg Config, lim Limits, src, command, rwCache string) []string {
 		"LIM_NPROC=" + strconv.Itoa(lim.Processes),
 		"LIM_FSIZE=" + strconv.FormatInt(lim.FileSize, 10),
 	}
-	env = append(env, cfg.Env...)
+	env = append(append(env, goroot...), cfg.Env...)
 	for _, kv := range env {
 		for i := 0; i < len(kv); i++ {
 			if kv[i] == '=' {

@@ -9,6 +9,9 @@
 //     merged-usr links, a few harmless /etc files), the Go toolchain (GOROOT) and
 //     whatever Config.ReadOnly adds; $HOME, keyrings and the rest of the host do
 //     not exist inside;
+//   - /proc is mounted unless Config.NoProc (the evaluator's patched runs leave it
+//     out, so no path names an inherited descriptor); Config.ExtraFiles are
+//     inherited as descriptors 3, 4, ...;
 //   - the repository is bound read-only at /src and copied into a fresh, size-capped
 //     tmpfs at /work, where the command runs; /tmp is another capped tmpfs holding
 //     HOME, GOCACHE and GOPATH, so the command writes nothing on the host;

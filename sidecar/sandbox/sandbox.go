@@ -38,6 +38,9 @@ var DefaultLimits = Limits{
 	TmpBytes:  1 << 30,
 }
 
+// Resolved is l with DefaultLimits in its zero fields: the limits a run gets.
+func (l Limits) Resolved() Limits { return l.withDefaults() }
+
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
 	if l.Wall > 0 {
@@ -80,8 +83,16 @@ type Config struct {
 	ReadOnly    []string // more host paths bound read-only at the same path
 	Mounts      []Mount  // more host paths bound read-only at another path
 	Env         []string // extra KEY=VALUE for the command (after the defaults)
-	UID, GID    int      // host ids to run as when the evaluator is root; 0 = 65534
-	Limits      Limits
+	// NoProc leaves /proc out of the sandbox. Code that holds no file-descriptor
+	// primitives (no os, syscall or unsafe) then has no path to an inherited
+	// descriptor: /dev/fd and /proc/self/fd do not resolve. The go command works
+	// without /proc as long as GOROOT is set, which Run does.
+	NoProc bool
+	// ExtraFiles are inherited by the command as descriptors 3, 4, ... (through
+	// bwrap and prlimit). The caller keeps and closes its own copies.
+	ExtraFiles []*os.File
+	UID, GID   int // host ids to run as when the evaluator is root; 0 = 65534
+	Limits     Limits
 }
 
 // Mount binds host path Src read-only at Dst inside the sandbox (Dst absolute,
@@ -216,6 +227,7 @@ func run(ctx context.Context, cfg Config, srcDir, command, rwCache string) (Resu
 	cmd := exec.Command(bw, args...)
 	cmd.Env = []string{} // bwrap needs nothing; the command's env is set with --setenv
 	cmd.Stdin = nil
+	cmd.ExtraFiles = cfg.ExtraFiles
 	out := newCapWriter(lim.Output)
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -179,4 +180,27 @@ func TestMemoryLimit(t *testing.T) {
 	require.Equal(t, LimitNone, res.Limit, "%+v", res)
 	require.NotContains(t, string(res.Output), "1073741824")
 	require.NotContains(t, string(res.Output), "exit 0")
+}
+
+// The evaluator's report channel: a pipe inherited as descriptor 3 reaches the
+// command through bwrap and prlimit, and with NoProc no path names it.
+func TestExtraFilesAndNoProc(t *testing.T) {
+	requireBwrap(t)
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	defer r.Close()
+	cfg := Config{ExtraFiles: []*os.File{w}, NoProc: true}
+	res, err := Run(context.Background(), cfg, srcDir(t),
+		`echo through-fd3 >&3; ls /proc >/dev/null 2>&1 && echo proc-visible; cat /dev/fd/3 </dev/null >/dev/null 2>&1 && echo fd-path-resolves; ls /proc/self/fd >/dev/null 2>&1 && echo self-fd-visible; go env GOROOT >/dev/null && echo go-works`)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	got, err := io.ReadAll(r)
+	require.NoError(t, err)
+	require.Equal(t, "through-fd3\n", string(got))
+	require.Equal(t, "go-works\n", string(res.Output), "%s", res.Output)
+
+	// The default keeps /proc (the go command's own tools and trusted runs use it).
+	res, err = Run(context.Background(), Config{}, srcDir(t), `ls /proc/self >/dev/null && echo proc-visible`)
+	require.NoError(t, err)
+	require.Equal(t, "proc-visible\n", string(res.Output))
 }
