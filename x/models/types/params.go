@@ -29,8 +29,14 @@ func (p Params) Validate() error {
 	if len(p.AllowedArchitectures) == 0 {
 		return errorsmod.Wrap(ErrInvalidParams, "allowed_architectures must not be empty")
 	}
+	if len(p.AllowedArchitectures) > MaxArchitectures {
+		return errorsmod.Wrapf(ErrInvalidParams, "allowed_architectures: more than %d entries", MaxArchitectures)
+	}
 	seen := make(map[string]bool, len(p.AllowedArchitectures))
 	for _, a := range p.AllowedArchitectures {
+		if len(a) > MaxArchitectureLength || !printable(a) {
+			return errorsmod.Wrapf(ErrInvalidParams, "allowed_architectures: entries are printable and at most %d bytes", MaxArchitectureLength)
+		}
 		if a == "" || seen[a] {
 			return errorsmod.Wrapf(ErrInvalidParams, "allowed_architectures: empty or duplicate entry %q", a)
 		}
@@ -38,6 +44,10 @@ func (p Params) Validate() error {
 	}
 	if p.MaxEmbeddingDim == 0 || p.MaxUriLength == 0 || p.MaxNameLength == 0 {
 		return errorsmod.Wrap(ErrInvalidParams, "max_embedding_dim, max_uri_length and max_name_length must be positive")
+	}
+	if p.MaxEmbeddingDim > MaxEmbeddingDimLimit || p.MaxUriLength > MaxURILengthLimit || p.MaxNameLength > MaxNameLengthLimit {
+		return errorsmod.Wrapf(ErrInvalidParams, "need max_embedding_dim <= %d, max_uri_length <= %d, max_name_length <= %d",
+			MaxEmbeddingDimLimit, MaxURILengthLimit, MaxNameLengthLimit)
 	}
 	return nil
 }

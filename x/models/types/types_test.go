@@ -1,6 +1,7 @@
 package types_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -35,13 +36,26 @@ func TestValidateSha256Hex(t *testing.T) {
 func TestParamsValidate(t *testing.T) {
 	require.NoError(t, types.DefaultParams().Validate())
 	cases := map[string]func(p *types.Params){
-		"negative deposit":   func(p *types.Params) { p.RegistrationDeposit = sdk.Coin{Denom: "ucor", Amount: sdkmath.NewInt(-1)} },
-		"bad deposit denom":  func(p *types.Params) { p.RegistrationDeposit = sdk.Coin{Denom: "1bad", Amount: sdkmath.NewInt(1)} },
-		"no architectures":   func(p *types.Params) { p.AllowedArchitectures = nil },
-		"empty architecture": func(p *types.Params) { p.AllowedArchitectures = []string{""} },
-		"zero max dim":       func(p *types.Params) { p.MaxEmbeddingDim = 0 },
-		"zero max uri":       func(p *types.Params) { p.MaxUriLength = 0 },
-		"zero max name":      func(p *types.Params) { p.MaxNameLength = 0 },
+		"negative deposit":    func(p *types.Params) { p.RegistrationDeposit = sdk.Coin{Denom: "ucor", Amount: sdkmath.NewInt(-1)} },
+		"bad deposit denom":   func(p *types.Params) { p.RegistrationDeposit = sdk.Coin{Denom: "1bad", Amount: sdkmath.NewInt(1)} },
+		"no architectures":    func(p *types.Params) { p.AllowedArchitectures = nil },
+		"empty architecture":  func(p *types.Params) { p.AllowedArchitectures = []string{""} },
+		"zero max dim":        func(p *types.Params) { p.MaxEmbeddingDim = 0 },
+		"zero max uri":        func(p *types.Params) { p.MaxUriLength = 0 },
+		"zero max name":       func(p *types.Params) { p.MaxNameLength = 0 },
+		"max dim over limit":  func(p *types.Params) { p.MaxEmbeddingDim = types.MaxEmbeddingDimLimit + 1 },
+		"max uri over limit":  func(p *types.Params) { p.MaxUriLength = types.MaxURILengthLimit + 1 },
+		"max name over limit": func(p *types.Params) { p.MaxNameLength = types.MaxNameLengthLimit + 1 },
+		"long architecture": func(p *types.Params) {
+			p.AllowedArchitectures = []string{strings.Repeat("a", types.MaxArchitectureLength+1)}
+		},
+		"architecture with a newline": func(p *types.Params) { p.AllowedArchitectures = []string{"llama\n"} },
+		"too many architectures": func(p *types.Params) {
+			p.AllowedArchitectures = nil
+			for i := range types.MaxArchitectures + 1 {
+				p.AllowedArchitectures = append(p.AllowedArchitectures, fmt.Sprintf("arch%d", i))
+			}
+		},
 	}
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"regexp"
+	"unicode"
 	"unicode/utf8"
 
 	errorsmod "cosmossdk.io/errors"
@@ -11,6 +12,22 @@ import (
 
 // idPattern keeps ids safe in REST paths, CLI args and event attributes.
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// Hard bounds, whatever governance sets (params.go checks the params against them).
+const (
+	// MaxMemoryMiB bounds memory_mib (1 PiB): x/nodes sums the memory of a node's models
+	// against its memory index, and the bound keeps those sums far from wrapping uint64.
+	MaxMemoryMiB = 1 << 30
+	// MaxEmbeddingDimLimit bounds max_embedding_dim: the consensus arithmetic of x/sessions
+	// and x/data is proven in int64 up to this dim (x/sessions' MaxEmbeddingDim).
+	MaxEmbeddingDimLimit = 8192
+	// MaxURILengthLimit and MaxNameLengthLimit bound max_uri_length and max_name_length.
+	MaxURILengthLimit  = 4096
+	MaxNameLengthLimit = 1024
+	// MaxArchitectures and MaxArchitectureLength bound allowed_architectures.
+	MaxArchitectures      = 64
+	MaxArchitectureLength = 64
+)
 
 // allowedURISchemes are the places a node operator's sidecar knows how to fetch weights from.
 var allowedURISchemes = map[string]bool{"https": true, "http": true, "hf": true, "ipfs": true, "file": true}
@@ -52,8 +69,8 @@ func (f ModelFields) ValidateStateless() error {
 	if err := ValidateID(f.ID); err != nil {
 		return err
 	}
-	if f.Name == "" || !utf8.ValidString(f.Name) {
-		return errorsmod.Wrap(ErrInvalidName, "name must be non-empty UTF-8")
+	if f.Name == "" || !printable(f.Name) {
+		return errorsmod.Wrap(ErrInvalidName, "name must be non-empty UTF-8 without control characters")
 	}
 	if f.Architecture == "" {
 		return errorsmod.Wrap(ErrInvalidArchitecture, "architecture must be set")
@@ -71,8 +88,8 @@ func (f ModelFields) ValidateStateless() error {
 	if f.EmbeddingDim == 0 {
 		return errorsmod.Wrap(ErrInvalidEmbeddingDim, "embedding_dim must be positive")
 	}
-	if f.MemoryMiB == 0 {
-		return errorsmod.Wrap(ErrInvalidMemory, "memory_mib must be positive")
+	if f.MemoryMiB == 0 || f.MemoryMiB > MaxMemoryMiB {
+		return errorsmod.Wrapf(ErrInvalidMemory, "memory_mib must be in 1..%d", MaxMemoryMiB)
 	}
 	return nil
 }
@@ -101,4 +118,18 @@ func (m Model) Fields() ModelFields {
 		WeightsSha256: m.WeightsSha256, TokenizerSha256: m.TokenizerSha256,
 		EmbeddingDim: m.EmbeddingDim, MemoryMiB: m.MemoryMib,
 	}
+}
+
+// printable reports whether s is valid UTF-8 without control characters (a name shows in
+// the CLI, events and the dashboard; a newline or an escape sequence has no place in it).
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
