@@ -64,7 +64,12 @@ func checkSubmission(p types.Params, t types.Target, m *types.MsgSubmitData) err
 	if !types.WithinThreshold(d, t.Threshold) {
 		return errorsmod.Wrapf(types.ErrOverThreshold, "distance² %d (×10^-12) > threshold %s squared", d, t.Threshold)
 	}
-	need := p.BondPerByte.Mul(sdkmath.NewIntFromUint64(m.SizeBytes))
+	// Cannot overflow with bond_per_byte ≤ MaxAmountParam; checked all the same, since a
+	// panic here would be a stack trace instead of an error.
+	need, err := p.BondPerByte.SafeMul(sdkmath.NewIntFromUint64(m.SizeBytes))
+	if err != nil {
+		return errorsmod.Wrapf(types.ErrInvalidParams, "bond_per_byte × size_bytes: %v", err)
+	}
 	if m.Bond.LT(need) {
 		return errorsmod.Wrapf(types.ErrBondTooSmall, "%s < %s", m.Bond, need)
 	}

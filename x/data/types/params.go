@@ -15,6 +15,11 @@ const (
 	MaxURLBytes        = 2048
 )
 
+// MaxAmountParam caps reward_per_target and bond_per_byte (10^30 ucor): bond_per_byte ×
+// size_bytes (a uint64) then stays below 2^164 and reward sums far below math.Int's 256
+// bits, so the bond check cannot overflow (and panic) whatever governance sets.
+var MaxAmountParam = sdkmath.NewIntWithDecimal(1, 30)
+
 // DefaultParams: 10 targets an hour, 3 models each, 64-dim (the tiny test models), a
 // distance threshold starting at 1.2 (cos ≥ 0.28) steering to half of targets filled
 // with at most ±10% per epoch. Reward 10 COR per target, bond 1 ucor per byte, 10 MB max;
@@ -105,6 +110,9 @@ func (p Params) Validate() error {
 	}
 	if p.RewardPerTarget.IsNil() || p.RewardPerTarget.IsNegative() || p.BondPerByte.IsNil() || p.BondPerByte.IsNegative() {
 		return errorsmod.Wrap(ErrInvalidParams, "reward_per_target and bond_per_byte must be ≥ 0")
+	}
+	if p.RewardPerTarget.GT(MaxAmountParam) || p.BondPerByte.GT(MaxAmountParam) {
+		return errorsmod.Wrapf(ErrInvalidParams, "reward_per_target and bond_per_byte must be ≤ %s", MaxAmountParam)
 	}
 	if p.RetentionEpochs < 2 {
 		return errorsmod.Wrap(ErrInvalidParams, "retention_epochs must be ≥ 2 (a filled target is audited in the epoch after it)")

@@ -53,21 +53,23 @@ func TestParamsValidate(t *testing.T) {
 	require.NoError(t, types.DefaultParams().Validate())
 	require.NoError(t, types.DefaultGenesis().Validate())
 	for name, mutate := range map[string]func(*types.Params){
-		"epoch id":       func(p *types.Params) { p.EpochIdentifier = "" },
-		"models 0":       func(p *types.Params) { p.ModelsPerTarget = 0 },
-		"models cap":     func(p *types.Params) { p.ModelsPerTarget = types.MaxModelsPerTarget + 1 },
-		"targets cap":    func(p *types.Params) { p.TargetsPerEpoch = types.MaxTargetsPerEpoch + 1 },
-		"dim":            func(p *types.Params) { p.EmbeddingDim = 0 },
-		"min > max":      func(p *types.Params) { p.MinThreshold = sdkmath.LegacyNewDec(2) },
-		"threshold > 2":  func(p *types.Params) { p.MaxThreshold = sdkmath.LegacyNewDec(3) },
-		"step 1":         func(p *types.Params) { p.MaxThresholdStep = sdkmath.LegacyOneDec() },
-		"share > 1":      func(p *types.Params) { p.SubmitterShare = sdkmath.LegacyNewDec(2) },
-		"fraud share":    func(p *types.Params) { p.FraudAuditorShare = sdkmath.LegacyNewDec(-1) },
-		"denom":          func(p *types.Params) { p.Denom = "" },
-		"bond negative":  func(p *types.Params) { p.BondPerByte = sdkmath.NewInt(-1) },
-		"max data 0":     func(p *types.Params) { p.MaxDataBytes = 0 },
-		"url cap":        func(p *types.Params) { p.MaxUrlBytes = types.MaxURLBytes + 1 },
-		"models scanned": func(p *types.Params) { p.MaxModelsScanned = 0 },
+		"epoch id":        func(p *types.Params) { p.EpochIdentifier = "" },
+		"models 0":        func(p *types.Params) { p.ModelsPerTarget = 0 },
+		"models cap":      func(p *types.Params) { p.ModelsPerTarget = types.MaxModelsPerTarget + 1 },
+		"targets cap":     func(p *types.Params) { p.TargetsPerEpoch = types.MaxTargetsPerEpoch + 1 },
+		"dim":             func(p *types.Params) { p.EmbeddingDim = 0 },
+		"min > max":       func(p *types.Params) { p.MinThreshold = sdkmath.LegacyNewDec(2) },
+		"threshold > 2":   func(p *types.Params) { p.MaxThreshold = sdkmath.LegacyNewDec(3) },
+		"step 1":          func(p *types.Params) { p.MaxThresholdStep = sdkmath.LegacyOneDec() },
+		"share > 1":       func(p *types.Params) { p.SubmitterShare = sdkmath.LegacyNewDec(2) },
+		"fraud share":     func(p *types.Params) { p.FraudAuditorShare = sdkmath.LegacyNewDec(-1) },
+		"denom":           func(p *types.Params) { p.Denom = "" },
+		"bond negative":   func(p *types.Params) { p.BondPerByte = sdkmath.NewInt(-1) },
+		"bond over cap":   func(p *types.Params) { p.BondPerByte = types.MaxAmountParam.AddRaw(1) },
+		"reward over cap": func(p *types.Params) { p.RewardPerTarget = types.MaxAmountParam.AddRaw(1) },
+		"max data 0":      func(p *types.Params) { p.MaxDataBytes = 0 },
+		"url cap":         func(p *types.Params) { p.MaxUrlBytes = types.MaxURLBytes + 1 },
+		"models scanned":  func(p *types.Params) { p.MaxModelsScanned = 0 },
 	} {
 		p := types.DefaultParams()
 		mutate(&p)
