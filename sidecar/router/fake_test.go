@@ -44,6 +44,10 @@ type fakeChain struct {
 	submitted  [][]uint64
 	submits    int // SendUnordered calls
 
+	// phantomFree is added to what FreeEscrow reports: escrow that concurrent
+	// requests spend between the router's check and its submission.
+	phantomFree uint64
+
 	errModel, errEligible, errModels, errSessions, errBalance, errSend, errSubmit error
 	// onModel runs in Model (a test cancels the client's request there).
 	onModel func()
@@ -95,7 +99,7 @@ func (f *fakeChain) FreeEscrow(_ context.Context, id uint64) (sdkmath.Int, error
 	if f.errBalance != nil {
 		return sdkmath.Int{}, f.errBalance
 	}
-	return sdkmath.NewIntFromUint64(f.free[id]), nil
+	return sdkmath.NewIntFromUint64(f.free[id] + f.phantomFree), nil
 }
 
 func (f *fakeChain) Task(_ context.Context, id uint64) (sessionstypes.Task, error) {

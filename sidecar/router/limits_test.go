@@ -150,6 +150,26 @@ func TestTopUpCapPerDay(t *testing.T) {
 	require.Equal(t, http.StatusOK, f.call(t, "/v1/chat/completions", "sk-a", chatBody).Code)
 }
 
+// The top-up after a submission that found the escrow spent by concurrent requests
+// is under the same cap, and the refused request is not charged.
+func TestTopUpCapAppliesToTheRetryTopUp(t *testing.T) {
+	f := newFakeRouter(t, Config{MaxEmbeddingInputs: 1, TopUpCapPerDay: 6_000, Budgets: Budgets{KeyPerMinute: 3_000},
+		Sessions: SessionConfig{Redundancy: 3, Quorum: 2, PricePerTask: sdkmath.NewInt(1000), MaxTokens: 32, Deposit: sdkmath.NewInt(6_000)}})
+	require.Equal(t, http.StatusOK, f.call(t, "/v1/chat/completions", "sk-a", chatBody).Code)
+	f.clock.add(time.Minute)
+	f.chain.mu.Lock()
+	f.chain.free[1], f.chain.phantomFree = 0, 3_000 // spent by others after the router looked
+	f.chain.mu.Unlock()
+	rec := f.call(t, "/v1/chat/completions", "sk-a", chatBody)
+	require.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+	require.Equal(t, "topup_cap_reached", apiErr(t, rec).Error.Code)
+	require.Equal(t, []uint64{6_000}, f.chain.deposits)
+	require.Len(t, f.chain.submitted, 1)
+	f.chain.phantomFree = 0
+	f.chain.free[1] = 3_000
+	require.Equal(t, http.StatusOK, f.call(t, "/v1/chat/completions", "sk-a", chatBody).Code, "the refused request's budget was given back")
+}
+
 // After N failed authentications in the window an address gets 429, even with a
 // valid key (a guess cannot be confirmed); other addresses are not affected.
 func TestFailedAuthenticationsAreRateLimited(t *testing.T) {

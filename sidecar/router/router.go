@@ -268,22 +268,22 @@ func (r *Router) submit(ctx context.Context, t *ticket, model string, msgs []*se
 		m.Owner, m.SessionId = r.b.Address(), sid
 		sdkMsgs[i] = m
 	}
-	send := func() (*sdk.TxResponse, error, *apiError) {
-		// The last point where nothing has been spent.
-		if err := ctx.Err(); err != nil {
-			t.release()
-			r.log.Info("router: request ended before submission; nothing submitted or charged", "key", t.keyID,
-				"model", model, "tasks", t.tasks, "reason", err)
-			return nil, nil, errClientGone(err)
+	// gone is checked right before each send: the last point where nothing has been spent.
+	gone := func() *apiError {
+		err := ctx.Err()
+		if err == nil {
+			return nil
 		}
-		// Unordered: many requests submit at once from the router's one key.
-		res, err := r.b.SendUnordered(context.WithoutCancel(ctx), sdkMsgs...)
-		return res, err, nil
+		t.release()
+		r.log.Info("router: request ended before submission; nothing submitted or charged", "key", t.keyID,
+			"model", model, "tasks", t.tasks, "reason", err)
+		return errClientGone(err)
 	}
-	res, err, e := send()
-	if e != nil {
+	if e := gone(); e != nil {
 		return nil, e
 	}
+	// Unordered: many requests submit at once from the router's one key.
+	res, err := r.b.SendUnordered(context.WithoutCancel(ctx), sdkMsgs...)
 	if chain.Is(err, paymentstypes.ErrInsufficientEscrow) {
 		// Concurrent requests used the free escrow between the check and the submission.
 		if terr := r.sess.topUp(ctx, sid, len(msgs)); terr != nil {
@@ -294,9 +294,10 @@ func (r *Router) submit(ctx context.Context, t *ticket, model string, msgs []*se
 			}
 			return nil, r.internalError(ctx, "funding the model's session", terr, "model", model, "session", sid)
 		}
-		if res, err, e = send(); e != nil {
+		if e := gone(); e != nil {
 			return nil, e
 		}
+		res, err = r.b.SendUnordered(context.WithoutCancel(ctx), sdkMsgs...)
 	}
 	if chain.Is(err, sessionstypes.ErrInvalidPrompt) || chain.Is(err, sessionstypes.ErrInvalidSampling) {
 		t.release()
