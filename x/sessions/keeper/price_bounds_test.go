@@ -82,7 +82,8 @@ func TestSubmitTaskRefusesSessionsPricedAboveMax(t *testing.T) {
 	})
 }
 
-func TestMaxPricePerTaskParam(t *testing.T) {
+// TestBoundParams: max_price_per_task and the size params have hard caps.
+func TestBoundParams(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		mutate func(p *types.Params)
@@ -91,6 +92,9 @@ func TestMaxPricePerTaskParam(t *testing.T) {
 		{"below min", func(p *types.Params) { p.MinPricePerTask = sdkmath.NewInt(10); p.MaxPricePerTask = sdkmath.NewInt(9) }},
 		{"above the hard limit", func(p *types.Params) { p.MaxPricePerTask = types.MaxPricePerTaskLimit.AddRaw(1) }},
 		{"2^256-1", func(p *types.Params) { p.MaxPricePerTask = maxUint256 }},
+		{"max_prompt_bytes over cap", func(p *types.Params) { p.MaxPromptBytes = types.MaxPromptBytesLimit + 1 }},
+		{"max_result_bytes over cap", func(p *types.Params) { p.MaxResultBytes = types.MaxResultBytesLimit + 1 }},
+		{"max_prompt_type_length over cap", func(p *types.Params) { p.MaxPromptTypeLength = types.MaxPromptTypeLengthLimit + 1 }},
 	} {
 		p := types.DefaultParams()
 		tc.mutate(&p)

@@ -24,6 +24,14 @@ const MaxAuditDrawsPerBlockLimit = 10_000
 // price × redundancy and panicked in MsgSubmitTask).
 var MaxPricePerTaskLimit = sdkmath.NewIntWithDecimal(1, 30)
 
+// Hard caps on the size params: a task's prompt and result live in state until pruned,
+// so governance may tighten them but not make them unbounded.
+const (
+	MaxPromptBytesLimit      = 1 << 20 // 1 MiB
+	MaxResultBytesLimit      = 4 << 20 // 4 MiB
+	MaxPromptTypeLengthLimit = 64
+)
+
 // DefaultMaxPricePerTask is 10^12 ucor (1,000,000 COR) per task and node.
 var DefaultMaxPricePerTask = sdkmath.NewIntWithDecimal(1, 12)
 
@@ -70,6 +78,10 @@ func (p Params) Validate() error {
 	}
 	if p.MaxPromptBytes == 0 || p.MaxResultBytes == 0 || p.MaxTokensCap == 0 || p.MaxPromptTypeLength == 0 {
 		return errorsmod.Wrap(ErrInvalidParams, "size limits must be positive")
+	}
+	if p.MaxPromptBytes > MaxPromptBytesLimit || p.MaxResultBytes > MaxResultBytesLimit || p.MaxPromptTypeLength > MaxPromptTypeLengthLimit {
+		return errorsmod.Wrapf(ErrInvalidParams, "need max_prompt_bytes <= %d, max_result_bytes <= %d, max_prompt_type_length <= %d",
+			MaxPromptBytesLimit, MaxResultBytesLimit, MaxPromptTypeLengthLimit)
 	}
 	if p.MinPricePerTask.IsNil() || p.MinPricePerTask.IsNegative() {
 		return errorsmod.Wrap(ErrInvalidParams, "min_price_per_task must be >= 0")
