@@ -22,6 +22,8 @@ targets=(
   "FuzzCheckURL ./sidecar/fetch 60000"
   "FuzzCheckPatch ./sidecar/evaluator 3000"
   "FuzzUnpack ./sidecar/evaluator 2000"
+  "FuzzReportLine ./sidecar/evaluator 20000"
+  "FuzzApplyPatch ./sidecar/evaluator 3000"
 )
 for entry in "${targets[@]}"; do
   read -r name pkg count <<<"$entry"

@@ -11,6 +11,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"time"
+
+	"golang.org/x/mod/modfile"
+
+	"github.com/cortnet/cortd/sidecar/evaluator"
 )
 
 // Runner runs a shell command in dir and reports whether it succeeded; output is for
@@ -99,8 +103,9 @@ func MakeBugfix(ctx context.Context, o BugfixOptions) (*Bugfix, error) {
 	if err != nil {
 		return nil, err
 	}
+	sites = fixableSites(work, sites, o.Log)
 	if len(sites) == 0 {
-		return nil, errors.New("no mutation sites in the repository's Go files")
+		return nil, errors.New("no mutation sites in the repository's Go files that a patch may change (the evaluator's source policy)")
 	}
 	order := rand.New(rand.NewPCG(o.Seed, 0x636f727464)).Perm(len(sites))
 	tried := 0
@@ -130,6 +135,36 @@ func MakeBugfix(ctx context.Context, o BugfixOptions) (*Bugfix, error) {
 		return b, nil
 	}
 	return nil, fmt.Errorf("no mutation among %d tried (of %d sites) both builds and fails the tests", tried, len(sites))
+}
+
+// fixableSites keeps the sites in files that a miner's patch may change: the
+// evaluator refuses any patched file that fails its source policy (imports of os,
+// syscall, unsafe, ...), so a bug planted in such a file could never be fixed.
+func fixableSites(work string, sites []Site, log *slog.Logger) []Site {
+	module := ""
+	if b, err := os.ReadFile(filepath.Join(work, "go.mod")); err == nil {
+		module = modfile.ModulePath(b)
+	}
+	verdict := map[string]error{}
+	var out []Site
+	for _, s := range sites {
+		err, seen := verdict[s.File]
+		if !seen {
+			src, rerr := os.ReadFile(filepath.Join(work, filepath.FromSlash(s.File)))
+			err = rerr
+			if err == nil {
+				err = evaluator.CheckGoSource(s.File, src, module)
+			}
+			verdict[s.File] = err
+			if err != nil {
+				log.Info("not planting bugs in a file patches may not change", "file", s.File, "why", err)
+			}
+		}
+		if err == nil {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // tryBug applies s in work; it is kept (left applied) only if the code builds, the tests

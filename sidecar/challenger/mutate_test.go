@@ -5,6 +5,7 @@ import (
 	"context"
 	"go/scanner"
 	"go/token"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -248,4 +249,25 @@ func TestMakeBugfixRejectsFailingRepo(t *testing.T) {
 		[]byte("package sample\n\nimport \"testing\"\n\nfunc TestBad(t *testing.T) { t.Fatal(\"x\") }\n"), 0o644))
 	_, err := MakeBugfix(context.Background(), BugfixOptions{Repo: repo, Seed: 1})
 	require.ErrorContains(t, err, "tests fail before any mutation")
+}
+
+// Bugs are planted only where a patch may fix them: the evaluator refuses
+// patched files that import os (and the rest of its source policy).
+func TestFixableSitesFollowTheEvaluatorPolicy(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/m\n\ngo 1.22\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "pure.go"), []byte("package m\n\nfunc Max(a, b int) int {\n\tif a > b {\n\t\treturn a\n\t}\n\treturn b\n}\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "io.go"), []byte("package m\n\nimport \"os\"\n\nfunc Big() bool {\n\treturn len(os.Args) > 2\n}\n"), 0o644))
+	sites, err := FindSites(dir)
+	require.NoError(t, err)
+	files := map[string]bool{}
+	for _, s := range sites {
+		files[s.File] = true
+	}
+	require.True(t, files["io.go"] && files["pure.go"], "both files have sites: %v", files)
+	kept := fixableSites(dir, sites, slog.Default())
+	require.NotEmpty(t, kept)
+	for _, s := range kept {
+		require.Equal(t, "pure.go", s.File)
+	}
 }

@@ -30,6 +30,17 @@ func applyPatch(snapshot string, patch []byte) (map[string][]byte, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("%w: no file headers", ErrMalformedPatch)
 	}
+	// go-gitdiff strips a/ and b/ from git headers only; a traditional diff
+	// (diff -ruN) keeps them. git apply strips one component (-p1) from both, so
+	// do the same, and refuse a patch that mixes the two kinds.
+	gitHeaders := bytes.Count(patch, []byte("\ndiff --git "))
+	if bytes.HasPrefix(patch, []byte("diff --git ")) {
+		gitHeaders++
+	}
+	traditional := gitHeaders == 0
+	if !traditional && gitHeaders != len(files) {
+		return nil, fmt.Errorf("%w: git and traditional file headers mixed", ErrMalformedPatch)
+	}
 	out := map[string][]byte{}
 	read := func(p string) ([]byte, bool, error) {
 		if b, ok := out[p]; ok {
@@ -47,6 +58,14 @@ func applyPatch(snapshot string, patch []byte) (map[string][]byte, error) {
 		}
 		if m := f.NewMode & 0o170000; m != 0 && m != 0o100000 {
 			return nil, ErrSymlinkPatch // git's 120000 (symlink) and 160000 (gitlink)
+		}
+		if traditional {
+			if f.OldName, err = stripComponent(f.OldName); err == nil {
+				f.NewName, err = stripComponent(f.NewName)
+			}
+			if err != nil {
+				return nil, err
+			}
 		}
 		oldName, newName, err := cleanNames(f)
 		if err != nil {
@@ -82,6 +101,18 @@ func applyPatch(snapshot string, patch []byte) (map[string][]byte, error) {
 		}
 	}
 	return out, nil
+}
+
+// stripComponent drops the a/ or b/ of a traditional diff's name ("" stays "").
+func stripComponent(name string) (string, error) {
+	if name == "" {
+		return "", nil
+	}
+	_, rest, ok := strings.Cut(name, "/")
+	if !ok || rest == "" {
+		return "", fmt.Errorf("%w: path %q without a/ or b/ prefix", ErrMalformedPatch, name)
+	}
+	return rest, nil
 }
 
 // cleanNames are the patch's old and new paths, relative and inside the root

@@ -38,6 +38,15 @@ func TestApplyPatch(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, map[string][]byte{"old.go": nil, "renamed.go": []byte("package calc\n")}, changes)
 
+	// A traditional diff (diff -ruN, as agents write them) applies with -p1.
+	trad := "diff -ruN a/calc.go b/calc.go\n--- a/calc.go\t2026-12-04 17:36:15.521586801 +0000\n+++ b/calc.go\t2026-12-04 17:36:15.521586801 +0000\n" +
+		string(replacePatch("calc.go", buggyCalc, goodCalc)[len("diff --git a/calc.go b/calc.go\n--- a/calc.go\n+++ b/calc.go\n"):])
+	tradChanges, err := applyPatch(snap, []byte(trad))
+	require.NoError(t, err)
+	require.Equal(t, map[string][]byte{"calc.go": []byte(goodCalc)}, tradChanges)
+	_, err = applyPatch(snap, append([]byte(trad), newFilePatch("x.go", "package calc\n")...))
+	require.ErrorIs(t, err, ErrMalformedPatch, "mixed headers")
+
 	// The patched tree is the snapshot with the changes.
 	dst := filepath.Join(t.TempDir(), "tree")
 	require.NoError(t, writePatchedTree(snap, dst, changes))
