@@ -61,6 +61,7 @@ proto-check: proto-gen
 
 # End-to-end runs on real binaries (they need jq and curl, scripts/ci-deps.sh; the dashboard one Chromium).
 e2e:
+	bash scripts/e2e/localnet-keys.sh
 	bash scripts/e2e/models-export.sh
 	bash scripts/ci-deps.sh
 	bash scripts/e2e/sessions.sh

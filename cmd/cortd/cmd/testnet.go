@@ -39,6 +39,7 @@ const (
 	flagOutputDir     = "output-dir"
 	flagPortStep      = "port-step"
 	flagTimeoutCommit = "timeout-commit"
+	flagSaveMnemonics = "save-mnemonics"
 )
 
 // Base ports of node 0; node i adds i × port-step to each, so all nodes fit on one host.
@@ -73,6 +74,7 @@ type testnetArgs struct {
 	keyringBackend string
 	portStep       int
 	timeoutCommit  string
+	saveMnemonics  bool
 }
 
 func testnetInitFilesCmd(a *app.App) *cobra.Command {
@@ -80,8 +82,10 @@ func testnetInitFilesCmd(a *app.App) *cobra.Command {
 		Use:   "init-files",
 		Short: "Write home folders for N validators that run on this host (distinct ports, shared genesis)",
 		Long: `init-files writes OUTPUT/node0 ... OUTPUT/node{N-1}, each a complete cortd home:
-keys (test keyring, mnemonic in key_seed.json), config with ports offset by i×port-step,
-persistent peers on 127.0.0.1, and one genesis in which every validator is funded and bonded.
+keys (test keyring), config with ports offset by i×port-step, persistent peers on 127.0.0.1,
+and one genesis in which every validator is funded and bonded. The homes are 0700 (keys,
+validator keys and mnemonics are secrets); the mnemonic of each key is written (key_seed.json,
+mode 0600) only with --save-mnemonics.
 Start node i with: cortd start --home OUTPUT/node<i>`,
 		Example: "cortd testnet init-files --v 4 --output-dir ./.testnets --chain-id cort-test-1",
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -96,6 +100,7 @@ Start node i with: cortd start --home OUTPUT/node<i>`,
 			args.keyringBackend, _ = cmd.Flags().GetString(flags.FlagKeyringBackend)
 			args.portStep, _ = cmd.Flags().GetInt(flagPortStep)
 			args.timeoutCommit, _ = cmd.Flags().GetString(flagTimeoutCommit)
+			args.saveMnemonics, _ = cmd.Flags().GetBool(flagSaveMnemonics)
 			if args.numValidators < 1 {
 				return fmt.Errorf("--%s must be at least 1", flagNumValidators)
 			}
@@ -114,6 +119,7 @@ Start node i with: cortd start --home OUTPUT/node<i>`,
 	cmd.Flags().String(flags.FlagKeyringBackend, keyring.BackendTest, "keyring backend of the validator keys")
 	cmd.Flags().Int(flagPortStep, 100, "port offset between consecutive nodes")
 	cmd.Flags().String(flagTimeoutCommit, "1s", "CometBFT timeout_commit (block time)")
+	cmd.Flags().Bool(flagSaveMnemonics, false, "write each validator key's mnemonic to <home>/key_seed.json (mode 0600)")
 	return cmd
 }
 
@@ -127,6 +133,10 @@ type testnetNode struct {
 func initTestnetFiles(cmd *cobra.Command, clientCtx client.Context, a *app.App, args testnetArgs) error {
 	if _, err := os.Stat(args.outputDir); err == nil {
 		return fmt.Errorf("%s already exists; remove it or choose another --%s", args.outputDir, flagOutputDir)
+	}
+	// Owner-only from the top: the homes hold keyrings and validator keys.
+	if err := os.MkdirAll(args.outputDir, 0o700); err != nil {
+		return err
 	}
 	gentxsDir := filepath.Join(args.outputDir, "gentxs")
 	nodes := make([]testnetNode, args.numValidators)
@@ -144,7 +154,7 @@ func initTestnetFiles(cmd *cobra.Command, clientCtx client.Context, a *app.App, 
 		if err != nil {
 			return err
 		}
-		if err := os.MkdirAll(filepath.Join(n.home, "config"), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(n.home, "config"), 0o700); err != nil {
 			return err
 		}
 		n.nodeID, n.valPubKey, err = genutil.InitializeNodeValidatorFiles(cfg)
@@ -166,9 +176,11 @@ func initTestnetFiles(cmd *cobra.Command, clientCtx client.Context, a *app.App, 
 			return err
 		}
 		n.addr = addr
-		seed, _ := json.Marshal(map[string]string{"secret": secret})
-		if err := os.WriteFile(filepath.Join(n.home, "key_seed.json"), seed, 0o600); err != nil {
-			return err
+		if args.saveMnemonics {
+			seed, _ := json.Marshal(map[string]string{"secret": secret})
+			if err := os.WriteFile(filepath.Join(n.home, "key_seed.json"), seed, 0o600); err != nil {
+				return err
+			}
 		}
 
 		genBalances = append(genBalances, banktypes.Balance{
