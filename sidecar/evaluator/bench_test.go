@@ -2,6 +2,7 @@ package evaluator
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,11 +11,17 @@ import (
 
 // BenchmarkEvaluatePatch measures evaluator throughput on a small Go repository
 // like the e2e's: one op is one revealed patch taken through the static checks,
-// a fresh sandbox, git apply, the hidden tests and `go test -json` (warm
-// per-challenge build cache, as in the role). Reports patches/min.
+// the host-side apply and source policy, a fresh sandbox without /proc, the
+// build of the test binary with the harness, the key exchange and the hidden
+// tests (warm per-challenge build cache, as in the role). Reports patches/min;
+// the Parallel2 variant scores two patches at once (--parallel 2).
 //
 //	go test -run '^$' -bench EvaluatePatch -benchtime 10x ./sidecar/evaluator
-func BenchmarkEvaluatePatch(b *testing.B) {
+func BenchmarkEvaluatePatch(b *testing.B) { benchEvaluate(b, 1) }
+
+func BenchmarkEvaluatePatchParallel2(b *testing.B) { benchEvaluate(b, 2) }
+
+func benchEvaluate(b *testing.B, parallel int) {
 	requireSandbox(b)
 	ctx := context.Background()
 	e, err := New(testConfig(b))
@@ -25,12 +32,24 @@ func BenchmarkEvaluatePatch(b *testing.B) {
 	patch := replacePatch("calc.go", buggyCalc, goodCalc)
 	b.ResetTimer()
 	start := time.Now()
+	work := make(chan struct{}, b.N)
 	for range b.N {
-		o := p.Score(ctx, patch)
-		if o.ScoreBps != 10000 {
-			b.Fatalf("%+v", o)
-		}
+		work <- struct{}{}
 	}
+	close(work)
+	var wg sync.WaitGroup
+	for range parallel {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range work {
+				if o := p.Score(ctx, patch); o.ScoreBps != 10000 {
+					b.Errorf("%+v", o)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 	perPatch := time.Since(start).Seconds() / float64(b.N)
 	b.ReportMetric(60/perPatch, "patches/min")
 }
