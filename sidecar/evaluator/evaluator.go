@@ -305,7 +305,6 @@ func (p *Prepared) run(ctx context.Context, src string, warm bool, wall time.Dur
 		rep.read(repR)
 	}()
 	cfg := p.e.cfg.Sandbox
-	cfg.Env = append(append([]string(nil), cfg.Env...), "GIT_CEILING_DIRECTORIES=/")
 	cfg.Mounts = append(append([]sandbox.Mount(nil), cfg.Mounts...),
 		sandbox.Mount{Src: p.tests, Dst: testsMount}, sandbox.Mount{Src: p.harness, Dst: harnessMount})
 	cfg.NoProc = true
