@@ -95,6 +95,11 @@ func TestForgedResultsScoreZero(t *testing.T) {
 			`func init() { f := os.NewFile(4, ""); for i := 0; i < 3; i++ { f.WriteString("R " + string(rune('0'+i)) + " P 00\n") } }`)), `imports "os"`, 0},
 		{"writes into the result paths", newFilePatch("fd.go", forgedFile(`"os"`,
 			`func init() { for _, p := range []string{"/dev/fd/4", "/proc/self/fd/4", "/dev/stdout"} { os.WriteFile(p, []byte("R 0 P 00\n"), 0o644) } }`)), `imports "os"`, buggyScore},
+		// Under go test the hidden test files join the package, so an ordinary
+		// file could reach their package-level names; the package must build
+		// on its own first (this one would otherwise score 10000).
+		{"refers to a hidden test from an ordinary file", []byte(string(replacePatch("calc.go", buggyCalc, goodCalc)) +
+			string(newFilePatch("peek.go", "package calc\n\nvar peek = TestSum\n"))), "", 0},
 		{"reads the key", newFilePatch("key.go", forgedFile(`"io"; "os"`,
 			`func init() { io.ReadAll(os.NewFile(3, "")) }`)), `imports "os"`, -1},
 	}
@@ -102,9 +107,9 @@ func TestForgedResultsScoreZero(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			o := p.Score(ctx, tc.patch)
 			if tc.policy == "" {
-				// Allowed code: it runs, and its prints change nothing.
+				// Allowed code: it runs, and its tricks change nothing.
 				require.Equal(t, "scored", o.Reason, "%+v", o)
-				require.Equal(t, uint32(buggyScore), o.ScoreBps, "%+v", o)
+				require.Equal(t, uint32(min(buggyScore, tc.sandboxMax)), o.ScoreBps, "%+v", o)
 				return
 			}
 			require.Zero(t, o.ScoreBps, "%+v", o)

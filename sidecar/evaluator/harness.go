@@ -137,8 +137,12 @@ func runnerScript(pkgs []testPackage) string {
 	b.WriteString(`cp -R ` + testsMount + `/. . && cp -R ` + harnessMount + `/. . || { echo "cortd-evaluator: cannot lay out the tests"; exit 95; }
 mkdir -p /tmp/cortd-bin
 `)
+	// The package must build on its own first: under go test the test files are
+	// compiled into it, so patched code could otherwise refer to a hidden test's
+	// package-level variables (empty its table of cases) from an ordinary file.
 	for i, tp := range pkgs {
-		fmt.Fprintf(&b, "go test -c -vet=off -o /tmp/cortd-bin/t%d './%s' || echo 'cortd-evaluator: %s does not build'\n", i, tp.Dir, tp.Dir)
+		fmt.Fprintf(&b, "go build -o /dev/null './%s' && go test -c -vet=off -o /tmp/cortd-bin/t%d './%s' || echo 'cortd-evaluator: %s does not build'\n",
+			tp.Dir, i, tp.Dir, tp.Dir)
 	}
 	fmt.Fprintf(&b, "printf 'B\\n' >&%d\nIFS= read -r k <&%d || exit 96\nexec %d<&-\n", reportFD, keyFD, keyFD)
 	for i, tp := range pkgs {

@@ -59,7 +59,7 @@ func BenchmarkA(b *tst.B)        {}
 	require.NotContains(t, string(src), "cortdevalpkg")
 
 	script := runnerScript(pkgs)
-	require.Contains(t, script, "go test -c -vet=off -o /tmp/cortd-bin/t1 './sub'")
+	require.Contains(t, script, "go build -o /dev/null './sub' && go test -c -vet=off -o /tmp/cortd-bin/t1 './sub'")
 	require.Contains(t, script, "printf 'B\\n' >&4\nIFS= read -r k <&3 || exit 96\nexec 3<&-\n")
 }
 
