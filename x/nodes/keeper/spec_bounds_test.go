@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	sdkmath "cosmossdk.io/math"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/cortnet/cortd/x/nodes/types"
@@ -83,4 +85,41 @@ func TestListAndStringParamsHaveHardCaps(t *testing.T) {
 		tc.mutate(&p)
 		require.ErrorIs(t, p.Validate(), types.ErrInvalidParams, tc.name)
 	}
+}
+
+// TestRewardAndStakeParamsHaveHardCaps: a reward unit, unit counts or a pool minimum near
+// 2^256 would overflow settlement in EndBlock (a chain halt); params refuse them.
+func TestRewardAndStakeParamsHaveHardCaps(t *testing.T) {
+	huge := types.MaxAmountParam.AddRaw(1)
+	tooMany := types.MaxRewardUnits.Add(sdkmath.LegacySmallestDec())
+	for _, tc := range []struct {
+		name   string
+		mutate func(p *types.Params)
+	}{
+		{"reward_unit", func(p *types.Params) { p.RewardUnit = huge }},
+		{"pool min_stake", func(p *types.Params) { p.Pools[0].MinStake = huge }},
+		{"tier base_units", func(p *types.Params) { p.RewardTiers[0].BaseUnits = tooMany }},
+		{"level_bonus_units", func(p *types.Params) { p.LevelBonusUnits = tooMany }},
+		{"prize_units", func(p *types.Params) { p.PrizeUnits = tooMany }},
+	} {
+		p := types.DefaultParams()
+		tc.mutate(&p)
+		require.ErrorIs(t, p.Validate(), types.ErrInvalidParams, tc.name)
+	}
+	// at the caps, a period's reward is computed without overflow
+	p := types.DefaultParams()
+	p.RewardUnit = types.MaxAmountParam
+	for i := range p.RewardTiers {
+		p.RewardTiers[i].BaseUnits = types.MaxRewardUnits
+	}
+	p.LevelBonusUnits, p.PrizeUnits = types.MaxRewardUnits, types.MaxRewardUnits
+	p.RoleBonus, p.RoleBonusCap, p.TotalBonusCap = sdkmath.LegacyOneDec(), sdkmath.LegacyOneDec(), sdkmath.LegacyOneDec()
+	require.NoError(t, p.Validate())
+	one := sdkmath.LegacyOneDec()
+	var r types.Reward
+	require.NotPanics(t, func() {
+		r = types.ComputeReward(p, types.RewardInput{Level: types.MaxLevel, Roles: 100, OperatorNodes: 100,
+			Scores: types.Scores{Uptime: one, Precommit: one, Commit: one, Validation: one, Total: one}})
+	})
+	require.True(t, r.Amount.IsPositive())
 }

@@ -99,6 +99,26 @@ func nonNegative(name string, d sdkmath.LegacyDec) error {
 	return nil
 }
 
+// Caps on the amounts governance sets. A period's reward is units × reward_unit,
+// computed in EndBlock: with units ≤ MaxRewardUnits per line and reward_unit ≤
+// MaxAmountParam it stays below 10^41, far inside LegacyDec's range, so no param can
+// make settlement overflow (a panic there would halt the chain).
+var (
+	MaxAmountParam = sdkmath.NewIntWithDecimal(1, 30)
+	MaxRewardUnits = sdkmath.LegacyNewDec(1_000_000_000)
+)
+
+// rewardUnits checks a reward figure in units: 0..MaxRewardUnits.
+func rewardUnits(name string, d sdkmath.LegacyDec) error {
+	if err := nonNegative(name, d); err != nil {
+		return err
+	}
+	if d.GT(MaxRewardUnits) {
+		return errorsmod.Wrapf(ErrInvalidParams, "%s must be <= %s", name, MaxRewardUnits)
+	}
+	return nil
+}
+
 // Validate checks params for internal consistency.
 func (p Params) Validate() error {
 	if err := sdk.ValidateDenom(p.Denom); err != nil {
@@ -159,8 +179,8 @@ func (p Params) validatePools() error {
 			return errorsmod.Wrapf(ErrInvalidParams, "duplicate pool id %d", pool.Id)
 		}
 		seen[pool.Id] = true
-		if pool.MinStake.IsNil() || !pool.MinStake.IsPositive() {
-			return errorsmod.Wrapf(ErrInvalidParams, "pool %d min_stake must be positive", pool.Id)
+		if pool.MinStake.IsNil() || !pool.MinStake.IsPositive() || pool.MinStake.GT(MaxAmountParam) {
+			return errorsmod.Wrapf(ErrInvalidParams, "pool %d min_stake must be in 1..%s", pool.Id, MaxAmountParam)
 		}
 	}
 	return nil
@@ -215,8 +235,8 @@ func (p Params) validateLevels() error {
 }
 
 func (p Params) validateRewards() error {
-	if p.RewardUnit.IsNil() || p.RewardUnit.IsNegative() {
-		return errorsmod.Wrap(ErrInvalidParams, "reward_unit must be >= 0")
+	if p.RewardUnit.IsNil() || p.RewardUnit.IsNegative() || p.RewardUnit.GT(MaxAmountParam) {
+		return errorsmod.Wrapf(ErrInvalidParams, "reward_unit must be in 0..%s", MaxAmountParam)
 	}
 	// Tiers must cover every level exactly once, so TierBase never misses.
 	covered := make([]bool, MaxLevel+1)
@@ -224,7 +244,7 @@ func (p Params) validateRewards() error {
 		if t.MinLevel > t.MaxLevel || t.MaxLevel > MaxLevel {
 			return errorsmod.Wrapf(ErrInvalidParams, "reward tier %d..%d out of range", t.MinLevel, t.MaxLevel)
 		}
-		if err := nonNegative("reward_tiers.base_units", t.BaseUnits); err != nil {
+		if err := rewardUnits("reward_tiers.base_units", t.BaseUnits); err != nil {
 			return err
 		}
 		for l := t.MinLevel; l <= t.MaxLevel; l++ {
@@ -239,10 +259,10 @@ func (p Params) validateRewards() error {
 			return errorsmod.Wrapf(ErrInvalidParams, "level %d in no reward tier", l)
 		}
 	}
-	if err := nonNegative("level_bonus_units", p.LevelBonusUnits); err != nil {
+	if err := rewardUnits("level_bonus_units", p.LevelBonusUnits); err != nil {
 		return err
 	}
-	if err := nonNegative("prize_units", p.PrizeUnits); err != nil {
+	if err := rewardUnits("prize_units", p.PrizeUnits); err != nil {
 		return err
 	}
 	if err := allFractions([]namedDec{
