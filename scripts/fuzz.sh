@@ -19,7 +19,7 @@ targets=(
   "FuzzGPT2RoundTrip ./sidecar/engine/tokenizer 40000"
   "FuzzJudge ./x/sessions/types 25000"
   "FuzzSubmitData ./x/data/keeper 12000"
-  "FuzzCheckURL ./sidecar/fetch 60000"
+  "FuzzCheckURL ./sidecar/fetch 30000"
   "FuzzCheckPatch ./sidecar/evaluator 3000"
   "FuzzUnpack ./sidecar/evaluator 2000"
   "FuzzReportLine ./sidecar/evaluator 20000"
