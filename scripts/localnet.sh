@@ -289,11 +289,13 @@ for i in "${!MODEL_IDS[@]}"; do
     "file://$HOME_DIR/models/$id" "$w" "$t" "${MODEL_DIMS[$i]}" 1 --from user
 done
 
+# --allow-local-network: a challenge agent (LOCALNET_MINER_ARGS=--challenge-agent ...) reads
+# snapshots served from loopback or files here, which real networks refuse.
 for n in 1 2 3; do
   # shellcheck disable=SC2086 # extra flags are a word list
   start "miner$n" "$SC" miner --home "$HOME_DIR" --keyring-backend test --key "miner$n" --node-id "miner$n" --engine native \
     --models "$HOME_DIR/models" --memory-mb 1024 --grpc "$GRPC" --node "$RPC" \
-    --listen "127.0.0.1:$((MINER_PORT0 + n))" --poll 3s ${LOCALNET_MINER_ARGS:-}
+    --listen "127.0.0.1:$((MINER_PORT0 + n))" --poll 3s --allow-local-network ${LOCALNET_MINER_ARGS:-}
 done
 log "started miners miner1..3; waiting for their nodes to register and heartbeat with ${MODEL_IDS[*]} loaded"
 for n in "${MINERS[@]}"; do wait_until "$n to heartbeat with every model loaded" 120 "$n" serving "$n"; done

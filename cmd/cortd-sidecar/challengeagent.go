@@ -12,6 +12,7 @@ import (
 	"github.com/cortnet/cortd/sidecar/chain"
 	"github.com/cortnet/cortd/sidecar/challengeagent"
 	"github.com/cortnet/cortd/sidecar/engine"
+	"github.com/cortnet/cortd/sidecar/fetch"
 )
 
 // challengeAgentFlags are the miner's x/challenges flags (kept out of miner.go).
@@ -19,6 +20,8 @@ type challengeAgentFlags struct {
 	agent, model string
 	timeout      time.Duration
 	maxPatch     int
+	// allowLocal: --allow-local-network, for the snapshot download (the miner's only one).
+	allowLocal bool
 }
 
 func (f *challengeAgentFlags) register(fs *pflag.FlagSet) {
@@ -26,6 +29,7 @@ func (f *challengeAgentFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.model, "challenge-model", "", "model the builtin agent asks (default: the first served model)")
 	fs.DurationVar(&f.timeout, "challenge-timeout", 5*time.Minute, "bound on one agent run")
 	fs.IntVar(&f.maxPatch, "challenge-max-patch", 1<<20, "largest patch taken from an agent, in bytes")
+	registerAllowLocalNetwork(fs, &f.allowLocal)
 }
 
 // start opts the node in and runs the challenge agent beside the miner until ctx ends
@@ -48,7 +52,7 @@ func (f *challengeAgentFlags) start(ctx context.Context, nodeID, stateDir string
 		solver = challengeagent.EngineSolver{E: e, Model: model, MaxTokens: 1024, MaxContextBytes: 16 << 10}
 	}
 	a, err := challengeagent.New(challengeagent.Config{NodeID: nodeID, StateDir: filepath.Join(stateDir, "challenges"),
-		OptIn: optIn}, c, s, solver, slog.Default())
+		OptIn: optIn, Fetch: fetch.Options{AllowLocal: f.allowLocal}}, c, s, solver, slog.Default())
 	if err != nil {
 		return err
 	}

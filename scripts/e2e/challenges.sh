@@ -231,7 +231,7 @@ for n in 1 2 3; do
   "$SC" miner --home "$NET/node0" --keyring-backend test --key "op$n" --node-id "node$n" --engine native --serve m1 \
     --models "$E2E_HOME/models" --memory-mb 512 --grpc "$(grpc 0)" --node "$NODE" \
     --listen "127.0.0.1:$((PB + 70 + n))" --poll 3s --challenge-agent "$AG/${AGENT[$n]}.sh" \
-    >>"$E2E_HOME/miner$n.log" 2>&1 &
+    --allow-local-network >>"$E2E_HOME/miner$n.log" 2>&1 &
   PIDS+=("$!")
 done
 for n in 1 2 3; do

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cortnet/cortd/sidecar/chain"
+	"github.com/cortnet/cortd/sidecar/fetch"
 	"github.com/cortnet/cortd/x/challenges/types"
 )
 
@@ -27,7 +27,11 @@ type Config struct {
 	// the node's operator).
 	OptIn        bool
 	PollInterval time.Duration // backstop poll (default 5 s)
-	FetchTimeout time.Duration // bound on a snapshot download (default 2 min)
+	// Fetch bounds the snapshot download, which goes through sidecar/fetch like every
+	// download of the sidecar: the URL is written on chain by the challenger, so file URLs
+	// and local addresses are refused unless Fetch.AllowLocal (local networks only).
+	// Timeout defaults to 2 min, MaxBytes to 256 MiB.
+	Fetch fetch.Options
 	// MaxUnpackedBytes bounds an extracted snapshot (default 256 MiB).
 	MaxUnpackedBytes int64
 }
@@ -39,7 +43,6 @@ type Agent struct {
 	s      *chain.Signer
 	q      types.QueryClient
 	solver Solver
-	hc     *http.Client
 	log    *slog.Logger
 	M      Metrics
 	poke   chan struct{}
@@ -50,25 +53,34 @@ type Metrics struct {
 	Commits, Reveals, Failures atomic.Uint64
 }
 
+// withDefaults fills the zero fields with their defaults.
+func (cfg Config) withDefaults() Config {
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 5 * time.Second
+	}
+	if cfg.Fetch.Timeout <= 0 {
+		cfg.Fetch.Timeout = 2 * time.Minute
+	}
+	if cfg.Fetch.MaxBytes == 0 {
+		cfg.Fetch.MaxBytes = 256 << 20
+	}
+	if cfg.MaxUnpackedBytes <= 0 {
+		cfg.MaxUnpackedBytes = 256 << 20
+	}
+	return cfg
+}
+
 // New builds an agent.
 func New(cfg Config, c *chain.Client, s *chain.Signer, solver Solver, log *slog.Logger) (*Agent, error) {
 	if cfg.NodeID == "" || cfg.StateDir == "" || solver == nil {
 		return nil, errors.New("challengeagent: node id, state dir and solver are required")
 	}
-	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = 5 * time.Second
-	}
-	if cfg.FetchTimeout <= 0 {
-		cfg.FetchTimeout = 2 * time.Minute
-	}
-	if cfg.MaxUnpackedBytes <= 0 {
-		cfg.MaxUnpackedBytes = 256 << 20
-	}
+	cfg = cfg.withDefaults()
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return nil, err
 	}
 	return &Agent{cfg: cfg, c: c, s: s, q: types.NewQueryClient(c.Conn()), solver: solver,
-		hc: &http.Client{Timeout: cfg.FetchTimeout}, log: log.With("role", "challenge-agent", "node", cfg.NodeID),
+		log:  log.With("role", "challenge-agent", "node", cfg.NodeID),
 		poke: make(chan struct{}, 1)}, nil
 }
 
@@ -286,11 +298,9 @@ func (a *Agent) makePatch(ctx context.Context, c *types.Challenge) ([]byte, erro
 	if err := os.MkdirAll(filepath.Join(dir, "repo"), 0o755); err != nil {
 		return nil, err
 	}
-	fctx, cancel := context.WithTimeout(ctx, a.cfg.FetchTimeout)
-	snap, err := Fetch(fctx, a.hc, c.Snapshot.Url, c.Snapshot.Sha256, c.Snapshot.SizeBytes)
-	cancel()
+	snap, err := fetch.Fetch(ctx, c.Snapshot.Url, c.Snapshot.SizeBytes, c.Snapshot.Sha256, a.cfg.Fetch)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("snapshot: %w", err)
 	}
 	if err := Extract(snap, filepath.Join(dir, "repo"), a.cfg.MaxUnpackedBytes); err != nil {
 		return nil, err

@@ -7,8 +7,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,36 +48,6 @@ func tgz(t *testing.T, entries ...entry) []byte {
 func shaHex(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
-}
-
-func TestFetch(t *testing.T) {
-	body := []byte("snapshot bytes")
-	path := filepath.Join(t.TempDir(), "s.tar.gz")
-	require.NoError(t, os.WriteFile(path, body, 0o644))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/s" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Write(body)
-	}))
-	defer srv.Close()
-	ctx := context.Background()
-	for _, u := range []string{"file://" + path, srv.URL + "/s"} {
-		got, err := Fetch(ctx, srv.Client(), u, shaHex(body), uint64(len(body)))
-		require.NoError(t, err, u)
-		require.Equal(t, body, got)
-		_, err = Fetch(ctx, srv.Client(), u, shaHex(body), uint64(len(body))-1)
-		require.ErrorContains(t, err, "want exactly", "more than the size is refused while streaming")
-		_, err = Fetch(ctx, srv.Client(), u, shaHex(body), uint64(len(body))+1)
-		require.ErrorContains(t, err, "want exactly")
-		_, err = Fetch(ctx, srv.Client(), u, shaHex([]byte("other")), uint64(len(body)))
-		require.ErrorContains(t, err, "sha256")
-	}
-	_, err := Fetch(ctx, srv.Client(), srv.URL+"/missing", shaHex(body), uint64(len(body)))
-	require.ErrorContains(t, err, "404")
-	_, err = Fetch(ctx, srv.Client(), "ftp://x/y", shaHex(body), 1)
-	require.ErrorContains(t, err, "not supported")
 }
 
 func TestExtract(t *testing.T) {

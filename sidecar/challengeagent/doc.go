@@ -5,6 +5,12 @@
 // The patch and salt are saved before the commit is sent, so a restart reveals what an
 // earlier run committed.
 //
+// The snapshot is downloaded with sidecar/fetch, like every download of the sidecar: its
+// URL is written on chain by the challenger, so file URLs and loopback, private and
+// link-local addresses are refused unless Config.Fetch.AllowLocal (the miner's
+// --allow-local-network, for local networks only); the claimed size and sha256 are
+// enforced as the bytes arrive.
+//
 // The work folder given to an agent program (cwd, also $CHALLENGE_DIR):
 //
 //	repo/             the snapshot, extracted (the repository without its hidden tests)

@@ -4,64 +4,14 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 )
-
-// Fetch downloads a file:// or http(s) URL, refusing more than size bytes while
-// streaming, and checks its exact size and sha256 (lowercase hex).
-func Fetch(ctx context.Context, hc *http.Client, rawURL, sha string, size uint64) ([]byte, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return nil, fmt.Errorf("fetch %q: %w", rawURL, err)
-	}
-	var body io.ReadCloser
-	switch u.Scheme {
-	case "file":
-		if body, err = os.Open(u.Path); err != nil {
-			return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
-		}
-	case "http", "https":
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-		if err != nil {
-			return nil, err
-		}
-		res, err := hc.Do(req)
-		if err != nil {
-			return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
-		}
-		if res.StatusCode != http.StatusOK {
-			res.Body.Close()
-			return nil, fmt.Errorf("fetch %s: %s", rawURL, res.Status)
-		}
-		body = res.Body
-	default:
-		return nil, fmt.Errorf("fetch %q: scheme %q not supported (file, http, https)", rawURL, u.Scheme)
-	}
-	defer body.Close()
-	b, err := io.ReadAll(io.LimitReader(body, int64(size)+1))
-	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
-	}
-	if uint64(len(b)) != size {
-		return nil, fmt.Errorf("fetch %s: got %d bytes or more, want exactly %d", rawURL, len(b), size)
-	}
-	sum := sha256.Sum256(b)
-	if got := hex.EncodeToString(sum[:]); got != sha {
-		return nil, fmt.Errorf("fetch %s: sha256 %s, want %s", rawURL, got, sha)
-	}
-	return b, nil
-}
 
 // Extract unpacks a tar.gz into dir: regular files and folders only, relative paths that
 // stay inside dir, at most maxBytes unpacked in total.
