@@ -248,7 +248,8 @@ sed -i 's/"voting_period": "[^"]*"/"voting_period": "60s"/; s/"expedited_voting_
 # A local network: submitted data may be served from loopback or files (x/data refuses
 # those URLs on real networks; auditors then need --allow-local-network too).
 sed -i 's/"allow_local_urls": false/"allow_local_urls": true/' "$cfg/genesis.json"
-grep -q '"allow_local_urls": true' "$cfg/genesis.json" || { echo "genesis: x/data allow_local_urls not set" >&2; exit 1; }
+# Every occurrence: x/data's and x/challenges' (archives and data are served from loopback).
+[ "$(grep -c '"allow_local_urls": false' "$cfg/genesis.json")" = 0 ] || { echo "genesis: allow_local_urls not set" >&2; exit 1; }
 if [ -n "${PORT_BASE:-}" ]; then
   sed -i "s#^laddr = \"tcp://127.0.0.1:26657\"#laddr = \"tcp://127.0.0.1:$RPC_PORT\"#; s#^laddr = \"tcp://0.0.0.0:26656\"#laddr = \"tcp://127.0.0.1:$P2P_PORT\"#; s#^pprof_laddr = .*#pprof_laddr = \"\"#" "$cfg/config.toml"
   sed -i "s#^address = \"tcp://localhost:1317\"#address = \"tcp://127.0.0.1:$API_PORT\"#; s#^address = \"localhost:9090\"#address = \"127.0.0.1:$GRPC_PORT\"#" "$cfg/app.toml"

@@ -99,7 +99,7 @@ jq '
   | .app_state.challenges.params += {epoch_identifier: "e2e", min_response_window_blocks: "1",
       min_evaluation_window_blocks: "1", reveal_window_blocks: "8", tests_reveal_window_blocks: "8", quorum: 2,
       posting_deposit: {denom: "ucor", amount: "1000000"}, epoch_emission: {denom: "ucor", amount: "1000000"},
-      mint_share: "0.500000000000000000"}
+      mint_share: "0.500000000000000000", allow_local_urls: true}
 ' "$G" >"$G.new" && mv "$G.new" "$G"
 cortd genesis validate "$G" >/dev/null 2>&1 || cortd genesis validate-genesis "$G" || fail "genesis does not validate"
 for i in $(seq 1 $((N - 1))); do cp "$G" "$NET/node$i/config/genesis.json"; done

@@ -66,6 +66,8 @@ func TestRevealTests(t *testing.T) {
 		{"wrong archive hash", func(m *types.MsgRevealTests) { m.TestsSha256 = strings.Repeat("00", 32) }, types.ErrTestsMismatch},
 		{"not the poster", func(m *types.MsgRevealTests) { m.Poster = f.op(1).String() }, types.ErrNotPoster},
 		{"bad url", func(m *types.MsgRevealTests) { m.TestsUrl = "nope" }, types.ErrInvalidField},
+		{"file url", func(m *types.MsgRevealTests) { m.TestsUrl = "file:///etc/shadow" }, types.ErrInvalidField},
+		{"loopback url", func(m *types.MsgRevealTests) { m.TestsUrl = "http://127.0.0.1:9090/tests.tar.gz" }, types.ErrInvalidField},
 		{"oversize archive", func(m *types.MsgRevealTests) { m.TestsSizeBytes = testParams().MaxTestsBytes + 1 }, types.ErrFieldTooLarge},
 		{"unknown challenge", func(m *types.MsgRevealTests) { m.ChallengeId = 42 }, types.ErrChallengeNotFound},
 	}

@@ -94,6 +94,18 @@ func TestPostChallengeRejections(t *testing.T) {
 		{"task type", func(m *types.MsgPostChallenge) { m.TaskType = types.TASK_TYPE_UNSPECIFIED }, types.ErrInvalidTaskType},
 		{"url without scheme", func(m *types.MsgPostChallenge) { m.Snapshot.Url = "example.org/x" }, types.ErrInvalidField},
 		{"oversize url", func(m *types.MsgPostChallenge) { m.Snapshot.Url = "https://" + long(int(p.MaxUrlBytes)) }, types.ErrFieldTooLarge},
+		// Evaluators and miners download these: nothing that reaches their own host.
+		{"file url", func(m *types.MsgPostChallenge) { m.Snapshot.Url = "file:///etc/passwd" }, types.ErrInvalidField},
+		{"file url with localhost", func(m *types.MsgPostChallenge) { m.Snapshot.Url = "file://localhost/root/.cortd/keyring-file" }, types.ErrInvalidField},
+		{"uppercase file scheme", func(m *types.MsgPostChallenge) { m.Snapshot.Url = "FILE:///etc/passwd" }, types.ErrInvalidField},
+		{"ftp url", func(m *types.MsgPostChallenge) { m.Snapshot.Url = "ftp://example.org/repo.tar.gz" }, types.ErrInvalidField},
+		{"loopback url", func(m *types.MsgPostChallenge) { m.Snapshot.Url = "http://127.0.0.1:26657/status" }, types.ErrInvalidField},
+		{"v6 loopback url", func(m *types.MsgPostChallenge) { m.Snapshot.Url = "http://[::1]/x" }, types.ErrInvalidField},
+		{"localhost url", func(m *types.MsgPostChallenge) { m.Snapshot.Url = "http://localhost:1317/x" }, types.ErrInvalidField},
+		{"private url", func(m *types.MsgPostChallenge) { m.Snapshot.Url = "http://10.1.2.3/x" }, types.ErrInvalidField},
+		{"metadata url", func(m *types.MsgPostChallenge) { m.Snapshot.Url = "http://169.254.169.254/latest/meta-data/" }, types.ErrInvalidField},
+		{"unspecified url", func(m *types.MsgPostChallenge) { m.Snapshot.Url = "http://0.0.0.0/x" }, types.ErrInvalidField},
+		{"user info url", func(m *types.MsgPostChallenge) { m.Snapshot.Url = "https://example.org@10.0.0.1/x" }, types.ErrInvalidField},
 		{"snapshot sha", func(m *types.MsgPostChallenge) { m.Snapshot.Sha256 = "ABC" }, types.ErrInvalidHash},
 		{"oversize snapshot", func(m *types.MsgPostChallenge) { m.Snapshot.SizeBytes = p.MaxSnapshotBytes + 1 }, types.ErrFieldTooLarge},
 		{"empty snapshot", func(m *types.MsgPostChallenge) { m.Snapshot.SizeBytes = 0 }, types.ErrInvalidSnapshot},
@@ -218,4 +230,25 @@ func TestCandidateScanIsFair(t *testing.T) {
 		}
 	}
 	require.Len(t, seen, 6, "every opted-in node is reachable")
+}
+
+// Local networks serve archives from loopback: governance's allow_local_urls admits
+// file:// and local hosts, and nothing else changes (other schemes stay refused).
+func TestPostChallengeLocalURLsParam(t *testing.T) {
+	f := newFixture(t, 3, 10, 10)
+	p := testParams()
+	p.AllowLocalUrls = true
+	require.NoError(t, f.k.Params.Set(f.Ctx, p))
+	for _, u := range []string{"http://127.0.0.1:8080/repo.tar.gz", "file:///tmp/repo.tar.gz"} {
+		m := f.postMsg()
+		m.Snapshot.Url = u
+		_, err := f.msg.PostChallenge(f.Ctx, m)
+		require.NoError(t, err, u)
+		require.NoError(t, f.k.CloseEpoch(f.Ctx)) // the per-epoch posting limit
+	}
+	m := f.postMsg()
+	m.Snapshot.Url = "ftp://127.0.0.1/repo.tar.gz"
+	f.rejects(t, types.ErrInvalidField, func() error { _, err := f.msg.PostChallenge(f.Ctx, m); return err })
+	require.NoError(t, p.Validate())
+	require.False(t, types.DefaultParams().AllowLocalUrls, "real networks refuse local URLs by default")
 }

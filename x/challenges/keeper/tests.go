@@ -25,7 +25,7 @@ func (k Keeper) RevealTests(ctx context.Context, msg *types.MsgRevealTests) (*ty
 	if err != nil {
 		return nil, err
 	}
-	if err := types.ValidateURL("tests url", msg.TestsUrl, p.MaxUrlBytes); err != nil {
+	if err := types.ValidateURL("tests url", msg.TestsUrl, p); err != nil {
 		return nil, err
 	}
 	if err := types.ValidateSha256Hex("tests sha256", msg.TestsSha256); err != nil {

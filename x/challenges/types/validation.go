@@ -5,24 +5,26 @@ import (
 	"unicode/utf8"
 
 	errorsmod "cosmossdk.io/errors"
+
+	"github.com/cortnet/cortd/x/internal/urlrule"
 )
 
-// ValidateURL checks a fetch URL: printable ASCII without spaces, a scheme ("x://"), at
-// most maxBytes.
-func ValidateURL(field, u string, maxBytes uint32) error {
+// ValidateURL checks a URL that evaluators and miners download: at most
+// max_url_bytes, then the chain's rule for downloaded URLs (x/internal/urlrule: http or
+// https to a host that is not obviously the validator's own; file:// and local hosts
+// only with params.allow_local_urls).
+func ValidateURL(field, u string, p Params) error {
 	if len(u) == 0 {
 		return errorsmod.Wrapf(ErrInvalidField, "%s is empty", field)
 	}
-	if len(u) > int(maxBytes) {
-		return errorsmod.Wrapf(ErrFieldTooLarge, "%s is %d bytes, max %d", field, len(u), maxBytes)
+	if len(u) > int(p.MaxUrlBytes) {
+		return errorsmod.Wrapf(ErrFieldTooLarge, "%s is %d bytes, max %d", field, len(u), p.MaxUrlBytes)
 	}
-	for i := 0; i < len(u); i++ {
-		if u[i] <= ' ' || u[i] > '~' {
-			return errorsmod.Wrapf(ErrInvalidField, "%s must be printable ASCII without spaces", field)
-		}
+	if err := urlrule.ValidateShape(u, int(p.MaxUrlBytes)); err != nil {
+		return errorsmod.Wrapf(ErrInvalidField, "%s: %v", field, err)
 	}
-	if i := strings.Index(u, "://"); i <= 0 {
-		return errorsmod.Wrapf(ErrInvalidField, "%s needs a scheme (https://...)", field)
+	if err := urlrule.CheckLocal(u, p.AllowLocalUrls); err != nil {
+		return errorsmod.Wrapf(ErrInvalidField, "%s: %v", field, err)
 	}
 	return nil
 }
@@ -69,7 +71,7 @@ func (m *MsgPostChallenge) ValidatePost(p Params) error {
 	if m.TaskType != TASK_TYPE_CODEGEN && m.TaskType != TASK_TYPE_BUGFIX {
 		return errorsmod.Wrapf(ErrInvalidTaskType, "%s", m.TaskType)
 	}
-	if err := ValidateURL("snapshot url", m.Snapshot.Url, p.MaxUrlBytes); err != nil {
+	if err := ValidateURL("snapshot url", m.Snapshot.Url, p); err != nil {
 		return err
 	}
 	if err := ValidateSha256Hex("snapshot sha256", m.Snapshot.Sha256); err != nil {

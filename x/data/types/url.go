@@ -2,113 +2,33 @@ package types
 
 import (
 	"net/netip"
-	"net/url"
-	"strings"
 
 	errorsmod "cosmossdk.io/errors"
+
+	"github.com/cortnet/cortd/x/internal/urlrule"
 )
 
-// URL rules of MsgSubmitData. Every validator's auditor downloads the URL a submitter
-// writes, so a URL is a request the submitter makes validators send. The chain admits
-// only http and https to hosts that are not obviously the validator's own; the auditors'
-// fetcher (sidecar/fetch) applies the full rule to the resolved addresses, since only it
-// sees DNS. file:// and local hosts exist for local networks, behind a param.
+// URL rules of MsgSubmitData: every validator's auditor downloads the URL a submitter
+// writes, so it follows the chain's rule for downloaded URLs (x/internal/urlrule),
+// shared with x/challenges.
 
-// ValidateURL is the stateless rule (ValidateBasic): 1..max bytes of printable ASCII
-// without spaces, a lowercase scheme of http, https or file, a host for http(s), no user
-// info (`http://good.example@10.0.0.1/` reads as one host and dials another; and
-// credentials do not belong in state), no host but localhost for file. Whether file and
-// local hosts are allowed is stateful: CheckURLAllowed.
+// ValidateURL is the stateless rule (ValidateBasic): urlrule.ValidateShape.
 func ValidateURL(raw string, max int) error {
-	if len(raw) == 0 || len(raw) > max {
-		return errorsmod.Wrapf(ErrInvalidURL, "length %d not in 1..%d", len(raw), max)
-	}
-	for _, c := range []byte(raw) {
-		if c <= ' ' || c > '~' {
-			return errorsmod.Wrap(ErrInvalidURL, "only printable ASCII without spaces")
-		}
-	}
-	// Exact lowercase prefixes: url.Parse would lowercase FILE:// into file://.
-	if !strings.HasPrefix(raw, "https://") && !strings.HasPrefix(raw, "http://") && !strings.HasPrefix(raw, "file://") {
-		return errorsmod.Wrap(ErrInvalidURL, "scheme must be http:// or https:// (file:// where params allow)")
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return errorsmod.Wrapf(ErrInvalidURL, "parse: %v", err)
-	}
-	if u.User != nil {
-		return errorsmod.Wrap(ErrInvalidURL, "user info (user@host) is not allowed")
-	}
-	if u.Scheme == "file" {
-		if u.Host != "" && u.Host != "localhost" {
-			return errorsmod.Wrapf(ErrInvalidURL, "file URL with host %q", u.Host)
-		}
-		return nil
-	}
-	if u.Hostname() == "" {
-		return errorsmod.Wrap(ErrInvalidURL, "no host")
+	if err := urlrule.ValidateShape(raw, max); err != nil {
+		return errorsmod.Wrap(ErrInvalidURL, err.Error())
 	}
 	return nil
 }
 
-// CheckURLAllowed is the stateful rule: unless params.allow_local_urls, a URL must not be
-// file:// nor name a local host (localhost, *.localhost, or an IP address that is not
-// public unicast). It expects a URL that passed ValidateURL.
+// CheckURLAllowed is the stateful rule: unless params.allow_local_urls, no file:// URL
+// and no local host. It expects a URL that passed ValidateURL.
 func CheckURLAllowed(raw string, p Params) error {
-	if p.AllowLocalUrls {
-		return nil
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return errorsmod.Wrapf(ErrInvalidURL, "parse: %v", err)
-	}
-	if u.Scheme == "file" {
-		return errorsmod.Wrap(ErrInvalidURL, "file:// URLs are refused (params.allow_local_urls is false): auditors would read their own disk")
-	}
-	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return errorsmod.Wrapf(ErrInvalidURL, "host %q is the auditor's own (params.allow_local_urls is false)", host)
-	}
-	if a, err := netip.ParseAddr(host); err == nil && !IsPublicAddr(a) {
-		return errorsmod.Wrapf(ErrInvalidURL, "host %s is not a public unicast address (params.allow_local_urls is false)", a)
+	if err := urlrule.CheckLocal(raw, p.AllowLocalUrls); err != nil {
+		return errorsmod.Wrap(ErrInvalidURL, err.Error())
 	}
 	return nil
 }
 
-// localPrefixes are the ranges, besides those netip classifies (loopback, private,
-// link-local, multicast, unspecified), that are not public unicast. sidecar/fetch
-// refuses a superset at dial time (its tests check the two agree).
-var localPrefixes = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),     // "this network"
-	netip.MustParsePrefix("100.64.0.0/10"), // shared address space (CGNAT)
-	netip.MustParsePrefix("192.0.0.0/24"),  // IETF protocol assignments
-	netip.MustParsePrefix("198.18.0.0/15"), // benchmarking
-	netip.MustParsePrefix("240.0.0.0/4"),   // reserved, broadcast
-	netip.MustParsePrefix("2001::/23"),     // IETF protocol assignments (Teredo, ...)
-	netip.MustParsePrefix("2001:db8::/32"), // documentation
-}
-
-var global6 = netip.MustParsePrefix("2000::/3")
-
-// IsPublicAddr reports whether a (an IP literal in a URL) may be a public unicast
-// address. IPv4-mapped IPv6 is judged as its IPv4 address; other IPv6 must be in
-// 2000::/3. Pure and deterministic (no lookups).
-func IsPublicAddr(a netip.Addr) bool {
-	if !a.IsValid() || a.Zone() != "" {
-		return false
-	}
-	a = a.Unmap()
-	if a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
-		a.IsInterfaceLocalMulticast() || a.IsMulticast() || a.IsUnspecified() {
-		return false
-	}
-	if a.Is6() && !global6.Contains(a) {
-		return false
-	}
-	for _, p := range localPrefixes {
-		if p.Contains(a) {
-			return false
-		}
-	}
-	return true
-}
+// IsPublicAddr is the chain's notion of a public address (urlrule.IsPublicAddr), for
+// the fetcher's tests that check the chain refuses no less than the fetcher.
+func IsPublicAddr(a netip.Addr) bool { return urlrule.IsPublicAddr(a) }
