@@ -7,6 +7,8 @@ import (
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/cortnet/cortd/x/internal/text"
 )
 
 // DefaultParams: a 100 COR deposit (10^8 of the bond denom, ucor on cortd) deters spam and
@@ -34,7 +36,7 @@ func (p Params) Validate() error {
 	}
 	seen := make(map[string]bool, len(p.AllowedArchitectures))
 	for _, a := range p.AllowedArchitectures {
-		if len(a) > MaxArchitectureLength || !printable(a) {
+		if len(a) > MaxArchitectureLength || !text.Printable(a) {
 			return errorsmod.Wrapf(ErrInvalidParams, "allowed_architectures: entries are printable and at most %d bytes", MaxArchitectureLength)
 		}
 		if a == "" || seen[a] {

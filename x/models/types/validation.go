@@ -4,10 +4,10 @@ import (
 	"encoding/hex"
 	"net/url"
 	"regexp"
-	"unicode"
-	"unicode/utf8"
 
 	errorsmod "cosmossdk.io/errors"
+
+	"github.com/cortnet/cortd/x/internal/text"
 )
 
 // idPattern keeps ids safe in REST paths, CLI args and event attributes.
@@ -69,7 +69,7 @@ func (f ModelFields) ValidateStateless() error {
 	if err := ValidateID(f.ID); err != nil {
 		return err
 	}
-	if f.Name == "" || !printable(f.Name) {
+	if f.Name == "" || !text.Printable(f.Name) {
 		return errorsmod.Wrap(ErrInvalidName, "name must be non-empty UTF-8 without control characters")
 	}
 	if f.Architecture == "" {
@@ -118,18 +118,4 @@ func (m Model) Fields() ModelFields {
 		WeightsSha256: m.WeightsSha256, TokenizerSha256: m.TokenizerSha256,
 		EmbeddingDim: m.EmbeddingDim, MemoryMiB: m.MemoryMib,
 	}
-}
-
-// printable reports whether s is valid UTF-8 without control characters (a name shows in
-// the CLI, events and the dashboard; a newline or an escape sequence has no place in it).
-func printable(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return false
-		}
-	}
-	return true
 }

@@ -4,13 +4,12 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"unicode"
-	"unicode/utf8"
 
 	errorsmod "cosmossdk.io/errors"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/cortnet/cortd/x/internal/text"
 	modelstypes "github.com/cortnet/cortd/x/models/types"
 )
 
@@ -76,24 +75,10 @@ func (s NodeSpec) Validate() error {
 	if len(s.GpuModel) > MaxGPUModelBytes {
 		return errorsmod.Wrapf(ErrInvalidSpec, "gpu_model longer than %d bytes", MaxGPUModelBytes)
 	}
-	if !Printable(s.GpuModel) {
+	if !text.Printable(s.GpuModel) {
 		return errorsmod.Wrap(ErrInvalidSpec, "gpu_model must be UTF-8 without control characters")
 	}
 	return nil
-}
-
-// Printable reports whether s is valid UTF-8 without control characters: free text that
-// ends up in state, events, the CLI and the dashboard.
-func Printable(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return false
-		}
-	}
-	return true
 }
 
 // ValidateModelList checks a list of model ids: well formed and unique. The order is
