@@ -5,8 +5,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkEvaluatePatch measures evaluator throughput on a small Go repository
@@ -24,11 +22,7 @@ func BenchmarkEvaluatePatchParallel2(b *testing.B) { benchEvaluate(b, 2) }
 func benchEvaluate(b *testing.B, parallel int) {
 	requireSandbox(b)
 	ctx := context.Background()
-	e, err := New(testConfig(b))
-	require.NoError(b, err)
-	p, err := e.Prepare(ctx, calcChallenge(b))
-	require.NoError(b, err)
-	defer p.Close()
+	p := prepareCalc(b, testConfig(b))
 	patch := replacePatch("calc.go", buggyCalc, goodCalc)
 	b.ResetTimer()
 	start := time.Now()

@@ -16,11 +16,7 @@ import (
 func TestEvaluatorScoresPatches(t *testing.T) {
 	requireSandbox(t)
 	ctx := context.Background()
-	e, err := New(testConfig(t))
-	require.NoError(t, err)
-	p, err := e.Prepare(ctx, calcChallenge(t))
-	require.NoError(t, err)
-	defer p.Close()
+	p := prepareCalc(t, testConfig(t))
 	// The bug fails TestMaxOrder only; the hidden tests are what counts.
 	require.Equal(t, 2, p.BaselinePassed)
 	require.Equal(t, []string{"TestMaxOrder", "TestMaxEqual", "TestSum"}, testNames(p.Tests))

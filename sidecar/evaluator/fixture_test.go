@@ -137,6 +137,18 @@ func replacePatch(file, old, new string) []byte {
 	return []byte(b.String())
 }
 
+// prepareCalc prepares the calc challenge with cfg (the evaluator's Prepare, as
+// the role does it) and closes it when the test ends.
+func prepareCalc(tb testing.TB, cfg Config) *Prepared {
+	tb.Helper()
+	e, err := New(cfg)
+	require.NoError(tb, err)
+	p, err := e.Prepare(context.Background(), calcChallenge(tb))
+	require.NoError(tb, err)
+	tb.Cleanup(func() { _ = p.Close() })
+	return p
+}
+
 // testStdCache keeps the warmed standard-library cache between test runs (it is
 // only a build cache, and the marker file says it is complete).
 func testConfig(t testing.TB) Config {

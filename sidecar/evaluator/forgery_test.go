@@ -48,11 +48,7 @@ func forgedFile(imports, body string) string {
 func TestForgedResultsScoreZero(t *testing.T) {
 	requireSandbox(t)
 	ctx := context.Background()
-	e, err := New(testConfig(t))
-	require.NoError(t, err)
-	p, err := e.Prepare(ctx, calcChallenge(t))
-	require.NoError(t, err)
-	defer p.Close()
+	p := prepareCalc(t, testConfig(t))
 	const buggyScore = 6666
 	q := fmt.Sprintf("%q", fakeResults)
 

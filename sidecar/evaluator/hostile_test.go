@@ -130,11 +130,7 @@ func TestHostilePatchesScoreZero(t *testing.T) {
 
 	cfg := testConfig(t)
 	cfg.Sandbox.Limits = sandbox.Limits{Wall: 45 * time.Second, CPU: 10 * time.Second, Output: 256 << 10, Processes: 128}
-	e, err := New(cfg)
-	require.NoError(t, err)
-	p, err := e.Prepare(ctx, calcChallenge(t))
-	require.NoError(t, err)
-	defer p.Close()
+	p := prepareCalc(t, cfg)
 
 	cases := []struct {
 		name, imports, body string
