@@ -59,6 +59,11 @@ func newMinerCmd() *cobra.Command {
 			defer stop()
 
 			cfg.Spec = miner.DetectSpec(ctx)
+			if eng == "native" {
+				// The CPU engine keeps weights in RAM: the host's GPUs hold none of them, and
+				// a GPU spec would bound assignment by VRAM (x/sessions README, Assignment).
+				cfg.Spec.GpuModel, cfg.Spec.GpuCount, cfg.Spec.VramMib = "", 0, 0
+			}
 			if gpuModel != "" {
 				cfg.Spec.GpuModel, cfg.Spec.GpuCount, cfg.Spec.VramMib = gpuModel, gpuCount, vramMiB
 			}

@@ -11,6 +11,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	nodestypes "github.com/cortnet/cortd/x/nodes/types"
 	"github.com/cortnet/cortd/x/sessions/types"
 )
 
@@ -78,6 +79,14 @@ func (a *assigner) candidates(ctx context.Context, modelID string, minLevel uint
 		return c
 	}
 	var warm, cold []candidate
+	// The model's footprint, for the spec check below. An unknown or retired model has
+	// no candidates (EligibleNodes would yield only its error).
+	model, err := a.k.models.GetActiveModel(ctx, modelID)
+	if err != nil {
+		c := candidates{}
+		a.cache[key] = c
+		return c
+	}
 	scanned := uint32(0)
 	for n, err := range a.k.nodes.EligibleNodes(ctx, modelID, minLevel) {
 		if err != nil {
@@ -85,18 +94,22 @@ func (a *assigner) candidates(ctx context.Context, modelID string, minLevel uint
 			warm, cold = nil, nil
 			break
 		}
-		c := candidate{id: n.Id, operator: n.Operator, weight: uint64(n.Level) + 1}
-		for _, m := range n.LoadedModels {
-			if m == modelID {
-				c.loaded = true
+		// Every node read counts toward the scan bound, held or not, so the work per
+		// (model, min level) stays bounded.
+		scanned++
+		if CanHold(n.Spec, n.MemoryIndexMib, model.MemoryMib) {
+			c := candidate{id: n.Id, operator: n.Operator, weight: uint64(n.Level) + 1}
+			for _, m := range n.LoadedModels {
+				if m == modelID {
+					c.loaded = true
+				}
+			}
+			if c.loaded {
+				warm = append(warm, c)
+			} else {
+				cold = append(cold, c)
 			}
 		}
-		if c.loaded {
-			warm = append(warm, c)
-		} else {
-			cold = append(cold, c)
-		}
-		scanned++
 		if scanned >= a.p.MaxCandidateScan {
 			break
 		}
@@ -104,6 +117,25 @@ func (a *assigner) candidates(ctx context.Context, modelID string, minLevel uint
 	c := candidates{warm: newPool(warm), cold: newPool(cold)}
 	a.cache[key] = c
 	return c
+}
+
+// CanHold reports whether a node with this registered spec and memory index can hold a
+// model needing memoryMiB. The memory index bounds every node (x/nodes checks it too). A
+// node that declares GPUs (gpu_count > 0, hence vram_mib > 0: x/nodes accepts both zero
+// or both positive) serves through a GPU server (vLLM, SGLang, llama.cpp, Ollama behind
+// the openai backend) that keeps the weights in GPU memory, so the model must also fit
+// its total VRAM (tensor parallelism spreads one model over all the node's GPUs); its
+// RAM, which the memory index may include, cannot stand in for VRAM. A node without GPUs
+// runs the CPU engine, which holds models in RAM: the memory index alone decides.
+// Integer comparisons only.
+func CanHold(spec nodestypes.NodeSpec, memoryIndexMiB, memoryMiB uint64) bool {
+	if memoryMiB > memoryIndexMiB {
+		return false
+	}
+	if spec.GpuCount > 0 || spec.VramMib > 0 {
+		return memoryMiB <= spec.VramMib
+	}
+	return true
 }
 
 // draw returns a number in [0, w) from sha256(seed ‖ task id ‖ counter). The modulo
