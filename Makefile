@@ -9,7 +9,7 @@ LDFLAGS   := -X github.com/cosmos/cosmos-sdk/version.Name=cortd \
              -X github.com/cosmos/cosmos-sdk/version.Version=$(VERSION) \
              -X github.com/cosmos/cosmos-sdk/version.Commit=$(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: all build build-cortd build-sidecar install test test-deps test-short bench fuzz e2e lint vet fmt-check proto-gen proto-check localnet localnet-stop demo bench-router bench-dashboard clean
+.PHONY: all build build-cortd build-sidecar install test test-deps test-short bench fuzz e2e lint vet fmt-check proto-gen proto-check localnet localnet-stop demo bench-router bench-dashboard engine-refs clean
 
 all: build
 
@@ -89,6 +89,12 @@ bench-router:
 # Dashboard page cost with 10,000 nodes and 100,000 tasks (fake paged backend).
 bench-dashboard:
 	$(GO) test -run '^$$' -bench . -benchmem ./sidecar/dashboard
+
+# Regenerates the engine's per-family reference models and outputs (testdata of
+# sidecar/engine/native) with an independent PyTorch forward pass; run by hand, needs
+# Debian's python3-torch and python3-numpy (scripts/engine-refs/README.md).
+engine-refs:
+	/usr/bin/python3 scripts/engine-refs/make_refs.py
 
 clean:
 	rm -rf $(BUILD_DIR) .proto-out
