@@ -29,6 +29,11 @@ type Client struct {
 	Retries int
 	Backoff time.Duration
 	Log     *slog.Logger
+	// WarmFor is how long a model this client has served counts as loaded when the
+	// server cannot say what it holds (see Models). Zero means DefaultWarmFor.
+	WarmFor time.Duration
+
+	served servedRecord
 }
 
 var _ engine.Engine = (*Client)(nil)
@@ -196,12 +201,13 @@ func (c *Client) Complete(ctx context.Context, model, prompt string, p engine.Pa
 	if r.Usage != nil {
 		out.Usage = *r.Usage
 	}
+	c.served.mark(model)
 	return out, nil
 }
 
 // CompleteStream implements engine.Engine with streamed /v1/completions.
 func (c *Client) CompleteStream(ctx context.Context, model, prompt string, p engine.Params, emit func(string) error) (engine.Completion, error) {
-	return c.streamed(ctx, "/v1/completions", completionBody(model, prompt, p, true), emit)
+	return c.streamed(ctx, model, "/v1/completions", completionBody(model, prompt, p, true), emit)
 }
 
 // Message is one chat turn.
@@ -215,10 +221,10 @@ func (c *Client) ChatStream(ctx context.Context, model string, msgs []Message, p
 	b := completionBody(model, "", p, true)
 	delete(b, "prompt")
 	b["messages"] = msgs
-	return c.streamed(ctx, "/v1/chat/completions", b, emit)
+	return c.streamed(ctx, model, "/v1/chat/completions", b, emit)
 }
 
-func (c *Client) streamed(ctx context.Context, path string, body map[string]any, emit func(string) error) (engine.Completion, error) {
+func (c *Client) streamed(ctx context.Context, model, path string, body map[string]any, emit func(string) error) (engine.Completion, error) {
 	resp, err := c.post(ctx, path, body)
 	if err != nil {
 		return engine.Completion{}, err
@@ -275,6 +281,7 @@ func (c *Client) streamed(ctx context.Context, path string, body map[string]any,
 		return out, errors.New("openai backend: stream ended without [DONE]")
 	}
 	out.Text = text.String()
+	c.served.mark(model)
 	return out, nil
 }
 
@@ -303,6 +310,7 @@ func (c *Client) Embed(ctx context.Context, model string, texts []string) ([][]f
 			return nil, engine.Usage{}, fmt.Errorf("openai backend: no embedding for input %d", i)
 		}
 	}
+	c.served.mark(model)
 	return out, r.Usage, nil
 }
 
@@ -319,30 +327,4 @@ func normalise(v []float32) []float32 {
 		v[i] = float32(float64(v[i]) * inv)
 	}
 	return v
-}
-
-// Models implements engine.Engine with /v1/models.
-func (c *Client) Models(ctx context.Context) ([]engine.ModelInfo, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL+"/v1/models", nil)
-	if err != nil {
-		return nil, err
-	}
-	if c.APIKey != "" {
-		req.Header.Set("Authorization", "Bearer "+c.APIKey)
-	}
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode/100 != 2 {
-		return nil, readError(resp)
-	}
-	defer resp.Body.Close()
-	var r struct {
-		Data []engine.ModelInfo `json:"data"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		return nil, err
-	}
-	return r.Data, nil
 }

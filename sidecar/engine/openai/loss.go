@@ -32,6 +32,7 @@ func (c *Client) Loss(ctx context.Context, model string, texts []string) ([]engi
 		}
 		out[i] = engine.LossResult{Loss: sum / float64(len(lps)), Tokens: len(lps)}
 	}
+	c.served.mark(model)
 	return out, nil
 }
 
