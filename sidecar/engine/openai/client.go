@@ -1,5 +1,9 @@
 // Package openai is the engine backend for any OpenAI-compatible server
-// (vLLM, llama.cpp server, Ollama, TGI, or another cortd-sidecar serve).
+// (vLLM, SGLang, llama.cpp server, Ollama, TGI, or another cortd-sidecar
+// serve). Which models are warm (loaded) comes from what the server reports
+// where it can (llama.cpp router status, Ollama's /api/ps, cortd's loaded
+// field) and otherwise from this client's record of what it served recently:
+// see Models.
 package openai
 
 import (
