@@ -16,6 +16,7 @@ import (
 
 	"github.com/cortnet/cortd/sidecar/engine"
 	"github.com/cortnet/cortd/sidecar/engine/internal/kernels"
+	"github.com/cortnet/cortd/sidecar/engine/safetensors"
 )
 
 // The folders under testdata/refs are small random models of each family in
@@ -65,6 +66,11 @@ type refOutputs struct {
 		Prompt []int `json:"prompt"`
 		IDs    []int `json:"ids"`
 	} `json:"greedy"`
+	Tensors map[string]struct {
+		Shape  []int   `json:"shape"`
+		Sum    float64 `json:"sum"`
+		SumAbs float64 `json:"sum_abs"`
+	} `json:"tensors"`
 }
 
 // readGz returns a file's bytes, gunzipped when its name ends in .gz.
@@ -130,18 +136,20 @@ func TestFamiliesMatchReferences(t *testing.T) {
 	}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
-			if why, ok := pendingFamilies[name]; ok {
-				t.Skip("pending: " + why)
-			}
 			src := filepath.Join("testdata", "refs", name)
 			var ref refOutputs
 			if err := json.Unmarshal(readGz(t, filepath.Join(src, "refs.json.gz")), &ref); err != nil {
 				t.Fatal(err)
 			}
-			if ref.Model != name || len(ref.Sequences) == 0 || len(ref.Greedy.IDs) == 0 {
-				t.Fatalf("refs.json: model %q with %d sequences and %d greedy ids", ref.Model, len(ref.Sequences), len(ref.Greedy.IDs))
+			if ref.Model != name || len(ref.Sequences) == 0 || len(ref.Greedy.IDs) == 0 || len(ref.Tensors) == 0 {
+				t.Fatalf("refs.json: model %q with %d sequences, %d greedy ids, %d tensors", ref.Model, len(ref.Sequences), len(ref.Greedy.IDs), len(ref.Tensors))
 			}
-			m, err := Load(unpackRefModel(t, src))
+			dir := unpackRefModel(t, src)
+			checkRefTensors(t, dir, &ref)
+			if why, ok := pendingFamilies[name]; ok {
+				t.Skip("pending: " + why)
+			}
+			m, err := Load(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -154,6 +162,52 @@ func TestFamiliesMatchReferences(t *testing.T) {
 			}
 			t.Log(summary)
 		})
+	}
+}
+
+// checkRefTensors reads every *.safetensors file of the folder with the
+// safetensors package and checks that together they hold exactly the
+// reference's tensors, each with its shape and the sums of its decoded
+// values (f16 and bf16 upcast exactly, so the sums agree to rounding).
+func checkRefTensors(t *testing.T, dir string, ref *refOutputs) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.safetensors"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no safetensors files in %s (%v)", dir, err)
+	}
+	seen := map[string]bool{}
+	for _, fn := range files {
+		f, err := safetensors.Open(fn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range f.Names() {
+			want, ok := ref.Tensors[n]
+			if !ok || seen[n] {
+				t.Errorf("%s: tensor %s unexpected or repeated", filepath.Base(fn), n)
+				continue
+			}
+			seen[n] = true
+			v, ti, err := f.Float32(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(ti.DType) != ref.DType || !slices.Equal(ti.Shape, want.Shape) {
+				t.Errorf("%s: tensor %s is %s %v, reference %s %v", filepath.Base(fn), n, ti.DType, ti.Shape, ref.DType, want.Shape)
+			}
+			var sum, sumAbs float64
+			for _, x := range v {
+				sum += float64(x)
+				sumAbs += math.Abs(float64(x))
+			}
+			if !(math.Abs(sum-want.Sum) <= 1e-9*want.SumAbs) || !(math.Abs(sumAbs-want.SumAbs) <= 1e-9*want.SumAbs) {
+				t.Errorf("%s: tensor %s sums %v, %v; reference %v, %v", filepath.Base(fn), n, sum, sumAbs, want.Sum, want.SumAbs)
+			}
+		}
+		f.Close()
+	}
+	if len(seen) != len(ref.Tensors) {
+		t.Errorf("%d tensors in the files, reference %d", len(seen), len(ref.Tensors))
 	}
 }
 
