@@ -9,7 +9,7 @@ LDFLAGS   := -X github.com/cosmos/cosmos-sdk/version.Name=cortd \
              -X github.com/cosmos/cosmos-sdk/version.Version=$(VERSION) \
              -X github.com/cosmos/cosmos-sdk/version.Commit=$(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: all build build-cortd build-sidecar install test test-deps test-short bench fuzz e2e lint vet fmt-check proto-gen proto-check localnet localnet-stop demo bench-router bench-dashboard engine-refs clean
+.PHONY: all build build-cortd build-sidecar install test test-deps test-short bench fuzz e2e lint vet fmt-check proto-gen proto-check localnet localnet-stop demo bench-router bench-dashboard engine-refs chat-refs clean
 
 all: build
 
@@ -95,6 +95,12 @@ bench-dashboard:
 # Debian's python3-torch and python3-numpy (scripts/engine-refs/README.md).
 engine-refs:
 	/usr/bin/python3 scripts/engine-refs/make_refs.py
+
+# Rendered chat-template references for sidecar/engine/chattemplate (run by hand;
+# needs node and npm): the published Llama 3 / 3.1 and Qwen3 templates rendered
+# with @huggingface/jinja.
+chat-refs:
+	cd scripts/chat-refs && npm ci --no-audit --no-fund && node make_refs.mjs
 
 clean:
 	rm -rf $(BUILD_DIR) .proto-out

@@ -1,0 +1,165 @@
+package chattemplate
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+type refCases struct {
+	Families map[string]struct {
+		BOS string `json:"bos_token"`
+		EOS string `json:"eos_token"`
+	} `json:"families"`
+	Cases []struct {
+		Name     string    `json:"name"`
+		Messages []Message `json:"messages"`
+	} `json:"cases"`
+}
+
+// TestReferences: the published Llama 3, Llama 3.1 and Qwen3 templates render
+// every conversation exactly as @huggingface/jinja did (scripts/chat-refs).
+func TestReferences(t *testing.T) {
+	b, err := os.ReadFile("testdata/cases.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rc refCases
+	if err := json.Unmarshal(b, &rc); err != nil {
+		t.Fatal(err)
+	}
+	if len(rc.Families) < 3 || len(rc.Cases) != 6 {
+		t.Fatalf("references hold %d families and %d cases", len(rc.Families), len(rc.Cases))
+	}
+	for fam, f := range rc.Families {
+		cfg, err := os.ReadFile(filepath.Join("testdata", fam+".tokenizer_config.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tmpl, err := FromTokenizerConfig(cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", fam, err)
+		}
+		if tmpl.BOS != f.BOS || tmpl.EOS != f.EOS {
+			t.Errorf("%s: special tokens %q %q, want %q %q", fam, tmpl.BOS, tmpl.EOS, f.BOS, f.EOS)
+		}
+		for _, c := range rc.Cases {
+			want, err := os.ReadFile(filepath.Join("testdata", fam+"."+c.Name+".txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := tmpl.Render(c.Messages, Options{})
+			if err != nil {
+				t.Fatalf("%s %s: %v", fam, c.Name, err)
+			}
+			if got != string(want) {
+				t.Errorf("%s %s:\n got %q\nwant %q", fam, c.Name, got, want)
+			}
+		}
+	}
+}
+
+func TestTokenizerConfigShapes(t *testing.T) {
+	tmpl, err := FromTokenizerConfig([]byte(`{"bos_token":{"content":"<s>","lstrip":false},"eos_token":"</s>",
+		"chat_template":[{"name":"tool_use","template":"T"},{"name":"default","template":"{{bos_token}}{{messages[0].content}}{{eos_token}}"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := tmpl.Render([]Message{{Role: "user", Content: "hi"}}, Options{})
+	if err != nil || got != "<s>hi</s>" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	for name, cfg := range map[string]string{
+		"absent":     `{"bos_token":"<s>"}`,
+		"null":       `{"chat_template":null}`,
+		"empty":      `{"chat_template":""}`,
+		"no default": `{"chat_template":[{"name":"rag","template":"x"}]}`,
+	} {
+		if _, err := FromTokenizerConfig([]byte(cfg)); !errors.Is(err, ErrNoTemplate) {
+			t.Errorf("%s: %v, want ErrNoTemplate", name, err)
+		}
+	}
+	for name, cfg := range map[string]string{
+		"not json":        `{`,
+		"template number": `{"chat_template":5}`,
+		"bos number":      `{"chat_template":"x","bos_token":5}`,
+		"eos no content":  `{"chat_template":"x","eos_token":{"lstrip":true}}`,
+		"syntax":          `{"chat_template":"{% for m in messages %}"}`,
+	} {
+		_, err := FromTokenizerConfig([]byte(cfg))
+		if err == nil || errors.Is(err, ErrNoTemplate) {
+			t.Errorf("%s: %v, want a parse error", name, err)
+		} else if !strings.Contains(err.Error(), "tokenizer_config.json") {
+			t.Errorf("%s: error %q does not name the file", name, err)
+		}
+	}
+	if _, err := Parse(strings.Repeat("x", MaxTemplateBytes+1), "", ""); err == nil {
+		t.Error("oversized template accepted")
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Load(dir); !errors.Is(err, ErrNoTemplate) {
+		t.Fatalf("missing file: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tokenizer_config.json"), []byte(`{"chat_template":"{{ messages|length }}"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := tmpl.Render(make([]Message, 3), Options{}); err != nil || got != "3" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+}
+
+func TestRenderErrors(t *testing.T) {
+	render := func(src string, opt Options) error {
+		t.Helper()
+		tmpl, err := Parse(src, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = tmpl.Render([]Message{{Role: "user", Content: "hi"}}, opt)
+		return err
+	}
+	var re *RenderError
+	err := render(`{% if messages[0].role == 'user' %}{{ raise_exception('Conversation roles must alternate') }}{% endif %}`, Options{})
+	if !errors.As(err, &re) || !strings.Contains(re.Msg, "Conversation roles must alternate") {
+		t.Errorf("raise_exception: %v", err)
+	}
+	if err := render(`{% for i in range(100000000) %}x{% endfor %}`, Options{}); !errors.As(err, &re) || !strings.Contains(re.Msg, "range") {
+		t.Errorf("huge range: %v", err)
+	}
+	if err := render(`{% for i in range(3, 'a') %}x{% endfor %}`, Options{}); !errors.As(err, &re) {
+		t.Errorf("bad range argument: %v", err)
+	}
+	if err := render(`{% for i in range(2000) %}{{ 'x' * 1000 }}{% endfor %}`, Options{MaxOutput: 1 << 20}); !errors.As(err, &re) || !strings.Contains(re.Msg, "bytes") {
+		t.Errorf("2 MB output: %v", err)
+	}
+	start := time.Now()
+	err = render(`{% for a in range(10000) %}{% for b in range(10000) %}{% endfor %}{% endfor %}`, Options{Timeout: 50 * time.Millisecond})
+	if !errors.As(err, &re) || !strings.Contains(re.Msg, "longer than") {
+		t.Errorf("slow template: %v", err)
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Errorf("timeout of 50ms took %s", time.Since(start))
+	}
+}
+
+func TestStrftimeNow(t *testing.T) {
+	tmpl, err := Parse(`{{ strftime_now("%d %b %Y") }}|{{ strftime_now() }}`, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := tmpl.Render(nil, Options{Now: time.Date(2024, 7, 26, 12, 0, 0, 0, time.UTC)})
+	if err != nil || got != "26 Jul 2024|2024-07-26" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+}
