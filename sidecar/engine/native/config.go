@@ -1,17 +1,27 @@
-// Package native is the pure-Go transformer backend: GPT-2 and Llama models
-// from Hugging Face folders (config.json, model.safetensors, tokenizer.json),
-// computed with the deterministic kernels so every machine gets the same bits.
+// Package native is the pure-Go transformer backend: GPT-2, Llama (2, 3.x),
+// Mistral, Qwen2/Qwen2.5 and Qwen3 models from Hugging Face folders as they
+// are published (config.json, model.safetensors or sharded weights with
+// model.safetensors.index.json, tokenizer.json), computed with the
+// deterministic kernels so every machine gets the same bits.
 package native
 
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 )
 
 // Config is the subset of a Hugging Face config.json the engine uses.
 type Config struct {
-	Arch       string  // "gpt2" or "llama"
+	// Arch is the maths family: "gpt2" or "llama" (Llama, Mistral, Qwen2
+	// and Qwen3 share the pre-norm RMSNorm/RoPE/SwiGLU block).
+	Arch       string
+	ModelType  string // config.json's model_type
+	QKVBias    bool   // q/k/v projections have biases (qwen2, attention_bias)
+	OBias      bool   // o_proj has a bias (attention_bias)
+	QKNorm     bool   // per-head RMSNorm of q and k before RoPE (qwen3)
+	Rope       RopeScaling
 	Layers     int     // transformer blocks
 	Dim        int     // hidden size
 	Heads      int     // attention heads
@@ -44,16 +54,29 @@ type rawConfig struct {
 	NPositions int      `json:"n_positions"`
 	LNEps      *float64 `json:"layer_norm_epsilon"`
 	// Llama names.
-	Hidden       int      `json:"hidden_size"`
-	NumLayers    int      `json:"num_hidden_layers"`
-	NumHeads     int      `json:"num_attention_heads"`
-	NumKVHeads   int      `json:"num_key_value_heads"`
-	Intermediate int      `json:"intermediate_size"`
-	MaxPosEmb    int      `json:"max_position_embeddings"`
-	RMSEps       *float64 `json:"rms_norm_eps"`
-	RopeTheta    float64  `json:"rope_theta"`
-	TieWord      *bool    `json:"tie_word_embeddings"`
-	HeadDim      int      `json:"head_dim"`
+	Hidden       int             `json:"hidden_size"`
+	NumLayers    int             `json:"num_hidden_layers"`
+	NumHeads     int             `json:"num_attention_heads"`
+	NumKVHeads   int             `json:"num_key_value_heads"`
+	Intermediate int             `json:"intermediate_size"`
+	MaxPosEmb    int             `json:"max_position_embeddings"`
+	RMSEps       *float64        `json:"rms_norm_eps"`
+	RopeTheta    float64         `json:"rope_theta"`
+	TieWord      *bool           `json:"tie_word_embeddings"`
+	HeadDim      int             `json:"head_dim"`
+	RopeScaling  json.RawMessage `json:"rope_scaling"`
+	HiddenAct    *string         `json:"hidden_act"`
+	AttnBias     *bool           `json:"attention_bias"`
+	MLPBias      *bool           `json:"mlp_bias"`
+	SlidingWin   *int            `json:"sliding_window"`
+	UseSliding   *bool           `json:"use_sliding_window"`
+	UseMRope     *bool           `json:"use_mrope"`
+	PartialRot   *float64        `json:"partial_rotary_factor"`
+	// GPT-2 activation and attention variants.
+	ActFn        *string `json:"activation_function"`
+	ScaleAttnInv *bool   `json:"scale_attn_by_inverse_layer_idx"`
+	ReorderAttn  *bool   `json:"reorder_and_upcast_attn"`
+	ScaleAttn    *bool   `json:"scale_attn_weights"`
 	// Shared.
 	VocabSize int `json:"vocab_size"`
 	// Engine extension: embedding pooling.
@@ -83,7 +106,7 @@ func ParseConfig(b []byte) (*Config, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("config.json: %w", err)
 	}
-	c := &Config{Vocab: r.VocabSize, Pooling: r.Pooling}
+	c := &Config{Vocab: r.VocabSize, Pooling: r.Pooling, ModelType: r.ModelType}
 	switch r.ModelType {
 	case "gpt2":
 		c.Arch, c.Dim, c.Layers, c.Heads, c.MaxPos = "gpt2", r.NEmbd, r.NLayer, r.NHead, r.NPositions
@@ -94,7 +117,18 @@ func ParseConfig(b []byte) (*Config, error) {
 		if r.LNEps != nil {
 			c.Eps = float32(*r.LNEps)
 		}
-	case "llama":
+		// The engine's GELU is the tanh approximation ("gelu_new", what
+		// every published GPT-2 uses); the attention variants change maths.
+		if r.ActFn != nil && *r.ActFn != "gelu_new" {
+			return nil, fmt.Errorf("config.json: activation_function %q not supported (gelu_new)", *r.ActFn)
+		}
+		if r.ScaleAttnInv != nil && *r.ScaleAttnInv {
+			return nil, fmt.Errorf("config.json: scale_attn_by_inverse_layer_idx true not supported")
+		}
+		if r.ScaleAttn != nil && !*r.ScaleAttn {
+			return nil, fmt.Errorf("config.json: scale_attn_weights false not supported")
+		}
+	case "llama", "mistral", "qwen2", "qwen3":
 		c.Arch, c.Dim, c.Layers, c.Heads, c.MaxPos = "llama", r.Hidden, r.NumLayers, r.NumHeads, r.MaxPosEmb
 		c.KVHeads, c.FF, c.Eps, c.RopeTheta = r.NumKVHeads, r.Intermediate, 1e-6, r.RopeTheta
 		c.HeadDimOvr = r.HeadDim
@@ -110,8 +144,11 @@ func ParseConfig(b []byte) (*Config, error) {
 		if r.TieWord != nil {
 			c.TieEmbed = *r.TieWord
 		}
+		if err := c.parseLlamaFamily(&r); err != nil {
+			return nil, err
+		}
 	default:
-		return nil, fmt.Errorf("config.json: model_type %q not supported (gpt2, llama)", r.ModelType)
+		return nil, fmt.Errorf("config.json: model_type %q not supported (gpt2, llama, mistral, qwen2, qwen3)", r.ModelType)
 	}
 	if c.Pooling == "" {
 		c.Pooling = "mean"
@@ -130,4 +167,143 @@ func ParseConfig(b []byte) (*Config, error) {
 		return nil, fmt.Errorf("config.json: cortd_pooling %q (want mean or last)", c.Pooling)
 	}
 	return c, nil
+}
+
+// parseLlamaFamily reads the keys that distinguish Llama, Mistral, Qwen2 and
+// Qwen3 and refuses every value that would change the maths in a way the
+// engine does not implement.
+func (c *Config) parseLlamaFamily(r *rawConfig) error {
+	if r.HiddenAct != nil && *r.HiddenAct != "silu" {
+		return fmt.Errorf("config.json: hidden_act %q not supported (silu)", *r.HiddenAct)
+	}
+	if r.MLPBias != nil && *r.MLPBias {
+		return fmt.Errorf("config.json: mlp_bias true not supported")
+	}
+	if r.UseMRope != nil && *r.UseMRope {
+		return fmt.Errorf("config.json: use_mrope true not supported")
+	}
+	if r.PartialRot != nil && *r.PartialRot != 1 {
+		return fmt.Errorf("config.json: partial_rotary_factor %v not supported", *r.PartialRot)
+	}
+	attnBias := r.AttnBias != nil && *r.AttnBias
+	switch r.ModelType {
+	case "llama":
+		c.QKVBias, c.OBias = attnBias, attnBias
+	case "mistral":
+		if attnBias {
+			return fmt.Errorf("config.json: attention_bias true not supported for mistral")
+		}
+	case "qwen2":
+		// Qwen2 always has q/k/v biases and never an o_proj bias.
+		c.QKVBias = true
+	case "qwen3":
+		c.QKNorm = true
+		c.QKVBias, c.OBias = attnBias, attnBias
+	}
+	// Sliding-window attention: inside the window it is exactly full
+	// attention, so the engine honours it by limiting the context to the
+	// window. Mistral applies sliding_window whenever it is set; Qwen2/3
+	// only with use_sliding_window.
+	if r.SlidingWin != nil && *r.SlidingWin > 0 {
+		applies := r.ModelType == "mistral" || (r.UseSliding != nil && *r.UseSliding)
+		if r.ModelType == "llama" {
+			return fmt.Errorf("config.json: sliding_window not supported for llama")
+		}
+		if applies && *r.SlidingWin < c.MaxPos {
+			c.MaxPos = *r.SlidingWin
+		}
+	}
+	rs, err := parseRopeScaling(r.RopeScaling)
+	if err != nil {
+		return err
+	}
+	c.Rope = rs
+	return nil
+}
+
+// RopeScaling is config.json's rope_scaling: the rotary frequencies are
+// rescaled for a longer context. Type "" means none.
+type RopeScaling struct {
+	Type       string  // "", "linear" or "llama3"
+	Factor     float64 // both types
+	LowFreq    float64 // llama3: low_freq_factor
+	HighFreq   float64 // llama3: high_freq_factor
+	OrigMaxPos float64 // llama3: original_max_position_embeddings
+}
+
+func parseRopeScaling(raw json.RawMessage) (RopeScaling, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return RopeScaling{}, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return RopeScaling{}, fmt.Errorf("config.json: rope_scaling: %w", err)
+	}
+	typ := ""
+	for _, key := range []string{"rope_type", "type"} {
+		if v, ok := m[key]; ok {
+			var s string
+			if err := json.Unmarshal(v, &s); err != nil {
+				return RopeScaling{}, fmt.Errorf("config.json: rope_scaling.%s: %w", key, err)
+			}
+			if typ != "" && s != typ {
+				return RopeScaling{}, fmt.Errorf("config.json: rope_scaling: rope_type %q and type %q disagree", typ, s)
+			}
+			typ = s
+		}
+	}
+	num := func(key string) (float64, error) {
+		v, ok := m[key]
+		if !ok {
+			return 0, fmt.Errorf("config.json: rope_scaling.%s missing", key)
+		}
+		var f float64
+		if err := json.Unmarshal(v, &f); err != nil {
+			return 0, fmt.Errorf("config.json: rope_scaling.%s: %w", key, err)
+		}
+		if !(f > 0) || math.IsInf(f, 0) {
+			return 0, fmt.Errorf("config.json: rope_scaling.%s = %v, want a positive number", key, f)
+		}
+		return f, nil
+	}
+	known := map[string]bool{"rope_type": true, "type": true, "factor": true}
+	rs := RopeScaling{Type: typ}
+	var err error
+	switch typ {
+	case "default":
+		return RopeScaling{}, nil
+	case "linear":
+		if rs.Factor, err = num("factor"); err != nil {
+			return rs, err
+		}
+	case "llama3":
+		for _, k := range []string{"low_freq_factor", "high_freq_factor", "original_max_position_embeddings"} {
+			known[k] = true
+		}
+		if rs.Factor, err = num("factor"); err != nil {
+			return rs, err
+		}
+		if rs.LowFreq, err = num("low_freq_factor"); err != nil {
+			return rs, err
+		}
+		if rs.HighFreq, err = num("high_freq_factor"); err != nil {
+			return rs, err
+		}
+		if rs.OrigMaxPos, err = num("original_max_position_embeddings"); err != nil {
+			return rs, err
+		}
+		if rs.HighFreq <= rs.LowFreq {
+			return rs, fmt.Errorf("config.json: rope_scaling: high_freq_factor %v must exceed low_freq_factor %v", rs.HighFreq, rs.LowFreq)
+		}
+	case "":
+		return rs, fmt.Errorf("config.json: rope_scaling has no rope_type")
+	default:
+		return rs, fmt.Errorf("config.json: rope_scaling rope_type %q not supported (linear, llama3)", typ)
+	}
+	for k := range m {
+		if !known[k] {
+			return rs, fmt.Errorf("config.json: rope_scaling.%s not supported for rope_type %q", k, typ)
+		}
+	}
+	return rs, nil
 }

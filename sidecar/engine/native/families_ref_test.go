@@ -35,15 +35,7 @@ const (
 
 // pendingFamilies lists reference models the engine cannot load yet, with
 // the reason; each is skipped, every other one must match.
-var pendingFamilies = map[string]string{
-	"llama3":        "rope_scaling (rope_type llama3) not applied by the engine yet",
-	"llama3-bf16":   "rope_scaling (rope_type llama3) not applied by the engine yet",
-	"mistral":       "model_type mistral not supported yet",
-	"mistral-f16":   "model_type mistral not supported yet",
-	"qwen2":         "model_type qwen2 not supported yet",
-	"qwen3":         "model_type qwen3 not supported yet",
-	"qwen3-sharded": "model_type qwen3 and sharded weights not supported yet",
-}
+var pendingFamilies = map[string]string{}
 
 // wantRefModels is every folder make_refs.py writes, so a lost folder fails
 // the test instead of shrinking it.

@@ -86,9 +86,23 @@ func (m *Model) forwardSeqs(sc *scratch, seqs []seqChunk) {
 			q, k, v, qs, ks = qkv, qkv[D:], qkv[2*D:], 3*D, 3*D
 		} else {
 			q, k, v = sc.q[:T*qd], sc.k[:T*kvd], sc.v[:T*kvd]
-			kernels.MatMul(q, qd, h, D, T, D, qd, ly.q, nil)
-			kernels.MatMul(k, kvd, h, D, T, D, kvd, ly.k, nil)
-			kernels.MatMul(v, kvd, h, D, T, D, kvd, ly.v, nil)
+			kernels.MatMul(q, qd, h, D, T, D, qd, ly.q, ly.qB)
+			kernels.MatMul(k, kvd, h, D, T, D, kvd, ly.k, ly.kB)
+			kernels.MatMul(v, kvd, h, D, T, D, kvd, ly.v, ly.vB)
+			if ly.qNorm != nil { // Qwen3: RMSNorm each head of q and k before RoPE
+				parallelRows(T, 4*(qd+kvd), func(lo, hi int) {
+					for t := lo; t < hi; t++ {
+						for g := 0; g < c.Heads; g++ {
+							x := q[t*qd+g*hd : t*qd+g*hd+hd]
+							kernels.RMSNorm(x, x, ly.qNorm, c.Eps)
+						}
+						for g := 0; g < c.KVHeads; g++ {
+							x := k[t*kvd+g*hd : t*kvd+g*hd+hd]
+							kernels.RMSNorm(x, x, ly.kNorm, c.Eps)
+						}
+					}
+				})
+			}
 			r := 0
 			for _, sq := range seqs {
 				for t := range sq.tokens {

@@ -16,6 +16,31 @@ func ropeInvFreq(theta float64, i, hd int) float64 {
 	return exp64(float64(-float64(2*i) / float64(hd) * kernels.Log(theta)))
 }
 
+// scaledInvFreq applies rope_scaling to one inverse frequency: "linear"
+// divides it by the factor; "llama3" (Llama 3.1/3.2) keeps high
+// frequencies, divides low ones by the factor and interpolates smoothly
+// between, as transformers' _compute_llama3_parameters does.
+func scaledInvFreq(rs RopeScaling, inv float64) float64 {
+	switch rs.Type {
+	case "linear":
+		return inv / rs.Factor
+	case "llama3":
+		const twoPi = 6.283185307179586
+		wavelen := float64(twoPi / inv)
+		lowWavelen := float64(rs.OrigMaxPos / rs.LowFreq)
+		highWavelen := float64(rs.OrigMaxPos / rs.HighFreq)
+		switch {
+		case wavelen < highWavelen:
+			return inv
+		case wavelen > lowWavelen:
+			return inv / rs.Factor
+		}
+		smooth := float64(float64(float64(rs.OrigMaxPos/wavelen)-rs.LowFreq) / float64(rs.HighFreq-rs.LowFreq))
+		return float64(float64(float64(1-smooth)*inv)/rs.Factor) + float64(smooth*inv)
+	}
+	return inv
+}
+
 // exp64 for x in [-700, 700]: x = k*ln2 + r, |r| <= ln2/2, Taylor to r^20.
 func exp64(x float64) float64 {
 	const ln2Hi, ln2Lo = 6.93147180369123816490e-01, 1.90821492927058770002e-10

@@ -2,8 +2,8 @@ package native
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/cortnet/cortd/sidecar/engine/internal/kernels"
@@ -19,6 +19,8 @@ type layer struct {
 	qkv            kernels.Panels // GPT-2: D x 3D
 	qkvB           []float32
 	q, k, v        kernels.Panels // Llama
+	qB, kB, vB     []float32      // Qwen2 (and attention_bias)
+	qNorm, kNorm   []float32      // Qwen3: per-head RMSNorm weights (HeadDim)
 	o              kernels.Panels
 	oB             []float32
 	up, gate, down kernels.Panels
@@ -49,34 +51,43 @@ type Model struct {
 }
 
 type loader struct {
-	f      *safetensors.File
+	w      *safetensors.Weights
 	prefix string
 	bytes  int64
 	err    error
 }
 
-// get reads a tensor and checks its shape; errors stick so the caller can
-// read many tensors and check once.
+// has reports whether the weights hold a tensor (after the prefix).
+func (l *loader) has(name string) bool {
+	return l.w.Has(l.prefix+name) || l.w.Has(name)
+}
+
+// get reads a tensor, checks its shape and that every value is finite;
+// errors stick so the caller can read many tensors and check once.
 func (l *loader) get(name string, shape ...int) []float32 {
 	if l.err != nil {
 		return nil
 	}
 	full := l.prefix + name
-	if _, ok := l.f.Tensors[full]; !ok {
+	if !l.w.Has(full) {
 		full = name
 	}
-	v, ti, err := l.f.Float32(full)
+	v, ti, file, err := l.w.Float32(full)
 	if err != nil {
 		l.err = err
 		return nil
 	}
-	if len(ti.Shape) != len(shape) {
-		l.err = fmt.Errorf("tensor %s: shape %v, want %v", name, ti.Shape, shape)
+	bad := len(ti.Shape) != len(shape)
+	for i := 0; !bad && i < len(shape); i++ {
+		bad = ti.Shape[i] != shape[i]
+	}
+	if bad {
+		l.err = fmt.Errorf("%s: tensor %s: shape %v, want %v", file, full, ti.Shape, shape)
 		return nil
 	}
-	for i := range shape {
-		if ti.Shape[i] != shape[i] {
-			l.err = fmt.Errorf("tensor %s: shape %v, want %v", name, ti.Shape, shape)
+	for i, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			l.err = fmt.Errorf("%s: tensor %s: element %d is %v (weights must be finite)", file, full, i, x)
 			return nil
 		}
 	}
@@ -101,11 +112,12 @@ func (l *loader) pack(name string, in, out int, linear bool) kernels.Panels {
 	return p
 }
 
-// Load reads a model folder.
+// Load reads a model folder: config.json, tokenizer.json and the weights,
+// one model.safetensors or shards listed by model.safetensors.index.json.
 func Load(dir string) (*Model, error) {
 	cfg, err := LoadConfig(filepath.Join(dir, "config.json"))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	tok, err := tokenizer.Load(filepath.Join(dir, "tokenizer.json"))
 	if err != nil {
@@ -114,13 +126,13 @@ func Load(dir string) (*Model, error) {
 	if tok.VocabSize() > cfg.Vocab {
 		return nil, fmt.Errorf("tokenizer has %d tokens, model vocabulary %d", tok.VocabSize(), cfg.Vocab)
 	}
-	f, err := safetensors.Open(filepath.Join(dir, "model.safetensors"))
+	w, err := safetensors.OpenDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer w.Close()
 	m := &Model{Name: filepath.Base(dir), Cfg: cfg, Tok: tok}
-	l := &loader{f: f}
+	l := &loader{w: w}
 	switch cfg.Arch {
 	case "gpt2":
 		m.loadGPT2(l)
@@ -128,20 +140,20 @@ func Load(dir string) (*Model, error) {
 		m.loadLlama(l)
 	}
 	if l.err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, l.err)
+		return nil, l.err // names the file (or folder) and the tensor
 	}
-	m.Bytes = l.bytes
+	m.Bytes = l.bytes + m.ropeBytes()
 	return m, nil
 }
+
+// ropeBytes is the memory of the rotary tables (counted in the footprint).
+func (m *Model) ropeBytes() int64 { return int64(4 * (len(m.ropeCos) + len(m.ropeSin))) }
 
 func (m *Model) loadGPT2(l *loader) {
 	c := m.Cfg
 	D, F, V := c.Dim, c.FF, c.Vocab
-	for name := range l.f.Tensors {
-		if strings.HasPrefix(name, "transformer.") {
-			l.prefix = "transformer."
-			break
-		}
+	if l.w.Has("transformer.wte.weight") {
+		l.prefix = "transformer."
 	}
 	m.tokEmb = l.get("wte.weight", V, D)
 	m.posEmb = l.get("wpe.weight", c.MaxPos, D)
@@ -176,13 +188,27 @@ func (m *Model) loadLlama(l *loader) {
 		ly.k = l.pack(p+"self_attn.k_proj.weight", D, c.KVHeads*hd, true)
 		ly.v = l.pack(p+"self_attn.v_proj.weight", D, c.KVHeads*hd, true)
 		ly.o = l.pack(p+"self_attn.o_proj.weight", c.Heads*hd, D, true)
+		if c.QKVBias {
+			ly.qB = l.get(p+"self_attn.q_proj.bias", c.Heads*hd)
+			ly.kB = l.get(p+"self_attn.k_proj.bias", c.KVHeads*hd)
+			ly.vB = l.get(p+"self_attn.v_proj.bias", c.KVHeads*hd)
+		}
+		if c.OBias {
+			ly.oB = l.get(p+"self_attn.o_proj.bias", D)
+		}
+		if c.QKNorm {
+			ly.qNorm = l.get(p+"self_attn.q_norm.weight", hd)
+			ly.kNorm = l.get(p+"self_attn.k_norm.weight", hd)
+		}
 		ly.norm2W = l.get(p+"post_attention_layernorm.weight", D)
 		ly.gate = l.pack(p+"mlp.gate_proj.weight", D, F, true)
 		ly.up = l.pack(p+"mlp.up_proj.weight", D, F, true)
 		ly.down = l.pack(p+"mlp.down_proj.weight", F, D, true)
 	}
 	m.normW = l.get("model.norm.weight", D)
-	if _, ok := l.f.Tensors["lm_head.weight"]; ok && !c.TieEmbed {
+	if !c.TieEmbed {
+		// Untied: the checkpoint must carry lm_head (transformers would
+		// otherwise initialise it randomly, which no published model wants).
 		m.lmHead = l.pack("lm_head.weight", D, V, true)
 	} else if m.tokEmb != nil {
 		m.lmHead = kernels.Pack(m.tokEmb, D, V, true)
@@ -201,7 +227,7 @@ func (m *Model) initRope() {
 	m.ropeCos = make([]float32, c.MaxPos*half)
 	m.ropeSin = make([]float32, c.MaxPos*half)
 	for i := 0; i < half; i++ {
-		inv := ropeInvFreq(c.RopeTheta, i, c.HeadDim())
+		inv := scaledInvFreq(c.Rope, ropeInvFreq(c.RopeTheta, i, c.HeadDim()))
 		for p := 0; p < c.MaxPos; p++ {
 			a := float64(float64(p) * inv)
 			m.ropeCos[p*half+i] = float32(cosPure(a))
