@@ -108,6 +108,7 @@ func newRouterCmd() *cobra.Command {
 	f.DurationVar(&sc.IdleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection is kept")
 	f.IntVar(&sc.MaxHeaderBytes, "max-header-bytes", 64<<10, "bound on a request's headers")
 	f.DurationVar(&cfg.Timeout, "request-timeout", 2*time.Minute, "bound on one request, submission to validated result (then 504)")
+	f.StringVar(&cfg.ModelsDir, "models", "", "folder of model folders: chat completions use <models>/<id>/tokenizer_config.json's chat_template (without one: a plain \"role: content\" transcript)")
 	f.IntVar(&cfg.MaxEmbeddingInputs, "max-embedding-inputs", 16, "strings one /v1/embeddings request may embed (one task each)")
 	f.Uint32Var(&redundancy, "redundancy", 3, "nodes per task in the router's sessions")
 	f.Uint32Var(&quorum, "quorum", 2, "agreeing results a task needs")

@@ -88,6 +88,7 @@ type sampling struct {
 	TopP        *float64 `json:"top_p"`
 	Seed        uint64   `json:"seed"`
 	Stream      bool     `json:"stream"`
+	Stop        stopList `json:"stop"`
 }
 
 // check validates sampling against the session's limits and fills defaults
@@ -115,6 +116,9 @@ func (r *Router) check(s *sampling) (uint32, float64, float64, *apiError) {
 	}
 	if topP <= 0 || topP > 1 {
 		return 0, 0, 0, badRequest("top_p must be in (0, 1]", "top_p")
+	}
+	if e := checkStops(s.Stop); e != nil {
+		return 0, 0, 0, e
 	}
 	return uint32(maxTok), temp, topP, nil
 }
@@ -147,38 +151,6 @@ func (r *Router) completions(w http.ResponseWriter, req *http.Request) {
 	r.serve(w, req, &body.sampling, prompt, "completion", false)
 }
 
-func (r *Router) chat(w http.ResponseWriter, req *http.Request) {
-	var body struct {
-		sampling
-		Messages []struct {
-			Role    string `json:"role"`
-			Content string `json:"content"`
-		} `json:"messages"`
-	}
-	if e := decode(req, &body); e != nil {
-		writeError(w, e)
-		return
-	}
-	if len(body.Messages) == 0 {
-		writeError(w, badRequest("messages must be a non-empty array", "messages"))
-		return
-	}
-	// The chain runs plain completions: a chat becomes a transcript ending with the
-	// assistant's turn (prompt_type "chat" records that on chain).
-	var b strings.Builder
-	for i, m := range body.Messages {
-		switch m.Role {
-		case "system", "user", "assistant":
-		default:
-			writeError(w, badRequest(fmt.Sprintf("messages[%d].role must be system, user or assistant", i), "messages"))
-			return
-		}
-		fmt.Fprintf(&b, "%s: %s\n", m.Role, m.Content)
-	}
-	b.WriteString("assistant:")
-	r.serve(w, req, &body.sampling, b.String(), "chat", true)
-}
-
 // serve runs a validated request and writes the answer, whole or as SSE chunks.
 func (r *Router) serve(w http.ResponseWriter, req *http.Request, s *sampling, prompt, promptType string, chat bool) {
 	maxTok, temp, topP, e := r.check(s)
@@ -208,6 +180,9 @@ func (r *Router) serve(w http.ResponseWriter, req *http.Request, s *sampling, pr
 	finish := "stop"
 	if a.CompletionTokens >= uint64(maxTok) {
 		finish = "length"
+	}
+	if text, cut := cutAtStop(a.Text, s.Stop); cut {
+		a.Text, finish = text, "stop"
 	}
 	id := fmt.Sprintf("cmpl-cortd-%d", a.Receipt.TaskID)
 	created := time.Now().Unix()

@@ -17,6 +17,12 @@
 // comma-separated in input order. If any task of a batch does not validate the
 // request fails (503) — the others are still paid, like any validated task.
 //
+// POST /v1/chat/completions renders the messages with the model's chat_template
+// from Config.ModelsDir/<id>/tokenizer_config.json (package
+// sidecar/engine/chattemplate; without one, the plain "role: content" transcript)
+// and submits the rendered prompt as a prompt_type "chat" task (chat.go). Request
+// "stop" sequences cut the validated answer (both endpoints).
+//
 // What the router's key pays for is bounded (README, "Router limits"): per API key
 // a request rate and a task rate (tasks are inputs × redundancy), ucor budgets per
 // key and for all keys per minute and per day (reserved before submission, given

@@ -51,6 +51,11 @@ type Config struct {
 	// MaxEmbeddingInputs bounds the strings of one embeddings request, each a task
 	// (default 16).
 	MaxEmbeddingInputs int
+	// ModelsDir is a folder of model folders like a miner's --models: a chat
+	// completion is rendered with <ModelsDir>/<model id>/tokenizer_config.json's
+	// chat_template; without one (or without ModelsDir) the prompt is the plain
+	// transcript "role: content\n...assistant:".
+	ModelsDir string
 }
 
 // Router serves the OpenAI-compatible API.
@@ -66,6 +71,7 @@ type Router struct {
 	unitPrice uint64       // ucor per task (price per result)
 	now       func() time.Time
 	met       metrics
+	tmpl      *templates
 }
 
 // New makes a router that funds its sessions from signer's key.
@@ -101,7 +107,7 @@ func newRouter(cfg Config, b backend, log *slog.Logger) (*Router, error) {
 	}
 	r := &Router{cfg: cfg, b: b, log: log, lim: newLimiter(cfg.RatePerMinute, cfg.Burst),
 		budgets: newBudgets(cfg.Budgets), auth: newAuthLimiter(cfg.AuthLimit),
-		unitPrice: sc.PricePerTask.Uint64(), now: time.Now}
+		unitPrice: sc.PricePerTask.Uint64(), now: time.Now, tmpl: &templates{dir: cfg.ModelsDir}}
 	if err := r.checkLimits(); err != nil {
 		return nil, err
 	}
