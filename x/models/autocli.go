@@ -44,6 +44,8 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					},
 					FlagOptions: map[string]*autocliv1.FlagOptions{
 						"owner": {Usage: "owner address (authority only; defaults to the sender)"},
+						"manifest_sha256": {Usage: "sha256 of the folder's manifest.json (cortd-sidecar model publish prints it); " +
+							"weights-uri is then the folder's base (https, http or file)"},
 					},
 				},
 				{

@@ -152,6 +152,19 @@ func TestRegisterModelRejections(t *testing.T) {
 		{"empty id", func(m *types.MsgRegisterModel) { m.Id = "" }, types.ErrInvalidID},
 		{"bad sender", func(m *types.MsgRegisterModel) { m.Sender = "cosmos1xyz" }, types.ErrInvalidAddress},
 		{"user names another owner", func(m *types.MsgRegisterModel) { m.Owner = bob.String() }, types.ErrUnauthorized},
+		{"short manifest sha256", func(m *types.MsgRegisterModel) {
+			m.WeightsUri, m.ManifestSha256 = "https://x/gpt2/", hexOf('c')[:63]
+		}, types.ErrInvalidSha256},
+		{"uppercase manifest sha256", func(m *types.MsgRegisterModel) {
+			m.WeightsUri, m.ManifestSha256 = "https://x/gpt2/", hexOf('C')
+		}, types.ErrInvalidSha256},
+		{"non-hex manifest sha256", func(m *types.MsgRegisterModel) {
+			m.WeightsUri, m.ManifestSha256 = "https://x/gpt2/", hexOf('z')
+		}, types.ErrInvalidSha256},
+		{"manifest with an hf uri", func(m *types.MsgRegisterModel) { m.ManifestSha256 = hexOf('c') }, types.ErrInvalidURI},
+		{"manifest with an ipfs uri", func(m *types.MsgRegisterModel) {
+			m.WeightsUri, m.ManifestSha256 = "ipfs://bafy", hexOf('c')
+		}, types.ErrInvalidURI},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -265,4 +278,26 @@ func TestUpdateParams(t *testing.T) {
 	msg.Architecture = "qwen2"
 	_, err = f.msg.RegisterModel(f.Ctx, msg)
 	require.NoError(t, err)
+}
+
+func TestRegisterModelWithManifest(t *testing.T) {
+	f := newFixture(t)
+	f.Fund(t, alice, sdk.NewCoins(sdk.NewInt64Coin(denom, 250_000_000)))
+	msg := validMsg(alice, "m1")
+	msg.WeightsUri, msg.ManifestSha256 = "https://models.example/gpt2-tiny/", hexOf('c')
+	_, err := f.msg.RegisterModel(f.Ctx, msg)
+	require.NoError(t, err)
+	m, err := f.k.GetModel(f.Ctx, "m1")
+	require.NoError(t, err)
+	require.Equal(t, hexOf('c'), m.ManifestSha256)
+	require.Equal(t, "https://models.example/gpt2-tiny/", m.WeightsUri)
+	require.NoError(t, m.Validate())
+
+	// Without a manifest the record keeps the version 1 meaning (and any uri scheme).
+	_, err = f.msg.RegisterModel(f.Ctx, validMsg(alice, "m2"))
+	require.NoError(t, err)
+	m2, err := f.k.GetModel(f.Ctx, "m2")
+	require.NoError(t, err)
+	require.Empty(t, m2.ManifestSha256)
+	f.checkInvariant(t)
 }

@@ -71,6 +71,7 @@ func (s msgServer) RegisterModel(ctx context.Context, msg *types.MsgRegisterMode
 		WeightsUri:       msg.WeightsUri,
 		WeightsSha256:    msg.WeightsSha256,
 		TokenizerSha256:  msg.TokenizerSha256,
+		ManifestSha256:   msg.ManifestSha256,
 		EmbeddingDim:     msg.EmbeddingDim,
 		MemoryMib:        msg.MemoryMib,
 		Owner:            owner,

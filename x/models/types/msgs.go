@@ -23,7 +23,7 @@ func validAddress(field, addr string) error {
 func (m *MsgRegisterModel) Fields() ModelFields {
 	return ModelFields{
 		ID: m.Id, Name: m.Name, Architecture: m.Architecture, WeightsURI: m.WeightsUri,
-		WeightsSha256: m.WeightsSha256, TokenizerSha256: m.TokenizerSha256,
+		WeightsSha256: m.WeightsSha256, TokenizerSha256: m.TokenizerSha256, ManifestSha256: m.ManifestSha256,
 		EmbeddingDim: m.EmbeddingDim, MemoryMiB: m.MemoryMib,
 	}
 }

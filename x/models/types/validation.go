@@ -60,9 +60,14 @@ func ValidateSha256Hex(field, digest string) error {
 // ModelFields is the set of descriptive fields shared by MsgRegisterModel and Model.
 type ModelFields struct {
 	ID, Name, Architecture, WeightsURI, WeightsSha256, TokenizerSha256 string
-	EmbeddingDim                                                       uint32
-	MemoryMiB                                                          uint64
+	// ManifestSha256 names the folder's manifest.json; empty: a record without one.
+	ManifestSha256 string
+	EmbeddingDim   uint32
+	MemoryMiB      uint64
 }
+
+// manifestURISchemes are the schemes a sidecar pulls a manifest folder from (model pull).
+var manifestURISchemes = map[string]bool{"https": true, "http": true, "file": true}
 
 // ValidateStateless checks what can be checked without params: formats and non-zero values.
 func (f ModelFields) ValidateStateless() error {
@@ -84,6 +89,14 @@ func (f ModelFields) ValidateStateless() error {
 	}
 	if err := ValidateSha256Hex("tokenizer_sha256", f.TokenizerSha256); err != nil {
 		return err
+	}
+	if f.ManifestSha256 != "" {
+		if err := ValidateSha256Hex("manifest_sha256", f.ManifestSha256); err != nil {
+			return err
+		}
+		if !manifestURISchemes[u.Scheme] {
+			return errorsmod.Wrapf(ErrInvalidURI, "%q: a model with a manifest needs an https, http or file weights_uri (the folder it is pulled from)", f.WeightsURI)
+		}
 	}
 	if f.EmbeddingDim == 0 {
 		return errorsmod.Wrap(ErrInvalidEmbeddingDim, "embedding_dim must be positive")
@@ -115,7 +128,7 @@ func (f ModelFields) ValidateAgainstParams(p Params) error {
 func (m Model) Fields() ModelFields {
 	return ModelFields{
 		ID: m.Id, Name: m.Name, Architecture: m.Architecture, WeightsURI: m.WeightsUri,
-		WeightsSha256: m.WeightsSha256, TokenizerSha256: m.TokenizerSha256,
+		WeightsSha256: m.WeightsSha256, TokenizerSha256: m.TokenizerSha256, ManifestSha256: m.ManifestSha256,
 		EmbeddingDim: m.EmbeddingDim, MemoryMiB: m.MemoryMib,
 	}
 }
