@@ -91,6 +91,7 @@ func CheckSessionTask(ctx context.Context, eng engine.Engine, t *sessionstypes.T
 		if err != nil {
 			return nil, err
 		}
+		sp.RenderedPrompt = t.PromptType == sessionstypes.PromptTypeChat // as the miner tokenizes it
 		c, err := eng.Complete(ctx, t.ModelId, t.Prompt, sp)
 		if err != nil {
 			return nil, fmt.Errorf("completion with %s: %w", t.ModelId, err)

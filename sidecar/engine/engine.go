@@ -17,6 +17,9 @@ type Params struct {
 	TopK        int      `json:"top_k"` // 0: no top-k cut
 	Seed        uint64   `json:"seed"`
 	Stop        []string `json:"stop"`
+	// RenderedPrompt: the prompt is a rendered chat template (prompt_type
+	// "chat"), which holds its own BOS; the tokenizer adds no special tokens.
+	RenderedPrompt bool `json:"rendered_prompt,omitempty"`
 }
 
 // Usage counts tokens.

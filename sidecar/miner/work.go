@@ -224,6 +224,8 @@ func (m *Miner) compute(ctx context.Context, t *sessionstypes.Task) (Result, err
 	if err != nil {
 		return Result{}, err
 	}
+	// A chat task's prompt is a rendered chat template holding its own BOS.
+	p.RenderedPrompt = t.PromptType == sessionstypes.PromptTypeChat
 	comp, err := m.e.Complete(ctx, t.ModelId, t.Prompt, p)
 	if err != nil {
 		return Result{}, fmt.Errorf("engine completion (%s): %w", t.ModelId, err)

@@ -139,7 +139,7 @@ func (g *Generator) sample() int {
 // Pieces hold back bytes that could start a stop sequence or an incomplete
 // UTF-8 character, so the concatenated pieces equal the final text.
 func (m *Model) Generate(ctx context.Context, prompt string, p engine.Params, emit func(string) error) (engine.Completion, error) {
-	ids := m.Tok.Encode(prompt)
+	ids := m.encodePrompt(prompt, p.RenderedPrompt)
 	g, err := m.NewGenerator(ids, p)
 	if err != nil {
 		return engine.Completion{}, err
@@ -161,7 +161,7 @@ func (m *Model) Generate(ctx context.Context, prompt string, p engine.Params, em
 			break
 		}
 		n++
-		if tok == m.Tok.EOS() {
+		if m.isEOS(tok) {
 			finish = "stop"
 			break
 		}

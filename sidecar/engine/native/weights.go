@@ -48,6 +48,7 @@ type Model struct {
 	batcher   *batcher
 	// Bytes is the memory the weights take (for the manager's budget).
 	Bytes int64
+	eos   []int // token ids that end a generation (generation.go); nil: Tok.EOS()
 }
 
 type loader struct {
@@ -131,7 +132,11 @@ func Load(dir string) (*Model, error) {
 		return nil, err
 	}
 	defer w.Close()
-	m := &Model{Name: filepath.Base(dir), Cfg: cfg, Tok: tok}
+	eos, err := EOSIDs(dir, cfg.Vocab, tok)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{Name: filepath.Base(dir), Cfg: cfg, Tok: tok, eos: eos}
 	l := &loader{w: w}
 	switch cfg.Arch {
 	case "gpt2":
