@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -107,7 +108,7 @@ func (t *templates) get(model string) (*chattemplate.Template, error) {
 	if t == nil || t.dir == "" {
 		return nil, nil
 	}
-	if !filepath.IsLocal(model) || strings.ContainsAny(model, `/\`) {
+	if model == "." || !filepath.IsLocal(model) || strings.ContainsAny(model, `/\`) {
 		return nil, nil // not a folder name: no template (chain ids never are)
 	}
 	t.mu.Lock()
@@ -115,7 +116,13 @@ func (t *templates) get(model string) (*chattemplate.Template, error) {
 	if tmpl, ok := t.m[model]; ok {
 		return tmpl, nil
 	}
-	tmpl, err := chattemplate.Load(filepath.Join(t.dir, model))
+	dir := filepath.Join(t.dir, model)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		// No folder: no template, and nothing cached, so request ids cannot grow
+		// the cache (it holds at most the folders the operator made).
+		return nil, nil
+	}
+	tmpl, err := chattemplate.Load(dir)
 	if errors.Is(err, chattemplate.ErrNoTemplate) {
 		tmpl, err = nil, nil
 	}

@@ -173,10 +173,46 @@ func TestCutAtStop(t *testing.T) {
 func TestTemplatesIgnoreNonFolderIDs(t *testing.T) {
 	dir := modelsDir(t, templateConfig(t, qwenStyle))
 	tm := &templates{dir: filepath.Join(dir, "m")}
-	for _, id := range []string{"../m", "/etc", "a/b", `a\b`, ".."} {
+	for _, id := range []string{"../m", "/etc", "a/b", `a\b`, "..", ".", "nope"} {
 		got, err := tm.get(id)
 		require.NoError(t, err, id)
 		require.Nil(t, got, id)
 	}
-	require.False(t, strings.Contains(dir, ".."))
+	require.Empty(t, tm.m, "ids without a folder are not cached")
+	// The model's own folder is found and cached.
+	tm = &templates{dir: dir}
+	got, err := tm.get("m")
+	require.NoError(t, err)
+	require.NotNil(t, got)
+	require.Len(t, tm.m, 1)
+}
+
+// TestChatWithPublishedTemplates: a chat completion to a model folder holding
+// the published Llama 3.1 or Qwen3 tokenizer_config.json submits exactly the
+// prompt @huggingface/jinja renders (sidecar/engine/chattemplate/testdata).
+func TestChatWithPublishedTemplates(t *testing.T) {
+	td := filepath.Join("..", "engine", "chattemplate", "testdata")
+	var rc struct {
+		Cases []struct {
+			Name     string            `json:"name"`
+			Messages []json.RawMessage `json:"messages"`
+		} `json:"cases"`
+	}
+	b, err := os.ReadFile(filepath.Join(td, "cases.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &rc))
+	for _, fam := range []string{"llama3_1", "qwen3"} {
+		cfg, err := os.ReadFile(filepath.Join(td, fam+".tokenizer_config.json"))
+		require.NoError(t, err)
+		f := newFakeRouter(t, Config{ModelsDir: modelsDir(t, string(cfg))})
+		for _, c := range rc.Cases {
+			msgs, err := json.Marshal(c.Messages)
+			require.NoError(t, err)
+			rec := f.call(t, "/v1/chat/completions", "sk-a", `{"model":"m","messages":`+string(msgs)+`}`)
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			want, err := os.ReadFile(filepath.Join(td, fam+"."+c.Name+".txt"))
+			require.NoError(t, err)
+			require.Equal(t, string(want), submittedPrompt(t, f), fam+" "+c.Name)
+		}
+	}
 }
