@@ -172,6 +172,10 @@ func (r *Router) chatPrompt(model string, raw []chatMessage) (string, *apiError)
 	}
 	prompt, err := tmpl.Render(msgs, chattemplate.Options{MaxOutput: int(r.cfg.MaxBodyBytes) * 2, Now: r.now().UTC()})
 	if err != nil {
+		if errors.Is(err, chattemplate.ErrBusy) {
+			return "", &apiError{Status: http.StatusServiceUnavailable, Type: "server_error", Code: "busy",
+				Message: "The router is rendering too many chat prompts; retry shortly.", retryAfter: "1"}
+		}
 		var re *chattemplate.RenderError
 		if errors.As(err, &re) {
 			return "", badRequest("The model's chat template refused the messages: "+re.Msg, "messages")

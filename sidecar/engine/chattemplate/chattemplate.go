@@ -33,6 +33,10 @@ const (
 // ErrNoTemplate: the tokenizer_config.json has no chat_template.
 var ErrNoTemplate = errors.New("no chat_template")
 
+// ErrBusy: MaxConcurrent renders are running (some may be past their timeout);
+// retry later.
+var ErrBusy = errors.New("chat template: too many renders running")
+
 // RenderError is a template's own failure (raise_exception, a type error, a
 // limit): the message is safe to show to the client who sent the messages.
 type RenderError struct{ Msg string }
@@ -199,7 +203,7 @@ func (t *Template) Render(msgs []Message, opt Options) (string, error) {
 	select {
 	case slots <- struct{}{}:
 	default:
-		return "", &RenderError{Msg: "too many chat templates rendering; retry"}
+		return "", ErrBusy
 	}
 	type result struct {
 		s   string

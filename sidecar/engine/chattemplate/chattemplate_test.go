@@ -163,3 +163,53 @@ func TestStrftimeNow(t *testing.T) {
 		t.Fatalf("got %q, %v", got, err)
 	}
 }
+
+// TestBusy: while MaxConcurrent renders hold their slots, another render is
+// refused at once with ErrBusy; a slot frees when its render really ends.
+func TestBusy(t *testing.T) {
+	// Take every free slot (a timed-out render of another test may hold one).
+	taken := 0
+fill:
+	for {
+		select {
+		case slots <- struct{}{}:
+			taken++
+		default:
+			break fill
+		}
+	}
+	tmpl, err := Parse("x", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tmpl.Render(nil, Options{})
+	for range taken {
+		<-slots
+	}
+	if !errors.Is(err, ErrBusy) {
+		t.Fatalf("got %v, want ErrBusy", err)
+	}
+	if taken > 0 {
+		if got, err := tmpl.Render(nil, Options{}); err != nil || got != "x" {
+			t.Fatalf("after the slots freed: %q %v", got, err)
+		}
+	}
+}
+
+func BenchmarkRenderQwen3(b *testing.B) {
+	cfg, err := os.ReadFile("testdata/qwen3.tokenizer_config.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	tmpl, err := FromTokenizerConfig(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	msgs := []Message{{Role: "system", Content: "Be brief."}, {Role: "user", Content: "Count to three."},
+		{Role: "assistant", Content: "1, 2, 3"}, {Role: "user", Content: "Now backwards."}}
+	for b.Loop() {
+		if _, err := tmpl.Render(msgs, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
