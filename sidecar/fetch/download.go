@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"time"
 )
 
 // Download writes the bytes at rawURL to dest when they are exactly size bytes whose
@@ -205,4 +206,34 @@ func copyLimited(ctx context.Context, w io.Writer, h hash.Hash, r io.Reader, hav
 			return have, fmt.Errorf("%w: after %d bytes: %v", ErrUnavailable, have, err)
 		}
 	}
+}
+
+// FetchUpTo is Fetch for bytes whose size is not claimed, only bounded: at most limit
+// bytes whose sha256 is sha256Hex (a model manifest named by its hash on chain).
+func FetchUpTo(ctx context.Context, rawURL string, limit uint64, sha256Hex string, o Options) ([]byte, error) {
+	if o.Timeout <= 0 {
+		o.Timeout = 2 * time.Minute
+	}
+	want, err := hex.DecodeString(sha256Hex)
+	if err != nil || len(want) != sha256.Size || limit > maxSize {
+		return nil, fmt.Errorf("%w: claimed checksum %q is not 64 hex digits", ErrChecksum, sha256Hex)
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	body, err := open(ctx, rawURL, policy{allowLocal: o.AllowLocal, trusted: o.trusted})
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	data, err := io.ReadAll(io.LimitReader(body, int64(limit)+1))
+	if err != nil {
+		return nil, fmt.Errorf("%w: after %d bytes: %v", ErrUnavailable, len(data), err)
+	}
+	if uint64(len(data)) > limit {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
+	}
+	if got := sha256.Sum256(data); !equalBytes(got[:], want) {
+		return nil, fmt.Errorf("%w: got %x, claimed %s", ErrChecksum, got, sha256Hex)
+	}
+	return data, nil
 }

@@ -162,3 +162,22 @@ func TestDownloadRefusals(t *testing.T) {
 		t.Fatalf("claim over MaxBytes: %v", err)
 	}
 }
+
+func TestFetchUpTo(t *testing.T) {
+	body := randBytes(1000, 4)
+	srv, _ := cutServer(t, body, 0, true)
+	ctx := context.Background()
+	got, err := FetchUpTo(ctx, srv.URL, 1000, sumHex(body), Options{AllowLocal: true})
+	if err != nil || !bytes.Equal(got, body) {
+		t.Fatalf("FetchUpTo: %v", err)
+	}
+	if _, err := FetchUpTo(ctx, srv.URL, 999, sumHex(body), Options{AllowLocal: true}); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("over the limit: %v", err)
+	}
+	if _, err := FetchUpTo(ctx, srv.URL, 1000, sumHex(body[1:]), Options{AllowLocal: true}); !errors.Is(err, ErrChecksum) {
+		t.Fatalf("wrong sha256: %v", err)
+	}
+	if _, err := FetchUpTo(ctx, srv.URL, 1000, sumHex(body), Options{}); !errors.Is(err, ErrRefused) {
+		t.Fatalf("loopback without AllowLocal: %v", err)
+	}
+}
