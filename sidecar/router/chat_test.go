@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -188,7 +189,7 @@ func TestTemplatesIgnoreNonFolderIDs(t *testing.T) {
 }
 
 // TestChatWithPublishedTemplates: a chat completion to a model folder holding
-// the published Llama 3.1 or Qwen3 tokenizer_config.json submits exactly the
+// the published Llama 3.1, Llama 3.2 or Qwen3 tokenizer_config.json submits exactly the
 // prompt @huggingface/jinja renders (sidecar/engine/chattemplate/testdata).
 func TestChatWithPublishedTemplates(t *testing.T) {
 	td := filepath.Join("..", "engine", "chattemplate", "testdata")
@@ -201,10 +202,11 @@ func TestChatWithPublishedTemplates(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(td, "cases.json"))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &rc))
-	for _, fam := range []string{"llama3_1", "qwen3"} {
+	for _, fam := range []string{"llama3_1", "llama3_2", "qwen3"} {
 		cfg, err := os.ReadFile(filepath.Join(td, fam+".tokenizer_config.json"))
 		require.NoError(t, err)
 		f := newFakeRouter(t, Config{ModelsDir: modelsDir(t, string(cfg))})
+		f.clock.t = time.Date(2024, 7, 26, 9, 0, 0, 0, time.UTC) // Llama 3.2's "Today Date" in the references
 		for _, c := range rc.Cases {
 			msgs, err := json.Marshal(c.Messages)
 			require.NoError(t, err)
