@@ -97,7 +97,7 @@ engine-refs:
 	/usr/bin/python3 scripts/engine-refs/make_refs.py
 
 # Rendered chat-template references for sidecar/engine/chattemplate (run by hand;
-# needs node and npm): the published Llama 3 / 3.1 and Qwen3 templates rendered
+# needs node, npm and go): the published Llama 3, 3.1, 3.2 and Qwen3 templates rendered
 # with @huggingface/jinja.
 chat-refs:
 	cd scripts/chat-refs && npm ci --no-audit --no-fund && node make_refs.mjs
