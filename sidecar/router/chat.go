@@ -188,10 +188,17 @@ func (r *Router) chatPrompt(model string, raw []chatMessage) (string, *apiError)
 func (r *Router) chat(w http.ResponseWriter, req *http.Request) {
 	var body struct {
 		sampling
-		Messages []chatMessage `json:"messages"`
+		Messages []chatMessage     `json:"messages"`
+		Tools    []json.RawMessage `json:"tools"`
 	}
 	if e := decode(req, &body); e != nil {
 		writeError(w, e)
+		return
+	}
+	if len(body.Tools) > 0 {
+		// Templates are rendered without tools; silently dropping them would
+		// answer a different question than the one asked.
+		writeError(w, badRequest("tools are not supported", "tools"))
 		return
 	}
 	if body.Model == "" {

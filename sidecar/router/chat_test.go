@@ -108,6 +108,7 @@ func TestChatRefusals(t *testing.T) {
 		{`{"model":"m","stop":["a","b","c","d","e"],"messages":[{"role":"user","content":"x"}]}`, "stop", "at most 4"},
 		{`{"model":"m","stop":"","messages":[{"role":"user","content":"x"}]}`, "stop", "must not be empty"},
 		{`{"model":"m","stop":5,"messages":[{"role":"user","content":"x"}]}`, "", "stop must be a string or an array"},
+		{`{"model":"m","tools":[{"type":"function","function":{"name":"f"}}],"messages":[{"role":"user","content":"x"}]}`, "tools", "not supported"},
 	}
 	for _, c := range cases {
 		rec := f.call(t, "/v1/chat/completions", "sk-a", c.body)
