@@ -159,7 +159,9 @@ func TestVerifyFolderNamesTheFile(t *testing.T) {
 
 func TestHostileManifests(t *testing.T) {
 	h := strings.Repeat("c", 64)
-	one := func(p string) Manifest { return Manifest{Version: 1, Files: []ManifestFile{{Path: p, Size: 1, SHA256: h}}} }
+	one := func(p string) Manifest {
+		return Manifest{Version: 1, Files: []ManifestFile{{Path: p, Size: 1, SHA256: h}}}
+	}
 	many := Manifest{Version: 1}
 	for i := 0; i <= MaxManifestFiles; i++ {
 		many.Files = append(many.Files, ManifestFile{Path: "f" + strings.Repeat("0", 6-len(itoa(i))) + itoa(i), Size: 1, SHA256: h})
