@@ -28,11 +28,32 @@ type Resolver struct {
 
 	mu       sync.Mutex
 	verified map[string]string // id -> manifest sha256 verified
+	records  map[string]Record // chain records never change their files: read once
+}
+
+func (r *Resolver) lookup(ctx context.Context, id string) (Record, error) {
+	r.mu.Lock()
+	rec, ok := r.records[id]
+	r.mu.Unlock()
+	if ok {
+		return rec, nil
+	}
+	rec, err := r.Lookup(ctx, id)
+	if err != nil {
+		return rec, err
+	}
+	r.mu.Lock()
+	if r.records == nil {
+		r.records = map[string]Record{}
+	}
+	r.records[id] = rec
+	r.mu.Unlock()
+	return rec, nil
 }
 
 // Ensure makes Dir/<id> match the chain record of id, pulling it if needed.
 func (r *Resolver) Ensure(ctx context.Context, id string) error {
-	rec, err := r.Lookup(ctx, id)
+	rec, err := r.lookup(ctx, id)
 	if err != nil {
 		return fmt.Errorf("model %s: reading its chain record: %w", id, err)
 	}
