@@ -35,7 +35,7 @@ func (e *Engine) Embed(ctx context.Context, model string, texts []string) ([][]f
 	var u engine.Usage
 	ids := make([][]int, len(texts))
 	for i, t := range texts {
-		ids[i] = m.Tok.Encode(t)
+		ids[i] = m.EncodePrompt(t)
 		u.PromptTokens += len(ids[i])
 	}
 	out, err := m.EmbedBatch(ctx, ids)
@@ -54,7 +54,7 @@ func (e *Engine) Loss(ctx context.Context, model string, texts []string) ([]engi
 	}
 	ids := make([][]int, len(texts))
 	for i, t := range texts {
-		ids[i] = m.Tok.Encode(t)
+		ids[i] = m.EncodePrompt(t)
 	}
 	return m.LossBatch(ctx, ids)
 }
@@ -69,7 +69,7 @@ func (e *Engine) PromptLogprobs(ctx context.Context, model, prompt string) ([]st
 	if err != nil {
 		return nil, nil, err
 	}
-	ids := m.Tok.Encode(prompt)
+	ids := m.EncodePrompt(prompt)
 	toks := make([]string, len(ids))
 	for i, id := range ids {
 		b, err := m.Tok.TokenBytes(id)

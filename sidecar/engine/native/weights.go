@@ -48,6 +48,7 @@ type Model struct {
 	batcher   *batcher
 	// Bytes is the memory the weights take (for the manager's budget).
 	Bytes int64
+	bos   int   // token prepended by EncodePrompt; -1: none
 	eos   []int // token ids that end a generation (generation.go); nil: Tok.EOS()
 }
 
@@ -127,16 +128,33 @@ func Load(dir string) (*Model, error) {
 	if tok.VocabSize() > cfg.Vocab {
 		return nil, fmt.Errorf("tokenizer has %d tokens, model vocabulary %d", tok.VocabSize(), cfg.Vocab)
 	}
+	m, err := loadWeights(dir, cfg)
+	if err != nil {
+		return nil, err
+	}
+	eos, err := EOSIDs(dir, cfg.Vocab, tok)
+	if err != nil {
+		return nil, err
+	}
+	m.Tok, m.eos = tok, eos
+	// TODO(issue 18, BOS): set m.bos from the tokenizer's post-processor
+	// (Llama 2/3 and Mistral prepend BOS; GPT-2 and Qwen do not) once
+	// sidecar/engine/tokenizer exports that decision. Until then no BOS is
+	// added, as before.
+	return m, nil
+}
+
+// loadWeights reads a folder's weights for cfg: one model.safetensors or
+// sharded with model.safetensors.index.json, in f32, f16 or bf16. Every
+// tensor is checked for shape and finite values; errors name the file and
+// the tensor.
+func loadWeights(dir string, cfg *Config) (*Model, error) {
 	w, err := safetensors.OpenDir(dir)
 	if err != nil {
 		return nil, err
 	}
 	defer w.Close()
-	eos, err := EOSIDs(dir, cfg.Vocab, tok)
-	if err != nil {
-		return nil, err
-	}
-	m := &Model{Name: filepath.Base(dir), Cfg: cfg, Tok: tok, eos: eos}
+	m := &Model{Name: filepath.Base(dir), Cfg: cfg, bos: -1}
 	l := &loader{w: w}
 	switch cfg.Arch {
 	case "gpt2":
@@ -149,6 +167,16 @@ func Load(dir string) (*Model, error) {
 	}
 	m.Bytes = l.bytes + m.ropeBytes()
 	return m, nil
+}
+
+// EncodePrompt tokenizes text for the model, with BOS first where the
+// model's tokenizer adds one.
+func (m *Model) EncodePrompt(text string) []int {
+	ids := m.Tok.Encode(text)
+	if m.bos >= 0 {
+		ids = append([]int{m.bos}, ids...)
+	}
+	return ids
 }
 
 // ropeBytes is the memory of the rotary tables (counted in the footprint).
