@@ -58,6 +58,7 @@ func newAuditorCmd() *cobra.Command {
 				ln.Close()
 				return err
 			}
+			eng = verifiedModels(eng, ef.kind, ef.dir, c, allowLocal)
 			defer c.Close()
 			subjects := map[string]auditor.Subject{
 				"data": auditor.DataSubject{Q: datatypes.NewQueryClient(c.Conn()), Eng: eng, Tol: tol,

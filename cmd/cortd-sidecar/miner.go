@@ -88,6 +88,7 @@ func newMinerCmd() *cobra.Command {
 				return err
 			}
 			defer c.Close()
+			e = verifiedModels(e, eng, dir, c, ca.allowLocal)
 			m, err := miner.New(cfg, c, s, e, slog.Default())
 			if err != nil {
 				ln.Close()

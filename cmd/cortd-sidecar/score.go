@@ -92,7 +92,7 @@ func newScoreCmd() *cobra.Command {
 	var ef engineFlags
 	var target uint64
 	var dataPath, url, output, bondFlag, lossDelta string
-	var submit bool
+	var submit, allowLocal bool
 	cmd := &cobra.Command{
 		Use:   "score",
 		Short: "Score a data file against a target: every assigned model's loss, the winner, its distance, the bond",
@@ -140,6 +140,7 @@ func newScoreCmd() *cobra.Command {
 				return err
 			}
 			defer c.Close()
+			eng = verifiedModels(eng, ef.kind, ef.dir, c, allowLocal)
 			q := datatypes.NewQueryClient(c.Conn())
 			qctx, cancel := c.QueryCtx(ctx)
 			tr, err := q.Target(qctx, &datatypes.QueryTargetRequest{Id: target})
@@ -213,6 +214,7 @@ func newScoreCmd() *cobra.Command {
 	f := cmd.Flags()
 	cf.register(f)
 	ef.register(f)
+	registerAllowLocalNetwork(f, &allowLocal) // pulls of model folders on first use
 	f.Uint64Var(&target, "target", 0, "target id")
 	f.StringVar(&dataPath, "data", "", "data file (read as text)")
 	f.BoolVar(&submit, "submit", false, "broadcast MsgSubmitData for the winner (needs --key and --url)")
