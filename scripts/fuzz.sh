@@ -16,6 +16,8 @@ cd "$(dirname "$0")/.."
 scale=${1:-1}
 targets=(
   "FuzzParseHeader ./sidecar/engine/safetensors 300000"
+  "FuzzParseIndex ./sidecar/engine/safetensors 300000"
+  "FuzzParseConfig ./sidecar/engine/native 150000"
   "FuzzGPT2RoundTrip ./sidecar/engine/tokenizer 40000"
   "FuzzJudge ./x/sessions/types 25000"
   "FuzzSubmitData ./x/data/keeper 12000"

@@ -155,7 +155,8 @@ func ParseConfig(b []byte) (*Config, error) {
 	}
 	switch {
 	case c.Dim <= 0 || c.Dim > maxDim, c.Layers <= 0 || c.Layers > maxLayers,
-		c.Heads <= 0, c.KVHeads <= 0, c.Heads%c.KVHeads != 0,
+		c.Heads <= 0 || c.Heads > maxDim, c.KVHeads <= 0, c.Heads%c.KVHeads != 0,
+		c.HeadDimOvr < 0 || c.HeadDimOvr > 4096 || c.Heads*c.HeadDim() > 8*maxDim,
 		c.FF <= 0 || c.FF > 8*maxDim, c.Vocab <= 0 || c.Vocab > maxVocab,
 		c.MaxPos <= 0 || c.MaxPos > maxPos:
 		return nil, fmt.Errorf("config.json: invalid sizes %+v", *c)

@@ -2,6 +2,7 @@ package safetensors
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -30,6 +31,32 @@ func FuzzParseHeader(f *testing.F) {
 			if err := Decode(dst, b[h.DataOffset+ti.Begin:h.DataOffset+ti.End], ti.DType); err != nil {
 				t.Fatal(err)
 			}
+		}
+	})
+}
+
+// FuzzParseIndex: the index parser never panics, and what it accepts names
+// only plain .safetensors files inside the folder for non-empty tensor
+// names.
+func FuzzParseIndex(f *testing.F) {
+	f.Add([]byte(`{"metadata":{"total_size":132992},"weight_map":{"a":"model-00001-of-00002.safetensors","b":"model-00002-of-00002.safetensors"}}`))
+	f.Add([]byte(`{"weight_map":{"a":"../x.safetensors"}}`))
+	f.Add([]byte(`{"metadata":{"total_size":1.5e3},"weight_map":{}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ix, err := ParseIndex(b)
+		if err != nil {
+			return
+		}
+		if len(ix.WeightMap) == 0 || ix.TotalSize < 0 {
+			t.Fatalf("accepted %+v", ix)
+		}
+		for n, s := range ix.WeightMap {
+			if n == "" || !strings.HasSuffix(s, ".safetensors") || strings.ContainsAny(s, `/\`) || strings.HasPrefix(s, ".") {
+				t.Fatalf("accepted %q -> %q", n, s)
+			}
+		}
+		if len(ix.Shards()) == 0 || len(ix.Shards()) > len(ix.WeightMap) {
+			t.Fatalf("shards %v", ix.Shards())
 		}
 	})
 }
