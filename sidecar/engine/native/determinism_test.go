@@ -11,6 +11,7 @@ import (
 
 	"github.com/cortnet/cortd/sidecar/engine"
 	"github.com/cortnet/cortd/sidecar/engine/internal/kernels"
+	"github.com/cortnet/cortd/sidecar/models"
 )
 
 // goldens are sha256s of every output bit (embedding, loss, greedy and
@@ -18,8 +19,22 @@ import (
 // a change moves a single bit, the audit reference has changed and the
 // test fails. Update them only for an intended numeric change.
 var goldens = map[string]string{
-	"gpt2-tiny":  "acc9b744e01fdcec21bb62512debe271821a2b55f0afc3d2850ab8e1e279acf5",
-	"llama-tiny": "2831e406d6ba8c17652d3441608b5d6ee877fef10e4a74ef0165ac4f49d6fdd0",
+	"gpt2-tiny":    "acc9b744e01fdcec21bb62512debe271821a2b55f0afc3d2850ab8e1e279acf5",
+	"llama-tiny":   "2831e406d6ba8c17652d3441608b5d6ee877fef10e4a74ef0165ac4f49d6fdd0",
+	"llama3-tiny":  "4b841e6dde24c05c7542c081d205433244eea43e98deb4c9c1aef3718aaae683",
+	"mistral-tiny": "05ac7e3aed3c99078006afa38bec1815072a710af6b46342154148c169dedf96",
+	"qwen2-tiny":   "d6d24b5496c35ba567a2b192ebf497374aa39b3f1bd97e6d25c3bcadced8da2f",
+	"qwen3-tiny":   "06bd372a81e3d6e28503b5b5c184338524fdf50c14d1b33c8b46b7658aac2e59",
+}
+
+// familyTinySpecs are the other families' maths (llama3 rope scaling, tied
+// head; mistral; qwen2 q/k/v biases; qwen3 q/k norms and head_dim 32 with
+// hidden 64 over 4 heads), with byte tokenizers so generation runs too.
+var familyTinySpecs = map[string]models.Spec{
+	"llama3-tiny":  {Arch: "llama3", Layers: 2, Dim: 64, Heads: 4, KVHeads: 2, Vocab: "bytes", Context: 128, Seed: 3},
+	"mistral-tiny": {Arch: "mistral", Layers: 2, Dim: 64, Heads: 4, KVHeads: 1, Vocab: "bytes", Context: 128, Seed: 4, DType: "BF16"},
+	"qwen2-tiny":   {Arch: "qwen2", Layers: 2, Dim: 64, Heads: 4, KVHeads: 2, Vocab: "bytes", Context: 128, Seed: 5, Shards: 2},
+	"qwen3-tiny":   {Arch: "qwen3", Layers: 2, Dim: 64, Heads: 4, KVHeads: 2, Vocab: "bytes", Context: 128, Seed: 6, DType: "F16"},
 }
 
 func outputHash(t *testing.T, m *Model) string {
@@ -62,7 +77,14 @@ func TestDeterminism(t *testing.T) {
 	defer kernels.Use(kernels.Current())
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	defer kernels.SetParallelMin(kernels.SetParallelMin(1 << 21))
+	var names []string
 	for name := range tinySpecs {
+		names = append(names, name)
+	}
+	for name := range familyTinySpecs {
+		names = append(names, name)
+	}
+	for _, name := range names {
 		m, _ := tinyModel(t, name)
 		first := ""
 		for _, path := range kernels.Available() {

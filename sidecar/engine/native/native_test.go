@@ -21,7 +21,11 @@ var tinySpecs = map[string]models.Spec{
 func tinyModel(t testing.TB, name string) (*Model, string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), name)
-	if _, err := models.Init(tinySpecs[name], dir); err != nil {
+	spec, ok := tinySpecs[name]
+	if !ok {
+		spec = familyTinySpecs[name]
+	}
+	if _, err := models.Init(spec, dir); err != nil {
 		t.Fatal(err)
 	}
 	m, err := Load(dir)
