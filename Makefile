@@ -104,3 +104,9 @@ chat-refs:
 
 clean:
 	rm -rf $(BUILD_DIR) .proto-out
+
+# Reference token ids + gzipped published tokenizer files for
+# sidecar/engine/tokenizer tests (needs node and npm; run by hand, not in CI).
+tokenizer-refs:
+	cd scripts/tokenizer-refs && npm ci --no-audit --no-fund && node make_refs.mjs
+.PHONY: tokenizer-refs

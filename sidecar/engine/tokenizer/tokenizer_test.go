@@ -1,6 +1,7 @@
 package tokenizer_test
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"sync"
@@ -65,9 +66,13 @@ func TestGPT2KnownEncodings(t *testing.T) {
 	if s, _ := tok.Decode([]int{50256}); s != "<|endoftext|>" {
 		t.Errorf("eos decodes to %q", s)
 	}
-	// The special token's text is ordinary text when it appears in a prompt.
-	if ids := tok.Encode("<|endoftext|>"); len(ids) == 1 {
-		t.Errorf("prompt text became the special token: %v", ids)
+	// As in HF's encode, an added token written in the text is its id;
+	// Literal keeps it ordinary text.
+	if ids := tok.Encode("<|endoftext|>"); !reflect.DeepEqual(ids, []int{50256}) {
+		t.Errorf("special token in text: %v", ids)
+	}
+	if ids := tok.EncodeWith("<|endoftext|>", tokenizer.EncodeOptions{Literal: true}); len(ids) == 1 {
+		t.Errorf("literal text became the special token: %v", ids)
 	}
 }
 
@@ -107,23 +112,74 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
-	bad := map[string]string{
-		"not json":     `{`,
-		"wordpiece":    `{"model":{"type":"WordPiece","vocab":{}}}`,
-		"metaspace":    `{"model":{"type":"BPE","vocab":{}},"pre_tokenizer":{"type":"Metaspace"}}`,
-		"missing byte": `{"model":{"type":"BPE","vocab":{"a":0}}}`,
-		"bad id":       `{"model":{"type":"BPE","vocab":{"a":-5}}}`,
-		"huge added":   `{"model":{"type":"BPE","vocab":{}},"added_tokens":[{"id":99999999,"content":"x"}]}`,
+	const bl = `"pre_tokenizer":{"type":"ByteLevel"}`
+	vocab := func(extra string) string {
+		b, _ := tokenizer.BPEJSON(byteVocab(), nil)
+		var doc map[string]any
+		_ = json.Unmarshal(b, &doc)
+		if extra != "" {
+			var e map[string]any
+			if err := json.Unmarshal([]byte(extra), &e); err != nil {
+				panic(err)
+			}
+			for k, v := range e {
+				doc[k] = v
+			}
+		}
+		out, _ := json.Marshal(doc)
+		return string(out)
 	}
-	for name, js := range bad {
-		if _, err := tokenizer.Parse([]byte(js)); err == nil {
-			t.Errorf("%s: accepted", name)
+	bad := []struct{ name, js, want string }{
+		{"not json", `{`, "bad JSON"},
+		{"wrong shape", `{"model":[]}`, "bad JSON"},
+		{"wordpiece", `{"model":{"type":"WordPiece","vocab":{}}}`, "model.type"},
+		{"unigram", `{"model":{"type":"Unigram","vocab":[]}}`, "bad JSON"},
+		{"no model", `{}`, "model.type"},
+		{"missing byte", `{"model":{"type":"BPE","vocab":{"a":0}},` + bl + `}`, "byte 0x0"},
+		{"bad id", `{"model":{"type":"BPE","vocab":{"a":-5}}}`, "outside the vocabulary"},
+		{"id twice", `{"model":{"type":"BPE","vocab":{"a":0,"b":0}}}`, "used twice"},
+		{"huge added", `{"model":{"type":"BPE","vocab":{}},"added_tokens":[{"id":99999999,"content":"x"}]}`, "exceeds"},
+		{"negative added", `{"model":{"type":"BPE","vocab":{}},"added_tokens":[{"id":-1,"content":"x"}]}`, "negative id"},
+		{"empty added", `{"model":{"type":"BPE","vocab":{}},"added_tokens":[{"id":0,"content":""}]}`, "empty content"},
+		{"added twice", `{"model":{"type":"BPE","vocab":{}},"added_tokens":[{"id":0,"content":"x"},{"id":0,"content":"y"}]}`, "listed twice"},
+		{"added id clash", `{"model":{"type":"BPE","vocab":{"x":0}},"added_tokens":[{"id":1,"content":"x"}]}`, "vocabulary says"},
+		{"subword prefix", `{"model":{"type":"BPE","vocab":{},"continuing_subword_prefix":"##"}}`, "continuing_subword_prefix"},
+		{"word suffix", `{"model":{"type":"BPE","vocab":{},"end_of_word_suffix":"</w>"}}`, "end_of_word_suffix"},
+		{"dropout", `{"model":{"type":"BPE","vocab":{},"dropout":0.1}}`, "dropout"},
+		{"unk missing", `{"model":{"type":"BPE","vocab":{},"unk_token":"<unk>"}}`, "unk_token"},
+		{"bad merge", `{"model":{"type":"BPE","vocab":{"a":0},"merges":["ab"]}}`, "merges[0]"},
+		{"merge shape", `{"model":{"type":"BPE","vocab":{"a":0},"merges":[["a"]]}}`, "merges[0]"},
+		{"unknown normalizer", vocab(`{"normalizer":{"type":"Lowercase"}}`), "normalizer type \"Lowercase\""},
+		{"nfkc", vocab(`{"normalizer":{"type":"Sequence","normalizers":[{"type":"NFKC"}]}}`), "normalizer type \"NFKC\""},
+		{"regex replace", vocab(`{"normalizer":{"type":"Replace","pattern":{"Regex":" +"},"content":" "}}`), "normalizer Replace"},
+		{"unknown pretok", vocab(`{"pre_tokenizer":{"type":"Whitespace"}}`), "pre_tokenizer type \"Whitespace\""},
+		{"unknown split", vocab(`{"pre_tokenizer":{"type":"Split","pattern":{"Regex":"\\w+"},"behavior":"Isolated","invert":false}}`), "pattern.Regex"},
+		{"split behavior", vocab(`{"pre_tokenizer":{"type":"Split","pattern":{"Regex":"x"},"behavior":"Removed","invert":false}}`), "behavior"},
+		{"split string", vocab(`{"pre_tokenizer":{"type":"Split","pattern":{"String":" "},"behavior":"Isolated"}}`), "pattern.Regex missing"},
+		{"two splits", vocab(`{"pre_tokenizer":{"type":"Sequence","pretokenizers":[{"type":"ByteLevel","use_regex":true},{"type":"ByteLevel"}]}}`), "ByteLevel given twice"},
+		{"metaspace scheme", `{"model":{"type":"BPE","vocab":{}},"pre_tokenizer":{"type":"Metaspace","prepend_scheme":"sometimes"}}`, "prepend_scheme"},
+		{"unknown decoder", vocab(`{"decoder":{"type":"WordPiece"}}`), "decoder type \"WordPiece\""},
+		{"strip shape", vocab(`{"decoder":{"type":"Strip","content":"x","start":1,"stop":0}}`), "decoder Strip"},
+		{"unknown post", vocab(`{"post_processor":{"type":"RobertaProcessing"}}`), "post_processor type \"RobertaProcessing\""},
+		{"template no A", vocab(`{"post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"<s>"}}],"special_tokens":{"<s>":{"ids":[1]}}}}`), "no $A"},
+		{"template B", vocab(`{"post_processor":{"type":"TemplateProcessing","single":[{"Sequence":{"id":"B"}}]}}`), "$A"},
+		{"template unknown token", vocab(`{"post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"<s>"}},{"Sequence":{"id":"A"}}],"special_tokens":{}}}`), "not in special_tokens"},
+		{"template id range", vocab(`{"post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"<s>"}},{"Sequence":{"id":"A"}}],"special_tokens":{"<s>":{"ids":[999999]}}}}`), "outside the vocabulary"},
+	}
+	for _, c := range bad {
+		_, err := tokenizer.Parse([]byte(c.js))
+		if err == nil {
+			t.Errorf("%s: accepted", c.name)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %q does not mention %q", c.name, err, c.want)
 		}
 	}
 	// A merge naming a symbol outside the vocabulary.
 	js, _ := tokenizer.BPEJSON(byteVocab(), []string{"a zz"})
-	if _, err := tokenizer.Parse(js); err == nil {
-		t.Error("merge with unknown symbol accepted")
+	if _, err := tokenizer.Parse(js); err == nil || !strings.Contains(err.Error(), "not in the vocabulary") {
+		t.Errorf("merge with unknown symbol: %v", err)
 	}
 }
 
