@@ -65,6 +65,7 @@ type rawConfig struct {
 	TieWord      *bool           `json:"tie_word_embeddings"`
 	HeadDim      int             `json:"head_dim"`
 	RopeScaling  json.RawMessage `json:"rope_scaling"`
+	RopeParams   json.RawMessage `json:"rope_parameters"` // transformers 5: rope_theta and scaling together
 	HiddenAct    *string         `json:"hidden_act"`
 	AttnBias     *bool           `json:"attention_bias"`
 	MLPBias      *bool           `json:"mlp_bias"`
@@ -214,7 +215,29 @@ func (c *Config) parseLlamaFamily(r *rawConfig) error {
 			c.MaxPos = *r.SlidingWin
 		}
 	}
-	rs, err := parseRopeScaling(r.RopeScaling)
+	scaling := r.RopeScaling
+	if len(r.RopeParams) > 0 && string(r.RopeParams) != "null" {
+		// transformers 5 writes rope_parameters {rope_type, rope_theta,
+		// and the scaling keys} instead of rope_theta and rope_scaling.
+		if len(scaling) > 0 && string(scaling) != "null" {
+			return fmt.Errorf("config.json: both rope_scaling and rope_parameters given")
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(r.RopeParams, &m); err != nil {
+			return fmt.Errorf("config.json: rope_parameters: %w", err)
+		}
+		if v, ok := m["rope_theta"]; ok {
+			if err := json.Unmarshal(v, &c.RopeTheta); err != nil || !(c.RopeTheta > 1) || math.IsInf(c.RopeTheta, 0) {
+				return fmt.Errorf("config.json: rope_parameters.rope_theta %s is not a base above 1", v)
+			}
+			delete(m, "rope_theta")
+		}
+		scaling, _ = json.Marshal(m)
+	}
+	if !(c.RopeTheta > 1) || math.IsInf(c.RopeTheta, 0) {
+		return fmt.Errorf("config.json: rope_theta %v is not a base above 1", c.RopeTheta)
+	}
+	rs, err := parseRopeScaling(scaling)
 	if err != nil {
 		return err
 	}
@@ -272,6 +295,11 @@ func parseRopeScaling(raw json.RawMessage) (RopeScaling, error) {
 	var err error
 	switch typ {
 	case "default":
+		for k := range m {
+			if !known[k] || k == "factor" {
+				return RopeScaling{}, fmt.Errorf("config.json: rope_scaling.%s not supported for rope_type \"default\"", k)
+			}
+		}
 		return RopeScaling{}, nil
 	case "linear":
 		if rs.Factor, err = num("factor"); err != nil {

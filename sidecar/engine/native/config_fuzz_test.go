@@ -60,3 +60,36 @@ func TestParseConfigBounds(t *testing.T) {
 		t.Fatalf("qwen2 unused sliding_window: %v, %v", c, err)
 	}
 }
+
+// TestRopeParameters: transformers 5's rope_parameters carries rope_theta
+// and the scaling; it gives the same config as the older keys.
+func TestRopeParameters(t *testing.T) {
+	base := `"model_type":"llama","hidden_size":64,"num_hidden_layers":1,"num_attention_heads":4,"intermediate_size":64,"vocab_size":300,"max_position_embeddings":64`
+	scaling := `"factor":32.0,"high_freq_factor":4.0,"low_freq_factor":1.0,"original_max_position_embeddings":8192,"rope_type":"llama3"`
+	old, err := ParseConfig([]byte(`{` + base + `,"rope_theta":500000.0,"rope_scaling":{` + scaling + `}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v5, err := ParseConfig([]byte(`{` + base + `,"rope_parameters":{"rope_theta":500000.0,` + scaling + `}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *old != *v5 || v5.Rope.Type != "llama3" || v5.RopeTheta != 500000 {
+		t.Fatalf("rope_parameters %+v, rope_scaling %+v", *v5, *old)
+	}
+	def, err := ParseConfig([]byte(`{` + base + `,"rope_parameters":{"rope_theta":1000.0,"rope_type":"default"}}`))
+	if err != nil || def.Rope.Type != "" || def.RopeTheta != 1000 {
+		t.Fatalf("default: %+v %v", def, err)
+	}
+	for _, bad := range []string{
+		`"rope_parameters":{"rope_theta":1000.0,"rope_type":"dynamic","factor":2}`,
+		`"rope_parameters":{"rope_theta":-1,"rope_type":"default"}`,
+		`"rope_parameters":{"rope_type":"default","factor":2}`,
+		`"rope_parameters":{"rope_type":"default"},"rope_scaling":{"rope_type":"linear","factor":2}`,
+		`"rope_theta":0.5`,
+	} {
+		if _, err := ParseConfig([]byte(`{` + base + `,` + bad + `}`)); err == nil {
+			t.Fatalf("%s accepted", bad)
+		}
+	}
+}

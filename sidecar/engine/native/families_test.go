@@ -133,8 +133,21 @@ func TestInitFamiliesFullLoad(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := m.Loss(context.Background(), m.EncodePrompt("Hello, world.")); err != nil {
+			ids := m.EncodePrompt("Hello, world.")
+			if _, err := m.Loss(context.Background(), ids); err != nil {
 				t.Fatal(err)
+			}
+			// BOS first exactly where the family's post-processor adds it.
+			var cfg struct {
+				BOS int `json:"bos_token_id"`
+			}
+			b, _ := os.ReadFile(filepath.Join(dir, "config.json"))
+			if err := json.Unmarshal(b, &cfg); err != nil {
+				t.Fatal(err)
+			}
+			addsBOS := arch == "llama" || arch == "llama3" || arch == "mistral"
+			if (ids[0] == cfg.BOS) != addsBOS {
+				t.Fatalf("%s: ids %v, bos_token_id %d, want BOS first: %v", arch, ids, cfg.BOS, addsBOS)
 			}
 		})
 	}

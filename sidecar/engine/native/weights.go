@@ -48,7 +48,6 @@ type Model struct {
 	batcher   *batcher
 	// Bytes is the memory the weights take (for the manager's budget).
 	Bytes int64
-	bos   int   // token prepended by EncodePrompt; -1: none
 	eos   []int // token ids that end a generation (generation.go); nil: Tok.EOS()
 }
 
@@ -126,21 +125,17 @@ func Load(dir string) (*Model, error) {
 		return nil, err
 	}
 	if tok.VocabSize() > cfg.Vocab {
-		return nil, fmt.Errorf("tokenizer has %d tokens, model vocabulary %d", tok.VocabSize(), cfg.Vocab)
-	}
-	m, err := loadWeights(dir, cfg)
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: tokenizer.json has %d tokens, config.json's vocab_size is %d", dir, tok.VocabSize(), cfg.Vocab)
 	}
 	eos, err := EOSIDs(dir, cfg.Vocab, tok)
 	if err != nil {
 		return nil, err
 	}
+	m, err := loadWeights(dir, cfg)
+	if err != nil {
+		return nil, err
+	}
 	m.Tok, m.eos = tok, eos
-	// TODO(issue 18, BOS): set m.bos from the tokenizer's post-processor
-	// (Llama 2/3 and Mistral prepend BOS; GPT-2 and Qwen do not) once
-	// sidecar/engine/tokenizer exports that decision. Until then no BOS is
-	// added, as before.
 	return m, nil
 }
 
@@ -154,7 +149,7 @@ func loadWeights(dir string, cfg *Config) (*Model, error) {
 		return nil, err
 	}
 	defer w.Close()
-	m := &Model{Name: filepath.Base(dir), Cfg: cfg, bos: -1}
+	m := &Model{Name: filepath.Base(dir), Cfg: cfg}
 	l := &loader{w: w}
 	switch cfg.Arch {
 	case "gpt2":
@@ -169,15 +164,11 @@ func loadWeights(dir string, cfg *Config) (*Model, error) {
 	return m, nil
 }
 
-// EncodePrompt tokenizes text for the model, with BOS first where the
-// model's tokenizer adds one.
-func (m *Model) EncodePrompt(text string) []int {
-	ids := m.Tok.Encode(text)
-	if m.bos >= 0 {
-		ids = append([]int{m.bos}, ids...)
-	}
-	return ids
-}
+// EncodePrompt tokenizes text for the model as Hugging Face's
+// encode(text) does: the tokenizer applies its post-processor, so BOS comes
+// first exactly where tokenizer.json says (Llama 2/3 and Mistral add it,
+// GPT-2 and Qwen do not). Loss, embeddings and prompt logprobs use it.
+func (m *Model) EncodePrompt(text string) []int { return m.Tok.Encode(text) }
 
 // ropeBytes is the memory of the rotary tables (counted in the footprint).
 func (m *Model) ropeBytes() int64 { return int64(4 * (len(m.ropeCos) + len(m.ropeSin))) }
