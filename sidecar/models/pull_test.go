@@ -333,3 +333,26 @@ func TestResolver(t *testing.T) {
 		t.Fatal("model without a record accepted")
 	}
 }
+
+// BenchmarkPull: a 64 MiB weights file from a loopback HTTP server (download, hash, write).
+func BenchmarkPull(b *testing.B) {
+	src := b.TempDir()
+	w := make([]byte, 64<<20)
+	for i := range w {
+		w[i] = byte(i * 7)
+	}
+	os.WriteFile(filepath.Join(src, "model.safetensors"), w, 0o644)
+	os.WriteFile(filepath.Join(src, "tokenizer.json"), []byte("{}"), 0o644)
+	_, sum, err := Publish(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(src)))
+	defer srv.Close()
+	b.SetBytes(int64(len(w)))
+	for b.Loop() {
+		if _, err := Pull(context.Background(), b.TempDir(), Record{ID: "m", URI: srv.URL, ManifestSHA256: sum}, local); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
