@@ -29,6 +29,29 @@ type Resolver struct {
 	mu       sync.Mutex
 	verified map[string]string // id -> manifest sha256 verified
 	records  map[string]Record // chain records never change their files: read once
+	locks    map[string]*sync.Mutex
+}
+
+// lockID serialises the checks and pulls of one id; other models go on meanwhile.
+func (r *Resolver) lockID(id string) func() {
+	r.mu.Lock()
+	if r.locks == nil {
+		r.locks = map[string]*sync.Mutex{}
+	}
+	l := r.locks[id]
+	if l == nil {
+		l = &sync.Mutex{}
+		r.locks[id] = l
+	}
+	r.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+func (r *Resolver) isVerified(id, sum string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.verified[id] == sum
 }
 
 func (r *Resolver) lookup(ctx context.Context, id string) (Record, error) {
@@ -60,9 +83,11 @@ func (r *Resolver) Ensure(ctx context.Context, id string) error {
 	if rec.ManifestSHA256 == "" {
 		return nil // no manifest on chain: the operator provides the folder
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.verified[id] == rec.ManifestSHA256 {
+	if r.isVerified(id, rec.ManifestSHA256) {
+		return nil
+	}
+	defer r.lockID(id)()
+	if r.isVerified(id, rec.ManifestSHA256) {
 		return nil
 	}
 	log := r.Log
@@ -117,10 +142,12 @@ func (r *Resolver) Ensure(ctx context.Context, id string) error {
 		log.Error("model folder does not match the chain record: refusing to use it", "model", id, "err", err)
 		return fmt.Errorf("model %s: %w", id, err)
 	}
+	r.mu.Lock()
 	if r.verified == nil {
 		r.verified = map[string]string{}
 	}
 	r.verified[id] = rec.ManifestSHA256
+	r.mu.Unlock()
 	return nil
 }
 

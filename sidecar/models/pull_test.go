@@ -356,3 +356,29 @@ func BenchmarkPull(b *testing.B) {
 		}
 	}
 }
+
+// TestResolverConcurrentFirstUse: tasks arriving together for a new model pull it once.
+func TestResolverConcurrentFirstUse(t *testing.T) {
+	src, files, sum := published(t, 8)
+	srv, c := serveDir(t, src)
+	dir := t.TempDir()
+	r := &Resolver{Dir: dir, Pull: local, Log: slog.New(slog.DiscardHandler),
+		Lookup: func(context.Context, string) (Record, error) { return Record{ID: "m", URI: srv.URL, ManifestSHA256: sum}, nil }}
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Go(func() { errs[i] = r.Ensure(context.Background(), "m") })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkPulled(t, dir, "m", files)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.hits["/model.safetensors"] != 1 {
+		t.Fatalf("weights requested %d times", c.hits["/model.safetensors"])
+	}
+}
