@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -353,5 +354,29 @@ func TestLoadMissingFolder(t *testing.T) {
 	_, err := Load(filepath.Join(t.TempDir(), "none"))
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// TestReportedBytesMatchHeap: the footprint a model reports is what loading
+// it really keeps on the heap (within 10%: the tokenizer and bookkeeping).
+func TestReportedBytesMatchHeap(t *testing.T) {
+	for _, arch := range []string{"llama3", "qwen2", "gpt2"} {
+		spec := models.Spec{Arch: arch, Layers: 4, Dim: 256, Heads: 8, KVHeads: 4, Vocab: "bytes", Context: 256, Seed: 1, DType: safetensors.BF16, Shards: 2}
+		dir := initFamily(t, spec)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		m, err := Load(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		held := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+		if m.Bytes < held*9/10 || m.Bytes > held*11/10 {
+			t.Fatalf("%s: reports %d bytes, heap grew by %d", arch, m.Bytes, held)
+		}
+		t.Logf("%s: reports %d bytes, heap grew by %d", arch, m.Bytes, held)
+		runtime.KeepAlive(m)
 	}
 }
