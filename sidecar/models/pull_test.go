@@ -93,6 +93,12 @@ func TestPullHTTP(t *testing.T) {
 	if c.hits["/model.safetensors"] != before {
 		t.Fatal("a verified file was downloaded again")
 	}
+	// model pull (the operator's explicit request) replaces a local file that differs.
+	os.WriteFile(filepath.Join(dir, "tiny", "config.json"), []byte("edited"), 0o644)
+	if _, err := Pull(context.Background(), dir, Record{ID: "tiny", URI: srv.URL, ManifestSHA256: sum}, local); err != nil {
+		t.Fatal(err)
+	}
+	checkPulled(t, dir, "tiny", files)
 }
 
 func TestPullLocalDirAndBlobs(t *testing.T) {
