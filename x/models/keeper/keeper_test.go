@@ -292,6 +292,17 @@ func TestRegisterModelWithManifest(t *testing.T) {
 	require.Equal(t, hexOf('c'), m.ManifestSha256)
 	require.Equal(t, "https://models.example/gpt2-tiny/", m.WeightsUri)
 	require.NoError(t, m.Validate())
+	var attrs map[string]string
+	for _, ev := range f.Ctx.EventManager().Events() {
+		if ev.Type == "cortd.models.v1.EventModelRegistered" {
+			attrs = map[string]string{}
+			for _, a := range ev.Attributes {
+				attrs[a.Key] = a.Value
+			}
+		}
+	}
+	require.Equal(t, `"`+hexOf('c')+`"`, attrs["manifest_sha256"], "the event names the manifest")
+	require.Equal(t, `"https://models.example/gpt2-tiny/"`, attrs["weights_uri"])
 
 	// Without a manifest the record keeps the version 1 meaning (and any uri scheme).
 	_, err = f.msg.RegisterModel(f.Ctx, validMsg(alice, "m2"))

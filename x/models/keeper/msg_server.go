@@ -89,6 +89,7 @@ func (s msgServer) RegisterModel(ctx context.Context, msg *types.MsgRegisterMode
 	if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventModelRegistered{
 		Id: model.Id, Owner: owner, Architecture: model.Architecture, EmbeddingDim: model.EmbeddingDim,
 		MemoryMib: model.MemoryMib, WeightsSha256: model.WeightsSha256, Deposit: depositStr,
+		ManifestSha256: model.ManifestSha256, WeightsUri: model.WeightsUri,
 	}); err != nil {
 		return nil, err
 	}
