@@ -369,7 +369,9 @@ func TestResolverConcurrentFirstUse(t *testing.T) {
 	srv, c := serveDir(t, src)
 	dir := t.TempDir()
 	r := &Resolver{Dir: dir, Pull: local, Log: slog.New(slog.DiscardHandler),
-		Lookup: func(context.Context, string) (Record, error) { return Record{ID: "m", URI: srv.URL, ManifestSHA256: sum}, nil }}
+		Lookup: func(context.Context, string) (Record, error) {
+			return Record{ID: "m", URI: srv.URL, ManifestSHA256: sum}, nil
+		}}
 	var wg sync.WaitGroup
 	errs := make([]error, 8)
 	for i := range errs {
