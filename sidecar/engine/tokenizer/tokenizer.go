@@ -64,6 +64,7 @@ type Tokenizer struct {
 	ids     map[string]int32
 	added   []addedToken // longest first
 	addedBy map[int]*addedToken
+	byFirst [256][]int32   // indexes into added, by first byte, longest first
 	special map[int]string // added token id -> content
 	eos     int
 
@@ -242,6 +243,7 @@ func Parse(b []byte) (*Tokenizer, error) {
 		if a.special {
 			t.special[a.id] = a.content
 		}
+		t.byFirst[a.content[0]] = append(t.byFirst[a.content[0]], int32(i))
 	}
 	for _, name := range []string{"<|endoftext|>", "<|end_of_text|>", "</s>"} {
 		if a, ok := t.addedTok(name); ok {
@@ -668,6 +670,9 @@ func (t *Tokenizer) EncodeNoSpecial(text string) []int {
 // maxCache bounds the per-word cache; when full it is simply reset.
 const maxCache = 1 << 16
 
+// maxCachedWord: longer words are not cached (they rarely repeat).
+const maxCachedWord = 256
+
 // EncodeWith encodes text with the given options.
 func (t *Tokenizer) EncodeWith(text string, o EncodeOptions) []int {
 	out := make([]int, 0, len(text)/3+len(t.prefix)+len(t.suffix)+1)
@@ -710,9 +715,9 @@ func isWordByte(s string, i int) bool {
 func (t *Tokenizer) splitAdded(text string, emit func(s, e, id int)) {
 	last := 0
 	for i := 0; i < len(text); i++ {
-		for k := range t.added {
+		for _, k := range t.byFirst[text[i]] {
 			a := &t.added[k]
-			if a.content[0] != text[i] || !strings.HasPrefix(text[i:], a.content) {
+			if !strings.HasPrefix(text[i:], a.content) {
 				continue
 			}
 			end := i + len(a.content)
@@ -808,31 +813,12 @@ func (t *Tokenizer) encodeWord(word string) []int32 {
 	}
 	t.cacheMu.Unlock()
 	syms := t.wordSymbols(word)
-	// Repeatedly merge the adjacent pair of lowest rank (HF's BPE rule, ties
-	// to the left). Words are short, so the quadratic scan beats a heap.
-	for len(syms) > 1 {
-		best, bestRank := -1, int32(1<<31-1)
-		var bestID int32
-		for i := 0; i+1 < len(syms); i++ {
-			if m, ok := t.merges[[2]int32{syms[i], syms[i+1]}]; ok && m.rank < bestRank {
-				best, bestRank, bestID = i, m.rank, m.id
-			}
-		}
-		if best < 0 {
-			break
-		}
-		a, b := syms[best], syms[best+1]
-		w := 0
-		for i := 0; i < len(syms); i++ {
-			if i >= best && i+1 < len(syms) && syms[i] == a && syms[i+1] == b {
-				syms[w] = bestID
-				i++
-			} else {
-				syms[w] = syms[i]
-			}
-			w++
-		}
-		syms = syms[:w]
+	if len(syms) > heapMinSymbols {
+		syms = t.mergeHeap(syms)
+	}
+	syms = t.mergeScan(syms)
+	if len(word) > maxCachedWord {
+		return syms
 	}
 	t.cacheMu.Lock()
 	if len(t.cache) >= maxCache {
@@ -1000,4 +986,28 @@ func hexByte(s string) (byte, bool) {
 		}
 	}
 	return v, true
+}
+
+// mergeScan repeatedly merges the adjacent pair of lowest rank (HF's BPE
+// rule, ties to the left), one pair at a time so a new pair of lower rank
+// goes first as in HF's queue. Words are short, so the quadratic scan
+// beats a heap.
+func (t *Tokenizer) mergeScan(syms []int32) []int32 {
+	for len(syms) > 1 {
+		best, bestRank := -1, int32(1<<31-1)
+		var bestID int32
+		for i := 0; i+1 < len(syms); i++ {
+			if m, ok := t.merges[[2]int32{syms[i], syms[i+1]}]; ok && m.rank < bestRank {
+				best, bestRank, bestID = i, m.rank, m.id
+			}
+		}
+		if best < 0 {
+			break
+		}
+		syms[best] = bestID
+		copy(syms[best+1:], syms[best+2:])
+		w := len(syms) - 1
+		syms = syms[:w]
+	}
+	return syms
 }
