@@ -373,3 +373,32 @@ func TestReportedBytesMatchHeap(t *testing.T) {
 		runtime.KeepAlive(m)
 	}
 }
+
+// TestFootprintMatchesLoad: the footprint computed from config.json alone
+// equals what Load counts, for every family and its options.
+func TestFootprintMatchesLoad(t *testing.T) {
+	for _, arch := range models.Archs {
+		for _, kv := range []int{4, 1} {
+			spec := familySpec(arch, safetensors.BF16, 2)
+			spec.KVHeads, spec.FF, spec.Dim = kv, 72, 48
+			dir := initFamily(t, spec)
+			m := loadFamilyWeights(t, dir)
+			got, err := Footprint(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != m.Bytes {
+				t.Fatalf("%s kv %d: footprint %d, load counted %d", arch, kv, got, m.Bytes)
+			}
+		}
+	}
+	// The reference folders (transformers' own layout) too.
+	for _, name := range wantRefModels {
+		src := filepath.Join("testdata", "refs", name)
+		dir := unpackRefModel(t, src)
+		m := loadFamilyWeights(t, dir)
+		if got := m.Cfg.ResidentBytes(); got != m.Bytes {
+			t.Fatalf("%s: footprint %d, load counted %d", name, got, m.Bytes)
+		}
+	}
+}
