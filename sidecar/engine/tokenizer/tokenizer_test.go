@@ -164,6 +164,16 @@ func TestParseErrors(t *testing.T) {
 		{"template no A", vocab(`{"post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"<s>"}}],"special_tokens":{"<s>":{"ids":[1]}}}}`), "no $A"},
 		{"template B", vocab(`{"post_processor":{"type":"TemplateProcessing","single":[{"Sequence":{"id":"B"}}]}}`), "$A"},
 		{"template unknown token", vocab(`{"post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"<s>"}},{"Sequence":{"id":"A"}}],"special_tokens":{}}}`), "not in special_tokens"},
+		{"nested pretok", vocab(`{"pre_tokenizer":{"type":"Sequence","pretokenizers":[{"type":"Sequence","pretokenizers":[]}]}}`), "nested Sequence"},
+		{"nested decoder", vocab(`{"decoder":{"type":"Sequence","decoders":[{"type":"Sequence","decoders":[]}]}}`), "nested Sequence"},
+		{"nested post", vocab(`{"post_processor":{"type":"Sequence","processors":[{"type":"Sequence","processors":[]}]}}`), "nested Sequence"},
+		{"metaspace and bytelevel", vocab(`{"pre_tokenizer":{"type":"Sequence","pretokenizers":[{"type":"Metaspace"},{"type":"ByteLevel"}]}}`), "Metaspace with ByteLevel"},
+		{"decoder replace regex", vocab(`{"decoder":{"type":"Replace","pattern":{"Regex":"x"},"content":" "}}`), "decoder Replace"},
+		{"template twice", vocab(`{"post_processor":{"type":"Sequence","processors":[{"type":"TemplateProcessing","single":[{"Sequence":{"id":"A"}}]},{"type":"TemplateProcessing","single":[{"Sequence":{"id":"A"}}]}]}}`), "given twice"},
+		{"template item both", vocab(`{"post_processor":{"type":"TemplateProcessing","single":[{"Sequence":{"id":"A"},"SpecialToken":{"id":"x"}}]}}`), "neither"},
+		{"template two A", vocab(`{"post_processor":{"type":"TemplateProcessing","single":[{"Sequence":{"id":"A"}},{"Sequence":{"id":"A"}}]}}`), "one sequence"},
+		{"bad normalizer json", vocab(`{"normalizer":{"type":7}}`), "normalizer"},
+		{"bad decoder json", vocab(`{"decoder":[1]}`), "decoder"},
 		{"template id range", vocab(`{"post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"<s>"}},{"Sequence":{"id":"A"}}],"special_tokens":{"<s>":{"ids":[999999]}}}}`), "outside the vocabulary"},
 	}
 	for _, c := range bad {
@@ -206,5 +216,57 @@ func TestMergeRanks(t *testing.T) {
 	}
 	if got := tok.Encode("abab"); !reflect.DeepEqual(got, []int{256, 256}) {
 		t.Fatalf("abab -> %v", got)
+	}
+}
+
+// A SentencePiece-style file by hand: Metaspace (always, split), byte
+// fallback, unk with fuse_unk, the Metaspace decoder, a template with a
+// suffix, and added tokens with lstrip/rstrip/single_word.
+func TestSentencePieceFlags(t *testing.T) {
+	js := `{"model":{"type":"BPE","vocab":{"<unk>":0,"<s>":1,"</s>":2,"▁":3,"a":4,"b":5,"▁a":6,"ab":7,"▁ab":8,"<0xC3>":9,"<0xA9>":10,"[X]":11},
+	  "merges":["▁ a","a b","▁a b"],"unk_token":"<unk>","fuse_unk":true,"byte_fallback":true},
+	 "pre_tokenizer":{"type":"Metaspace","replacement":"▁","prepend_scheme":"always","split":true},
+	 "decoder":{"type":"Metaspace","replacement":"▁","prepend_scheme":"always","split":true},
+	 "post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"<s>"}},{"Sequence":{"id":"A"}},{"SpecialToken":{"id":"</s>"}}],"special_tokens":{"<s>":{"ids":[1]},"</s>":{"ids":[2]}}},
+	 "added_tokens":[{"id":1,"content":"<s>","special":true},{"id":2,"content":"</s>","special":true},
+	   {"id":11,"content":"[X]","special":true,"lstrip":true,"rstrip":true},{"id":12,"content":"W","special":false,"single_word":true}]}`
+	tok, err := tokenizer.Parse([]byte(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.BOS() != 1 || !tok.AddsBOS() || !reflect.DeepEqual(tok.Suffix(), []int{2}) || !reflect.DeepEqual(tok.Prefix(), []int{1}) {
+		t.Fatalf("BOS %d prefix %v suffix %v", tok.BOS(), tok.Prefix(), tok.Suffix())
+	}
+	cases := []struct {
+		text string
+		ids  []int
+	}{
+		{"ab", []int{1, 8, 2}},
+		{"ab ab", []int{1, 8, 8, 2}},
+		{"a  b", []int{1, 6, 3, 3, 5, 2}},      // split: ▁a ▁ ▁b, no ▁b token
+		{"é", []int{1, 3, 9, 10, 2}},           // byte fallback
+		{"xyz a", []int{1, 3, 0, 6, 2}},        // unknown chars fused into one <unk>
+		{"ab  [X]  ab", []int{1, 8, 11, 8, 2}}, // lstrip and rstrip eat the spaces
+		{"aW", []int{1, 6, 0, 2}},              // W inside a word is not the added token
+		{"a W b", []int{1, 6, 3, 12, 3, 5, 2}}, // a single word W is
+	}
+	for _, c := range cases {
+		if got := tok.Encode(c.text); !reflect.DeepEqual(got, c.ids) {
+			t.Errorf("Encode(%q) = %v, want %v", c.text, got, c.ids)
+		}
+	}
+	// The Metaspace decoder drops the prepended space of the first token only.
+	if s, err := tok.Decode([]int{8, 8}); err != nil || s != "ab ab" {
+		t.Errorf("Decode = %q %v", s, err)
+	}
+	if s, _ := tok.DecodeSkipSpecial([]int{1, 8, 3, 5, 2}); s != "ab b" {
+		t.Errorf("DecodeSkipSpecial = %q", s)
+	}
+	if b, _ := tok.TokenBytes(8); string(b) != " ab" {
+		t.Errorf("TokenBytes(8) = %q", b)
+	}
+	// The Metaspace decoder has no ByteFallback step: HF shows <0xC3>.
+	if b, _ := tok.TokenBytes(9); string(b) != "<0xC3>" {
+		t.Errorf("TokenBytes(9) = %q", b)
 	}
 }
