@@ -40,13 +40,21 @@ func Download(ctx context.Context, rawURL, dest string, size uint64, sha256Hex s
 	if progress == nil {
 		progress = func(uint64) {}
 	}
+	// A server that stops sending (connection open, no bytes) would hold the download
+	// for ever: cancel after downloadStall without a byte. The part file stays.
 	part := dest + ".part"
 	h := sha256.New()
-	have, err := hashPart(part, size, h)
+	have, err := hashPart(part, size, h) // local reading: before the stall clock starts
 	if err != nil {
 		return err
 	}
 	progress(have)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stall := time.AfterFunc(downloadStall, func() { cancel(errStalled) })
+	defer stall.Stop()
+	progress0 := progress
+	progress = func(n uint64) { stall.Reset(downloadStall); progress0(n) }
 	f, err := os.OpenFile(part, os.O_WRONLY|os.O_CREATE, 0o644)
 	if err != nil {
 		return err
@@ -104,6 +112,11 @@ func equalBytes(a, b []byte) bool {
 	}
 	return true
 }
+
+// downloadStall is how long Download waits for a byte before giving up (a variable for tests).
+var downloadStall = time.Minute
+
+var errStalled = errors.New("no data received for too long")
 
 // hashPart feeds an existing part file into h and returns its length; a part longer
 // than size (a different file was there) is deleted.
@@ -201,7 +214,7 @@ func copyLimited(ctx context.Context, w io.Writer, h hash.Hash, r io.Reader, hav
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				err = ctx.Err()
+				err = context.Cause(ctx)
 			}
 			return have, fmt.Errorf("%w: after %d bytes: %v", ErrUnavailable, have, err)
 		}

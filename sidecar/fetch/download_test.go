@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -179,5 +180,36 @@ func TestFetchUpTo(t *testing.T) {
 	}
 	if _, err := FetchUpTo(ctx, srv.URL, 1000, sumHex(body), Options{}); !errors.Is(err, ErrRefused) {
 		t.Fatalf("loopback without AllowLocal: %v", err)
+	}
+}
+
+func TestDownloadStall(t *testing.T) {
+	old := downloadStall
+	downloadStall = 300 * time.Millisecond
+	defer func() { downloadStall = old }()
+	body := randBytes(10_000, 5)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.Write(body[:4000])
+		w.(http.Flusher).Flush()
+		select { // then nothing, with the connection open
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	dest := filepath.Join(t.TempDir(), "w")
+	start := time.Now()
+	err := Download(context.Background(), srv.URL, dest, uint64(len(body)), sumHex(body), Options{AllowLocal: true}, nil)
+	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "no data received") {
+		t.Fatalf("stalled server: %v", err)
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Fatalf("gave up after %v", el)
+	}
+	if st, err := os.Stat(dest + ".part"); err != nil || st.Size() != 4000 {
+		t.Fatalf("part kept for a resume: %v %v", st, err)
 	}
 }
