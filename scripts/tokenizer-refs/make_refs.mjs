@@ -58,6 +58,7 @@ const common = [
   "$100.00 costs 50% more (approx.) — ok?",
   "  \n  \n",
   "x  \ny",
+  "it'ſ OK'S we'Ll you'RE x'Ve",
 ];
 
 function refs(name, tok, texts, plainCheck) {

@@ -1,7 +1,5 @@
 package tokenizer
 
-import "container/heap"
-
 // heapMinSymbols: words with more symbols than this merge through a
 // priority queue (O(n log n)); shorter ones use the quadratic scan, which
 // is faster for the short words a regex pre-tokenizer produces. Files
@@ -16,20 +14,48 @@ type cand struct {
 
 type candHeap []cand
 
-func (h candHeap) Len() int { return len(h) }
-func (h candHeap) Less(i, j int) bool {
+func (h candHeap) less(i, j int) bool {
 	if h[i].rank != h[j].rank {
 		return h[i].rank < h[j].rank
 	}
 	return h[i].pos < h[j].pos
 }
-func (h candHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *candHeap) Push(x any)   { *h = append(*h, x.(cand)) }
-func (h *candHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+
+func (h *candHeap) push(c cand) {
+	*h = append(*h, c)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !q.less(i, p) {
+			break
+		}
+		q[i], q[p] = q[p], q[i]
+		i = p
+	}
+}
+
+func (h *candHeap) pop() cand {
+	q := *h
+	top := q[0]
+	n := len(q) - 1
+	q[0] = q[n]
+	q = q[:n]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < n && q.less(l, m) {
+			m = l
+		}
+		if l+1 < n && q.less(l+1, m) {
+			m = l + 1
+		}
+		if m == i {
+			break
+		}
+		q[i], q[m] = q[m], q[i]
+		i = m
+	}
+	*h = q
+	return top
 }
 
 // mergeHeap applies the merges by rank, ties to the left, exactly like the
@@ -51,14 +77,14 @@ func (t *Tokenizer) mergeHeap(syms []int32) []int32 {
 		}
 		j := next[i]
 		if m, ok := t.merges[[2]int32{syms[i], syms[j]}]; ok {
-			heap.Push(&h, cand{rank: m.rank, pos: i, a: syms[i], b: syms[j], id: m.id})
+			h.push(cand{rank: m.rank, pos: i, a: syms[i], b: syms[j], id: m.id})
 		}
 	}
 	for i := 0; i+1 < n; i++ {
 		push(int32(i))
 	}
-	for h.Len() > 0 {
-		c := heap.Pop(&h).(cand)
+	for len(h) > 0 {
+		c := h.pop()
 		i := c.pos
 		if !alive[i] || syms[i] != c.a {
 			continue

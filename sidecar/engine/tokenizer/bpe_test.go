@@ -50,3 +50,40 @@ func TestMergeHeapEqualsScan(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkEncodeCold: the per-word cache emptied before every Encode, so
+// every word goes through BPE (the first pass over new text).
+func BenchmarkEncodeCold(b *testing.B) {
+	for _, name := range []string{"gpt2", "llama3", "qwen3", "llama2"} {
+		b.Run(name, func(b *testing.B) {
+			raw, err := os.ReadFile("testdata/" + name + ".tokenizer.json.gz")
+			if err != nil {
+				b.Fatal(err)
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(raw))
+			if err != nil {
+				b.Fatal(err)
+			}
+			js, _ := io.ReadAll(zr)
+			tok, err := Parse(js)
+			if err != nil {
+				b.Fatal(err)
+			}
+			refs, err := os.ReadFile("testdata/" + name + ".refs.json")
+			if err != nil {
+				b.Fatal(err)
+			}
+			text := string(refs) // JSON, code, CJK, emoji, escapes: varied text
+			n := len(tok.Encode(text))
+			b.SetBytes(int64(len(text)))
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				tok.cacheMu.Lock()
+				tok.cache = map[string][]int32{}
+				tok.cacheMu.Unlock()
+				tok.Encode(text)
+			}
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "tokens/s")
+		})
+	}
+}
