@@ -87,7 +87,8 @@ func (l *loader) get(name string, shape ...int) []float32 {
 		return nil
 	}
 	for i, x := range v {
-		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+		// NaN and ±Inf are exactly the values with every exponent bit set.
+		if math.Float32bits(x)&0x7f800000 == 0x7f800000 {
 			l.err = fmt.Errorf("%s: tensor %s: element %d is %v (weights must be finite)", file, full, i, x)
 			return nil
 		}
