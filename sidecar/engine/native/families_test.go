@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -142,6 +143,21 @@ func TestInitFamiliesFullLoad(t *testing.T) {
 			addsBOS := arch == "llama" || arch == "llama3" || arch == "mistral"
 			if (ids[0] == cfg.BOS) != addsBOS {
 				t.Fatalf("%s: ids %v, bos_token_id %d, want BOS first: %v", arch, ids, cfg.BOS, addsBOS)
+			}
+			// A prompt rendered by the chat template carries the BOS text
+			// itself: exactly one BOS, never a second from the post-processor.
+			if addsBOS {
+				bos, err := m.Tok.TokenBytes(cfg.BOS)
+				if err != nil {
+					t.Fatal(err)
+				}
+				chat := m.encodePrompt(string(bos)+"Hello, world.", true)
+				if chat[0] != cfg.BOS || chat[1] == cfg.BOS {
+					t.Fatalf("%s: rendered prompt ids %v, want one BOS %d first", arch, chat, cfg.BOS)
+				}
+				if raw := m.encodePrompt("Hello, world.", false); !slices.Equal(raw, ids) {
+					t.Fatalf("%s: raw prompt %v, want %v", arch, raw, ids)
+				}
 			}
 		})
 	}

@@ -85,12 +85,13 @@ func (m *Model) isEOS(tok int) bool {
 }
 
 // encodePrompt tokenizes a completion's prompt. A rendered chat prompt
-// (prompt_type "chat") already holds the template's BOS, so it must not get
-// the tokenizer's post-processor special tokens a second time.
-//
-// HOOK: the tokenizer adds no special tokens yet; when it gains the option
-// (issue 18 item 1/2, sidecar/engine/tokenizer), rendered prompts use it here.
+// (prompt_type "chat") already holds the template's BOS as text, which the
+// tokenizer maps to its id, so it must not get the post-processor's special
+// tokens a second time; a raw completion prompt is encoded as Hugging Face's
+// encode(text) does.
 func (m *Model) encodePrompt(prompt string, rendered bool) []int {
-	_ = rendered
+	if rendered {
+		return m.Tok.EncodeNoSpecial(prompt)
+	}
 	return m.Tok.Encode(prompt)
 }
