@@ -351,3 +351,5 @@ chain_sha=$(cortd q sessions task "$TASK" | sed -n 's/^  result_sha256: //p' | b
 [ "$chain_sha" = "$SHA" ] || fail "receipt sha256 $SHA differs from the chain's $chain_sha"
 log "receipt checked: the chain's result_sha256 for task $TASK is $chain_sha"
 print_endpoints
+echo
+echo "note: the demo's models are random-weight models (cortd-sidecar model init), so their answers are noise; README.md, \"Serving a real model\", shows how to serve a real one."
