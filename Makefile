@@ -65,6 +65,7 @@ e2e:
 	bash scripts/e2e/models-export.sh
 	bash scripts/ci-deps.sh
 	bash scripts/e2e/sessions.sh
+	bash scripts/e2e/real-models.sh
 	bash scripts/e2e/data.sh
 	bash scripts/e2e/challenges.sh
 	bash scripts/install-chromium.sh

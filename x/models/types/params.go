@@ -16,7 +16,7 @@ import (
 func DefaultParams() Params {
 	return Params{
 		RegistrationDeposit:  sdk.NewCoin(sdk.DefaultBondDenom, sdkmath.NewInt(100_000_000)),
-		AllowedArchitectures: []string{"gpt2", "llama"},
+		AllowedArchitectures: []string{"gpt2", "llama", "mistral", "qwen2", "qwen3"},
 		MaxEmbeddingDim:      8192,
 		MaxUriLength:         512,
 		MaxNameLength:        128,
