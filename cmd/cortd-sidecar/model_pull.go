@@ -12,6 +12,7 @@ import (
 
 	"github.com/cortnet/cortd/sidecar/chain"
 	"github.com/cortnet/cortd/sidecar/engine"
+	"github.com/cortnet/cortd/sidecar/engine/native"
 	"github.com/cortnet/cortd/sidecar/fetch"
 	"github.com/cortnet/cortd/sidecar/models"
 	modelstypes "github.com/cortnet/cortd/x/models/types"
@@ -117,8 +118,25 @@ func newModelPublishCmd() *cobra.Command {
 			if a.Name == "" {
 				a.Name = a.ID
 			}
-			if a.URI == "" || a.Arch == "" || a.EmbeddingDim == 0 || a.MemoryMiB == 0 {
-				return errors.New("--uri, --arch, --embedding-dim and --memory-mib are required")
+			if a.URI == "" {
+				return errors.New("--uri is required: where the folder will be served")
+			}
+			if a.Arch == "" || a.EmbeddingDim == 0 || a.MemoryMiB == 0 {
+				// From config.json as the native engine reads it: the family, the hidden
+				// size (the embedding) and the resident footprint once loaded.
+				cfg, err := native.LoadConfig(filepath.Join(dir, "config.json"))
+				if err != nil {
+					return fmt.Errorf("%w (or give --arch, --embedding-dim and --memory-mib)", err)
+				}
+				if a.Arch == "" {
+					a.Arch = cfg.ModelType
+				}
+				if a.EmbeddingDim == 0 {
+					a.EmbeddingDim = uint32(cfg.Dim)
+				}
+				if a.MemoryMiB == 0 {
+					a.MemoryMiB = uint64((cfg.ResidentBytes() + 1<<20 - 1) >> 20)
+				}
 			}
 			if err := modelstypes.ValidateID(a.ID); err != nil {
 				return err
@@ -139,9 +157,9 @@ func newModelPublishCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&a.ID, "id", "", "model id on chain (default: the folder's name)")
 	f.StringVar(&a.Name, "name", "", "human readable name (default: the id)")
-	f.StringVar(&a.Arch, "arch", "", "architecture (a param of x/models, e.g. gpt2, llama)")
+	f.StringVar(&a.Arch, "arch", "", "architecture, a param of x/models (default: config.json's model_type)")
 	f.StringVar(&a.URI, "uri", "", "where the folder will be served: https://host/path/ or http://blobs-server/sha256/")
-	f.Uint32Var(&a.EmbeddingDim, "embedding-dim", 0, "embedding size")
-	f.Uint64Var(&a.MemoryMiB, "memory-mib", 0, "memory a node needs to hold the model, in MiB")
+	f.Uint32Var(&a.EmbeddingDim, "embedding-dim", 0, "embedding size (default: config.json's hidden size)")
+	f.Uint64Var(&a.MemoryMiB, "memory-mib", 0, "memory a node needs to hold the model, in MiB (default: the native engine's resident footprint, from config.json)")
 	return cmd
 }

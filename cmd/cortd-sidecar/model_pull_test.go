@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cortnet/cortd/sidecar/engine/native"
+	"github.com/cortnet/cortd/sidecar/models"
 )
 
 func TestModelPublishPrintsRegisterLine(t *testing.T) {
@@ -60,5 +64,42 @@ func TestModelPullFlags(t *testing.T) {
 	score, _, _ := newRootCmd().Find([]string{"score"})
 	if score.Flags().Lookup("allow-local-network") == nil {
 		t.Error("score has no --allow-local-network for model pulls")
+	}
+}
+
+// Without --arch, --embedding-dim and --memory-mib, publish reads them from
+// config.json: the model_type, the hidden size and the engine's footprint.
+func TestModelPublishDefaultsFromConfig(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "q3")
+	spec := models.Spec{Arch: "qwen3", Layers: 2, Dim: 32, Heads: 4, KVHeads: 2, Vocab: "family", Context: 64, Seed: 3}
+	if _, err := models.Init(spec, dir); err != nil {
+		t.Fatal(err)
+	}
+	fp, err := native.Footprint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	cmd := newRootCmd()
+	cmd.SetOut(&out)
+	cmd.SetErr(&bytes.Buffer{})
+	cmd.SetArgs([]string{"model", "publish", dir, "--uri", "https://models.example/q3/"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(out.String())
+	if len(f) < 12 || f[6] != "qwen3" || f[10] != "32" || f[11] != fmt.Sprint((fp+1<<20-1)>>20) {
+		t.Fatalf("register line %q: want arch qwen3, embedding 32, memory %d MiB (footprint %d bytes)", out.String(), (fp+1<<20-1)>>20, fp)
+	}
+
+	// A folder without a config.json needs the flags.
+	bare := filepath.Join(t.TempDir(), "bare")
+	os.MkdirAll(bare, 0o755)
+	os.WriteFile(filepath.Join(bare, "model.safetensors"), []byte("w"), 0o644)
+	cmd = newRootCmd()
+	cmd.SetOut(&bytes.Buffer{})
+	cmd.SetArgs([]string{"model", "publish", bare, "--uri", "https://models.example/bare/"})
+	if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), "config.json") || !strings.Contains(err.Error(), "--memory-mib") {
+		t.Fatalf("publish without config.json or flags: %v", err)
 	}
 }

@@ -95,7 +95,7 @@ PUB=$E2E_HOME/publish/$MODEL
   --seed 7 --out "$PUB" >/dev/null
 [ -f "$PUB/model.safetensors.index.json" ] && [ -f "$PUB/model-00002-of-00002.safetensors" ] || fail "model init wrote no sharded folder: $(ls "$PUB")"
 jq -e '.rope_scaling.rope_type == "llama3" and .torch_dtype == "bfloat16"' "$PUB/config.json" >/dev/null || fail "config.json is not a bf16 Llama 3.x config"
-"$SC" model publish "$PUB" --arch llama --embedding-dim 64 --memory-mib 16 --name "Llama 3 layout e2e" \
+"$SC" model publish "$PUB" --name "Llama 3 layout e2e" \
   --uri "http://$BLOBS_ADDR/sha256/" >"$E2E_HOME/publish.out" 2>"$E2E_HOME/publish.err" || fail "publish: $(cat "$E2E_HOME/publish.err")"
 line=$(grep '^cortd tx models register ' "$E2E_HOME/publish.out") || fail "publish printed no register line: $(cat "$E2E_HOME/publish.out")"
 [ -f "$PUB/manifest.json" ] || fail "publish wrote no manifest.json"
@@ -108,7 +108,8 @@ PIDS+=("$!")
 wait_for "blobs server" 20 curl -fsS -o /dev/null "http://$BLOBS_ADDR/sha256/$(sha256sum "$PUB/config.json" | cut -d' ' -f1)"
 eval "args=(${line#cortd tx })"   # the line is shell-quoted (the name has spaces)
 send_tx "${args[@]}" --from user
-q models model "$MODEL" | jq -e ".model.manifest_sha256 != null" >/dev/null || fail "the record has no manifest: $(q models model "$MODEL")"
+q models model "$MODEL" | jq -e '.model.manifest_sha256 != null and .model.architecture == "llama"' >/dev/null \
+  || fail "the record has no manifest or not config.json's model_type: $(q models model "$MODEL")"
 log "registered $MODEL: $line"
 
 log "phase 2: model pull"
