@@ -4,7 +4,10 @@
 // ggml-common.h publish them.
 package quant
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Type is a tensor storage format, numbered as ggml numbers it (the value
 // GGUF files store in each tensor's type field).
@@ -79,28 +82,9 @@ func (t Type) RowBytes(n int) (int, error) {
 // ParseType reads a name as `model quantize --type` takes it (case-insensitive).
 func ParseType(s string) (Type, error) {
 	for t, g := range geometries {
-		if equalFold(g.name, s) {
+		if strings.EqualFold(g.name, s) {
 			return t, nil
 		}
 	}
 	return 0, fmt.Errorf("quant: unknown type %q (want f32, f16, bf16, q8_0, q4_0, q4_k or q6_k)", s)
-}
-
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'a' <= x && x <= 'z' {
-			x -= 'a' - 'A'
-		}
-		if 'a' <= y && y <= 'z' {
-			y -= 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
