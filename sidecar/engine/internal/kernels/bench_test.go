@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -24,6 +25,34 @@ func BenchmarkMatMulGPT2(b *testing.B) {
 
 // BenchmarkMatVec is the generation shape (one row).
 func BenchmarkMatVec(b *testing.B) { benchMatMul(b, 1, 768, 3072) }
+
+// BenchmarkMatMulHalf is BenchmarkMatMulGPT2 and BenchmarkMatVec over F16
+// and BF16 panels, per path.
+func BenchmarkMatMulHalf(b *testing.B) {
+	for _, f := range []Format{F16, BF16} {
+		for _, path := range Available() {
+			if path == Portable {
+				continue
+			}
+			for _, m := range []int{1024, 1} {
+				b.Run(fmt.Sprintf("%s/%s/m%d", f, path, m), func(b *testing.B) {
+					Use(path)
+					defer Use(Available()[len(Available())-1])
+					r := rand.New(rand.NewPCG(1, 1))
+					k, n := 768, 3072
+					a := randSlice(r, m*k)
+					p := PackHalf(randHalves(r, k*n, f), k, n, false, f)
+					c := make([]float32, m*n)
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						MatMul(c, n, a, k, m, k, n, p, nil)
+					}
+					b.ReportMetric(2*float64(m)*float64(k)*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		}
+	}
+}
 
 func benchMatMul(b *testing.B, m, k, n int) {
 	r := rand.New(rand.NewPCG(1, 1))

@@ -31,7 +31,10 @@ func (p Path) String() string {
 // 1..MaxMR) over k rows of a panel, starting as mode says (initZero,
 // initBias from bias, initC from C); the slice functions work element-wise.
 type impl struct {
-	tile    func(c []float32, ldc int, a []float32, lda int, mr int, b []float32, k int, bias []float32, mode int)
+	tile func(c []float32, ldc int, a []float32, lda int, mr int, b []float32, k int, bias []float32, mode int)
+	// tileH is tile over F16 or BF16 panels: each element is widened
+	// exactly, then the same FMA sequence as tile.
+	tileH   func(c []float32, ldc int, a []float32, lda int, mr int, b []uint16, k int, bias []float32, mode int, f Format)
 	expSub  func(dst, src []float32, m float32)
 	gelu    func(x []float32)
 	siluMul func(g, u []float32)

@@ -62,12 +62,98 @@ func gelu256(x *float32, n int)
 //go:noescape
 func siluMul256(gp, up *float32, n int)
 
+//go:noescape
+func tile512f16x1(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile512f16x2(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile512f16x3(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile512f16x4(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile512f16x5(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile512f16x6(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile512bf16x1(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile512bf16x2(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile512bf16x3(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile512bf16x4(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile512bf16x5(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile512bf16x6(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile256f16x1(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile256f16x2(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile256f16x3(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile256f16x4(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile256f16x5(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile256f16x6(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile256bf16x1(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile256bf16x2(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile256bf16x3(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile256bf16x4(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile256bf16x5(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func tile256bf16x6(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
+
+//go:noescape
+func hasF16C() bool
+
 type tileFn func(c *float32, ldc int, a *float32, lda int, b *float32, k int, bias *float32, mode int)
 
 var (
 	tiles512 = [MaxMR + 1]tileFn{nil, tile512x1, tile512x2, tile512x3, tile512x4, tile512x5, tile512x6}
 	tiles256 = [MaxMR + 1]tileFn{nil, tile256x1, tile256x2, tile256x3, tile256x4, tile256x5, tile256x6}
+
+	tiles512h = [BF16 + 1][MaxMR + 1]tileHFn{
+		F16:  {nil, tile512f16x1, tile512f16x2, tile512f16x3, tile512f16x4, tile512f16x5, tile512f16x6},
+		BF16: {nil, tile512bf16x1, tile512bf16x2, tile512bf16x3, tile512bf16x4, tile512bf16x5, tile512bf16x6},
+	}
+	tiles256h = [BF16 + 1][MaxMR + 1]tileHFn{
+		F16:  {nil, tile256f16x1, tile256f16x2, tile256f16x3, tile256f16x4, tile256f16x5, tile256f16x6},
+		BF16: {nil, tile256bf16x1, tile256bf16x2, tile256bf16x3, tile256bf16x4, tile256bf16x5, tile256bf16x6},
+	}
 )
+
+type tileHFn func(c *float32, ldc int, a *float32, lda int, b *uint16, k int, bias *float32, mode int)
 
 func init() {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
@@ -75,10 +161,17 @@ func init() {
 		// portable ones (same bits).
 		avx2 := portableImpl
 		avx2.tile, avx2.expSub, avx2.gelu, avx2.siluMul = tileAVX2, expSubAVX2, geluAVX2, siluMulAVX2
+		avx2.tileH = tileHAVX2
+		if !hasF16C() {
+			// Every shipped AVX2+FMA CPU has F16C; should one not, its
+			// f16 panels take the portable tile (same bits, slower).
+			avx2.tileH = tileHAVX2NoF16C
+		}
 		impls[AVX2] = avx2
 	}
-	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ {
-		impls[AVX512] = impl{tile: tileAVX512, expSub: expSubAVX512, gelu: geluAVX512, siluMul: siluMulAVX512,
+	// VPMOVZXWD on ZMM (the bf16 widening) is AVX512BW.
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512BW {
+		impls[AVX512] = impl{tile: tileAVX512, tileH: tileHAVX512, expSub: expSubAVX512, gelu: geluAVX512, siluMul: siluMulAVX512,
 			maxLanes: maxLanesAVX512, sumLanes: sumLanesAVX512, sumSqLanes: sumSqLanesAVX512,
 			scale: scaleAVX512, add: addAVX512, layerNorm: layerNormAVX512, rmsNorm: rmsNormAVX512}
 	}
@@ -128,6 +221,45 @@ func tileAVX2(c []float32, ldc int, a []float32, lda int, mr int, b []float32, k
 		}
 		f(&c[g], ldc, aPtr(a, k), lda, &b[g], k, bp, mode)
 	}
+}
+
+func checkTileH(c []float32, ldc int, a []float32, lda int, mr int, b []uint16, k int, bias []float32, mode int, f Format) {
+	if f != F16 && f != BF16 {
+		panic("kernels: tileH on " + f.String() + " panels")
+	}
+	_ = c[(mr-1)*ldc+NR-1]
+	if k > 0 {
+		_ = a[(mr-1)*lda+k-1]
+		_ = b[(k-1)*NR+NR-1]
+	}
+	if mode == initBias {
+		_ = bias[NR-1]
+	}
+}
+
+func tileHAVX512(c []float32, ldc int, a []float32, lda int, mr int, b []uint16, k int, bias []float32, mode int, f Format) {
+	checkTileH(c, ldc, a, lda, mr, b, k, bias, mode, f)
+	tiles512h[f][mr](&c[0], ldc, aPtr(a, k), lda, &b[0], k, biasPtr(bias, 0), mode)
+}
+
+func tileHAVX2(c []float32, ldc int, a []float32, lda int, mr int, b []uint16, k int, bias []float32, mode int, f Format) {
+	checkTileH(c, ldc, a, lda, mr, b, k, bias, mode, f)
+	fn := tiles256h[f][mr]
+	for g := 0; g < NR; g += 16 {
+		var bp *float32
+		if mode == initBias {
+			bp = &bias[g]
+		}
+		fn(&c[g], ldc, aPtr(a, k), lda, &b[g], k, bp, mode)
+	}
+}
+
+func tileHAVX2NoF16C(c []float32, ldc int, a []float32, lda int, mr int, b []uint16, k int, bias []float32, mode int, f Format) {
+	if f == F16 {
+		tileHGo(c, ldc, a, lda, mr, b, k, bias, mode, f)
+		return
+	}
+	tileHAVX2(c, ldc, a, lda, mr, b, k, bias, mode, f)
 }
 
 // The AVX-512 element-wise wrappers run a ragged tail through the vector

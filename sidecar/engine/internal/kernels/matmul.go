@@ -1,6 +1,8 @@
 package kernels
 
 import (
+	"fmt"
+	"math"
 	"runtime"
 	"sync"
 )
@@ -12,13 +14,50 @@ const NR = 64
 // MaxMR is the most rows one tile call computes.
 const MaxMR = 6
 
-// Panels is a k x n matrix in panel layout. Stride is the distance in floats
-// between panels (at least k*NR); a KV cache uses a larger stride so it can
-// grow in k or n without repacking.
+// Format is the storage format of a panel matrix's elements.
+type Format uint8
+
+// Panel element formats. F16 and BF16 panels keep the 16-bit values of a
+// weights file; the tiles convert each one to float32 exactly (every half
+// and every bfloat16 is a float32) before the same FMA sequence as F32, so
+// a product over F16/BF16 panels has the bits of the product over F32
+// panels holding the converted values.
+const (
+	F32  Format = iota // Data
+	F16                // Half, IEEE binary16
+	BF16               // Half, bfloat16 (the top half of a float32)
+)
+
+func (f Format) String() string {
+	switch f {
+	case F32:
+		return "f32"
+	case F16:
+		return "f16"
+	case BF16:
+		return "bf16"
+	}
+	return fmt.Sprintf("format(%d)", int(f))
+}
+
+// ElemBytes is the size of one stored element.
+func (f Format) ElemBytes() int {
+	if f == F32 {
+		return 4
+	}
+	return 2
+}
+
+// Panels is a k x n matrix in panel layout. Stride is the distance in
+// elements between panels (at least k*NR); a KV cache uses a larger stride
+// so it can grow in k or n without repacking. F32 panels hold their
+// elements in Data, F16 and BF16 panels in Half (same layout).
 type Panels struct {
 	K, N   int
 	Stride int
+	Fmt    Format
 	Data   []float32
+	Half   []uint16
 }
 
 // NumPanels is the number of 64-column panels.
@@ -50,9 +89,112 @@ func Pack(w []float32, k, n int, transposed bool) Panels {
 	return p
 }
 
-// Set writes element (kk, col).
+// Set writes element (kk, col) of an F32 panel matrix.
 func (p Panels) Set(kk, col int, v float32) {
 	p.Data[(col/NR)*p.Stride+kk*NR+col%NR] = v
+}
+
+// NewHalfPanels allocates a zeroed k x n panel matrix of 16-bit elements
+// (f is F16 or BF16).
+func NewHalfPanels(k, n int, f Format) Panels {
+	np := (n + NR - 1) / NR
+	return Panels{K: k, N: n, Stride: k * NR, Fmt: f, Half: make([]uint16, np*k*NR)}
+}
+
+// PackHalf converts 16-bit values w (layout as in Pack) to panels of
+// format f without widening them.
+func PackHalf(w []uint16, k, n int, transposed bool, f Format) Panels {
+	p := NewHalfPanels(k, n, f)
+	for col := 0; col < n; col++ {
+		pan := p.Half[(col/NR)*p.Stride:]
+		j := col % NR
+		for kk := 0; kk < k; kk++ {
+			if transposed {
+				pan[kk*NR+j] = w[col*k+kk]
+			} else {
+				pan[kk*NR+j] = w[kk*n+col]
+			}
+		}
+	}
+	return p
+}
+
+// Bytes is the memory the elements take.
+func (p Panels) Bytes() int64 { return 4*int64(len(p.Data)) + 2*int64(len(p.Half)) }
+
+// Column writes column col (k values, converted to float32) into dst: a
+// tied embedding reads a token's row of the table from the output head.
+func (p Panels) Column(col int, dst []float32) {
+	dst = dst[:p.K]
+	off := (col/NR)*p.Stride + col%NR
+	switch p.Fmt {
+	case F32:
+		d := p.Data[off:]
+		for kk := range dst {
+			dst[kk] = d[kk*NR]
+		}
+	case F16:
+		h := p.Half[off:]
+		for kk := range dst {
+			dst[kk] = HalfToF32(h[kk*NR])
+		}
+	default:
+		h := p.Half[off:]
+		for kk := range dst {
+			dst[kk] = BF16ToF32(h[kk*NR])
+		}
+	}
+}
+
+// Widen returns the F32 panels of the converted values (tests compare
+// against it; the engine never expands weights).
+func (p Panels) Widen() Panels {
+	if p.Fmt == F32 {
+		return p
+	}
+	out := Panels{K: p.K, N: p.N, Stride: p.Stride, Fmt: F32, Data: make([]float32, len(p.Half))}
+	ConvertHalf(out.Data, p.Half, p.Fmt)
+	return out
+}
+
+// ConvertHalf widens 16-bit values of format f into dst exactly.
+func ConvertHalf(dst []float32, src []uint16, f Format) {
+	dst = dst[:len(src)]
+	if f == BF16 {
+		for i, h := range src {
+			dst[i] = math.Float32frombits(uint32(h) << 16)
+		}
+		return
+	}
+	for i, h := range src {
+		dst[i] = HalfToF32(h)
+	}
+}
+
+// BF16ToF32 widens a bfloat16 exactly.
+func BF16ToF32(h uint16) float32 { return math.Float32frombits(uint32(h) << 16) }
+
+// HalfToF32 converts an IEEE half-precision value exactly (every half is
+// representable as a single), including subnormals, infinities and NaN,
+// as VCVTPH2PS does.
+func HalfToF32(h uint16) float32 {
+	sign := uint32(h>>15) << 31
+	exp := uint32(h>>10) & 0x1f
+	man := uint32(h) & 0x3ff
+	switch {
+	case exp == 0x1f:
+		return math.Float32frombits(sign | 0x7f800000 | man<<13)
+	case exp == 0 && man == 0:
+		return math.Float32frombits(sign)
+	case exp == 0:
+		e := uint32(127 - 15 + 1)
+		for man&0x400 == 0 {
+			man <<= 1
+			e--
+		}
+		return math.Float32frombits(sign | e<<23 | (man&0x3ff)<<13)
+	}
+	return math.Float32frombits(sign | (exp+127-15)<<23 | man<<13)
 }
 
 // parallelMin is the work (multiply-adds) below which a product runs on the
@@ -153,7 +295,13 @@ func matmulRange(im impl, c []float32, ldc int, a []float32, lda int, m, k, n in
 				bz = binit[:]
 			}
 		}
-		pan := b.Data[p*b.Stride:]
+		var pan []float32
+		var panH []uint16
+		if b.Fmt == F32 {
+			pan = b.Data[p*b.Stride:]
+		} else {
+			panH = b.Half[p*b.Stride:]
+		}
 		for k0 := 0; ; k0 += kBlock {
 			kn := min(kBlock, k-k0)
 			mode := mode0
@@ -164,7 +312,11 @@ func matmulRange(im impl, c []float32, ldc int, a []float32, lda int, m, k, n in
 				mr := min(MaxMR, m-i)
 				ar := a[i*lda+k0:]
 				if full {
-					im.tile(c[i*ldc+col:], ldc, ar, lda, mr, pan[k0*NR:], kn, bz, mode)
+					if panH != nil {
+						im.tileH(c[i*ldc+col:], ldc, ar, lda, mr, panH[k0*NR:], kn, bz, mode, b.Fmt)
+					} else {
+						im.tile(c[i*ldc+col:], ldc, ar, lda, mr, pan[k0*NR:], kn, bz, mode)
+					}
 					continue
 				}
 				// Partial panel: compute into a full-width scratch tile.
@@ -174,7 +326,11 @@ func matmulRange(im impl, c []float32, ldc int, a []float32, lda int, m, k, n in
 						copy(tmp[r*NR:r*NR+w], c[(i+r)*ldc+col:(i+r)*ldc+col+w])
 					}
 				}
-				im.tile(tmp[:], NR, ar, lda, mr, pan[k0*NR:], kn, bz, mode)
+				if panH != nil {
+					im.tileH(tmp[:], NR, ar, lda, mr, panH[k0*NR:], kn, bz, mode, b.Fmt)
+				} else {
+					im.tile(tmp[:], NR, ar, lda, mr, pan[k0*NR:], kn, bz, mode)
+				}
 				for r := 0; r < mr; r++ {
 					copy(c[(i+r)*ldc+col:(i+r)*ldc+col+w], tmp[r*NR:r*NR+w])
 				}

@@ -1,6 +1,6 @@
 package kernels
 
-var portableImpl = impl{tile: tileGo, expSub: expSubGo, gelu: geluGo, siluMul: siluMulGo,
+var portableImpl = impl{tile: tileGo, tileH: tileHGo, expSub: expSubGo, gelu: geluGo, siluMul: siluMulGo,
 	maxLanes: maxLanesGo, sumLanes: sumLanesGo, sumSqLanes: sumSqLanesGo,
 	scale: scaleGo, add: addGo, layerNorm: layerNormGo, rmsNorm: rmsNormGo}
 
@@ -18,6 +18,28 @@ func tileGo(c []float32, ldc int, a []float32, lda int, mr int, b []float32, k i
 		row := a[i*lda : i*lda+k]
 		for kk, av := range row {
 			brow := b[kk*NR : kk*NR+NR : kk*NR+NR]
+			for j := range acc {
+				acc[j] = FMA32(av, brow[j], acc[j])
+			}
+		}
+		copy(c[i*ldc:i*ldc+NR], acc[:])
+	}
+}
+
+func tileHGo(c []float32, ldc int, a []float32, lda int, mr int, b []uint16, k int, bias []float32, mode int, f Format) {
+	var acc, brow [NR]float32
+	for i := 0; i < mr; i++ {
+		switch mode {
+		case initZero:
+			acc = [NR]float32{}
+		case initBias:
+			copy(acc[:], bias[:NR])
+		case initC:
+			copy(acc[:], c[i*ldc:i*ldc+NR])
+		}
+		row := a[i*lda : i*lda+k]
+		for kk, av := range row {
+			ConvertHalf(brow[:], b[kk*NR:kk*NR+NR], f)
 			for j := range acc {
 				acc[j] = FMA32(av, brow[j], acc[j])
 			}
