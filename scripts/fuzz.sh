@@ -26,6 +26,7 @@ targets=(
   "FuzzUnpack ./sidecar/evaluator 2000"
   "FuzzReportLine ./sidecar/evaluator 20000"
   "FuzzApplyPatch ./sidecar/evaluator 3000"
+  "FuzzOpen ./sidecar/engine/gguf 200000"
 )
 for entry in "${targets[@]}"; do
   read -r name pkg count <<<"$entry"
