@@ -186,6 +186,28 @@ func (w *Weights) Float32(name string) ([]float32, TensorInfo, string, error) {
 	return v, ti, path, nil
 }
 
+// ReadRaw reads raw bytes of a tensor (File.ReadAt semantics, offsets
+// within the tensor's data); errors name the file. Safe for concurrent use.
+func (w *Weights) ReadRaw(name string, off int64, buf []byte) error {
+	f, ok := w.tensor[name]
+	if !ok {
+		return fmt.Errorf("%s: tensor %s missing from the weights", w.dir, name)
+	}
+	if err := w.files[f].ReadRaw(name, off, buf); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(w.dir, f), err)
+	}
+	return nil
+}
+
+// Path is the file that holds tensor name ("" when none does).
+func (w *Weights) Path(name string) string {
+	f, ok := w.tensor[name]
+	if !ok {
+		return ""
+	}
+	return filepath.Join(w.dir, f)
+}
+
 // Close closes every open file.
 func (w *Weights) Close() error {
 	var first error

@@ -74,3 +74,20 @@ func (f *File) Float32(name string) ([]float32, TensorInfo, error) {
 	}
 	return out, ti, nil
 }
+
+// ReadRaw reads len(buf) bytes of tensor name's data starting off bytes
+// into it, without conversion; loaders decode straight into their own
+// layout from it. Reads may run concurrently (pread).
+func (f *File) ReadRaw(name string, off int64, buf []byte) error {
+	ti, ok := f.Tensors[name]
+	if !ok {
+		return fmt.Errorf("safetensors: no tensor %q", name)
+	}
+	if off < 0 || off+int64(len(buf)) > ti.End-ti.Begin {
+		return fmt.Errorf("safetensors: read %q: bytes [%d,%d) outside the tensor's %d", name, off, off+int64(len(buf)), ti.End-ti.Begin)
+	}
+	if _, err := f.f.ReadAt(buf, f.DataOffset+ti.Begin+off); err != nil {
+		return fmt.Errorf("safetensors: read %q: %w", name, err)
+	}
+	return nil
+}
