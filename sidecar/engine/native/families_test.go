@@ -413,8 +413,16 @@ func TestFootprintMatchesLoad(t *testing.T) {
 		src := filepath.Join("testdata", "refs", name)
 		dir := unpackRefModel(t, src)
 		m := loadFamilyWeights(t, dir)
-		if got := m.Cfg.ResidentBytes(); got != m.Bytes {
+		got, err := Footprint(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != m.Bytes {
 			t.Fatalf("%s: footprint %d, load counted %d", name, got, m.Bytes)
+		}
+		// From config.json alone: exact for f32 weights, 16-bit ones take less.
+		if f32 := m.Cfg.ResidentBytes(); f32 < m.Bytes || (!strings.Contains(name, "16") && f32 != m.Bytes) {
+			t.Fatalf("%s: f32 footprint %d, load counted %d", name, f32, m.Bytes)
 		}
 	}
 }

@@ -1,10 +1,13 @@
 package native
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"path/filepath"
+	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cortnet/cortd/sidecar/engine/internal/kernels"
 	"github.com/cortnet/cortd/sidecar/engine/safetensors"
@@ -33,12 +36,12 @@ type Model struct {
 	Name             string
 	Cfg              *Config
 	Tok              *tokenizer.Tokenizer
-	tokEmb           []float32 // V x D
+	tokEmb           embTable  // V x D, untied models only (tied: lmHead's columns)
 	posEmb           []float32 // MaxPos x D (GPT-2)
 	layers           []layer
 	normW            []float32
 	normB            []float32
-	lmHead           kernels.Panels // D x V
+	lmHead           kernels.Panels // D x V, in the file's format
 	ropeCos, ropeSin []float32
 	pool             statePool
 	// BatchCfg configures batching of EmbedBatch and LossBatch; set it
@@ -51,11 +54,59 @@ type Model struct {
 	eos   []int // token ids that end a generation (generation.go); nil: Tok.EOS()
 }
 
+// embTable is a row-major V x D token embedding kept in its file's format:
+// an untied model's input table (a tied model reads its rows from the
+// output head's panels instead, so the table is held once).
+type embTable struct {
+	fmt  kernels.Format
+	dim  int
+	f32  []float32
+	half []uint16
+}
+
+// row widens row id into dst (exactly: every f16/bf16 is a float32).
+func (e *embTable) row(id int, dst []float32) {
+	if e.fmt == kernels.F32 {
+		copy(dst[:e.dim], e.f32[id*e.dim:])
+		return
+	}
+	kernels.ConvertHalf(dst[:e.dim], e.half[id*e.dim:id*e.dim+e.dim], e.fmt)
+}
+
+func (e *embTable) bytes() int64 { return 4*int64(len(e.f32)) + 2*int64(len(e.half)) }
+
+// embedRow writes token id's embedding into dst: from the untied input
+// table when the model has one, else the tied output head's column.
+func (m *Model) embedRow(id int, dst []float32) {
+	if m.tokEmb.dim > 0 {
+		m.tokEmb.row(id, dst)
+		return
+	}
+	m.lmHead.Column(id, dst)
+}
+
 type loader struct {
 	w      *safetensors.Weights
 	prefix string
 	bytes  int64
 	err    error
+	// dry counts bytes without reading or allocating (Footprint).
+	dry  bool
+	jobs []*loadJob
+}
+
+// loadJob decodes one matrix tensor (rows x cols, row-major in the file)
+// straight into its destination: panels (a torch Linear's out x in rows
+// become panel columns; GPT-2 Conv1D's in x out rows become panel rows)
+// or a row-major embedding table.
+type loadJob struct {
+	src        *safetensors.Weights
+	name, file string
+	dt         safetensors.DType
+	rows, cols int
+	p          kernels.Panels
+	linear     bool
+	table      *embTable
 }
 
 // has reports whether the weights hold a tensor (after the prefix).
@@ -63,27 +114,49 @@ func (l *loader) has(name string) bool {
 	return l.w.Has(l.prefix+name) || l.w.Has(name)
 }
 
-// get reads a tensor, checks its shape and that every value is finite;
-// errors stick so the caller can read many tensors and check once.
-func (l *loader) get(name string, shape ...int) []float32 {
+// info resolves name (with or without the prefix) and checks its shape;
+// errors stick.
+func (l *loader) info(name string, shape ...int) (string, safetensors.TensorInfo, string, bool) {
 	if l.err != nil {
-		return nil
+		return "", safetensors.TensorInfo{}, "", false
 	}
 	full := l.prefix + name
 	if !l.w.Has(full) {
 		full = name
 	}
-	v, ti, file, err := l.w.Float32(full)
-	if err != nil {
+	ti, _, ok := l.w.Info(full)
+	if !ok {
+		_, _, _, err := l.w.Float32(full) // the missing-tensor error, naming the folder
 		l.err = err
-		return nil
+		return "", ti, "", false
 	}
+	file := l.w.Path(full)
 	bad := len(ti.Shape) != len(shape)
 	for i := 0; !bad && i < len(shape); i++ {
 		bad = ti.Shape[i] != shape[i]
 	}
 	if bad {
 		l.err = fmt.Errorf("%s: tensor %s: shape %v, want %v", file, full, ti.Shape, shape)
+		return "", ti, "", false
+	}
+	return full, ti, file, true
+}
+
+// get reads a small tensor (norm weights, biases, GPT-2's positions) as
+// float32, checks its shape and that every value is finite; errors stick
+// so the caller can read many tensors and check once.
+func (l *loader) get(name string, shape ...int) []float32 {
+	full, ti, file, ok := l.info(name, shape...)
+	if !ok {
+		return nil
+	}
+	if l.dry {
+		l.bytes += int64(4 * ti.NumElements())
+		return nil
+	}
+	v, _, _, err := l.w.Float32(full)
+	if err != nil {
+		l.err = err
 		return nil
 	}
 	for i, x := range v {
@@ -97,22 +170,167 @@ func (l *loader) get(name string, shape ...int) []float32 {
 	return v
 }
 
-// pack reads a weight matrix and converts it to panels. torch Linear stores
-// out x in (transposed); GPT-2's Conv1D stores in x out.
-func (l *loader) pack(name string, in, out int, linear bool) kernels.Panels {
-	var v []float32
-	if linear {
-		v = l.get(name, out, in)
-	} else {
-		v = l.get(name, in, out)
+func formatOf(dt safetensors.DType) kernels.Format {
+	switch dt {
+	case safetensors.F16:
+		return kernels.F16
+	case safetensors.BF16:
+		return kernels.BF16
 	}
-	if v == nil {
+	return kernels.F32
+}
+
+// pack queues a weight matrix to be decoded into panels in its file's
+// format (f32, f16 or bf16: 16-bit weights stay 16-bit). torch Linear
+// stores out x in (transposed); GPT-2's Conv1D stores in x out. The
+// panels are allocated now and filled by run.
+func (l *loader) pack(name string, in, out int, linear bool) kernels.Panels {
+	shape := []int{in, out}
+	if linear {
+		shape = []int{out, in}
+	}
+	full, ti, file, ok := l.info(name, shape...)
+	if !ok {
 		return kernels.Panels{}
 	}
-	p := kernels.Pack(v, in, out, linear)
-	l.bytes += int64(4*len(p.Data)) - int64(4*len(v))
+	f := formatOf(ti.DType)
+	if l.dry {
+		np := (out + kernels.NR - 1) / kernels.NR
+		l.bytes += int64(np) * int64(in) * kernels.NR * int64(f.ElemBytes())
+		return kernels.Panels{}
+	}
+	var p kernels.Panels
+	if f == kernels.F32 {
+		p = kernels.NewPanels(in, out)
+	} else {
+		p = kernels.NewHalfPanels(in, out, f)
+	}
+	l.bytes += p.Bytes()
+	l.jobs = append(l.jobs, &loadJob{src: l.w, name: full, file: file, dt: ti.DType, rows: shape[0], cols: shape[1], p: p, linear: linear})
 	return p
 }
+
+// table queues a rows x cols row-major table kept in its file's format.
+func (l *loader) table(name string, rows, cols int) embTable {
+	full, ti, file, ok := l.info(name, rows, cols)
+	if !ok {
+		return embTable{}
+	}
+	f := formatOf(ti.DType)
+	if l.dry {
+		l.bytes += int64(rows) * int64(cols) * int64(f.ElemBytes())
+		return embTable{}
+	}
+	e := &embTable{fmt: f, dim: cols}
+	if f == kernels.F32 {
+		e.f32 = make([]float32, rows*cols)
+	} else {
+		e.half = make([]uint16, rows*cols)
+	}
+	l.bytes += e.bytes()
+	l.jobs = append(l.jobs, &loadJob{src: l.w, name: full, file: file, dt: ti.DType, rows: rows, cols: cols, table: e})
+	return *e
+}
+
+// pieceBytes bounds the file bytes one piece of a job reads at a time.
+const pieceBytes = 4 << 20
+
+type piece struct {
+	job    *loadJob
+	r0, r1 int // file rows
+}
+
+// run decodes every queued tensor, splitting each into pieces of whole
+// file rows (whole 64-row panels for Linear weights) that GOMAXPROCS
+// goroutines take in turn. Pieces write disjoint memory, so the result is
+// the same whatever the schedule; the error reported is that of the first
+// failing piece in load order (each piece scans in file order), so it is
+// the first non-finite element of the first bad tensor, as a serial load
+// would report.
+func (l *loader) run() error {
+	if l.err != nil || l.dry {
+		return l.err
+	}
+	var pieces []piece
+	for _, j := range l.jobs {
+		rowBytes := j.cols * j.dt.Size()
+		step := max(1, pieceBytes/max(1, rowBytes))
+		if j.table == nil && j.linear {
+			step = max(kernels.NR, step/kernels.NR*kernels.NR)
+		}
+		for r := 0; r < j.rows; r += step {
+			pieces = append(pieces, piece{j, r, min(j.rows, r+step)})
+		}
+	}
+	errs := make([]error, len(pieces))
+	var next atomic.Int64
+	var failed atomic.Bool
+	work := func() {
+		var buf []byte
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(pieces) || failed.Load() {
+				return
+			}
+			if errs[i] = pieces[i].decode(&buf); errs[i] != nil {
+				failed.Store(true)
+			}
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(pieces))
+	var wg sync.WaitGroup
+	for w := 1; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
+	}
+	work()
+	wg.Wait()
+	l.jobs = nil
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decode reads the piece's rows in chunks of at most pieceBytes and writes
+// them to the destination, refusing non-finite values.
+func (pc piece) decode(bufp *[]byte) error {
+	j := pc.job
+	es := j.dt.Size()
+	rowBytes := j.cols * es
+	chunk := max(1, pieceBytes/max(1, rowBytes))
+	for r0 := pc.r0; r0 < pc.r1; r0 += chunk {
+		r1 := min(pc.r1, r0+chunk)
+		n := (r1 - r0) * rowBytes
+		if cap(*bufp) < n {
+			*bufp = make([]byte, n)
+		}
+		raw := (*bufp)[:n]
+		if err := j.readRaw(int64(r0)*int64(rowBytes), raw); err != nil {
+			return err
+		}
+		if bad := j.store(raw, r0, r1); bad >= 0 {
+			var v float32
+			switch j.dt {
+			case safetensors.F32:
+				v = math.Float32frombits(binary.LittleEndian.Uint32(raw[bad*4:]))
+			case safetensors.F16:
+				v = kernels.HalfToF32(binary.LittleEndian.Uint16(raw[bad*2:]))
+			default:
+				v = kernels.BF16ToF32(binary.LittleEndian.Uint16(raw[bad*2:]))
+			}
+			return fmt.Errorf("%s: tensor %s: element %d is %v (weights must be finite)", j.file, j.name, r0*j.cols+bad, v)
+		}
+	}
+	return nil
+}
+
+func (j *loadJob) readRaw(off int64, buf []byte) error { return j.src.ReadRaw(j.name, off, buf) }
 
 // Load reads a model folder: config.json, tokenizer.json and the weights,
 // one model.safetensors or shards listed by model.safetensors.index.json.
@@ -152,17 +370,23 @@ func loadWeights(dir string, cfg *Config) (*Model, error) {
 	defer w.Close()
 	m := &Model{Name: filepath.Base(dir), Cfg: cfg}
 	l := &loader{w: w}
-	switch cfg.Arch {
+	m.load(l)
+	if err := l.run(); err != nil {
+		return nil, err // names the file (or folder) and the tensor
+	}
+	m.Bytes = l.bytes + ropeBytes(cfg)
+	return m, nil
+}
+
+// load lays out the model's tensors: small ones are read now, matrices
+// are queued for l.run (or only counted when l.dry).
+func (m *Model) load(l *loader) {
+	switch m.Cfg.Arch {
 	case "gpt2":
 		m.loadGPT2(l)
 	case "llama":
 		m.loadLlama(l)
 	}
-	if l.err != nil {
-		return nil, l.err // names the file (or folder) and the tensor
-	}
-	m.Bytes = l.bytes + m.ropeBytes()
-	return m, nil
 }
 
 // EncodePrompt tokenizes text for the model as Hugging Face's
@@ -171,8 +395,14 @@ func loadWeights(dir string, cfg *Config) (*Model, error) {
 // GPT-2 and Qwen do not). Loss, embeddings and prompt logprobs use it.
 func (m *Model) EncodePrompt(text string) []int { return m.Tok.Encode(text) }
 
-// ropeBytes is the memory of the rotary tables (counted in the footprint).
-func (m *Model) ropeBytes() int64 { return int64(4 * (len(m.ropeCos) + len(m.ropeSin))) }
+// ropeBytes is the memory of the rotary tables initRope makes (counted in
+// the footprint).
+func ropeBytes(c *Config) int64 {
+	if c.Arch != "llama" {
+		return 0
+	}
+	return 4 * 2 * int64(c.MaxPos) * int64(c.HeadDim()/2)
+}
 
 func (m *Model) loadGPT2(l *loader) {
 	c := m.Cfg
@@ -180,7 +410,9 @@ func (m *Model) loadGPT2(l *loader) {
 	if l.w.Has("transformer.wte.weight") {
 		l.prefix = "transformer."
 	}
-	m.tokEmb = l.get("wte.weight", V, D)
+	// The output head is the token embedding (wte, V x D like a torch
+	// Linear's out x in): held once, as panels; embedRow reads its columns.
+	m.lmHead = l.pack("wte.weight", D, V, true)
 	m.posEmb = l.get("wpe.weight", c.MaxPos, D)
 	m.layers = make([]layer, c.Layers)
 	for i := range m.layers {
@@ -194,16 +426,17 @@ func (m *Model) loadGPT2(l *loader) {
 		ly.down, ly.downB = l.pack(p+"mlp.c_proj.weight", F, D, false), l.get(p+"mlp.c_proj.bias", D)
 	}
 	m.normW, m.normB = l.get("ln_f.weight", D), l.get("ln_f.bias", D)
-	if m.tokEmb != nil {
-		m.lmHead = kernels.Pack(m.tokEmb, D, V, true)
-		l.bytes += int64(4 * len(m.lmHead.Data))
-	}
 }
 
 func (m *Model) loadLlama(l *loader) {
 	c := m.Cfg
 	D, F, V, hd := c.Dim, c.FF, c.Vocab, c.HeadDim()
-	m.tokEmb = l.get("model.embed_tokens.weight", V, D)
+	if c.TieEmbed {
+		// Held once, as the output head's panels; embedRow reads columns.
+		m.lmHead = l.pack("model.embed_tokens.weight", D, V, true)
+	} else {
+		m.tokEmb = l.table("model.embed_tokens.weight", V, D)
+	}
 	m.layers = make([]layer, c.Layers)
 	for i := range m.layers {
 		ly := &m.layers[i]
@@ -235,11 +468,10 @@ func (m *Model) loadLlama(l *loader) {
 		// Untied: the checkpoint must carry lm_head (transformers would
 		// otherwise initialise it randomly, which no published model wants).
 		m.lmHead = l.pack("lm_head.weight", D, V, true)
-	} else if m.tokEmb != nil {
-		m.lmHead = kernels.Pack(m.tokEmb, D, V, true)
-		l.bytes += int64(4 * len(m.lmHead.Data))
 	}
-	m.initRope()
+	if !l.dry {
+		m.initRope()
+	}
 }
 
 // initRope tabulates cos/sin of pos*theta^(-2i/hd) once per model. The
