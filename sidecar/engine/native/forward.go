@@ -64,7 +64,7 @@ func (m *Model) forwardSeqs(sc *scratch, seqs []seqChunk) {
 	for _, q := range seqs {
 		for t, id := range q.tokens {
 			row := x[r*D : r*D+D]
-			copy(row, m.tokEmb[id*D:id*D+D])
+			m.embedRow(id, row)
 			if c.Arch == "gpt2" {
 				p := q.s.pos + t
 				kernels.Add(row, m.posEmb[p*D:p*D+D])
