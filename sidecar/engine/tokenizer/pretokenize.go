@@ -13,6 +13,20 @@ const (
 	qwen2Pattern  = `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
 )
 
+// splitFunc returns the scanner for a split kind: "gpt2", "llama3" or
+// "qwen2" (nil for any other).
+func splitFunc(kind string) func(string, func(string)) {
+	switch kind {
+	case "gpt2":
+		return splitGPT2
+	case "llama3":
+		return func(s string, emit func(string)) { splitLlama3(s, 3, emit) }
+	case "qwen2":
+		return func(s string, emit func(string)) { splitLlama3(s, 1, emit) }
+	}
+	return nil
+}
+
 // splitGPT2 splits text the way GPT-2's pattern does:
 //
 //	's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+

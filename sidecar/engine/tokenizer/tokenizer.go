@@ -74,6 +74,7 @@ type Tokenizer struct {
 
 	// pre-tokenizer
 	split        func(string, func(string)) // nil: the whole piece is one word
+	splitKind    string                     // "gpt2", "llama3", "qwen2": which scanner split is (GGUF's tokenizer.ggml.pre)
 	byteLevel    bool
 	prefixSpace  bool // ByteLevel add_prefix_space
 	meta         bool // Metaspace
@@ -94,6 +95,8 @@ type Tokenizer struct {
 
 	// decoder
 	dec decoder
+
+	chatTemplate string // tokenizer.chat_template from a GGUF file; "" otherwise
 
 	cacheMu sync.Mutex
 	cache   map[string][]int32
@@ -236,15 +239,7 @@ func Parse(b []byte) (*Tokenizer, error) {
 			t.vocab[a.ID] = a.Content
 		}
 	}
-	sort.SliceStable(t.added, func(i, j int) bool { return len(t.added[i].content) > len(t.added[j].content) })
-	for i := range t.added {
-		a := &t.added[i]
-		t.addedBy[a.id] = a
-		if a.special {
-			t.special[a.id] = a.content
-		}
-		t.byFirst[a.content[0]] = append(t.byFirst[a.content[0]], int32(i))
-	}
+	t.indexAdded()
 	for _, name := range []string{"<|endoftext|>", "<|end_of_text|>", "</s>"} {
 		if a, ok := t.addedTok(name); ok {
 			t.eos = a
@@ -307,6 +302,20 @@ func Parse(b []byte) (*Tokenizer, error) {
 	}
 	t.hasMerge = len(t.merges) > 0
 	return t, nil
+}
+
+// indexAdded sorts the added tokens longest first and builds the lookups
+// splitAdded, Decode and IsSpecial use.
+func (t *Tokenizer) indexAdded() {
+	sort.SliceStable(t.added, func(i, j int) bool { return len(t.added[i].content) > len(t.added[j].content) })
+	for i := range t.added {
+		a := &t.added[i]
+		t.addedBy[a.id] = a
+		if a.special {
+			t.special[a.id] = a.content
+		}
+		t.byFirst[a.content[0]] = append(t.byFirst[a.content[0]], int32(i))
+	}
 }
 
 func (t *Tokenizer) addedTok(content string) (int, bool) {
@@ -411,6 +420,7 @@ func (t *Tokenizer) parsePreTokenizer(raw json.RawMessage, top bool) error {
 			if err := setSplit(splitGPT2); err != nil {
 				return err
 			}
+			t.splitKind = "gpt2"
 		}
 	case "Split":
 		if p.Behavior != "Isolated" || p.Invert {
@@ -419,20 +429,21 @@ func (t *Tokenizer) parsePreTokenizer(raw json.RawMessage, top bool) error {
 		if p.Pattern.Regex == nil {
 			return errors.New("tokenizer: pre_tokenizer Split: pattern.Regex missing")
 		}
-		var f func(string, func(string))
+		kind := ""
 		switch *p.Pattern.Regex {
 		case llama3Pattern:
-			f = func(s string, emit func(string)) { splitLlama3(s, 3, emit) }
+			kind = "llama3"
 		case qwen2Pattern:
-			f = func(s string, emit func(string)) { splitLlama3(s, 1, emit) }
+			kind = "qwen2"
 		case gpt2Pattern:
-			f = splitGPT2
+			kind = "gpt2"
 		default:
 			return fmt.Errorf("tokenizer: pre_tokenizer Split: pattern.Regex %q is not one of the published GPT-2, Llama 3 or Qwen patterns", *p.Pattern.Regex)
 		}
-		if err := setSplit(f); err != nil {
+		if err := setSplit(splitFunc(kind)); err != nil {
 			return err
 		}
+		t.splitKind = kind
 	case "Metaspace":
 		t.meta = true
 		t.metaRepl = p.Replacement
