@@ -232,8 +232,10 @@ func (l *loader) table(name string, rows, cols int) embTable {
 	return *e
 }
 
-// pieceBytes bounds the file bytes one piece of a job reads at a time.
-const pieceBytes = 4 << 20
+// pieceBytes is about the file bytes one piece of a job (the unit a
+// goroutine takes) covers; chunkBytes bounds one read, so the buffer stays
+// in the core's L2 while it is scattered into the destination.
+var pieceBytes, chunkBytes = 4 << 20, 256 << 10
 
 type piece struct {
 	job    *loadJob
@@ -303,7 +305,7 @@ func (pc piece) decode(bufp *[]byte) error {
 	j := pc.job
 	es := j.dt.Size()
 	rowBytes := j.cols * es
-	chunk := max(1, pieceBytes/max(1, rowBytes))
+	chunk := max(1, chunkBytes/max(1, rowBytes))
 	for r0 := pc.r0; r0 < pc.r1; r0 += chunk {
 		r1 := min(pc.r1, r0+chunk)
 		n := (r1 - r0) * rowBytes
