@@ -34,7 +34,16 @@ type Config struct {
 	TieEmbed   bool    // lm_head shares the token embedding
 	Pooling    string  // embedding pooling: "mean" (default) or "last"
 	HeadDimOvr int     // head_dim when given explicitly
+	// RopeFreqFactors divide the rotary inverse frequencies one by one
+	// (HeadDim/2 of them): GGUF files store Llama 3's rope scaling as
+	// llama.cpp's converter computes it, a rope_freqs.weight tensor,
+	// instead of rope_scaling's parameters. nil: none (Rope applies). A
+	// pointer keeps Config comparable with ==.
+	RopeFreqs *FreqFactors
 }
+
+// FreqFactors are per-frequency rotary divisors (see Config.RopeFreqs).
+type FreqFactors []float32
 
 // HeadDim is the size of one attention head.
 func (c *Config) HeadDim() int {
@@ -154,21 +163,43 @@ func ParseConfig(b []byte) (*Config, error) {
 	if c.Pooling == "" {
 		c.Pooling = "mean"
 	}
+	if err := c.validate("config.json"); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// validate checks the sizes and options every source of a config (config.json,
+// GGUF metadata) must satisfy; src names the source in errors.
+func (c *Config) validate(src string) error {
 	switch {
 	case c.Dim <= 0 || c.Dim > maxDim, c.Layers <= 0 || c.Layers > maxLayers,
 		c.Heads <= 0 || c.Heads > maxDim, c.KVHeads <= 0, c.Heads%c.KVHeads != 0,
 		c.HeadDimOvr < 0 || c.HeadDimOvr > 4096 || c.Heads*c.HeadDim() > 8*maxDim,
 		c.FF <= 0 || c.FF > 8*maxDim, c.Vocab <= 0 || c.Vocab > maxVocab,
 		c.MaxPos <= 0 || c.MaxPos > maxPos:
-		return nil, fmt.Errorf("config.json: invalid sizes %+v", *c)
+		return fmt.Errorf("%s: invalid sizes %+v", src, *c)
 	case c.HeadDimOvr == 0 && c.Dim%c.Heads != 0:
-		return nil, fmt.Errorf("config.json: hidden size %d not divisible by %d heads", c.Dim, c.Heads)
+		return fmt.Errorf("%s: hidden size %d not divisible by %d heads", src, c.Dim, c.Heads)
 	case c.HeadDim()%2 != 0 && c.Arch == "llama":
-		return nil, fmt.Errorf("config.json: rotary embedding needs an even head size, got %d", c.HeadDim())
+		return fmt.Errorf("%s: rotary embedding needs an even head size, got %d", src, c.HeadDim())
 	case c.Pooling != "mean" && c.Pooling != "last":
-		return nil, fmt.Errorf("config.json: cortd_pooling %q (want mean or last)", c.Pooling)
+		return fmt.Errorf("%s: cortd_pooling %q (want mean or last)", src, c.Pooling)
 	}
-	return c, nil
+	if c.RopeFreqs != nil {
+		if c.Rope.Type != "" {
+			return fmt.Errorf("%s: both rope frequency factors and rope scaling %q", src, c.Rope.Type)
+		}
+		if len(*c.RopeFreqs) != c.HeadDim()/2 {
+			return fmt.Errorf("%s: %d rope frequency factors for head size %d (want %d)", src, len(*c.RopeFreqs), c.HeadDim(), c.HeadDim()/2)
+		}
+		for i, f := range *c.RopeFreqs {
+			if !(f > 0) || math.IsInf(float64(f), 0) {
+				return fmt.Errorf("%s: rope frequency factor %d is %v (want a positive number)", src, i, f)
+			}
+		}
+	}
+	return nil
 }
 
 // parseLlamaFamily reads the keys that distinguish Llama, Mistral, Qwen2 and

@@ -100,3 +100,14 @@ func (m *Model) applyRope(x []float32, heads, hd, pos int) {
 		}
 	}
 }
+
+// ropeInvFreqFor is the inverse frequency of pair i for c: theta^(-2i/hd)
+// with rope_scaling applied, or divided by the GGUF file's per-frequency
+// factor (llama.cpp's rope_freqs: theta_i = pos * base^(-2i/hd) / factor_i).
+func (c *Config) ropeInvFreqFor(i int) float64 {
+	inv := ropeInvFreq(c.RopeTheta, i, c.HeadDim())
+	if c.RopeFreqs != nil {
+		return float64(inv / float64((*c.RopeFreqs)[i]))
+	}
+	return scaledInvFreq(c.Rope, inv)
+}
