@@ -207,3 +207,46 @@ func TestPanelsColumn(t *testing.T) {
 		})
 	}
 }
+
+// TestMatMulsHalfGrouped: MatMuls (decode's grouped products) over F16 and
+// BF16 panels, one row and several, gives the bits of MatMul over the
+// widened F32 panels on every path and at GOMAXPROCS 1 and 4.
+func TestMatMulsHalfGrouped(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	defer Use(Available()[len(Available())-1])
+	for _, f := range []Format{F16, BF16} {
+		for _, m := range []int{1, 5} {
+			k, n1, n2 := 300, 200, 64
+			a := randSlice(r, m*k)
+			p1 := PackHalf(randHalves(r, k*n1, f), k, n1, true, f)
+			p2 := PackHalf(randHalves(r, k*n2, f), k, n2, false, f)
+			bias := randSlice(r, n1)
+			Use(Portable)
+			w1, w2 := make([]float32, m*n1), make([]float32, m*n2)
+			MatMul(w1, n1, a, k, m, k, n1, p1.Widen(), bias)
+			MatMul(w2, n2, a, k, m, k, n2, p2.Widen(), nil)
+			for _, path := range Available() {
+				for _, procs := range []int{1, 4} {
+					Use(path)
+					runtime.GOMAXPROCS(procs)
+					c1, c2 := make([]float32, m*n1), make([]float32, m*n2)
+					MatMuls([]Product{
+						{C: c1, Ldc: n1, A: a, Lda: k, M: m, K: k, N: n1, B: p1, Bias: bias},
+						{C: c2, Ldc: n2, A: a, Lda: k, M: m, K: k, N: n2, B: p2},
+					})
+					for i := range w1 {
+						if math.Float32bits(c1[i]) != math.Float32bits(w1[i]) {
+							t.Fatalf("%s %s m %d procs %d: c1[%d] = %g want %g", f, path, m, procs, i, c1[i], w1[i])
+						}
+					}
+					for i := range w2 {
+						if math.Float32bits(c2[i]) != math.Float32bits(w2[i]) {
+							t.Fatalf("%s %s m %d procs %d: c2[%d] = %g want %g", f, path, m, procs, i, c2[i], w2[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
