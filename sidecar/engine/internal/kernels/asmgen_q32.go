@@ -52,6 +52,10 @@ func main() {
 		gen256(mr, false)
 		gen256(mr, true)
 	}
+	for mr := 1; mr <= 2; mr++ {
+		gen256full(mr, false)
+		gen256full(mr, true)
+	}
 	if err := os.WriteFile("q32_amd64.s", []byte(b.String()), 0o644); err != nil {
 		panic(err)
 	}
@@ -241,6 +245,121 @@ func gen256(mr int, q4 bool) {
 	p("JNZ %s_loop", name)
 	for r := 0; r < mr; r++ {
 		p("VMOVUPS Y%d, (DI)", r)
+		if r < mr-1 {
+			p("ADDQ R8, DI")
+		}
+	}
+	p("VZEROUPPER")
+	p("RET")
+	b.WriteString("\n")
+}
+
+// gen256full does both 8-row halves of a group in one pass over the
+// weights (decode: m = 1 or 2), so every weight byte is loaded once.
+// Accumulators of activation row r and half h: float Y(2r+h), int Y(4+2r+h).
+// Y8..Y11 weights, Y12 int16 ones, Y13 broadcast quants, Y14/Y15
+// temporaries (Q4_0: Y15 the nibble mask).
+func gen256full(mr int, q4 bool) {
+	f := "q8"
+	stride := 34 * 16
+	if q4 {
+		f, stride = "q4", 18*16
+	}
+	name := fmt.Sprintf("%savx2g%d", f, mr)
+	fa := func(r, h int) int { return 2*r + h }
+	ia := func(r, h int) int { return 4 + 2*r + h }
+	fmt.Fprintf(&b, "// func %s(c *float32, ldc int, a *byte, lda int, w *byte, nb int, bias *float32)\n", name)
+	fmt.Fprintf(&b, "TEXT ·%s(SB), NOSPLIT, $0-56\n", name)
+	loadCommon(false)
+	p("MOVQ w+32(FP), DX")
+	p("MOVQ nb+40(FP), CX")
+	p("MOVQ bias+48(FP), R10")
+	p("VPBROADCASTD q32ones<>(SB), Y12")
+	if q4 {
+		p("VPBROADCASTD q32x0f<>(SB), Y15")
+	}
+	p("TESTQ R10, R10")
+	p("JEQ %s_zero", name)
+	for r := 0; r < mr; r++ {
+		for h := 0; h < 2; h++ {
+			p("VMOVUPS %d(R10), Y%d", 32*h, fa(r, h))
+		}
+	}
+	p("JMP %s_loop", name)
+	label(name + "_zero")
+	for r := 0; r < mr; r++ {
+		for h := 0; h < 2; h++ {
+			p("VPXOR Y%d, Y%d, Y%d", fa(r, h), fa(r, h), fa(r, h))
+		}
+	}
+	label(name + "_loop")
+	for r := 0; r < mr; r++ {
+		for h := 0; h < 2; h++ {
+			p("VPXOR Y%d, Y%d, Y%d", ia(r, h), ia(r, h), ia(r, h))
+		}
+	}
+	if !q4 {
+		// Y8/Y9 weights of half 0/1, Y10/Y11 their absolute values.
+		for c := 0; c < 8; c++ {
+			for h := 0; h < 2; h++ {
+				p("VMOVDQU %d(DX), Y%d", 32+64*c+32*h, 8+h)
+				p("VPABSB Y%d, Y%d", 8+h, 10+h)
+			}
+			for r := 0; r < mr; r++ {
+				p("VPBROADCASTD %s, Y13", aRow(r, 4*c))
+				for h := 0; h < 2; h++ {
+					p("VPSIGNB Y%d, Y13, Y14", 8+h)
+					p("VPMADDUBSW Y14, Y%d, Y14", 10+h)
+					p("VPMADDWD Y12, Y14, Y14")
+					p("VPADDD Y14, Y%d, Y%d", ia(r, h), ia(r, h))
+				}
+			}
+		}
+	} else {
+		// Y8/Y10 low nibbles of half 0/1, Y9/Y11 high nibbles.
+		for c := 0; c < 4; c++ {
+			for h := 0; h < 2; h++ {
+				lo, hi := 8+2*h, 9+2*h
+				p("VMOVDQU %d(DX), Y%d", 32+64*c+32*h, lo)
+				p("VPSRLW $4, Y%d, Y%d", lo, hi)
+				p("VPAND Y15, Y%d, Y%d", lo, lo)
+				p("VPAND Y15, Y%d, Y%d", hi, hi)
+			}
+			for r := 0; r < mr; r++ {
+				for _, part := range []int{0, 1} {
+					p("VPBROADCASTD %s, Y13", aRow(r, 16*part+4*c))
+					for h := 0; h < 2; h++ {
+						p("VPMADDUBSW Y13, Y%d, Y14", 8+2*h+part)
+						p("VPADDW Y14, Y%d, Y%d", ia(r, h), ia(r, h))
+					}
+				}
+			}
+		}
+		for r := 0; r < mr; r++ {
+			p("VPBROADCASTD %s, Y13", aRow(r, 36))
+			for h := 0; h < 2; h++ {
+				p("VPMADDWD Y12, Y%d, Y%d", ia(r, h), ia(r, h))
+				p("VPADDD Y13, Y%d, Y%d", ia(r, h), ia(r, h))
+			}
+		}
+	}
+	for h := 0; h < 2; h++ {
+		p("VCVTPH2PS %d(DX), Y14", 16*h)
+		for r := 0; r < mr; r++ {
+			p("VCVTDQ2PS Y%d, Y%d", ia(r, h), ia(r, h))
+			p("VBROADCASTSS %s, Y13", aRow(r, 32))
+			p("VMULPS Y13, Y14, Y13")
+			p("VFMADD231PS Y13, Y%d, Y%d", ia(r, h), fa(r, h))
+		}
+	}
+	advanceA()
+	p("ADDQ $%d, DX", stride)
+	p("DECQ CX")
+	p("JNZ %s_loop", name)
+	for r := 0; r < mr; r++ {
+		for h := 0; h < 2; h++ {
+			p("VMOVUPS Y%d, %d(DI)", fa(r, h), 32*h)
+		}
 		if r < mr-1 {
 			p("ADDQ R8, DI")
 		}

@@ -111,10 +111,13 @@ func quantizeAct32(dst []byte, x []float32, off int32) {
 	for b := 0; b < nb; b++ {
 		xb := x[b*q32Blk : (b+1)*q32Blk]
 		o := dst[b*q32ActBytes : (b+1)*q32ActBytes]
-		var amax float32
+		// max |x| on the bit patterns: for non-NaN values the order of
+		// |x|'s bits is the order of |x|.
+		var amaxBits uint32
 		for _, v := range xb {
-			amax = max(amax, float32(math.Abs(float64(v))))
+			amaxBits = max(amaxBits, math.Float32bits(v)&^(1<<31))
 		}
+		amax := math.Float32frombits(amaxBits)
 		d := amax / 127
 		var id float32
 		if amax != 0 {
@@ -122,14 +125,15 @@ func quantizeAct32(dst []byte, x []float32, off int32) {
 		}
 		var sum int32
 		for i, v := range xb {
-			f := float32(v * id)
-			q := math.RoundToEven(float64(f))
-			if q != q { // NaN input
-				q = 0
+			f := min(max(float32(v*id), -127), 127)
+			if f != f { // NaN input
+				f = 0
 			}
-			q = min(max(q, -127), 127)
+			// Adding and subtracting 1.5*2^23 rounds a float32 of
+			// magnitude below 2^22 to an integer, ties to even.
+			q := int32(float32(f+0x1.8p23) - 0x1.8p23)
 			o[i] = byte(int8(q))
-			sum += int32(q)
+			sum += q
 		}
 		binary.LittleEndian.PutUint32(o[32:], math.Float32bits(d))
 		binary.LittleEndian.PutUint32(o[36:], uint32(-off*sum))

@@ -15,16 +15,18 @@ var (
 	q4avx512 = [...]q32Fn512{nil, q4avx512x1, q4avx512x2, q4avx512x3, q4avx512x4, q4avx512x5, q4avx512x6, q4avx512x7, q4avx512x8}
 	q8avx2   = [...]q32Fn256{nil, q8avx2x1, q8avx2x2, q8avx2x3, q8avx2x4}
 	q4avx2   = [...]q32Fn256{nil, q4avx2x1, q4avx2x2, q4avx2x3, q4avx2x4}
+	q8avx2g  = [...]q32Fn512{nil, q8avx2g1, q8avx2g2}
+	q4avx2g  = [...]q32Fn512{nil, q4avx2g1, q4avx2g2}
 )
 
 func init() {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA { // every AVX2 CPU has F16C (VCVTPH2PS)
 		q32Impls[AVX2] = q32Kernels{
 			q8: func(c []float32, ldc int, qa []byte, m int, w *QMatrix, bias []float32, g0, g1 int) {
-				q32Groups256(q8avx2[:], 34, c, ldc, qa, m, w, bias, g0, g1)
+				q32Groups256(q8avx2[:], q8avx2g[:], c, ldc, qa, m, w, bias, g0, g1)
 			},
 			q4: func(c []float32, ldc int, qa []byte, m int, w *QMatrix, bias []float32, g0, g1 int) {
-				q32Groups256(q4avx2[:], 18, c, ldc, qa, m, w, bias, g0, g1)
+				q32Groups256(q4avx2[:], q4avx2g[:], c, ldc, qa, m, w, bias, g0, g1)
 			},
 		}
 	}
@@ -73,11 +75,18 @@ func q32Groups512(fns []q32Fn512, c []float32, ldc int, qa []byte, m int, w *QMa
 	}
 }
 
-func q32Groups256(fns []q32Fn256, blockBytes int, c []float32, ldc int, qa []byte, m int, w *QMatrix, bias []float32, g0, g1 int) {
+// q32Groups256 runs one or two activation rows through both halves of a
+// group at once (every weight byte loaded once: decode), more rows four at
+// a time through one 8-row half after the other.
+func q32Groups256(fns []q32Fn256, full []q32Fn512, c []float32, ldc int, qa []byte, m int, w *QMatrix, bias []float32, g0, g1 int) {
 	q32Check(c, ldc, qa, m, w, bias, g0, g1)
 	nb := w.K / q32Blk
 	ab := nb * q32ActBytes
 	gb := q32Group * w.RowBytes
+	if m < len(full) {
+		q32Groups512(full, c, ldc, qa, m, w, bias, g0, g1)
+		return
+	}
 	maxMR := len(fns) - 1
 	for g := g0; g < g1; g++ {
 		for h := 0; h < 2; h++ {
@@ -166,3 +175,15 @@ func q4avx2x3(c *float32, ldc int, a *byte, lda int, ws *byte, wq *byte, nb int,
 
 //go:noescape
 func q4avx2x4(c *float32, ldc int, a *byte, lda int, ws *byte, wq *byte, nb int, bias *float32)
+
+//go:noescape
+func q8avx2g1(c *float32, ldc int, a *byte, lda int, w *byte, nb int, bias *float32)
+
+//go:noescape
+func q8avx2g2(c *float32, ldc int, a *byte, lda int, w *byte, nb int, bias *float32)
+
+//go:noescape
+func q4avx2g1(c *float32, ldc int, a *byte, lda int, w *byte, nb int, bias *float32)
+
+//go:noescape
+func q4avx2g2(c *float32, ldc int, a *byte, lda int, w *byte, nb int, bias *float32)

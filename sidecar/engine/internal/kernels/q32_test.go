@@ -224,7 +224,7 @@ func TestQ32Paths(t *testing.T) {
 	old := SetParallelMin(1 << 40)
 	defer SetParallelMin(old)
 	for _, typ := range q32Types {
-		for _, sh := range [][3]int{{13, 96, 87}, {1, 32, 5}, {9, 768, 48}, {3, 160, 16}, {17, 64, 33}} {
+		for _, sh := range [][3]int{{13, 96, 87}, {1, 32, 5}, {2, 64, 40}, {9, 768, 48}, {3, 160, 16}, {17, 64, 33}} {
 			m, k, n := sh[0], sh[1], sh[2]
 			gguf := randQ32(r, typ, k, n)
 			a := randSlice(r, m*k)
