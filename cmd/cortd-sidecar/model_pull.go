@@ -135,7 +135,12 @@ func newModelPublishCmd() *cobra.Command {
 					a.EmbeddingDim = uint32(cfg.Dim)
 				}
 				if a.MemoryMiB == 0 {
-					a.MemoryMiB = uint64((cfg.ResidentBytes() + 1<<20 - 1) >> 20)
+					// Footprint reads the weights' headers: f16/bf16 stay 16-bit.
+					fp, err := native.Footprint(dir)
+					if err != nil {
+						return fmt.Errorf("%w (or give --memory-mib)", err)
+					}
+					a.MemoryMiB = uint64((fp + 1<<20 - 1) >> 20)
 				}
 			}
 			if err := modelstypes.ValidateID(a.ID); err != nil {
