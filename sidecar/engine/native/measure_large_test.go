@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -35,10 +36,18 @@ func TestMeasureLargeModel(t *testing.T) {
 	load := time.Since(start)
 	debug.FreeOSMemory() // what load allocated and dropped goes back to the OS: RSS is what the model holds
 	rss1 := procStatusKiB(t, "VmRSS")
-	params := m.Bytes / 4 // the engine holds f32 weights (plus the small rope tables)
+	// The weights files: 16-bit weights stay 16-bit once loaded, so the
+	// resident growth is compared with them.
+	var file int64
+	shards, _ := filepath.Glob(filepath.Join(dir, "*.safetensors"))
+	for _, s := range shards {
+		if st, err := os.Stat(s); err == nil {
+			file += st.Size()
+		}
+	}
 	t.Logf("kernels %s, GOMAXPROCS %d, load average %s", kernelinfo.Path(), runtime.GOMAXPROCS(0), loadAvg())
-	t.Logf("load: %.2f s; footprint reported %.0f MiB (~%.2fB f32 values); resident growth %.0f MiB; peak resident during load %.0f MiB",
-		load.Seconds(), float64(m.Bytes)/(1<<20), float64(params)/1e9, float64(rss1-rss0)/1024, float64(procStatusKiB(t, "VmHWM"))/1024)
+	t.Logf("load: %.2f s; weights files %.0f MiB; footprint reported %.0f MiB; resident growth %.0f MiB (%.3fx the files); peak resident during load %.0f MiB",
+		load.Seconds(), float64(file)/(1<<20), float64(m.Bytes)/(1<<20), float64(rss1-rss0)/1024, float64(rss1-rss0)*1024/float64(max(file, 1)), float64(procStatusKiB(t, "VmHWM"))/1024)
 
 	ctx := context.Background()
 	vocab := m.Tok.VocabSize()
