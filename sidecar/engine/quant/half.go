@@ -3,15 +3,18 @@ package quant
 import "math"
 
 // F16ToF32 widens an IEEE 754 half-precision value exactly (every half is
-// a float32): signed zeros, subnormals, infinities and NaNs (payload kept,
-// shifted into the top of the float32 mantissa) included.
+// a float32): signed zeros, subnormals and infinities included. A NaN keeps
+// its sign and payload (shifted into the top of the float32 mantissa) and
+// comes out quiet, as F16C's VCVTPH2PS and ggml's conversion give it.
 func F16ToF32(h uint16) float32 {
 	sign := uint32(h&0x8000) << 16
 	exp := uint32(h>>10) & 0x1f
 	man := uint32(h & 0x3ff)
 	switch {
-	case exp == 0x1f: // inf, NaN
-		return math.Float32frombits(sign | 0x7f800000 | man<<13)
+	case exp == 0x1f && man != 0: // NaN
+		return math.Float32frombits(sign | 0x7fc00000 | man<<13)
+	case exp == 0x1f: // inf
+		return math.Float32frombits(sign | 0x7f800000)
 	case exp != 0: // normal
 		return math.Float32frombits(sign | (exp+127-15)<<23 | man<<13)
 	case man == 0: // signed zero
