@@ -27,6 +27,7 @@ targets=(
   "FuzzReportLine ./sidecar/evaluator 20000"
   "FuzzApplyPatch ./sidecar/evaluator 3000"
   "FuzzOpen ./sidecar/engine/gguf 200000"
+  "FuzzDequantize ./sidecar/engine/quant 200000"
 )
 for entry in "${targets[@]}"; do
   read -r name pkg count <<<"$entry"
