@@ -7,19 +7,20 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cortnet/cortd/sidecar/engine/native"
 	"github.com/cortnet/cortd/sidecar/engine/safetensors"
 	"github.com/cortnet/cortd/sidecar/models"
 )
 
 func newModelCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "model", Short: "Model tools"}
-	cmd.AddCommand(newModelInitCmd(), newModelPublishCmd(), newModelPullCmd())
+	cmd.AddCommand(newModelInitCmd(), newModelPublishCmd(), newModelPullCmd(), newModelQuantizeCmd())
 	return cmd
 }
 
 func newModelInitCmd() *cobra.Command {
 	var s models.Spec
-	var out, dtype string
+	var out, dtype, format string
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Write a small model with random weights from a seed, in a family's published Hugging Face layout",
@@ -35,7 +36,18 @@ func newModelInitCmd() *cobra.Command {
 				return fmt.Errorf("--out is required")
 			}
 			s.DType = safetensors.DType(strings.ToUpper(dtype))
-			sums, err := models.Init(s, out)
+			var sums map[string]string
+			var err error
+			switch format {
+			case "safetensors":
+				sums, err = models.Init(s, out)
+			case "gguf":
+				sums, err = models.InitGGUF(s, out, func(dir, file string) error {
+					return native.ConvertToGGUF(dir, file, "f32", nil)
+				})
+			default:
+				return fmt.Errorf("--format %q: want safetensors or gguf", format)
+			}
 			if err != nil {
 				return err
 			}
@@ -65,5 +77,8 @@ func newModelInitCmd() *cobra.Command {
 	f.Uint64Var(&s.Seed, "seed", 1, "random seed for the weights")
 	f.StringVar(&dtype, "dtype", "f32", "storage type: f32, f16 or bf16")
 	f.StringVar(&out, "out", "", "output folder")
+	f.StringVar(&format, "format", "safetensors", "weights format: safetensors, or gguf (the weights as model.gguf in f32 with the\n"+
+		"config and tokenizer in its metadata; config.json and the tokenizer files stay for tools, the safetensors files go;\n"+
+		"use `model quantize` for other types)")
 	return cmd
 }

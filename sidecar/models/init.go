@@ -376,3 +376,36 @@ func normal(r *rand.Rand) float64 {
 	}
 	return s - 6
 }
+
+// GGUFFile is the weights file of a folder `model init --format gguf` writes.
+const GGUFFile = "model.gguf"
+
+// InitGGUF writes the folder Init writes, then converts its weights with
+// convert (native.ConvertToGGUF at f32, passed in because the engine
+// imports this package in its tests) to model.gguf and removes the
+// safetensors weights (model.safetensors, or the shards and their index).
+// The folder keeps config.json, generation_config.json, tokenizer.json and
+// tokenizer_config.json: tools that size or publish a model read them, and
+// the GGUF file carries the same config and tokenizer in its metadata. It
+// returns the sha256 of each file left.
+func InitGGUF(spec Spec, dir string, convert func(dir, out string) error) (map[string]string, error) {
+	sums, err := Init(spec, dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := convert(dir, filepath.Join(dir, GGUFFile)); err != nil {
+		return nil, err
+	}
+	for f := range sums {
+		if f == safetensors.SingleFile || f == safetensors.IndexFile || strings.HasSuffix(f, ".safetensors") {
+			if err := os.Remove(filepath.Join(dir, f)); err != nil {
+				return nil, err
+			}
+			delete(sums, f)
+		}
+	}
+	if sums[GGUFFile], err = sha256File(filepath.Join(dir, GGUFFile)); err != nil {
+		return nil, err
+	}
+	return sums, nil
+}
