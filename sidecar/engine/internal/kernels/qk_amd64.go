@@ -30,26 +30,54 @@ func qk6avx2x3(c *float32, ldc int, w *byte, nrows int, a *byte, ab int, nb int,
 //go:noescape
 func qk6avx2x4(c *float32, ldc int, w *byte, nrows int, a *byte, ab int, nb int, bias *float32)
 
+//go:noescape
+func qk4vnnix1(c *float32, ldc int, w *byte, nrows int, a *byte, ab int, nb int, bias *float32)
+
+//go:noescape
+func qk4vnnix2(c *float32, ldc int, w *byte, nrows int, a *byte, ab int, nb int, bias *float32)
+
+//go:noescape
+func qk4vnnix3(c *float32, ldc int, w *byte, nrows int, a *byte, ab int, nb int, bias *float32)
+
+//go:noescape
+func qk4vnnix4(c *float32, ldc int, w *byte, nrows int, a *byte, ab int, nb int, bias *float32)
+
+//go:noescape
+func qk6vnnix1(c *float32, ldc int, w *byte, nrows int, a *byte, ab int, nb int, bias *float32)
+
+//go:noescape
+func qk6vnnix2(c *float32, ldc int, w *byte, nrows int, a *byte, ab int, nb int, bias *float32)
+
+//go:noescape
+func qk6vnnix3(c *float32, ldc int, w *byte, nrows int, a *byte, ab int, nb int, bias *float32)
+
+//go:noescape
+func qk6vnnix4(c *float32, ldc int, w *byte, nrows int, a *byte, ab int, nb int, bias *float32)
+
 type qkAsm func(c *float32, ldc int, w *byte, nrows int, a *byte, ab int, nb int, bias *float32)
 
 var (
 	qk4avx2 = [qkMaxRows + 1]qkAsm{nil, qk4avx2x1, qk4avx2x2, qk4avx2x3, qk4avx2x4}
 	qk6avx2 = [qkMaxRows + 1]qkAsm{nil, qk6avx2x1, qk6avx2x2, qk6avx2x3, qk6avx2x4}
+	qk4vnni = [qkMaxRows + 1]qkAsm{nil, qk4vnnix1, qk4vnnix2, qk4vnnix3, qk4vnnix4}
+	qk6vnni = [qkMaxRows + 1]qkAsm{nil, qk6vnnix1, qk6vnnix2, qk6vnnix3, qk6vnnix4}
 )
 
 func init() {
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && hasF16C() {
-		k := qkKernels{
-			q4: func(c []float32, ldc int, w []byte, nrows int, a []byte, ab, nb int, bias []float32, r int) {
-				qkCall(qk4avx2[r], qk4Bytes, c, ldc, w, nrows, a, ab, nb, bias, r)
-			},
-			q6: func(c []float32, ldc int, w []byte, nrows int, a []byte, ab, nb int, bias []float32, r int) {
-				qkCall(qk6avx2[r], qk6Bytes, c, ldc, w, nrows, a, ab, nb, bias, r)
-			},
-		}
-		// The AVX-512 path uses the AVX2 kernels (same bits) until it has
-		// its own.
-		qkImpls[AVX2] = k
+	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA || !hasF16C() {
+		return // portable (same bits)
+	}
+	qkImpls[AVX2] = qkKernels{q4: qkWrap(&qk4avx2, qk4Bytes), q6: qkWrap(&qk6avx2, qk6Bytes)}
+	// The AVX-512 kernels need VPDPWSSD (VNNI) and VPERMW (BW); without
+	// them the AVX-512 path runs the AVX2 kernels (same bits).
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VNNI {
+		qkImpls[AVX512] = qkKernels{q4: qkWrap(&qk4vnni, qk4Bytes), q6: qkWrap(&qk6vnni, qk6Bytes)}
+	}
+}
+
+func qkWrap(fs *[qkMaxRows + 1]qkAsm, bs int) qkKernel {
+	return func(c []float32, ldc int, w []byte, nrows int, a []byte, ab, nb int, bias []float32, r int) {
+		qkCall(fs[r], bs, c, ldc, w, nrows, a, ab, nb, bias, r)
 	}
 }
 
