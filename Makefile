@@ -9,7 +9,7 @@ LDFLAGS   := -X github.com/cosmos/cosmos-sdk/version.Name=cortd \
              -X github.com/cosmos/cosmos-sdk/version.Version=$(VERSION) \
              -X github.com/cosmos/cosmos-sdk/version.Commit=$(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: all build build-cortd build-sidecar install test test-deps test-short bench fuzz e2e lint vet fmt-check proto-gen proto-check localnet localnet-stop demo bench-router bench-dashboard engine-refs chat-refs clean
+.PHONY: all build build-cortd build-sidecar install test test-deps test-short bench fuzz e2e lint vet fmt-check proto-gen proto-check localnet localnet-stop demo bench-router bench-dashboard bench-engine engine-refs chat-refs clean
 
 all: build
 
@@ -86,6 +86,14 @@ demo:
 # a network of its own (ports from 25600); figures in docs/performance.md.
 bench-router:
 	bash scripts/bench/router.sh
+
+# The native engine side by side with llama.cpp (node-llama-cpp 3.21.1's prebuilt CPU
+# binaries from npm) on the same GGUF files in f32, f16, q8_0, q4_0 and q4_k_m: prompt
+# processing and generation, 1 and 2 threads, interleaved rounds, medians, ratios and the
+# load average. Long (GPT-2 small alone ~30-60 min on 2 cores); needs node and npm. Knobs:
+# ROUNDS, THREADS, FORMATS, CASES, MODELS (gpt2,llama1b), OUT (scripts/bench/engine-vs-llamacpp.sh).
+bench-engine:
+	bash scripts/bench/engine-vs-llamacpp.sh
 
 # Dashboard page cost with 10,000 nodes and 100,000 tasks (fake paged backend).
 bench-dashboard:
