@@ -162,7 +162,7 @@ func byteOf(r rune) byte {
 // such texts, 5.7 MB in all, found no difference; ranking by -id instead
 // differed on 6 % of them, all scores equal on 30 %.)
 func TestGGUFPieceTexts(t *testing.T) {
-	for _, name := range []string{"llama2", "gpt2", "qwen3"} {
+	for _, name := range []string{"llama2", "gpt2", "llama3", "qwen3"} {
 		src := published(t, name)
 		tok, v := viaGGUF(t, name)
 		bad := 0
@@ -517,5 +517,37 @@ func BenchmarkFromGGUF(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// The plain byte-level tokenizer (no merges) round-trips through GGUF.
+func TestGGUFByteLevel(t *testing.T) {
+	js, err := tokenizer.ByteLevelJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := tokenizer.Parse(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := src.GGUF()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Model != "gpt2" || v.Pre != "gpt-2" || len(v.Merges) != 0 || len(v.Tokens) != 257 || v.Types[256] != tokenizer.GGUFTokenControl {
+		t.Fatalf("%q %q merges %d tokens %d", v.Model, v.Pre, len(v.Merges), len(v.Tokens))
+	}
+	tok, err := tokenizer.FromGGUF(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"Az\xff", "a <|endoftext|> b", "\x00\x01 tabs\t\n"} {
+		got := tok.Encode(s)
+		if want := src.Encode(s); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: %v, want %v", s, got, want)
+		}
+		if back, err := tok.Decode(got); err != nil || back != s {
+			t.Errorf("%q decodes to %q, %v", s, back, err)
+		}
 	}
 }

@@ -43,6 +43,12 @@
 //
 // A vocabulary of the 256 byte symbols with no merges is the plain
 // byte-level tokenizer: one token per byte.
+//
+// # GGUF
+//
+// FromGGUF builds a tokenizer from a GGUF file's tokenizer.ggml.* keys
+// (GGUFVocab) the way llama.cpp reads them, and Tokenizer.GGUF writes
+// those keys as llama.cpp's convert_hf_to_gguf.py would; see gguf.go.
 package tokenizer
 
 import (
