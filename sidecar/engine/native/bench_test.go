@@ -3,12 +3,14 @@ package native
 import (
 	"context"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/cortnet/cortd/sidecar/engine"
+	"github.com/cortnet/cortd/sidecar/engine/internal/kernels"
 	"github.com/cortnet/cortd/sidecar/models"
 )
 
@@ -17,6 +19,8 @@ import (
 var benchSpecs = map[string]models.Spec{
 	"gpt2-small": {Arch: "gpt2", Layers: 12, Dim: 768, Heads: 12, Vocab: "bpe", Context: 1024, Seed: 1},
 	"tiny":       {Arch: "gpt2", Layers: 2, Dim: 64, Heads: 4, Vocab: "bytes", Context: 1024, Seed: 1},
+	// gpt2-small with room for 128 tokens after a 1,024-token prompt.
+	"gpt2-small-2k": {Arch: "gpt2", Layers: 12, Dim: 768, Heads: 12, Vocab: "bpe", Context: 2048, Seed: 1},
 }
 
 var (
@@ -106,6 +110,27 @@ func benchGenerate(b *testing.B, name string) {
 	b.ReportMetric(float64((steps-1)*b.N)/b.Elapsed().Seconds(), "tokens/s")
 }
 
+// benchPath forces a kernel path for a benchmark when CORTD_BENCH_PATH
+// names one (avx2, avx512, portable), so AVX2-only figures can be taken on
+// an AVX-512 machine.
+func benchPath(b *testing.B) {
+	want := os.Getenv("CORTD_BENCH_PATH")
+	if want == "" {
+		return
+	}
+	for _, p := range kernels.Available() {
+		if p.String() == want {
+			old := kernels.Current()
+			if err := kernels.Use(p); err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { kernels.Use(old) })
+			return
+		}
+	}
+	b.Fatalf("CORTD_BENCH_PATH=%s: not available (have %v)", want, kernels.Available())
+}
+
 func BenchmarkLossGPT2Small(b *testing.B)     { benchLoss(b, "gpt2-small") }
 func BenchmarkEmbedGPT2Small(b *testing.B)    { benchEmbed(b, "gpt2-small") }
 func BenchmarkGenerateGPT2Small(b *testing.B) { benchGenerate(b, "gpt2-small") }
@@ -147,4 +172,44 @@ func benchConcurrentEmbed(b *testing.B, name string, window time.Duration) {
 func BenchmarkConcurrentEmbedGPT2Small(b *testing.B) {
 	b.Run("alone", func(b *testing.B) { benchConcurrentEmbed(b, "gpt2-small", -1) })
 	b.Run("batched", func(b *testing.B) { benchConcurrentEmbed(b, "gpt2-small", DefaultBatchWindow) })
+}
+
+// BenchmarkDecodeGPT2Small times greedy generation (decode steps only; the
+// prompt runs before the timer starts) after a short prompt and after a
+// 1,024-token one, as issue 19 measures it: 128 tokens after 1,024 need a
+// context past GPT-2's 1,024, so this model has 2,048 positions (the only
+// difference from gpt2-small: a longer position table).
+func BenchmarkDecodeGPT2Small(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		prompt int
+	}{{"short", 16}, {"long", 1024}} {
+		b.Run(c.name, func(b *testing.B) { benchDecode(b, "gpt2-small-2k", c.prompt, 64) })
+	}
+}
+
+func benchDecode(b *testing.B, name string, promptLen, steps int) {
+	benchPath(b)
+	m := benchModel(b, name)
+	prompt := randTokens(promptLen, m.Tok.VocabSize())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		g, err := m.NewGenerator(prompt, engine.Params{MaxTokens: steps})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := g.Next(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		for s := 1; s < steps; s++ {
+			if _, ok, err := g.Next(); err != nil || !ok {
+				b.Fatal(err, ok)
+			}
+		}
+		g.Close()
+	}
+	b.ReportMetric(float64((steps-1)*b.N)/b.Elapsed().Seconds(), "tokens/s")
 }

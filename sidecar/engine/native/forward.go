@@ -1,9 +1,9 @@
 package native
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
-	"sync"
+	"slices"
 	"sync/atomic"
 
 	"github.com/cortnet/cortd/sidecar/engine/internal/kernels"
@@ -33,7 +33,9 @@ func (s *State) forwardChunk(tokens []int, out []float32) {
 	if s.sc == nil {
 		s.sc = newScratch(s.m.Cfg, s.chunk)
 	}
-	s.m.forwardSeqs(s.sc, []seqChunk{{s: s, tokens: tokens, out: out}})
+	s.sc.seq[0] = seqChunk{s: s, tokens: tokens, out: out}
+	s.m.forwardSeqs(s.sc, s.sc.seq[:])
+	s.sc.seq[0] = seqChunk{}
 }
 
 // seqChunk is one sequence's part of a forward pass: tokens to append
@@ -82,13 +84,14 @@ func (m *Model) forwardSeqs(sc *scratch, seqs []seqChunk) {
 		var qs, ks int // row strides
 		if c.Arch == "gpt2" {
 			qkv := sc.q[:T*3*D]
-			kernels.MatMul(qkv, 3*D, h, D, T, D, 3*D, ly.qkv, ly.qkvB)
+			sc.matmuls(product(qkv, 3*D, h, D, T, D, 3*D, ly.qkv, ly.qkvB))
 			q, k, v, qs, ks = qkv, qkv[D:], qkv[2*D:], 3*D, 3*D
 		} else {
 			q, k, v = sc.q[:T*qd], sc.k[:T*kvd], sc.v[:T*kvd]
-			kernels.MatMul(q, qd, h, D, T, D, qd, ly.q, ly.qB)
-			kernels.MatMul(k, kvd, h, D, T, D, kvd, ly.k, ly.kB)
-			kernels.MatMul(v, kvd, h, D, T, D, kvd, ly.v, ly.vB)
+			// One hand-off for the three products of the same rows.
+			sc.matmuls(product(q, qd, h, D, T, D, qd, ly.q, ly.qB),
+				product(k, kvd, h, D, T, D, kvd, ly.k, ly.kB),
+				product(v, kvd, h, D, T, D, kvd, ly.v, ly.vB))
 			if ly.qNorm != nil { // Qwen3: RMSNorm each head of q and k before RoPE
 				parallelRows(T, 4*(qd+kvd), func(lo, hi int) {
 					for t := lo; t < hi; t++ {
@@ -121,21 +124,21 @@ func (m *Model) forwardSeqs(sc *scratch, seqs []seqChunk) {
 		}
 		m.attention(sc, l, seqs, q, qs, att)
 		// x += att . Wo (+ bias)
-		kernels.MatMul(tmp, D, att, qd, T, qd, D, ly.o, ly.oB)
+		sc.matmuls(product(tmp, D, att, qd, T, qd, D, ly.o, ly.oB))
 		kernels.Add(x, tmp)
 		m.norm(h, x, ly.norm2W, ly.norm2B, T)
 		ff := sc.ff[:T*c.FF]
 		F := c.FF
 		if c.Arch == "gpt2" {
-			kernels.MatMul(ff, F, h, D, T, D, F, ly.up, ly.upB)
+			sc.matmuls(product(ff, F, h, D, T, D, F, ly.up, ly.upB))
 			parallelRows(T, 16*F, func(lo, hi int) { kernels.GELU(ff[lo*F : hi*F]) })
 		} else {
 			ff2 := sc.ff2[:T*F]
-			kernels.MatMul(ff, F, h, D, T, D, F, ly.gate, nil)
-			kernels.MatMul(ff2, F, h, D, T, D, F, ly.up, nil)
+			sc.matmuls(product(ff, F, h, D, T, D, F, ly.gate, nil),
+				product(ff2, F, h, D, T, D, F, ly.up, nil))
 			parallelRows(T, 16*F, func(lo, hi int) { kernels.SiLUMul(ff[lo*F:hi*F], ff2[lo*F:hi*F]) })
 		}
-		kernels.MatMul(tmp, D, ff, c.FF, T, c.FF, D, ly.down, ly.downB)
+		sc.matmuls(product(tmp, D, ff, c.FF, T, c.FF, D, ly.down, ly.downB))
 		kernels.Add(x, tmp)
 	}
 	r = 0
@@ -165,21 +168,26 @@ func (m *Model) norm(dst, x, w, b []float32, T int) {
 // worth it; the calling goroutine takes the last range. Rows are
 // independent, so the split changes no bit.
 func parallelRows(T, rowWork int, fn func(lo, hi int)) {
-	workers := min(T, kernels.Workers(T*rowWork))
+	workers := min(T, kernels.PoolWorkers(T*rowWork))
 	if workers < 2 {
 		fn(0, T)
 		return
 	}
-	var wg sync.WaitGroup
-	for w := 0; w < workers-1; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(w*T/workers, (w+1)*T/workers)
-		}()
-	}
-	fn((workers-1)*T/workers, T)
-	wg.Wait()
+	kernels.RunShares(workers, func(w int) { fn(w*T/workers, (w+1)*T/workers) })
+}
+
+// product is a kernels.Product from MatMul's argument order.
+func product(c []float32, ldc int, a []float32, lda int, m, k, n int, b kernels.Panels, bias []float32) kernels.Product {
+	return kernels.Product{C: c, Ldc: ldc, A: a, Lda: lda, M: m, K: k, N: n, B: b, Bias: bias}
+}
+
+// matmuls runs up to three products of the same pass in one hand-off to
+// the worker pool (kernels.MatMuls), through the scratch's product array so
+// that a decode step does not allocate.
+func (sc *scratch) matmuls(ps ...kernels.Product) {
+	n := copy(sc.prods[:], ps)
+	kernels.MatMuls(sc.prods[:n])
+	clear(sc.prods[:n]) // drop references to this pass's slices
 }
 
 // storeKV appends n rows of keys and values (row stride ks) to layer l's
@@ -242,8 +250,8 @@ func (m *Model) attention(sc *scratch, l int, seqs []seqChunk, q []float32, qs i
 			row += T
 		}
 		// Costliest first, so the threads finish together.
-		sort.SliceStable(sc.tasks, func(a, b int) bool { return sc.tasks[a].keys > sc.tasks[b].keys })
-		sc.attWorkers = min(len(sc.tasks), kernels.Workers(work))
+		slices.SortStableFunc(sc.tasks, func(a, b attTask) int { return cmp.Compare(b.keys, a.keys) })
+		sc.attWorkers = min(len(sc.tasks), kernels.PoolWorkers(work))
 	}
 	tasks, workers := sc.tasks, sc.attWorkers
 	stride := attRows * sc.maxKeys
@@ -260,7 +268,7 @@ func (m *Model) attention(sc *scratch, l int, seqs []seqChunk, q []float32, qs i
 		return
 	}
 	var next atomic.Int64
-	worker := func(w int) {
+	kernels.RunShares(workers, func(w int) {
 		for {
 			i := int(next.Add(1) - 1)
 			if i >= len(tasks) {
@@ -268,17 +276,7 @@ func (m *Model) attention(sc *scratch, l int, seqs []seqChunk, q []float32, qs i
 			}
 			run(w, tasks[i])
 		}
-	}
-	var wg sync.WaitGroup
-	for w := 1; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			worker(w)
-		}()
-	}
-	worker(0) // the calling goroutine is one of the workers
-	wg.Wait()
+	})
 }
 
 // attBlock computes head h for query rows r0..r1 of the chunk.
@@ -291,13 +289,23 @@ func (s *State) attBlock(l, h, r0, r1 int, q []float32, qs int, att, sc []float3
 	rows := r1 - r0
 	n := s.pos + r1 // keys visible to the block's last row
 	sc = sc[:rows*n]
-	kernels.MatMulSerial(sc, n, q[r0*qs+h*hd:], qs, rows, hd, n, s.kc[l][g], nil)
+	if rows == 1 { // decode: the one-row kernels, no allocation
+		ps := [1]kernels.Product{product(sc, n, q[r0*qs+h*hd:], qs, 1, hd, n, s.kc[l][g], nil)}
+		kernels.MatMulsSerial(ps[:])
+	} else {
+		kernels.MatMulSerial(sc, n, q[r0*qs+h*hd:], qs, rows, hd, n, s.kc[l][g], nil)
+	}
 	for t := 0; t < rows; t++ {
 		row := sc[t*n : t*n+n]
 		valid := s.pos + r0 + t + 1
 		kernels.Scale(row[:valid], scale)
 		kernels.SoftmaxInPlace(row[:valid])
 		clear(row[valid:])
+	}
+	if rows == 1 {
+		ps := [1]kernels.Product{product(att[r0*qd+h*hd:], qd, sc, n, 1, n, hd, s.vc[l][g], nil)}
+		kernels.MatMulsSerial(ps[:])
+		return
 	}
 	kernels.MatMulSerial(att[r0*qd+h*hd:], qd, sc, n, rows, n, hd, s.vc[l][g], nil)
 }

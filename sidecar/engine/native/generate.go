@@ -21,6 +21,8 @@ type Generator struct {
 	logits []float32
 	order  []int32
 	next   int // token to feed next (-1 before the prompt ran)
+	tok    [1]int
+	head   [1]kernels.Product
 	prompt []int
 }
 
@@ -70,12 +72,15 @@ func (g *Generator) Next() (tok int, ok bool, err error) {
 		if g.s.Pos() >= g.s.cap {
 			return 0, false, nil
 		}
-		if err := g.s.Forward([]int{g.next}, g.hidden[:D]); err != nil {
+		g.tok[0] = g.next
+		if err := g.s.Forward(g.tok[:], g.hidden[:D]); err != nil {
 			return 0, false, err
 		}
 		last = g.hidden[:D]
 	}
-	kernels.MatMul(g.logits, g.m.Cfg.Vocab, last, D, 1, D, g.m.Cfg.Vocab, g.m.lmHead, nil)
+	// The LM head's 50k columns split across the worker pool.
+	g.head[0] = product(g.logits, g.m.Cfg.Vocab, last, D, 1, D, g.m.Cfg.Vocab, g.m.lmHead, nil)
+	kernels.MatMuls(g.head[:])
 	tok = g.sample()
 	g.next = tok
 	return tok, true, nil

@@ -36,6 +36,10 @@ type scratch struct {
 	tasks      []attTask
 	maxKeys    int
 	attWorkers int
+	// Reused per pass so a decode step allocates nothing: the products
+	// of one hand-off, and a single sequence's chunk.
+	prods [3]kernels.Product
+	seq   [1]seqChunk
 }
 
 func newScratch(c *Config, rows int) *scratch {

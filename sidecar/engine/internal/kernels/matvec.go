@@ -1,10 +1,12 @@
 package kernels
 
-// mvKernels holds, per path, the one-row kernel for f32 panels:
-// c[0..63] = bias (or zero when nil) + sum over kk < k of a[kk]*b[kk*64+j],
-// one FMA chain per column in ascending kk, the bits of the tiles. Paths
-// without one (portable; 16-bit panels on every path) use the tiles.
-var mvKernels = map[Path]func(c, a, b *float32, k int, bias *float32){}
+// mvKernels names, per path, the one-row kernel for f32 panels that mvRun
+// calls: c[0..63] = bias (or zero when nil) + sum over kk < k of
+// a[kk]*b[kk*64+j], one FMA chain per column in ascending kk, the bits of
+// the tiles. Paths without one (portable; 16-bit panels on every path) use
+// the tiles. (A kind, not a func value: calling the assembly directly
+// keeps its arguments on the stack.)
+var mvKernels = map[Path]int{}
 
 // Product is one C = A.B (+ bias) of MatMul's arguments.
 type Product struct {
@@ -69,6 +71,18 @@ func MatMuls(ps []Product) {
 	})
 }
 
+// MatMulsSerial is MatMuls on the calling goroutine only, for callers
+// that split work across threads themselves (attention's heads).
+func MatMulsSerial(ps []Product) {
+	im, mv := cur(), mvKernels[Current()]
+	for i := range ps {
+		p := &ps[i]
+		if p.M > 0 && p.N > 0 {
+			productRange(im, mv, p, 0, p.B.NumPanelsOf(p.N))
+		}
+	}
+}
+
 // NumPanelsOf is the number of 64-column panels n columns take.
 func (p Panels) NumPanelsOf(n int) int { return (n + NR - 1) / NR }
 
@@ -81,8 +95,8 @@ func ceilDiv(a, b int) int {
 
 // productRange computes panels p0..p1 of one product: one-row f32 products
 // through the path's one-row kernel, everything else through the tiles.
-func productRange(im impl, mv func(c, a, b *float32, k int, bias *float32), p *Product, p0, p1 int) {
-	if p.M != 1 || mv == nil || p.B.Fmt != F32 || p.K == 0 {
+func productRange(im impl, mv int, p *Product, p0, p1 int) {
+	if p.M != 1 || mv == 0 || p.B.Fmt != F32 || p.K == 0 {
 		matmulRange(im, p.C, p.Ldc, p.A, p.Lda, p.M, p.K, p.N, p.B, p.Bias, p0, p1)
 		return
 	}
@@ -100,7 +114,7 @@ func productRange(im impl, mv func(c, a, b *float32, k int, bias *float32), p *P
 			if p.Bias != nil {
 				bp = &p.Bias[col]
 			}
-			mv(&c[col:col+NR][0], &a[0], &pan[0], k, bp)
+			mvRun(mv, &c[col : col+NR][0], &a[0], &pan[0], k, bp)
 			continue
 		}
 		// Partial panel: through a full-width scratch row.
@@ -110,7 +124,7 @@ func productRange(im impl, mv func(c, a, b *float32, k int, bias *float32), p *P
 			copy(bz[:], p.Bias[col:n])
 			bp = &bz[0]
 		}
-		mv(&tmp[0], &a[0], &pan[0], k, bp)
+		mvRun(mv, &tmp[0], &a[0], &pan[0], k, bp)
 		copy(c[col:n], tmp[:n-col])
 	}
 }
