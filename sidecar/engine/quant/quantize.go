@@ -399,17 +399,28 @@ func makeQkx2Quants(x, weights []float32, L, Laux []uint8) (float32, float32) {
 		diff = diff * diff
 		bestError += float32(weights[i] * diff)
 	}
+	// A trial whose levels equal the previous trial's has the same sums,
+	// scale, min and error, so ggml's comparison (strictly smaller error)
+	// rejects it: skipping it changes nothing.
+	var lv [n]uint8
+	xs, ws, la := (*[n]float32)(x), (*[n]float32)(weights), (*[n]uint8)(Laux)
+	havePrev := false
 	for is := 0; is <= nstep; is++ {
 		iscale = (rmin + float32(rdelta*float32(is)) + nmax) / (mx - mn)
+		for i := range lv {
+			lv[i] = uint8(max(0, min(nmax, nearestInt(iscale*(xs[i]-mn)))))
+		}
+		if havePrev && lv == *la {
+			continue
+		}
+		*la, havePrev = lv, true
 		var sumL, sumL2, sumXL float32
-		for i := 0; i < n; i++ {
-			l := max(0, min(nmax, nearestInt(iscale*(x[i]-mn))))
-			Laux[i] = uint8(l)
-			w := weights[i]
-			wl := float32(w * float32(l))
+		for i := range lv {
+			fl := float32(lv[i])
+			wl := float32(ws[i] * fl)
 			sumL += wl
-			sumL2 += float32(wl * float32(l))
-			sumXL += float32(wl * x[i])
+			sumL2 += float32(wl * fl)
+			sumXL += float32(wl * xs[i])
 		}
 		D := float32(sumW*sumL2) - float32(sumL*sumL)
 		if D > 0 {
@@ -420,10 +431,10 @@ func makeQkx2Quants(x, weights []float32, L, Laux []uint8) (float32, float32) {
 				thisScale = sumXL / sumL2
 			}
 			var curError float32
-			for i := 0; i < n; i++ {
-				diff := float32(thisScale*float32(Laux[i])) + thisMin - x[i]
+			for i := range lv {
+				diff := float32(thisScale*float32(lv[i])) + thisMin - xs[i]
 				diff = diff * diff
-				curError += float32(weights[i] * diff)
+				curError += float32(ws[i] * diff)
 			}
 			if curError < bestError {
 				copy(L, Laux)
@@ -530,22 +541,36 @@ func makeQxQuants(x []float32, L []int8) float32 {
 		scale = sumlx / suml2
 	}
 	best := scale * sumlx
+	// A trial whose levels equal the previous trial's has the same sums;
+	// whether ggml accepts it again or not, L, scale and best come out the
+	// same (L is recomputed to the same levels), so it is skipped.
+	xs := (*[n]float32)(x)
+	var prev, cur [n]int32
+	for i, v := range xs {
+		prev[i] = max(-nmax, min(nmax-1, nearestInt(-nmax/mx*v)))
+	}
 	for is := -9; is <= 9; is++ {
 		if is == 0 {
 			continue
 		}
 		iscale = -(nmax + float32(float32(0.1)*float32(is))) / mx
+		for i, v := range xs {
+			cur[i] = max(-nmax, min(nmax-1, nearestInt(iscale*v)))
+		}
+		if cur == prev {
+			continue
+		}
+		prev = cur
 		sumlx, suml2 = 0, 0
-		for _, v := range x {
-			l := max(-nmax, min(nmax-1, nearestInt(iscale*v)))
+		for i, v := range xs {
+			fl := float32(cur[i])
 			w := v * v
-			sumlx += float32(w * v * float32(l))
-			suml2 += float32(w * float32(l) * float32(l))
+			sumlx += float32(w * v * fl)
+			suml2 += float32(w * fl * fl)
 		}
 		if suml2 > 0 && float32(sumlx*sumlx) > float32(best*suml2) {
-			for i, v := range x {
-				l := nearestInt(iscale * v)
-				L[i] = int8(nmax + max(-nmax, min(nmax-1, l)))
+			for i := range xs {
+				L[i] = int8(nmax + cur[i])
 			}
 			scale = sumlx / suml2
 			best = scale * sumlx
