@@ -1,6 +1,7 @@
 package native
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -225,6 +226,91 @@ func TestVocabFromGGUFRefusals(t *testing.T) {
 			defer f.Close()
 			if _, err := VocabFromGGUF(f); err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("error %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestConvertRefusals: the converter names the folder, file and tensor of
+// a weight it cannot place, a wrong shape and a non-finite value, and
+// leaves no output behind.
+func TestConvertRefusals(t *testing.T) {
+	base := initFamily(t, familySpec("llama", safetensors.F32, 1))
+	edit := func(t *testing.T, f func([]safetensors.Tensor) []safetensors.Tensor) string {
+		dir := t.TempDir()
+		for _, n := range []string{"config.json", "tokenizer.json", "tokenizer_config.json", "generation_config.json"} {
+			b, err := os.ReadFile(filepath.Join(base, n))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(dir, n), b, 0o644)
+		}
+		w, err := safetensors.OpenDir(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		var ts []safetensors.Tensor
+		for _, n := range w.Names() {
+			v, ti, _, err := w.Float32(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts = append(ts, safetensors.Tensor{Name: n, DType: safetensors.F32, Shape: ti.Shape, Data: v})
+		}
+		if err := safetensors.WriteFile(filepath.Join(dir, safetensors.SingleFile), f(ts), nil); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	find := func(ts []safetensors.Tensor, name string) *safetensors.Tensor {
+		for i := range ts {
+			if ts[i].Name == name {
+				return &ts[i]
+			}
+		}
+		t.Fatalf("no %s", name)
+		return nil
+	}
+	for _, c := range []struct {
+		name string
+		f    func([]safetensors.Tensor) []safetensors.Tensor
+		want string
+	}{
+		{"unknown tensor", func(ts []safetensors.Tensor) []safetensors.Tensor {
+			return append(ts, safetensors.Tensor{Name: "model.layers.0.mlp.experts.weight", DType: safetensors.F32, Shape: []int{1}, Data: []float32{0}})
+		}, "tensor model.layers.0.mlp.experts.weight has no GGUF name"},
+		{"unused bias", func(ts []safetensors.Tensor) []safetensors.Tensor {
+			return append(ts, safetensors.Tensor{Name: "model.layers.0.self_attn.q_proj.bias", DType: safetensors.F32, Shape: []int{32}, Data: make([]float32, 32)})
+		}, "model.layers.0.self_attn.q_proj.bias (blk.0.attn_q.bias) is not used by the config"},
+		{"missing tensor", func(ts []safetensors.Tensor) []safetensors.Tensor {
+			for i := range ts {
+				if ts[i].Name == "model.layers.1.mlp.up_proj.weight" {
+					return append(ts[:i], ts[i+1:]...)
+				}
+			}
+			return ts
+		}, "tensor model.layers.1.mlp.up_proj.weight missing"},
+		{"wrong shape", func(ts []safetensors.Tensor) []safetensors.Tensor {
+			x := find(ts, "model.layers.0.self_attn.o_proj.weight")
+			x.Shape = []int{x.Shape[1] / 2, x.Shape[0] * 2}
+			return ts
+		}, "tensor model.layers.0.self_attn.o_proj.weight: shape [16 64], want [32 32]"},
+		{"non-finite", func(ts []safetensors.Tensor) []safetensors.Tensor {
+			x := find(ts, "model.norm.weight")
+			x.Data[3] = float32(math.Inf(1))
+			return ts
+		}, "tensor model.norm.weight: element 3 is +Inf"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := edit(t, c.f)
+			outDir := t.TempDir()
+			err := ConvertToGGUF(dir, filepath.Join(outDir, "x.gguf"), "q8_0", nil)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want %q", err, c.want)
+			}
+			if left, _ := os.ReadDir(outDir); len(left) != 0 {
+				t.Fatalf("left %v behind", left)
 			}
 		})
 	}
