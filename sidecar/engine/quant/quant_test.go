@@ -628,3 +628,42 @@ func FuzzDequantize(f *testing.F) {
 		}
 	})
 }
+
+// The two-at-a-time trials of the Q4_K quantizer equal make_qkx2_quants
+// (makeQkx2Quants, written as ggml writes it) sub-block by sub-block,
+// including pairs where one side is constant or finishes early.
+func TestKx2PairsEqualPlain(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	for trial := 0; trial < 300; trial++ {
+		var xs, ws [2][32]float32
+		for k := range xs {
+			kind := r.Intn(4)
+			for i := range xs[k] {
+				switch kind {
+				case 0:
+					xs[k][i] = float32(r.NormFloat64())
+				case 1:
+					xs[k][i] = 0.25 // constant: no trials
+				case 2:
+					xs[k][i] = float32(r.Intn(5)) * 0.5 // repeated levels
+				default:
+					xs[k][i] = float32(r.ExpFloat64() * 0.01)
+				}
+				ws[k][i] = float32(r.Float64()) + abs32(xs[k][i])
+			}
+		}
+		var st [2]kx2State
+		var Lp [2][32]uint8
+		for k := range st {
+			st[k].init(&xs[k], &ws[k], &Lp[k])
+		}
+		kx2Trials(&st[0], &st[1])
+		for k := range st {
+			var L, aux [32]uint8
+			sc, mn := makeQkx2Quants(xs[k][:], ws[k][:], L[:], aux[:])
+			if math.Float32bits(sc) != math.Float32bits(st[k].scale) || math.Float32bits(mn) != math.Float32bits(-st[k].mn) || L != Lp[k] {
+				t.Fatalf("trial %d side %d: plain (%g, %g, %v) paired (%g, %g, %v)", trial, k, sc, mn, L, st[k].scale, -st[k].mn, Lp[k])
+			}
+		}
+	}
+}

@@ -272,11 +272,10 @@ const groupMaxEps = 1e-15
 
 // q4kScratch holds quantize_row_q4_K_ref's work arrays.
 type q4kScratch struct {
-	L       [QKK]uint8
-	Laux    [32]uint8
-	weights [32]float32
-	mins    [8]float32
-	scales  [8]float32
+	L      [QKK]uint8
+	w2     [2][32]float32
+	mins   [8]float32
+	scales [8]float32
 }
 
 // quant is quantize_row_q4_K_ref for one super-block: each sub-block of 32
@@ -286,17 +285,27 @@ type q4kScratch struct {
 // with the stored (rounded) scales.
 func (s *q4kScratch) quant(x []float32, y []byte) error {
 	var maxScale, maxMin float32
+	var st [2]kx2State
+	for j := 0; j < 8; j += 2 {
+		for k := range st {
+			xs := (*[32]float32)(x[32*(j+k) : 32*(j+k)+32])
+			var sumX2 float32
+			for _, v := range xs {
+				sumX2 += float32(v * v)
+			}
+			avX := sqrt32(sumX2 / 32)
+			w := &s.w2[k]
+			for l, v := range xs {
+				w[l] = avX + abs32(v)
+			}
+			st[k].init(xs, w, (*[32]uint8)(s.L[32*(j+k):32*(j+k)+32]))
+		}
+		kx2Trials(&st[0], &st[1])
+		for k := range st {
+			s.scales[j+k], s.mins[j+k] = st[k].scale, -st[k].mn
+		}
+	}
 	for j := 0; j < 8; j++ {
-		xs := x[32*j : 32*j+32]
-		var sumX2 float32
-		for _, v := range xs {
-			sumX2 += float32(v * v)
-		}
-		avX := sqrt32(sumX2 / 32)
-		for l, v := range xs {
-			s.weights[l] = avX + abs32(v)
-		}
-		s.scales[j], s.mins[j] = makeQkx2Quants(xs, s.weights[:], s.L[32*j:32*j+32], s.Laux[:])
 		if s.scales[j] > maxScale {
 			maxScale = s.scales[j]
 		}
@@ -350,6 +359,183 @@ func (s *q4kScratch) quant(x []float32, y []byte) error {
 		}
 	}
 	return nil
+}
+
+// kx2State is make_qkx2_quants(32, 15, ..., -1, 0.1, 20, false) for one
+// sub-block, split so that kx2Trials can run two independent sub-blocks'
+// trials in the same loops (their float sums are latency-bound chains; two
+// chains in flight nearly halve the time). Every operation and its order
+// per sub-block are those of makeQkx2Quants, which stays as the plain
+// statement of the algorithm the tests compare against.
+type kx2State struct {
+	x, w                            *[32]float32
+	L                               *[32]uint8
+	laux, lv                        [32]uint8
+	mn, mx, sumW, sumX, scale, best float32
+	havePrev, done, active          bool
+	sumL, sumL2, sumXL, cur         float32
+}
+
+func (s *kx2State) init(x, w *[32]float32, L *[32]uint8) {
+	const nmax = 15
+	*s = kx2State{x: x, w: w, L: L}
+	mn, mx := x[0], x[0]
+	sumW := w[0]
+	sumX := sumW * x[0]
+	for i := 1; i < 32; i++ {
+		if x[i] < mn {
+			mn = x[i]
+		}
+		if x[i] > mx {
+			mx = x[i]
+		}
+		sumW += w[i]
+		sumX += float32(w[i] * x[i])
+	}
+	if mn > 0 {
+		mn = 0
+	}
+	s.mn, s.mx, s.sumW, s.sumX = mn, mx, sumW, sumX
+	if mx == mn {
+		*L = [32]uint8{}
+		s.done = true
+		return
+	}
+	iscale := nmax / (mx - mn)
+	s.scale = 1 / iscale
+	for i := 0; i < 32; i++ {
+		l := nearestInt(iscale * (x[i] - mn))
+		L[i] = uint8(max(0, min(nmax, l)))
+		diff := float32(s.scale*float32(L[i])) + mn - x[i]
+		diff = diff * diff
+		s.best += float32(w[i] * diff)
+	}
+}
+
+// levels computes trial is's levels; active reports whether they differ
+// from the previous trial's (else the trial changes nothing).
+func (s *kx2State) levels(is int) {
+	const nmax = 15
+	s.active = false
+	if s.done {
+		return
+	}
+	iscale := (-1 + float32(float32(0.1)*float32(is)) + nmax) / (s.mx - s.mn)
+	for i := range s.lv {
+		s.lv[i] = uint8(max(0, min(nmax, nearestInt(iscale*(s.x[i]-s.mn)))))
+	}
+	if s.havePrev && s.lv == s.laux {
+		return
+	}
+	s.laux, s.havePrev, s.active = s.lv, true, true
+}
+
+// fit finishes a trial from its sums: the least-squares scale and min,
+// or ok false when the system is singular (ggml then skips the trial).
+func (s *kx2State) fit() (thisScale, thisMin float32, ok bool) {
+	D := float32(s.sumW*s.sumL2) - float32(s.sumL*s.sumL)
+	if !(D > 0) {
+		return 0, 0, false
+	}
+	thisScale = (float32(s.sumW*s.sumXL) - float32(s.sumX*s.sumL)) / D
+	thisMin = (float32(s.sumL2*s.sumX) - float32(s.sumL*s.sumXL)) / D
+	if thisMin > 0 {
+		thisMin = 0
+		thisScale = s.sumXL / s.sumL2
+	}
+	return thisScale, thisMin, true
+}
+
+func (s *kx2State) sums1() {
+	var sumL, sumL2, sumXL float32
+	for i := range s.lv {
+		fl := float32(s.lv[i])
+		wl := float32(s.w[i] * fl)
+		sumL += wl
+		sumL2 += float32(wl * fl)
+		sumXL += float32(wl * s.x[i])
+	}
+	s.sumL, s.sumL2, s.sumXL = sumL, sumL2, sumXL
+}
+
+func sums2(a, b *kx2State) {
+	var aL, aL2, aXL, bL, bL2, bXL float32
+	for i := range a.lv {
+		fa, fb := float32(a.lv[i]), float32(b.lv[i])
+		wa, wb := float32(a.w[i]*fa), float32(b.w[i]*fb)
+		aL += wa
+		bL += wb
+		aL2 += float32(wa * fa)
+		bL2 += float32(wb * fb)
+		aXL += float32(wa * a.x[i])
+		bXL += float32(wb * b.x[i])
+	}
+	a.sumL, a.sumL2, a.sumXL = aL, aL2, aXL
+	b.sumL, b.sumL2, b.sumXL = bL, bL2, bXL
+}
+
+func (s *kx2State) err1(sc, mn float32) float32 {
+	var e float32
+	for i := range s.lv {
+		diff := float32(sc*float32(s.lv[i])) + mn - s.x[i]
+		diff = diff * diff
+		e += float32(s.w[i] * diff)
+	}
+	return e
+}
+
+func err2(a, b *kx2State, sa, ma, sb, mb float32) (float32, float32) {
+	var ea, eb float32
+	for i := range a.lv {
+		da := float32(sa*float32(a.lv[i])) + ma - a.x[i]
+		db := float32(sb*float32(b.lv[i])) + mb - b.x[i]
+		da = da * da
+		db = db * db
+		ea += float32(a.w[i] * da)
+		eb += float32(b.w[i] * db)
+	}
+	return ea, eb
+}
+
+func (s *kx2State) accept(sc, mn, e float32) {
+	if e < s.best {
+		*s.L = s.lv
+		s.best, s.scale, s.mn = e, sc, mn
+	}
+}
+
+// kx2Trials runs make_qkx2_quants' 21 trials for two sub-blocks at once.
+func kx2Trials(a, b *kx2State) {
+	for is := 0; is <= 20; is++ {
+		a.levels(is)
+		b.levels(is)
+		switch {
+		case a.active && b.active:
+			sums2(a, b)
+			sa, ma, oka := a.fit()
+			sb, mb, okb := b.fit()
+			switch {
+			case oka && okb:
+				ea, eb := err2(a, b, sa, ma, sb, mb)
+				a.accept(sa, ma, ea)
+				b.accept(sb, mb, eb)
+			case oka:
+				a.accept(sa, ma, a.err1(sa, ma))
+			case okb:
+				b.accept(sb, mb, b.err1(sb, mb))
+			}
+		case a.active:
+			a.sums1()
+			if sc, mn, ok := a.fit(); ok {
+				a.accept(sc, mn, a.err1(sc, mn))
+			}
+		case b.active:
+			b.sums1()
+			if sc, mn, ok := b.fit(); ok {
+				b.accept(sc, mn, b.err1(sc, mn))
+			}
+		}
+	}
 }
 
 // makeQkx2Quants is make_qkx2_quants(32, 15, x, weights, L, &the_min, Laux,
