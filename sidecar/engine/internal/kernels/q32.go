@@ -10,7 +10,7 @@ import (
 // Q8_0 and Q4_0 weights (the 32-element block formats).
 //
 // Activations. Each row of K values (K a multiple of 32) is quantized in
-// blocks of 32 to a qBlock of q32ActBytes bytes: 32 int8 quants, the
+// blocks of 32, each stored in q32ActBytes (40) bytes: 32 int8 quants, the
 // float32 scale d and an int32 correction. For a block x[0..31]:
 //
 //	amax = max |x[i]|
@@ -18,7 +18,8 @@ import (
 //	id   = 127 / amax            (0 when amax == 0)
 //	q[i] = round-half-to-even(float32(x[i]*id)) clamped to [-127, 127]
 //
-// (the rounding VCVTPS2DQ does). The correction is -128*sum(q) for Q8_0
+// (the rounding VCVTPS2DQ does; a NaN x gives q = 0, and d is then NaN).
+// Activations are quantized by the same Go code on every path. The correction is -128*sum(q) for Q8_0
 // and -8*sum(q) for Q4_0: the VNNI kernels multiply unsigned weights
 // (w+128, or Q4_0's raw nibble) by the signed quants and start each block's
 // integer sum from it.
@@ -52,7 +53,10 @@ import (
 // so one 64-byte load holds the same four quant bytes of 16 rows: the
 // 16 lanes of a VPDPBUSD, each lane an output row, against four
 // activation quants broadcast to every lane. AVX2 does the same on the
-// two 8-row halves.
+// two 8-row halves (both in one pass over the weights for one or two
+// activation rows, one half after the other for more). An AVX-512 CPU
+// without VNNI runs the AVX2 kernels. Threads split output rows in whole
+// groups (rowGroup), so no sum is ever split.
 const (
 	q32Group    = 16
 	q32ActBytes = 40 // 32 x int8, float32 d, int32 correction
