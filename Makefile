@@ -90,7 +90,7 @@ bench-router:
 # The native engine side by side with llama.cpp (node-llama-cpp 3.21.1's prebuilt CPU
 # binaries from npm) on the same GGUF files in f32, f16, q8_0, q4_0 and q4_k_m: prompt
 # processing and generation, 1 and 2 threads, interleaved rounds, medians, ratios and the
-# load average. Long (GPT-2 small alone ~30-60 min on 2 cores); needs node and npm. Knobs:
+# load average. Long (GPT-2 small ~20 min on 2 cores, the 1B model hours); needs node and npm. Knobs:
 # ROUNDS, THREADS, FORMATS, CASES, MODELS (gpt2,llama1b), OUT (scripts/bench/engine-vs-llamacpp.sh).
 bench-engine:
 	bash scripts/bench/engine-vs-llamacpp.sh

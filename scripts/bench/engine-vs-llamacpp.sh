@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The native engine side by side with llama.cpp on the same GGUF files (issue 19; `make
-# bench-engine`). Long: GPT-2 small alone is ~30-60 min on 2 cores; CI does not run it.
+# bench-engine`). Long: GPT-2 small ~20 min on 2 cores (defaults; ~25 s per engine +
+# llama.cpp round), the 1B model several hours; CI does not run it.
 #
 #   scripts/bench/engine-vs-llamacpp.sh
 #
