@@ -334,3 +334,19 @@ func TestQ32Refused(t *testing.T) {
 		}
 	}
 }
+
+// TestQ32Dispatch: every path the CPU runs has its own Q8_0/Q4_0 kernels,
+// and Use switches them.
+func TestQ32Dispatch(t *testing.T) {
+	defer Use(Available()[len(Available())-1])
+	for _, p := range Available() {
+		k, ok := q32Impls[p]
+		if !ok || k.q8 == nil || k.q4 == nil {
+			t.Fatalf("path %s has no Q8_0/Q4_0 kernels", p)
+		}
+		Use(p)
+		if got := q32Cur().q8; got == nil {
+			t.Fatalf("path %s: no current kernel", p)
+		}
+	}
+}
