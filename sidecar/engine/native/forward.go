@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"sync/atomic"
 
 	"github.com/cortnet/cortd/sidecar/engine/internal/kernels"
 )
@@ -267,16 +266,8 @@ func (m *Model) attention(sc *scratch, l int, seqs []seqChunk, q []float32, qs i
 		}
 		return
 	}
-	var next atomic.Int64
-	kernels.RunShares(workers, func(w int) {
-		for {
-			i := int(next.Add(1) - 1)
-			if i >= len(tasks) {
-				return
-			}
-			run(w, tasks[i])
-		}
-	})
+	// Tasks are claimed in order (costliest first) as threads come free.
+	kernels.RunChunks(workers, len(tasks), func(w, i int) { run(w, tasks[i]) })
 }
 
 // attBlock computes head h for query rows r0..r1 of the chunk.

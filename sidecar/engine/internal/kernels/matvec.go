@@ -8,6 +8,9 @@ package kernels
 // keeps its arguments on the stack.)
 var mvKernels = map[Path]int{}
 
+// chunksPerThread is how many pieces MatMuls cuts a job into per thread.
+const chunksPerThread = 4
+
 // Product is one C = A.B (+ bias) of MatMul's arguments.
 type Product struct {
 	C       []float32
@@ -50,8 +53,11 @@ func MatMuls(ps []Product) {
 		}
 		return
 	}
-	RunShares(workers, func(w int) {
-		lo, hi := w*cost/workers, (w+1)*cost/workers
+	// A few chunks per thread, claimed as threads come free, so a thread
+	// the OS deschedules (a busy 2-vCPU machine) delays one small chunk.
+	chunks := min(chunksPerThread*workers, cost)
+	RunChunks(workers, chunks, func(_, w int) {
+		lo, hi := w*cost/chunks, (w+1)*cost/chunks
 		off := 0
 		for i := range ps {
 			p := &ps[i]

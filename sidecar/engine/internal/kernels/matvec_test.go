@@ -137,3 +137,37 @@ func TestRunShares(t *testing.T) {
 	wg.Wait()
 	RunShares(0, func(int) { t.Error("share ran for n=0") })
 }
+
+// TestRunChunks: every chunk runs once, thread numbers stay below threads,
+// and no two chunks run on the same thread number at once (callers index
+// per-thread scratch by it).
+func TestRunChunks(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	for i := 0; i < 300; i++ {
+		threads, chunks := 1+i%4, 1+i%13
+		counts := make([]atomic.Int32, chunks)
+		busy := make([]atomic.Bool, threads)
+		RunChunks(threads, chunks, func(th, c int) {
+			if th < 0 || th >= threads {
+				t.Errorf("thread %d of %d", th, threads)
+				return
+			}
+			if !busy[th].CompareAndSwap(false, true) {
+				t.Errorf("two chunks on thread %d at once", th)
+			}
+			if c%3 == 0 {
+				time.Sleep(10 * time.Microsecond)
+			}
+			counts[c].Add(1)
+			busy[th].Store(false)
+		})
+		for c := range counts {
+			if n := counts[c].Load(); n != 1 {
+				t.Fatalf("RunChunks(%d, %d): chunk %d ran %d times", threads, chunks, c, n)
+			}
+		}
+		if i%50 == 0 {
+			time.Sleep(3 * spinFor) // let the workers park
+		}
+	}
+}

@@ -43,74 +43,99 @@ type poolWorker struct {
 	wake     chan struct{}
 }
 
+// poolJob is one RunChunks call. Chunks are claimed through next, so a
+// thread that the OS has descheduled holds up only the chunk it claimed,
+// not a fixed share; the job is done when done reaches n. A worker that
+// wakes after every chunk was claimed finds next exhausted and leaves.
 type poolJob struct {
-	fn      func(w int)
-	pending atomic.Int32
-	waiting atomic.Bool // the caller parked waiting for pending to reach 0
-	done    chan struct{}
+	fn      func(thread, chunk int)
+	n       int32
+	next    atomic.Int32
+	done    atomic.Int32
+	waiting atomic.Bool // the caller parked waiting for done to reach n
 }
 
 var pool struct {
 	mu      sync.Mutex // one job at a time; a second caller spawns goroutines
 	workers []*poolWorker
-	job     poolJob
+	done    chan struct{}
 }
 
-// RunShares calls fn(0), ..., fn(n-1), each once, concurrently, and returns
-// when all have returned; the caller runs share n-1 itself. Shares run on
-// the pool's workers; when another job holds the pool, they run on fresh
-// goroutines instead.
+// RunShares calls fn(0), ..., fn(n-1), each once, concurrently (on up to
+// n threads), and returns when all have returned.
 func RunShares(n int, fn func(w int)) {
-	if n <= 1 {
-		if n == 1 {
-			fn(0)
+	RunChunks(n, n, func(_, chunk int) { fn(chunk) })
+}
+
+// RunChunks calls fn(thread, chunk) for every chunk in 0..chunks-1, each
+// once, on up to threads threads (the caller and threads-1 pool workers),
+// and returns when all have returned. thread (0..threads-1) is the same for
+// chunks run by the same thread at the same time, so fn can index
+// per-thread scratch by it. When another job holds the pool, the other
+// threads are fresh goroutines instead.
+func RunChunks(threads, chunks int, fn func(thread, chunk int)) {
+	threads = min(threads, chunks)
+	if threads <= 1 {
+		for i := 0; i < chunks; i++ {
+			fn(0, i)
 		}
 		return
 	}
+	j := &poolJob{fn: fn, n: int32(chunks)}
 	if !pool.mu.TryLock() {
 		var wg sync.WaitGroup
-		for w := 0; w < n-1; w++ {
+		for t := 1; t < threads; t++ {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				fn(w)
+				j.work(t)
 			}()
 		}
-		fn(n - 1)
+		j.work(0)
 		wg.Wait()
 		return
 	}
 	defer pool.mu.Unlock()
-	for len(pool.workers) < n-1 {
+	for len(pool.workers) < threads-1 {
 		pw := &poolWorker{wake: make(chan struct{}, 1)}
 		pool.workers = append(pool.workers, pw)
-		go pw.loop(len(pool.workers) - 1)
+		go pw.loop(len(pool.workers))
 	}
-	j := &pool.job
-	if j.done == nil {
-		j.done = make(chan struct{}, 1)
+	if pool.done == nil {
+		pool.done = make(chan struct{}, 1)
 	}
-	j.fn = fn
-	j.pending.Store(int32(n - 1))
-	for w := 0; w < n-1; w++ {
-		pw := pool.workers[w]
+	for t := 0; t < threads-1; t++ {
+		pw := pool.workers[t]
 		pw.slot.Store(j)
 		if pw.sleeping.CompareAndSwap(true, false) {
 			pw.wake <- struct{}{}
 		}
 	}
-	fn(n - 1)
-	if !spinUntil(func() bool { return j.pending.Load() == 0 }) {
+	j.work(0)
+	if !spinUntil(func() bool { return j.done.Load() == j.n }) {
 		j.waiting.Store(true)
-		if j.pending.Load() == 0 {
+		if j.done.Load() == j.n {
 			if !j.waiting.CompareAndSwap(true, false) {
-				<-j.done // a worker saw us waiting and sent; take it
+				<-pool.done // a worker saw us waiting and sent; take it
 			}
 		} else {
-			<-j.done
+			<-pool.done
 		}
 	}
-	j.fn = nil
+}
+
+// work runs chunks of j until none is left unclaimed.
+func (j *poolJob) work(thread int) {
+	for {
+		i := j.next.Add(1) - 1
+		if i >= j.n {
+			return
+		}
+		j.fn(thread, int(i))
+		if j.done.Add(1) == j.n && j.waiting.CompareAndSwap(true, false) {
+			pool.done <- struct{}{}
+		}
+	}
 }
 
 // spinUntil polls cond for up to spinFor and reports whether it held.
@@ -130,26 +155,23 @@ func spinUntil(cond func() bool) bool {
 	}
 }
 
-// loop runs share idx (the worker's position in pool.workers) of each job
-// its slot receives.
-func (pw *poolWorker) loop(idx int) {
+// loop runs the jobs its slot receives as thread number thread.
+func (pw *poolWorker) loop(thread int) {
 	for {
 		var j *poolJob
-		if !spinUntil(func() bool { j = pw.slot.Load(); return j != nil }) {
+		if !spinUntil(func() bool { j = pw.slot.Swap(nil); return j != nil }) {
 			pw.sleeping.Store(true)
-			if j = pw.slot.Load(); j != nil {
+			if j = pw.slot.Swap(nil); j != nil {
 				if !pw.sleeping.CompareAndSwap(true, false) {
 					<-pw.wake // the dispatcher saw us asleep and sent; take it
 				}
 			} else {
 				<-pw.wake
-				j = pw.slot.Load()
+				if j = pw.slot.Swap(nil); j == nil {
+					continue
+				}
 			}
 		}
-		pw.slot.Store(nil)
-		j.fn(idx)
-		if j.pending.Add(-1) == 0 && j.waiting.CompareAndSwap(true, false) {
-			j.done <- struct{}{}
-		}
+		j.work(thread)
 	}
 }
