@@ -164,25 +164,32 @@ func qkRound(v float32) int8 {
 	return int8(int32(float32(float32(v+magic) - magic)))
 }
 
-// qkMatMul runs kern over output rows [j0, j1) in blocks of weight rows
-// that stay in cache while every group of up to 4 activation rows passes.
+// qkMatMul runs kern over output rows [j0, j1): activation rows in
+// blocks of about 256 KB (they stay in L2), weight rows in blocks of about
+// 48 KB (they stay in L1/L2 while each group of up to 4 activation rows of
+// the block passes). The blocking changes no bits: every output is one
+// kernel call's sequential accumulation.
 func qkMatMul(kern qkKernel, c []float32, ldc int, qa []byte, m int, w *QMatrix, bias []float32, j0, j1 int) {
 	nb := w.K / qkBlk
 	ab := qkActRowBytes(w.K)
-	step := j1 - j0
+	step, ablk := j1-j0, m
 	if m > qkMaxRows {
 		step = max(1, (48<<10)/w.RowBytes)
+		ablk = max(qkMaxRows, (256<<10)/ab/qkMaxRows*qkMaxRows)
 	}
-	for jb := j0; jb < j1; jb += step {
-		je := min(jb+step, j1)
-		var bs []float32
-		if bias != nil {
-			bs = bias[jb:je]
-		}
-		wd := w.Data[jb*w.RowBytes : je*w.RowBytes]
-		for i := 0; i < m; i += qkMaxRows {
-			r := min(qkMaxRows, m-i)
-			kern(c[i*ldc+jb:], ldc, wd, je-jb, qa[i*ab:], ab, nb, bs, r)
+	for ib := 0; ib < m; ib += ablk {
+		ie := min(ib+ablk, m)
+		for jb := j0; jb < j1; jb += step {
+			je := min(jb+step, j1)
+			var bs []float32
+			if bias != nil {
+				bs = bias[jb:je]
+			}
+			wd := w.Data[jb*w.RowBytes : je*w.RowBytes]
+			for i := ib; i < ie; i += qkMaxRows {
+				r := min(qkMaxRows, ie-i)
+				kern(c[i*ldc+jb:], ldc, wd, je-jb, qa[i*ab:], ab, nb, bs, r)
+			}
 		}
 	}
 }
