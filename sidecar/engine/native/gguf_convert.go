@@ -177,6 +177,21 @@ func chatTemplate(dir string) (string, error) {
 	return "", nil
 }
 
+// padVocab fills the token list up to the embedding's rows as llama.cpp's
+// converter does ("[PAD<id>]", type 5 unused, score -1000): llama.cpp sizes
+// token_embd by the token count, and Qwen's embeddings are padded.
+func padVocab(v *tokenizer.GGUFVocab, n int) {
+	for i := len(v.Tokens); i < n; i++ {
+		v.Tokens = append(v.Tokens, fmt.Sprintf("[PAD%d]", i))
+		if v.Types != nil {
+			v.Types = append(v.Types, 5)
+		}
+		if v.Scores != nil {
+			v.Scores = append(v.Scores, -1000)
+		}
+	}
+}
+
 // ConvertStats describes a conversion.
 type ConvertStats struct {
 	Bytes int64              // size of the file written
@@ -224,6 +239,7 @@ func ConvertToGGUFStats(dir, out, mix string, progress func(done, total int64)) 
 	if len(vocab.Tokens) > cfg.Vocab {
 		return nil, fmt.Errorf("%s: tokenizer.json has %d tokens, config.json's vocab_size is %d", dir, len(vocab.Tokens), cfg.Vocab)
 	}
+	padVocab(vocab, cfg.Vocab)
 	if vocab.ChatTemplate == "" {
 		if vocab.ChatTemplate, err = chatTemplate(dir); err != nil {
 			return nil, err

@@ -70,11 +70,24 @@ func TestGGUFFamilies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			padVocab(wantV, want.Vocab)
+			if len(wantV.Tokens) != want.Vocab {
+				t.Fatalf("%d tokens after padding, want %d", len(wantV.Tokens), want.Vocab)
+			}
 			if tmpl, _ := chatTemplate(dir); wantV.ChatTemplate == "" {
 				wantV.ChatTemplate = tmpl
 			}
 			if !reflect.DeepEqual(gotV, wantV) {
 				t.Fatalf("vocab from GGUF differs: model %q/%q tokens %d/%d", gotV.Model, wantV.Model, len(gotV.Tokens), len(wantV.Tokens))
+			}
+			back, err := tokenizer.FromGGUF(gotV)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, text := range []string{"Hello world, it's 2026!", "lines\nand  spaces"} {
+				if a, b := back.Encode(text), tok.Encode(text); !reflect.DeepEqual(a, b) {
+					t.Fatalf("%q: tokenizer from GGUF %v, tokenizer.json %v", text, a, b)
+				}
 			}
 			if arch != "gpt2" && arch != "llama" && gotV.ChatTemplate == "" {
 				t.Fatalf("no chat template")
