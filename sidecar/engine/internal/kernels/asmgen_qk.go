@@ -174,38 +174,34 @@ func kernel(f, R int, z bool) {
 		p("VPHADDD X%d, X%d, X%d", reg(base, 3), reg(base, 2), base+2)
 		p("VPHADDD X%d, X%d, X%d", base+2, base, base)
 	}
-	tree(0)
-	if f == 4 {
-		tree(4)
-	}
-	// da of each row to X8.
-	p("VMOVSS 288(SI), X8")
-	for r := 1; r < R; r++ {
-		p("VINSERTPS $0x%x, %s, X8, X8", r<<4, row(r, 288))
-	}
-	if f == 4 {
-		p("MOVL (R14), AX")
+	if R == 1 {
+		// One row: sumi (and summ) to lanes 0 (and 1) of X0 with two
+		// horizontal adds; the same float operations on lanes 0 and 1.
+		if f == 4 {
+			p("VPHADDD X4, X0, X0")
+		} else {
+			p("VPHADDD X0, X0, X0")
+		}
+		p("VPHADDD X0, X0, X0")
+		p("VCVTDQ2PS X0, X0")
+		p("VBROADCASTSS 288(SI), X8")
+		if f == 4 {
+			p("MOVL (R14), AX")
+		} else {
+			p("MOVWLZX 208(R14), AX")
+		}
 		p("VMOVD AX, X9")
 		p("VCVTPH2PS X9, X9")
-		p("VSHUFPS $0x00, X9, X9, X10")
-		p("VSHUFPS $0x55, X9, X9, X11")
-		p("VMULPS X8, X10, X10") // x = dw*da
-		p("VMULPS X8, X11, X11") // y = dmw*da
-		p("VCVTDQ2PS X0, X0")
-		p("VCVTDQ2PS X4, X4")
-		p("VMULPS X10, X0, X0")
-		p("VMULPS X11, X4, X4")
-		p("VSUBPS X4, X0, X0")
+		p("VMULPS X8, X9, X9") // [dw*da, dmw*da]
+		p("VMULPS X9, X0, X0") // [x*sumi, y*summ]
+		if f == 4 {
+			p("VMOVSHDUP X0, X1")
+			p("VSUBSS X1, X0, X0")
+		}
+		p("VADDSS X0, X14, X14")
 	} else {
-		p("MOVWLZX 208(R14), AX")
-		p("VMOVD AX, X9")
-		p("VCVTPH2PS X9, X9")
-		p("VBROADCASTSS X9, X9")
-		p("VMULPS X8, X9, X9")
-		p("VCVTDQ2PS X0, X0")
-		p("VMULPS X9, X0, X0")
+		rowsFloat(f, R, tree)
 	}
-	p("VADDPS X0, X14, X14")
 	p("ADDQ $%d, R14", bs)
 	p("ADDQ $292, SI")
 	p("ADDQ $292, R12")
@@ -435,4 +431,40 @@ func body6(R int) {
 		p("VPSLLD $5, Y4, Y4")
 		p("VPSUBD Y4, Y%d, Y%d", r, r)
 	}
+}
+
+// rowsFloat is the float part for R > 1 rows: lane r is activation row r.
+func rowsFloat(f, R int, tree func(int)) {
+	tree(0)
+	if f == 4 {
+		tree(4)
+	}
+	// da of each row to X8.
+	p("VMOVSS 288(SI), X8")
+	for r := 1; r < R; r++ {
+		p("VINSERTPS $0x%x, %s, X8, X8", r<<4, row(r, 288))
+	}
+	if f == 4 {
+		p("MOVL (R14), AX")
+		p("VMOVD AX, X9")
+		p("VCVTPH2PS X9, X9")
+		p("VSHUFPS $0x00, X9, X9, X10")
+		p("VSHUFPS $0x55, X9, X9, X11")
+		p("VMULPS X8, X10, X10") // x = dw*da
+		p("VMULPS X8, X11, X11") // y = dmw*da
+		p("VCVTDQ2PS X0, X0")
+		p("VCVTDQ2PS X4, X4")
+		p("VMULPS X10, X0, X0")
+		p("VMULPS X11, X4, X4")
+		p("VSUBPS X4, X0, X0")
+	} else {
+		p("MOVWLZX 208(R14), AX")
+		p("VMOVD AX, X9")
+		p("VCVTPH2PS X9, X9")
+		p("VBROADCASTSS X9, X9")
+		p("VMULPS X8, X9, X9")
+		p("VCVTDQ2PS X0, X0")
+		p("VMULPS X9, X0, X0")
+	}
+	p("VADDPS X0, X14, X14")
 }
