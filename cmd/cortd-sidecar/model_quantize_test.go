@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cortnet/cortd/sidecar/engine/gguf"
+	"github.com/cortnet/cortd/sidecar/engine/native"
 	"github.com/cortnet/cortd/sidecar/models"
 )
 
@@ -71,6 +72,30 @@ func TestModelQuantize(t *testing.T) {
 		if _, err := os.Stat(p); err == nil {
 			t.Fatalf("%s written by a refused command", p)
 		}
+	}
+	// OUT without .gguf: a servable model folder (model.gguf + json files).
+	folder := filepath.Join(t.TempDir(), "m-q8_0")
+	stdout, _, err = runModelCmd(t, "model", "quantize", "--type", "q8_0", dir, folder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout, "model folder "+folder) {
+		t.Fatalf("stdout %q", stdout)
+	}
+	for _, f := range []string{"model.gguf", "config.json", "tokenizer.json", "generation_config.json"} {
+		if _, err := os.Stat(filepath.Join(folder, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(folder, "model.safetensors")); err == nil {
+		t.Fatal("safetensors weights copied into the GGUF folder")
+	}
+	m, err := native.Load(folder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Name != "m-q8_0" || m.Cfg.ModelType != "qwen2" {
+		t.Fatalf("loaded %s (%s)", m.Name, m.Cfg.ModelType)
 	}
 }
 

@@ -120,6 +120,38 @@ func TestPublishRoundTrip(t *testing.T) {
 	}
 }
 
+// TestRegisterCommandGGUF: a GGUF folder's line names model.gguf as the
+// weights, and as the tokenizer when the folder has no tokenizer.json; a
+// folder with both formats or no weights is refused.
+func TestRegisterCommandGGUF(t *testing.T) {
+	g, tj, st := strings.Repeat("a", 64), strings.Repeat("b", 64), strings.Repeat("c", 64)
+	args := RegisterArgs{ID: "m", Name: "m", Arch: "llama", URI: "https://h/m/", EmbeddingDim: 8, MemoryMiB: 1}
+	for _, c := range []struct {
+		files         []ManifestFile
+		weights, tok  string
+		wantErrSubstr string
+	}{
+		{files: []ManifestFile{{Path: GGUFFile, SHA256: g}, {Path: "tokenizer.json", SHA256: tj}}, weights: g, tok: tj},
+		{files: []ManifestFile{{Path: GGUFFile, SHA256: g}}, weights: g, tok: g},
+		{files: []ManifestFile{{Path: GGUFFile, SHA256: g}, {Path: "model.safetensors", SHA256: st}}, wantErrSubstr: "keep one weights format"},
+		{files: []ManifestFile{{Path: "tokenizer.json", SHA256: tj}}, wantErrSubstr: "no weights"},
+	} {
+		line, err := RegisterCommand(Manifest{Files: c.files}, "d", args)
+		if c.wantErrSubstr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.wantErrSubstr) {
+				t.Errorf("%v: error %v, want %q", c.files, err, c.wantErrSubstr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := " https://h/m/ " + c.weights + " " + c.tok + " 8 1 "; !strings.Contains(line, want) {
+			t.Errorf("line %s lacks %q", line, want)
+		}
+	}
+}
+
 func TestPublishRefusesSymlinks(t *testing.T) {
 	dir := t.TempDir()
 	writeFolder(t, dir, 2)

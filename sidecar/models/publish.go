@@ -32,21 +32,34 @@ type RegisterArgs struct {
 
 // RegisterCommand is the exact `cortd tx models register` line for a published folder:
 // weights_sha256 and tokenizer_sha256 come from the manifest (model.safetensors, or the
-// first *.safetensors, and tokenizer.json), manifest_sha256 from Publish.
+// first *.safetensors, or model.gguf; and tokenizer.json, or for a GGUF folder without
+// one the GGUF file itself, whose tokenizer.ggml.* keys are the tokenizer),
+// manifest_sha256 from Publish.
 func RegisterCommand(m Manifest, manifestSHA string, a RegisterArgs) (string, error) {
-	var weights, tok string
+	var weights, tok, gguf string
 	for _, f := range m.Files {
 		switch {
 		case f.Path == "model.safetensors":
 			weights = f.SHA256
 		case weights == "" && strings.HasSuffix(f.Path, ".safetensors") && !strings.Contains(f.Path, "/"):
 			weights = f.SHA256
+		case f.Path == GGUFFile:
+			gguf = f.SHA256
 		case f.Path == "tokenizer.json":
 			tok = f.SHA256
 		}
 	}
+	if weights != "" && gguf != "" {
+		return "", fmt.Errorf("the folder holds both safetensors weights and %s; keep one weights format", GGUFFile)
+	}
 	if weights == "" {
-		return "", fmt.Errorf("no *.safetensors file in the folder")
+		weights = gguf
+		if tok == "" {
+			tok = gguf
+		}
+	}
+	if weights == "" {
+		return "", fmt.Errorf("no weights in the folder (model.safetensors, *.safetensors shards or %s)", GGUFFile)
 	}
 	if tok == "" {
 		return "", fmt.Errorf("no tokenizer.json in the folder")

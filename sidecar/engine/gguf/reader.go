@@ -198,6 +198,29 @@ func (f *File) TensorBytes(name string) ([]byte, error) {
 	return b, nil
 }
 
+// ReadTensorAt reads len(buf) bytes of a tensor's data starting off bytes
+// into it; loaders call it from several goroutines (ReadAt is safe for
+// concurrent use).
+func (f *File) ReadTensorAt(name string, off int64, buf []byte) error {
+	t, ok := f.Tensor(name)
+	if !ok {
+		return fmt.Errorf("%s: no tensor %s", f.name(), name)
+	}
+	if off < 0 || off > t.Size || int64(len(buf)) > t.Size-off {
+		return fmt.Errorf("%s: tensor %s: read of %d bytes at %d outside its %d bytes", f.name(), name, len(buf), off, t.Size)
+	}
+	if f.r == nil {
+		return fmt.Errorf("%s: file is closed", f.name())
+	}
+	if _, err := f.r.ReadAt(buf, f.DataOffset+t.Offset+off); err != nil {
+		if errors.Is(err, io.EOF) {
+			err = formatErr("tensor %s: data truncated", name)
+		}
+		return fmt.Errorf("%s: tensor %s: %w", f.name(), name, err)
+	}
+	return nil
+}
+
 // Tensor returns a tensor's info.
 func (f *File) Tensor(name string) (TensorInfo, bool) {
 	i, ok := f.tensor[name]

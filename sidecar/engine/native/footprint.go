@@ -46,11 +46,16 @@ func (c *Config) ResidentBytes() int64 {
 	return 4 * n
 }
 
-// Footprint reads dir/config.json and the weights' headers (no tensor
-// data) and returns the bytes the model will hold once loaded: what Load
+// Footprint reads dir/config.json and the weights' headers (or a GGUF
+// file's header; no tensor data) and returns the bytes the model will hold once loaded: what Load
 // reports in Model.Bytes, counted by the same code, so publishers and
 // routers can size a model without loading it.
 func Footprint(dir string) (int64, error) {
+	if g, err := ggufPath(dir); err != nil {
+		return 0, err
+	} else if g != "" {
+		return ggufFootprint(g)
+	}
 	c, err := LoadConfig(filepath.Join(dir, "config.json"))
 	if err != nil {
 		return 0, err

@@ -89,7 +89,7 @@ func (g *Generator) Next() (tok int, ok bool, err error) {
 // sample picks from g.logits: argmax (lowest id on ties) at temperature 0,
 // else softmax(logits/T) cut by top-k and top-p, drawn with the seeded RNG.
 func (g *Generator) sample() int {
-	lg := g.logits[:g.m.Tok.VocabSize()] // never sample ids the tokenizer cannot decode
+	lg := g.logits[:g.m.sampleVocab()] // never sample ids the tokenizer cannot decode
 	if g.p.Temperature == 0 {
 		best := 0
 		for i, v := range lg {

@@ -78,7 +78,7 @@ func (mg *Manager) Get(name string) (*Model, error) {
 	mg.mu.Unlock()
 
 	dir := filepath.Join(mg.dir, name)
-	if _, err := os.Stat(filepath.Join(dir, "config.json")); err != nil {
+	if !isModelDir(dir) {
 		c.err = fmt.Errorf("%w: %q", engine.ErrUnknownModel, name)
 	} else {
 		c.m, c.err = Load(dir)
@@ -99,6 +99,18 @@ func (mg *Manager) Get(name string) (*Model, error) {
 	mg.mu.Unlock()
 	close(c.done)
 	return c.m, c.err
+}
+
+// isModelDir reports whether dir looks like a model folder: config.json
+// (safetensors, or GGUF with the published json files) or a lone
+// model.gguf.
+func isModelDir(dir string) bool {
+	for _, f := range []string{"config.json", GGUFFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // evictLocked drops least recently used models (never keep) until the
@@ -151,7 +163,7 @@ func (mg *Manager) List() ([]engine.ModelInfo, error) {
 		if !e.IsDir() {
 			continue
 		}
-		if _, err := os.Stat(filepath.Join(mg.dir, e.Name(), "config.json")); err != nil {
+		if !isModelDir(filepath.Join(mg.dir, e.Name())) {
 			continue
 		}
 		info := engine.ModelInfo{ID: e.Name()}

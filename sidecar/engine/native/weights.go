@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/cortnet/cortd/sidecar/engine/internal/kernels"
+	"github.com/cortnet/cortd/sidecar/engine/quant"
 	"github.com/cortnet/cortd/sidecar/engine/safetensors"
 	"github.com/cortnet/cortd/sidecar/engine/tokenizer"
 )
@@ -52,6 +53,18 @@ type Model struct {
 	// Bytes is the memory the weights take (for the manager's budget).
 	Bytes int64
 	eos   []int // token ids that end a generation (generation.go); nil: Tok.EOS()
+	// sampleN, when > 0, is how many ids sampling may pick (a GGUF
+	// vocabulary's trailing padding is left out); 0: Tok.VocabSize().
+	sampleN int
+}
+
+// sampleVocab is how many ids generation may pick: those the tokenizer
+// can decode, without a GGUF vocabulary's padding rows.
+func (m *Model) sampleVocab() int {
+	if m.sampleN > 0 {
+		return m.sampleN
+	}
+	return m.Tok.VocabSize()
 }
 
 // embTable is a row-major V x D token embedding kept in its file's format:
@@ -62,10 +75,15 @@ type embTable struct {
 	dim  int
 	f32  []float32
 	half []uint16
+	q    *kernels.QMatrix // a GGUF file's quantized table (its rows dequantized on lookup)
 }
 
 // row widens row id into dst (exactly: every f16/bf16 is a float32).
 func (e *embTable) row(id int, dst []float32) {
+	if e.q != nil {
+		e.q.Row(id, dst[:e.dim])
+		return
+	}
 	if e.fmt == kernels.F32 {
 		copy(dst[:e.dim], e.f32[id*e.dim:])
 		return
@@ -73,7 +91,13 @@ func (e *embTable) row(id int, dst []float32) {
 	kernels.ConvertHalf(dst[:e.dim], e.half[id*e.dim:id*e.dim+e.dim], e.fmt)
 }
 
-func (e *embTable) bytes() int64 { return 4*int64(len(e.f32)) + 2*int64(len(e.half)) }
+func (e *embTable) bytes() int64 {
+	n := 4*int64(len(e.f32)) + 2*int64(len(e.half))
+	if e.q != nil {
+		n += int64(len(e.q.Data))
+	}
+	return n
+}
 
 // embedRow writes token id's embedding into dst: from the untied input
 // table when the model has one, else the tied output head's column.
@@ -87,12 +111,16 @@ func (m *Model) embedRow(id int, dst []float32) {
 
 type loader struct {
 	w      *safetensors.Weights
+	g      *ggufSource // set instead of w for a GGUF file (gguf_load.go)
 	prefix string
 	bytes  int64
 	err    error
 	// dry counts bytes without reading or allocating (Footprint).
 	dry  bool
 	jobs []*loadJob
+	// finish runs after the jobs (quantized matrices are prepared once
+	// their bytes are in).
+	finish []func() error
 }
 
 // loadJob decodes one matrix tensor (rows x cols, row-major in the file)
@@ -100,18 +128,33 @@ type loader struct {
 // become panel columns; GPT-2 Conv1D's in x out rows become panel rows)
 // or a row-major embedding table.
 type loadJob struct {
-	src        *safetensors.Weights
+	read       func(off int64, buf []byte) error // the tensor's bytes from off
 	name, file string
 	dt         safetensors.DType
 	rows, cols int
+	rowBytes   int // bytes of one file row
 	p          kernels.Panels
 	linear     bool
 	table      *embTable
+	// raw, when set, receives the file's bytes unchanged (a quantized
+	// tensor of type qt, checked for non-finite block scales).
+	raw []byte
+	qt  quant.Type
 }
 
 // has reports whether the weights hold a tensor (after the prefix).
 func (l *loader) has(name string) bool {
+	if l.g != nil {
+		return l.g.has(name)
+	}
 	return l.w.Has(l.prefix+name) || l.w.Has(name)
+}
+
+// safetensorsJob is a job reading tensor full of l.w.
+func (l *loader) safetensorsJob(full, file string, dt safetensors.DType, rows, cols int) *loadJob {
+	w := l.w
+	return &loadJob{read: func(off int64, buf []byte) error { return w.ReadRaw(full, off, buf) },
+		name: full, file: file, dt: dt, rows: rows, cols: cols, rowBytes: cols * dt.Size()}
 }
 
 // info resolves name (with or without the prefix) and checks its shape;
@@ -146,6 +189,9 @@ func (l *loader) info(name string, shape ...int) (string, safetensors.TensorInfo
 // float32, checks its shape and that every value is finite; errors stick
 // so the caller can read many tensors and check once.
 func (l *loader) get(name string, shape ...int) []float32 {
+	if l.g != nil {
+		return l.ggufGet(name, shape...)
+	}
 	full, ti, file, ok := l.info(name, shape...)
 	if !ok {
 		return nil
@@ -185,6 +231,9 @@ func formatOf(dt safetensors.DType) kernels.Format {
 // stores out x in (transposed); GPT-2's Conv1D stores in x out. The
 // panels are allocated now and filled by run.
 func (l *loader) pack(name string, in, out int, linear bool) kernels.Panels {
+	if l.g != nil {
+		return l.ggufPack(name, in, out)
+	}
 	shape := []int{in, out}
 	if linear {
 		shape = []int{out, in}
@@ -206,12 +255,17 @@ func (l *loader) pack(name string, in, out int, linear bool) kernels.Panels {
 		p = kernels.NewHalfPanels(in, out, f)
 	}
 	l.bytes += p.Bytes()
-	l.jobs = append(l.jobs, &loadJob{src: l.w, name: full, file: file, dt: ti.DType, rows: shape[0], cols: shape[1], p: p, linear: linear})
+	j := l.safetensorsJob(full, file, ti.DType, shape[0], shape[1])
+	j.p, j.linear = p, linear
+	l.jobs = append(l.jobs, j)
 	return p
 }
 
 // table queues a rows x cols row-major table kept in its file's format.
 func (l *loader) table(name string, rows, cols int) embTable {
+	if l.g != nil {
+		return l.ggufTable(name, rows, cols)
+	}
 	full, ti, file, ok := l.info(name, rows, cols)
 	if !ok {
 		return embTable{}
@@ -228,7 +282,9 @@ func (l *loader) table(name string, rows, cols int) embTable {
 		e.half = make([]uint16, rows*cols)
 	}
 	l.bytes += e.bytes()
-	l.jobs = append(l.jobs, &loadJob{src: l.w, name: full, file: file, dt: ti.DType, rows: rows, cols: cols, table: e})
+	j := l.safetensorsJob(full, file, ti.DType, rows, cols)
+	j.table = e
+	l.jobs = append(l.jobs, j)
 	return *e
 }
 
@@ -255,8 +311,7 @@ func (l *loader) run() error {
 	}
 	var pieces []piece
 	for _, j := range l.jobs {
-		rowBytes := j.cols * j.dt.Size()
-		step := max(1, pieceBytes/max(1, rowBytes))
+		step := max(1, pieceBytes/max(1, j.rowBytes))
 		if j.table == nil && j.linear {
 			step = max(kernels.NR, step/kernels.NR*kernels.NR)
 		}
@@ -296,6 +351,12 @@ func (l *loader) run() error {
 			return err
 		}
 	}
+	for _, fn := range l.finish {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	l.finish = nil
 	return nil
 }
 
@@ -303,8 +364,20 @@ func (l *loader) run() error {
 // them to the destination, refusing non-finite values.
 func (pc piece) decode(bufp *[]byte) error {
 	j := pc.job
-	es := j.dt.Size()
-	rowBytes := j.cols * es
+	rowBytes := j.rowBytes
+	if j.raw != nil {
+		// Quantized: the file's bytes are the kernels' (prepare repacks
+		// them in place later); only the block scales need a check.
+		dst := j.raw[pc.r0*rowBytes : pc.r1*rowBytes]
+		if err := j.read(int64(pc.r0)*int64(rowBytes), dst); err != nil {
+			return err
+		}
+		if b := quant.FirstNonFinite(j.qt, dst); b >= 0 {
+			per := rowBytes / j.qt.BlockBytes()
+			return fmt.Errorf("%s: tensor %s: row %d, block %d has a non-finite scale (weights must be finite)", j.file, j.name, pc.r0+b/per, b%per)
+		}
+		return nil
+	}
 	chunk := max(1, chunkBytes/max(1, rowBytes))
 	for r0 := pc.r0; r0 < pc.r1; r0 += chunk {
 		r1 := min(pc.r1, r0+chunk)
@@ -313,7 +386,7 @@ func (pc piece) decode(bufp *[]byte) error {
 			*bufp = make([]byte, n)
 		}
 		raw := (*bufp)[:n]
-		if err := j.readRaw(int64(r0)*int64(rowBytes), raw); err != nil {
+		if err := j.read(int64(r0)*int64(rowBytes), raw); err != nil {
 			return err
 		}
 		if bad := j.store(raw, r0, r1); bad >= 0 {
@@ -332,11 +405,18 @@ func (pc piece) decode(bufp *[]byte) error {
 	return nil
 }
 
-func (j *loadJob) readRaw(off int64, buf []byte) error { return j.src.ReadRaw(j.name, off, buf) }
-
-// Load reads a model folder: config.json, tokenizer.json and the weights,
-// one model.safetensors or shards listed by model.safetensors.index.json.
+// Load reads a model: a folder with config.json, tokenizer.json and the
+// weights (one model.safetensors, shards listed by
+// model.safetensors.index.json, or one model.gguf), or a .gguf file.
 func Load(dir string) (*Model, error) {
+	if g, err := ggufPath(dir); err != nil {
+		return nil, err
+	} else if g != "" {
+		if g == dir {
+			return loadGGUF(g, "")
+		}
+		return loadGGUF(g, dir)
+	}
 	cfg, err := LoadConfig(filepath.Join(dir, "config.json"))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
@@ -409,12 +489,18 @@ func ropeBytes(c *Config) int64 {
 func (m *Model) loadGPT2(l *loader) {
 	c := m.Cfg
 	D, F, V := c.Dim, c.FF, c.Vocab
-	if l.w.Has("transformer.wte.weight") {
+	if l.w != nil && l.w.Has("transformer.wte.weight") {
 		l.prefix = "transformer."
 	}
-	// The output head is the token embedding (wte, V x D like a torch
-	// Linear's out x in): held once, as panels; embedRow reads its columns.
-	m.lmHead = l.pack("wte.weight", D, V, true)
+	if c.TieEmbed {
+		// The output head is the token embedding (wte, V x D like a torch
+		// Linear's out x in): held once, as panels; embedRow reads its columns.
+		m.lmHead = l.pack("wte.weight", D, V, true)
+	} else {
+		// A GGUF file with its own output.weight (llama.cpp writes one
+		// when the checkpoint has lm_head).
+		m.tokEmb = l.table("wte.weight", V, D)
+	}
 	m.posEmb = l.get("wpe.weight", c.MaxPos, D)
 	m.layers = make([]layer, c.Layers)
 	for i := range m.layers {
@@ -428,6 +514,9 @@ func (m *Model) loadGPT2(l *loader) {
 		ly.down, ly.downB = l.pack(p+"mlp.c_proj.weight", F, D, false), l.get(p+"mlp.c_proj.bias", D)
 	}
 	m.normW, m.normB = l.get("ln_f.weight", D), l.get("ln_f.bias", D)
+	if !c.TieEmbed {
+		m.lmHead = l.pack("lm_head.weight", D, V, true)
+	}
 }
 
 func (m *Model) loadLlama(l *loader) {
@@ -486,7 +575,7 @@ func (m *Model) initRope() {
 	m.ropeCos = make([]float32, c.MaxPos*half)
 	m.ropeSin = make([]float32, c.MaxPos*half)
 	for i := 0; i < half; i++ {
-		inv := scaledInvFreq(c.Rope, ropeInvFreq(c.RopeTheta, i, c.HeadDim()))
+		inv := c.ropeInvFreqFor(i)
 		for p := 0; p < c.MaxPos; p++ {
 			a := float64(float64(p) * inv)
 			m.ropeCos[p*half+i] = float32(cosPure(a))

@@ -51,13 +51,16 @@ func (f Format) ElemBytes() int {
 // Panels is a k x n matrix in panel layout. Stride is the distance in
 // elements between panels (at least k*NR); a KV cache uses a larger stride
 // so it can grow in k or n without repacking. F32 panels hold their
-// elements in Data, F16 and BF16 panels in Half (same layout).
+// elements in Data, F16 and BF16 panels in Half (same layout). A
+// block-quantized matrix (QPanels) has neither: Q holds it in its own
+// layout, and the products dispatch to its format's kernels.
 type Panels struct {
 	K, N   int
 	Stride int
 	Fmt    Format
 	Data   []float32
 	Half   []uint16
+	Q      *QMatrix
 }
 
 // NumPanels is the number of 64-column panels.
@@ -120,12 +123,21 @@ func PackHalf(w []uint16, k, n int, transposed bool, f Format) Panels {
 }
 
 // Bytes is the memory the elements take.
-func (p Panels) Bytes() int64 { return 4*int64(len(p.Data)) + 2*int64(len(p.Half)) }
+func (p Panels) Bytes() int64 {
+	if p.Q != nil {
+		return int64(len(p.Q.Data))
+	}
+	return 4*int64(len(p.Data)) + 2*int64(len(p.Half))
+}
 
 // Column writes column col (k values, converted to float32) into dst: a
 // tied embedding reads a token's row of the table from the output head.
 func (p Panels) Column(col int, dst []float32) {
 	dst = dst[:p.K]
+	if p.Q != nil {
+		p.Q.Row(col, dst)
+		return
+	}
 	off := (col/NR)*p.Stride + col%NR
 	switch p.Fmt {
 	case F32:
@@ -217,6 +229,10 @@ func MatMulSerial(c []float32, ldc int, a []float32, lda int, m, k, n int, b Pan
 	if m == 0 || n == 0 {
 		return
 	}
+	if b.Q != nil {
+		MatMulsSerial([]Product{{C: c, Ldc: ldc, A: a, Lda: lda, M: m, K: k, N: n, B: b, Bias: bias}})
+		return
+	}
 	matmulRange(cur(), c, ldc, a, lda, m, k, n, b, bias, 0, (n+NR-1)/NR)
 }
 
@@ -225,6 +241,10 @@ func MatMulSerial(c []float32, ldc int, a []float32, lda int, m, k, n int, b Pan
 // bias may be nil (zero). C has row stride ldc, A row stride lda.
 func MatMul(c []float32, ldc int, a []float32, lda int, m, k, n int, b Panels, bias []float32) {
 	if m == 0 || n == 0 {
+		return
+	}
+	if b.Q != nil {
+		MatMuls([]Product{{C: c, Ldc: ldc, A: a, Lda: lda, M: m, K: k, N: n, B: b, Bias: bias}})
 		return
 	}
 	im := cur()

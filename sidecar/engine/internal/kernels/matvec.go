@@ -20,6 +20,9 @@ type Product struct {
 	M, K, N int
 	B       Panels
 	Bias    []float32
+
+	qa   []byte  // B.Q's products: A quantized (quantizeProducts)
+	qbuf *[]byte // the pooled scratch qa lives in, when this product owns it
 }
 
 // MatMuls computes each product exactly as MatMul would (the same bits),
@@ -41,6 +44,9 @@ func MatMuls(ps []Product) {
 	}
 	if work == 0 {
 		return
+	}
+	if quantizeProducts(ps) {
+		defer releaseProducts(ps)
 	}
 	im, mv := cur(), mvKernels[Current()]
 	workers := min(PoolWorkers(work), cost)
@@ -80,6 +86,9 @@ func MatMuls(ps []Product) {
 // MatMulsSerial is MatMuls on the calling goroutine only, for callers
 // that split work across threads themselves (attention's heads).
 func MatMulsSerial(ps []Product) {
+	if quantizeProducts(ps) {
+		defer releaseProducts(ps)
+	}
 	im, mv := cur(), mvKernels[Current()]
 	for i := range ps {
 		p := &ps[i]
@@ -99,9 +108,14 @@ func ceilDiv(a, b int) int {
 	return (a + b - 1) / b
 }
 
-// productRange computes panels p0..p1 of one product: one-row f32 products
-// through the path's one-row kernel, everything else through the tiles.
+// productRange computes panels p0..p1 of one product: quantized weights
+// through their format's kernels, one-row f32 products through the path's
+// one-row kernel, everything else through the tiles.
 func productRange(im impl, mv int, p *Product, p0, p1 int) {
+	if p.B.Q != nil {
+		qProductRange(p, p0, p1)
+		return
+	}
 	if p.M != 1 || mv == 0 || p.B.Fmt != F32 || p.K == 0 {
 		matmulRange(im, p.C, p.Ldc, p.A, p.Lda, p.M, p.K, p.N, p.B, p.Bias, p0, p1)
 		return

@@ -91,6 +91,7 @@ func init() {
 		row:      q8Row,
 		prepare:  q32Prepare,
 		rowGroup: q32Group,
+		actKind:  1,
 	}
 	qFormats[quant.Q4_0] = &qFormat{
 		actBytes:    q32ActRowBytes,
@@ -101,6 +102,7 @@ func init() {
 		row:      q4Row,
 		prepare:  q32Prepare,
 		rowGroup: q32Group,
+		actKind:  3, // the correction term differs from Q8_0's
 	}
 }
 

@@ -99,6 +99,7 @@ func init() {
 		},
 		row:      qk4Row,
 		rowGroup: 1,
+		actKind:  2,
 	}
 	qFormats[quant.Q6_K] = &qFormat{
 		actBytes:    qkActRowBytes,
@@ -108,6 +109,7 @@ func init() {
 		},
 		row:      qk6Row,
 		rowGroup: 1,
+		actKind:  2,
 	}
 }
 

@@ -39,8 +39,12 @@ type qFormat struct {
 	// prepare may repack w.Data in place (optional).
 	prepare func(w *QMatrix) error
 	// rowGroup is the granularity of output rows a matmul call must start
-	// and end on (except at N), for formats that interleave rows.
+	// and end on (except at N), for formats that interleave rows; it
+	// divides NR, the unit MatMuls splits outputs by.
 	rowGroup int
+	// actKind names the activation format: products of formats with the
+	// same kind over the same rows share one quantization.
+	actKind int
 }
 
 var qFormats = map[quant.Type]*qFormat{}
@@ -75,52 +79,96 @@ func NewQMatrix(t quant.Type, k, n int, data []byte) (*QMatrix, error) {
 // token j's vector) into dst[:K].
 func (w *QMatrix) Row(j int, dst []float32) { qFormats[w.Type].row(w, j, dst[:w.K]) }
 
+// QPanels wraps a quantized matrix as the B operand of MatMul, MatMuls and
+// their serial forms: K inputs by N outputs, like panels of K x N. The
+// products quantize their A rows to the format's activation blocks once
+// per call and split the outputs across threads at 64-row boundaries (a
+// multiple of every format's rowGroup), so the bits are those of one
+// thread computing everything.
+func QPanels(w *QMatrix) Panels { return Panels{K: w.K, N: w.N, Q: w} }
+
 var qScratch sync.Pool // *[]byte: quantized activations
+
+// quantizeProducts quantizes the A rows of ps's quantized products into
+// pooled scratch (ps[i].qa), once for products that read the same rows in
+// the same activation format (q, k and v; gate and up). Many rows are
+// split across threads: each row is quantized on its own, so the split
+// changes no bit. It reports whether ps has a quantized product;
+// releaseProducts returns the scratch.
+func quantizeProducts(ps []Product) bool {
+	has := false
+	for i := range ps {
+		p := &ps[i]
+		if p.B.Q == nil || p.M == 0 || p.N == 0 {
+			continue
+		}
+		w := p.B.Q
+		if p.K != w.K || p.N != w.N {
+			panic(fmt.Sprintf("kernels: product %d x %d over a %s matrix of %d x %d", p.K, p.N, w.Type, w.K, w.N))
+		}
+		has = true
+		f := qFormats[w.Type]
+		shared := false
+		for j := 0; j < i; j++ {
+			o := &ps[j]
+			if o.qa != nil && o.B.Q != nil && qFormats[o.B.Q.Type].actKind == f.actKind &&
+				o.M == p.M && o.K == p.K && o.Lda == p.Lda && &o.A[0] == &p.A[0] {
+				p.qa, shared = o.qa, true
+				break
+			}
+		}
+		if shared {
+			continue
+		}
+		ab := f.actBytes(w.K)
+		bp, _ := qScratch.Get().(*[]byte)
+		if bp == nil {
+			bp = new([]byte)
+		}
+		if cap(*bp) < p.M*ab {
+			*bp = make([]byte, p.M*ab)
+		}
+		p.qbuf, p.qa = bp, (*bp)[:p.M*ab]
+		quantizeRows(f, p.qa, ab, p.A, p.Lda, p.M, w.K)
+	}
+	return has
+}
+
+// quantizeRows quantizes m rows of a (stride lda, k values) into qa.
+func quantizeRows(f *qFormat, qa []byte, ab int, a []float32, lda, m, k int) {
+	one := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			f.quantizeAct(qa[i*ab:(i+1)*ab], a[i*lda:i*lda+k])
+		}
+	}
+	workers := min(m, PoolWorkers(8*m*k))
+	if workers < 2 {
+		one(0, m)
+		return
+	}
+	RunShares(workers, func(w int) { one(w*m/workers, (w+1)*m/workers) })
+}
+
+// releaseProducts returns the scratch quantizeProducts took.
+func releaseProducts(ps []Product) {
+	for i := range ps {
+		if ps[i].qbuf != nil {
+			qScratch.Put(ps[i].qbuf)
+		}
+		ps[i].qbuf, ps[i].qa = nil, nil
+	}
+}
+
+// qProductRange computes outputs p0*NR..p1*NR of a quantized product.
+func qProductRange(p *Product, p0, p1 int) {
+	w := p.B.Q
+	qFormats[w.Type].matmul(p.C, p.Ldc, p.qa, p.M, w, p.Bias, p0*NR, min(p1*NR, p.N))
+}
 
 // QMatMul computes C[i][j] = bias[j] + A[i] . W[j] for i < m and j < w.N,
 // with A's rows (stride lda, w.K values each) quantized to the format's
 // activation blocks first. bias may be nil.
 func QMatMul(c []float32, ldc int, a []float32, lda int, m int, w *QMatrix, bias []float32) {
-	if m == 0 {
-		return
-	}
-	f := qFormats[w.Type]
-	ab := f.actBytes(w.K)
-	bp, _ := qScratch.Get().(*[]byte)
-	if bp == nil {
-		bp = new([]byte)
-	}
-	if cap(*bp) < m*ab {
-		*bp = make([]byte, m*ab)
-	}
-	qa := (*bp)[:m*ab]
-	for i := 0; i < m; i++ {
-		f.quantizeAct(qa[i*ab:(i+1)*ab], a[i*lda:i*lda+w.K])
-	}
-	workers := Workers(m * w.K * w.N)
-	groups := (w.N + f.rowGroup - 1) / f.rowGroup
-	workers = min(workers, groups)
-	if workers < 2 {
-		f.matmul(c, ldc, qa, m, w, bias, 0, w.N)
-	} else {
-		// Each worker takes whole row groups; the caller takes the last.
-		share := func(x int) {
-			j0 := min(x*groups/workers*f.rowGroup, w.N)
-			j1 := min((x+1)*groups/workers*f.rowGroup, w.N)
-			if j1 > j0 {
-				f.matmul(c, ldc, qa, m, w, bias, j0, j1)
-			}
-		}
-		var wg sync.WaitGroup
-		for x := 0; x < workers-1; x++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				share(x)
-			}()
-		}
-		share(workers - 1)
-		wg.Wait()
-	}
-	qScratch.Put(bp)
+	ps := []Product{{C: c, Ldc: ldc, A: a, Lda: lda, M: m, K: w.K, N: w.N, B: QPanels(w), Bias: bias}}
+	MatMuls(ps)
 }
