@@ -122,9 +122,10 @@ func newModelPublishCmd() *cobra.Command {
 				return errors.New("--uri is required: where the folder will be served")
 			}
 			if a.Arch == "" || a.EmbeddingDim == 0 || a.MemoryMiB == 0 {
-				// From config.json as the native engine reads it: the family, the hidden
-				// size (the embedding) and the resident footprint once loaded.
-				cfg, err := native.LoadConfig(filepath.Join(dir, "config.json"))
+				// From the config as the native engine reads it (config.json, or a
+				// model.gguf's metadata): the family, the hidden size (the
+				// embedding) and the resident footprint once loaded.
+				cfg, err := native.ModelConfig(dir)
 				if err != nil {
 					return fmt.Errorf("%w (or give --arch, --embedding-dim and --memory-mib)", err)
 				}
@@ -135,7 +136,8 @@ func newModelPublishCmd() *cobra.Command {
 					a.EmbeddingDim = uint32(cfg.Dim)
 				}
 				if a.MemoryMiB == 0 {
-					// Footprint reads the weights' headers: f16/bf16 stay 16-bit.
+					// Footprint reads the weights' headers: f16/bf16 stay 16-bit,
+					// GGUF blocks stay blocks.
 					fp, err := native.Footprint(dir)
 					if err != nil {
 						return fmt.Errorf("%w (or give --memory-mib)", err)

@@ -102,4 +102,32 @@ func TestModelPublishDefaultsFromConfig(t *testing.T) {
 	if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), "config.json") || !strings.Contains(err.Error(), "--memory-mib") {
 		t.Fatalf("publish without config.json or flags: %v", err)
 	}
+
+	// A folder holding only model.gguf: the defaults come from the GGUF
+	// metadata, the memory from its blocks, and the file is the weights
+	// and the tokenizer of the register line.
+	q := filepath.Join(t.TempDir(), "q3-q8")
+	os.MkdirAll(q, 0o755)
+	if err := native.ConvertToGGUF(dir, filepath.Join(q, native.GGUFFile), "q8_0", nil); err != nil {
+		t.Fatal(err)
+	}
+	gfp, err := native.Footprint(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gfp >= fp {
+		t.Fatalf("q8_0 footprint %d not below the f32 folder's %d", gfp, fp)
+	}
+	out.Reset()
+	cmd = newRootCmd()
+	cmd.SetOut(&out)
+	cmd.SetErr(&bytes.Buffer{})
+	cmd.SetArgs([]string{"model", "publish", q, "--uri", "https://models.example/q3q8/"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	f = strings.Fields(out.String())
+	if len(f) < 12 || f[6] != "qwen3" || f[8] != f[9] || f[10] != "32" || f[11] != fmt.Sprint((gfp+1<<20-1)>>20) {
+		t.Fatalf("GGUF folder register line %q", out.String())
+	}
 }

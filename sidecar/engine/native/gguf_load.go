@@ -409,6 +409,24 @@ func (l *loader) ordered(spec GGUFTensor, ti gguf.TensorInfo, rows int) ([]byte,
 	return raw, nil
 }
 
+// ModelConfig reads the config a model loads with: a GGUF model's from
+// its metadata, a safetensors folder's from config.json.
+func ModelConfig(path string) (*Config, error) {
+	g, err := ggufPath(path)
+	if err != nil {
+		return nil, err
+	}
+	if g == "" {
+		return LoadConfig(filepath.Join(path, "config.json"))
+	}
+	f, err := gguf.Open(g)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ConfigFromGGUF(f)
+}
+
 // ggufFootprint is Footprint for a GGUF file: the bytes Load reports,
 // from the header alone.
 func ggufFootprint(path string) (int64, error) {
