@@ -28,6 +28,7 @@ targets=(
   "FuzzApplyPatch ./sidecar/evaluator 3000"
   "FuzzOpen ./sidecar/engine/gguf 200000"
   "FuzzDequantize ./sidecar/engine/quant 200000"
+  "FuzzLoadGGUF ./sidecar/engine/native 4000"
 )
 for entry in "${targets[@]}"; do
   read -r name pkg count <<<"$entry"

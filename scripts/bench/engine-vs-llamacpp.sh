@@ -43,6 +43,11 @@
 #   MODELS=gpt2              gpt2, llama1b or both (gpt2,llama1b)
 #   OUT=/tmp/cortd-bench-engine   work folder: binaries, models, GGUF files, results
 #   ENGINE_INPUT=auto        auto | gguf | folder
+#   ISA=native               native: each side's fastest path; avx2: both sides held to AVX2 on a
+#                            machine with AVX-512 (the engine with -kernels avx2, llama.cpp from a
+#                            copy of its binaries without the AVX-512 and AVX-VNNI CPU libraries,
+#                            so ggml loads its haswell one: AVX2, FMA, F16C), to give AVX2-machine
+#                            figures side by side; the table's paths line says what each side ran
 #   QUANTIZE="$OUT/bin/cortd-sidecar model quantize"   converter, called as QUANTIZE --type FMT DIR OUT.gguf
 #
 # Raw results (one JSON line per run and case) go to $OUT/results-<time>.jsonl and the
@@ -58,12 +63,14 @@ CASES=${CASES:-pp512,pp1024,tg128,tg128@1024}
 MODELS=${MODELS:-gpt2}
 OUT=${OUT:-/tmp/cortd-bench-engine}
 ENGINE_INPUT=${ENGINE_INPUT:-auto}
+ISA=${ISA:-native}
 export NODE_LLAMA_CPP_SKIP_DOWNLOAD=true
 
 say() { echo "# $(date -u +%H:%M:%S) $*" >&2; }
 die() { echo "engine-vs-llamacpp: $*" >&2; exit 1; }
 
 case "$ENGINE_INPUT" in auto | gguf | folder) ;; *) die "ENGINE_INPUT=$ENGINE_INPUT: want auto, gguf or folder" ;; esac
+case "$ISA" in native | avx2) ;; *) die "ISA=$ISA: want native or avx2" ;; esac
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS=$ROUNDS: want a positive integer"
 IFS=, read -r -a threads_list <<<"$THREADS"
 IFS=, read -r -a formats <<<"$FORMATS"
@@ -112,6 +119,20 @@ if [ "$have" != "$want" ] || [ ! -d "$LL/node_modules/@node-llama-cpp/linux-x64/
 	(cd "$LL" && npm ci --omit=optional --ignore-scripts --no-audit --no-fund >&2)
 else
 	say "node-llama-cpp $have already installed"
+fi
+engine_isa=()
+if [ "$ISA" = avx2 ]; then
+	engine_isa=(-kernels avx2)
+	# ggml loads the best CPU library its loader finds: without the AVX-512 and AVX-VNNI
+	# ones that is haswell's (AVX2, FMA, F16C).
+	rm -rf "$OUT/llamacpp-avx2"
+	mkdir -p "$OUT/llamacpp-avx2"
+	cp -a "$LL/bench.mjs" "$LL/package.json" "$LL/node_modules" "$OUT/llamacpp-avx2/"
+	for v in zen4 skylakex cascadelake cooperlake cannonlake icelake sapphirerapids alderlake; do
+		rm -f "$OUT/llamacpp-avx2/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64/libggml-cpu-$v.so"
+	done
+	LL=$OUT/llamacpp-avx2
+	say "ISA=avx2: engine -kernels avx2; llama.cpp from $LL (AVX-512 and AVX-VNNI libraries removed)"
 fi
 
 # model_init NAME DIR writes the random model folder.
@@ -173,7 +194,7 @@ for m in "${models[@]}"; do
 			for ((r = 1; r <= ROUNDS; r++)); do
 				loads+=("$(cut -d' ' -f1 /proc/loadavg)")
 				s0=$SECONDS
-				"$EB" -model "${input[$f]}" -threads "$t" -ids "$ids" "${case_args[@]}" | tag "$m" "$f" "$r" >>"$results"
+				"$EB" -model "${input[$f]}" -threads "$t" "${engine_isa[@]}" -ids "$ids" "${case_args[@]}" | tag "$m" "$f" "$r" >>"$results"
 				s1=$SECONDS
 				loads+=("$(cut -d' ' -f1 /proc/loadavg)")
 				(cd "$LL" && node bench.mjs --model "$g" --threads "$t" --ids "$ids" "${case_args[@]}") | tag "$m" "$f" "$r" >>"$results"

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cortnet/cortd/sidecar/engine/gguf"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,18 +112,69 @@ func FromTokenizerConfig(b []byte) (*Template, error) {
 	return t, nil
 }
 
-// Load reads dir/tokenizer_config.json; ErrNoTemplate (wrapped) when the file
-// is missing or has no chat_template.
+// Load reads dir/tokenizer_config.json, or, for a GGUF model folder
+// without one, model.gguf's tokenizer.chat_template (FromGGUF);
+// ErrNoTemplate (wrapped) when neither has a chat_template.
 func Load(dir string) (*Template, error) {
 	path := filepath.Join(dir, "tokenizer_config.json")
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
+		g := filepath.Join(dir, "model.gguf")
+		if _, err := os.Stat(g); err == nil {
+			return FromGGUF(g)
+		}
 		return nil, fmt.Errorf("%s: %w", path, ErrNoTemplate)
 	}
 	if err != nil {
 		return nil, err
 	}
 	t, err := FromTokenizerConfig(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}
+
+// FromGGUF reads a GGUF file's tokenizer.chat_template, with BOS and EOS
+// the tokens tokenizer.ggml.bos_token_id and eos_token_id name (what
+// llama.cpp renders with); ErrNoTemplate (wrapped) when the key is absent.
+func FromGGUF(path string) (*Template, error) {
+	f, err := gguf.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if !f.Has("tokenizer.chat_template") {
+		return nil, fmt.Errorf("%s: tokenizer.chat_template: %w", path, ErrNoTemplate)
+	}
+	src, err := f.String("tokenizer.chat_template")
+	if err != nil {
+		return nil, err
+	}
+	if src == "" {
+		return nil, fmt.Errorf("%s: tokenizer.chat_template: %w", path, ErrNoTemplate)
+	}
+	var special [2]string
+	if f.Has("tokenizer.ggml.tokens") {
+		toks, err := f.Strings("tokenizer.ggml.tokens")
+		if err != nil {
+			return nil, err
+		}
+		for i, key := range []string{"tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id"} {
+			if !f.Has(key) {
+				continue
+			}
+			id, err := f.Uint(key)
+			if err != nil {
+				return nil, err
+			}
+			if id >= uint64(len(toks)) {
+				return nil, fmt.Errorf("%s: %s = %d is not one of the %d tokens", path, key, id, len(toks))
+			}
+			special[i] = toks[id]
+		}
+	}
+	t, err := Parse(src, special[0], special[1])
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

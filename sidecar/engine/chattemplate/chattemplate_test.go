@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cortnet/cortd/sidecar/engine/gguf"
 )
 
 type refCases struct {
@@ -212,5 +214,62 @@ func BenchmarkRenderQwen3(b *testing.B) {
 		if _, err := tmpl.Render(msgs, Options{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestLoadGGUF: a folder holding only model.gguf renders with the file's
+// tokenizer.chat_template, BOS and EOS being the tokens the file's ids name;
+// a file without the key is ErrNoTemplate, an id past the tokens an error.
+func TestLoadGGUF(t *testing.T) {
+	write := func(kvs map[string]any) string {
+		t.Helper()
+		dir := t.TempDir()
+		w := gguf.NewWriter()
+		for _, k := range []string{"general.architecture", "tokenizer.ggml.tokens", "tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id", "tokenizer.chat_template"} {
+			if v, ok := kvs[k]; ok {
+				if err := w.Set(k, v); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		f, err := os.Create(filepath.Join(dir, "model.gguf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := w.WriteHeader(f); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Finish(); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	base := map[string]any{"general.architecture": "llama", "tokenizer.ggml.tokens": []string{"<s>", "</s>", "a"},
+		"tokenizer.ggml.bos_token_id": uint32(0), "tokenizer.ggml.eos_token_id": uint32(1),
+		"tokenizer.chat_template": "{{ bos_token }}{{ messages|length }}{{ eos_token }}"}
+	tmpl, err := Load(write(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := tmpl.Render(make([]Message, 2), Options{}); err != nil || got != "<s>2</s>" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	noTmpl := map[string]any{}
+	for k, v := range base {
+		if k != "tokenizer.chat_template" {
+			noTmpl[k] = v
+		}
+	}
+	if _, err := Load(write(noTmpl)); !errors.Is(err, ErrNoTemplate) {
+		t.Fatalf("no template key: %v", err)
+	}
+	bad := map[string]any{}
+	for k, v := range base {
+		bad[k] = v
+	}
+	bad["tokenizer.ggml.eos_token_id"] = uint32(9)
+	if _, err := Load(write(bad)); err == nil || !strings.Contains(err.Error(), "not one of the 3 tokens") {
+		t.Fatalf("eos id past the tokens: %v", err)
 	}
 }
