@@ -35,6 +35,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -208,6 +209,7 @@ func mainErr(args []string, stdout io.Writer) error {
 	var cases caseList
 	fs.Var(&cases, "case", "NAME=P:N: prompt of P ids, then N generated tokens (repeatable)")
 	table := fs.Bool("table", false, "print the markdown table of the JSON-lines files given as arguments and exit")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the cases (not the load) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -285,6 +287,17 @@ func mainErr(args []string, stdout io.Writer) error {
 	// Warm-up: fault in the weights and size the pools.
 	if _, _, _, err := run(m, ids[:min(32, len(ids))], 4); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
+	}
+	if *cpuProfile != "" {
+		pf, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	enc := json.NewEncoder(stdout)
 	for _, c := range cases {
