@@ -289,18 +289,10 @@ func (l *loader) ggufPack(hf string, in, out int) kernels.Panels {
 		return p
 	}
 	f, dt := plainFormat(ti.Type)
-	if l.dry {
-		np := (out + kernels.NR - 1) / kernels.NR
-		l.bytes += int64(np) * int64(in) * kernels.NR * int64(f.ElemBytes())
+	p, ok := l.panels(f, in, out)
+	if !ok {
 		return kernels.Panels{}
 	}
-	var p kernels.Panels
-	if f == kernels.F32 {
-		p = kernels.NewPanels(in, out)
-	} else {
-		p = kernels.NewHalfPanels(in, out, f)
-	}
-	l.bytes += p.Bytes()
 	j := l.ggufJob(spec, ti, dt, out, in)
 	j.p, j.linear = p, true
 	return p
@@ -331,15 +323,9 @@ func (l *loader) ggufTable(hf string, rows, cols int) embTable {
 		return e
 	}
 	f, dt := plainFormat(ti.Type)
-	l.bytes += int64(rows) * int64(cols) * int64(f.ElemBytes())
-	if l.dry {
+	e := l.newTable(f, rows, cols)
+	if e == nil {
 		return embTable{}
-	}
-	e := &embTable{fmt: f, dim: cols}
-	if f == kernels.F32 {
-		e.f32 = make([]float32, rows*cols)
-	} else {
-		e.half = make([]uint16, rows*cols)
 	}
 	l.ggufJob(spec, ti, dt, rows, cols).table = e
 	return *e

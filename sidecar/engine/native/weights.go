@@ -243,22 +243,48 @@ func (l *loader) pack(name string, in, out int, linear bool) kernels.Panels {
 		return kernels.Panels{}
 	}
 	f := formatOf(ti.DType)
+	p, ok := l.panels(f, in, out)
+	if !ok {
+		return kernels.Panels{}
+	}
+	j := l.safetensorsJob(full, file, ti.DType, shape[0], shape[1])
+	j.p, j.linear = p, linear
+	l.jobs = append(l.jobs, j)
+	return p
+}
+
+// panels allocates in x out panels of format f and counts their bytes;
+// ok is false when the loader only counts (dry).
+func (l *loader) panels(f kernels.Format, in, out int) (p kernels.Panels, ok bool) {
 	if l.dry {
 		np := (out + kernels.NR - 1) / kernels.NR
 		l.bytes += int64(np) * int64(in) * kernels.NR * int64(f.ElemBytes())
-		return kernels.Panels{}
+		return p, false
 	}
-	var p kernels.Panels
 	if f == kernels.F32 {
 		p = kernels.NewPanels(in, out)
 	} else {
 		p = kernels.NewHalfPanels(in, out, f)
 	}
 	l.bytes += p.Bytes()
-	j := l.safetensorsJob(full, file, ti.DType, shape[0], shape[1])
-	j.p, j.linear = p, linear
-	l.jobs = append(l.jobs, j)
-	return p
+	return p, true
+}
+
+// newTable allocates a rows x cols table of format f and counts its bytes;
+// nil when the loader only counts (dry).
+func (l *loader) newTable(f kernels.Format, rows, cols int) *embTable {
+	if l.dry {
+		l.bytes += int64(rows) * int64(cols) * int64(f.ElemBytes())
+		return nil
+	}
+	e := &embTable{fmt: f, dim: cols}
+	if f == kernels.F32 {
+		e.f32 = make([]float32, rows*cols)
+	} else {
+		e.half = make([]uint16, rows*cols)
+	}
+	l.bytes += e.bytes()
+	return e
 }
 
 // table queues a rows x cols row-major table kept in its file's format.
@@ -271,17 +297,10 @@ func (l *loader) table(name string, rows, cols int) embTable {
 		return embTable{}
 	}
 	f := formatOf(ti.DType)
-	if l.dry {
-		l.bytes += int64(rows) * int64(cols) * int64(f.ElemBytes())
+	e := l.newTable(f, rows, cols)
+	if e == nil {
 		return embTable{}
 	}
-	e := &embTable{fmt: f, dim: cols}
-	if f == kernels.F32 {
-		e.f32 = make([]float32, rows*cols)
-	} else {
-		e.half = make([]uint16, rows*cols)
-	}
-	l.bytes += e.bytes()
 	j := l.safetensorsJob(full, file, ti.DType, rows, cols)
 	j.table = e
 	l.jobs = append(l.jobs, j)
