@@ -87,11 +87,10 @@ func CheckSessionTask(ctx context.Context, eng engine.Engine, t *sessionstypes.T
 		}
 	}
 	if !embedding && t.Sampling.Temperature.IsZero() && len(audited) > len(f.Failed) {
-		sp, err := samplingParams(t.Sampling)
+		sp, err := miner.EngineParams(t.Sampling, t.PromptType)
 		if err != nil {
 			return nil, err
 		}
-		sp.RenderedPrompt = t.PromptType == sessionstypes.PromptTypeChat // as the miner tokenizes it
 		c, err := eng.Complete(ctx, t.ModelId, t.Prompt, sp)
 		if err != nil {
 			return nil, fmt.Errorf("completion with %s: %w", t.ModelId, err)
@@ -149,24 +148,4 @@ func (s SessionSubject) Confirms(r *auditstypes.FraudReport, own *Finding) bool 
 		}
 	}
 	return named > 0
-}
-
-// samplingParams converts the task's sampling as the miner does.
-func samplingParams(s sessionstypes.SamplingParams) (engine.Params, error) {
-	p := engine.Params{MaxTokens: int(s.MaxTokens), TopK: int(s.TopK), Seed: s.Seed}
-	if !s.Temperature.IsNil() {
-		v, err := s.Temperature.Float64()
-		if err != nil {
-			return p, fmt.Errorf("temperature: %w", err)
-		}
-		p.Temperature = v
-	}
-	if !s.TopP.IsNil() {
-		v, err := s.TopP.Float64()
-		if err != nil {
-			return p, fmt.Errorf("top_p: %w", err)
-		}
-		p.TopP = v
-	}
-	return p, nil
 }

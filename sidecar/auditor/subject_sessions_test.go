@@ -20,7 +20,7 @@ func sessionTask(t *testing.T, f *fixture) (*sessionstypes.Task, string) {
 	ctx := context.Background()
 	task := &sessionstypes.Task{Id: 9, ModelId: "m1", EmbeddingDim: 64, Prompt: "Once upon a time",
 		Sampling: sessionstypes.SamplingParams{MaxTokens: 12, Temperature: sdkmath.LegacyZeroDec(), TopP: sdkmath.LegacyOneDec()}}
-	sp, err := samplingParams(task.Sampling)
+	sp, err := miner.EngineParams(task.Sampling, task.PromptType)
 	require.NoError(t, err)
 	c, err := f.eng.Complete(ctx, "m1", task.Prompt, sp)
 	require.NoError(t, err)

@@ -71,21 +71,6 @@ func TestStoreReportsCorruptFile(t *testing.T) {
 	require.ErrorContains(t, err, "corrupt")
 }
 
-func TestSamplingParams(t *testing.T) {
-	p, err := samplingParams(sessionstypes.SamplingParams{MaxTokens: 16, Temperature: sdkmath.LegacyMustNewDecFromStr("0.7"),
-		TopP: sdkmath.LegacyOneDec(), TopK: 40, Seed: 5})
-	require.NoError(t, err)
-	require.Equal(t, 16, p.MaxTokens)
-	require.InDelta(t, 0.7, p.Temperature, 1e-12)
-	require.Equal(t, 1.0, p.TopP)
-	require.Equal(t, 40, p.TopK)
-	require.EqualValues(t, 5, p.Seed)
-	// Unset decimals (nil) mean defaults, not a panic.
-	p, err = samplingParams(sessionstypes.SamplingParams{MaxTokens: 1})
-	require.NoError(t, err)
-	require.Zero(t, p.Temperature)
-}
-
 func TestGarbageIsAValidButForeignResult(t *testing.T) {
 	task := &sessionstypes.Task{Id: 1, EmbeddingDim: 64}
 	a, err := garbage(task)

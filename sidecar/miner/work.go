@@ -16,7 +16,6 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/cortnet/cortd/sidecar/chain"
-	"github.com/cortnet/cortd/sidecar/engine"
 	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
 )
 
@@ -220,12 +219,10 @@ func (m *Miner) result(ctx context.Context, t *sessionstypes.Task) (Result, erro
 
 // compute runs the completion, then embeds the result with the session's model.
 func (m *Miner) compute(ctx context.Context, t *sessionstypes.Task) (Result, error) {
-	p, err := samplingParams(t.Sampling)
+	p, err := EngineParams(t.Sampling, t.PromptType)
 	if err != nil {
 		return Result{}, err
 	}
-	// A chat task's prompt is a rendered chat template holding its own BOS.
-	p.RenderedPrompt = t.PromptType == sessionstypes.PromptTypeChat
 	comp, err := m.e.Complete(ctx, t.ModelId, t.Prompt, p)
 	if err != nil {
 		return Result{}, fmt.Errorf("engine completion (%s): %w", t.ModelId, err)
@@ -240,25 +237,6 @@ func (m *Miner) compute(ctx context.Context, t *sessionstypes.Task) (Result, err
 	}
 	return Result{Text: text, Embedding: emb,
 		PromptTokens: uint64(comp.Usage.PromptTokens), CompletionTokens: uint64(comp.Usage.CompletionTokens)}, nil
-}
-
-func samplingParams(s sessionstypes.SamplingParams) (engine.Params, error) {
-	p := engine.Params{MaxTokens: int(s.MaxTokens), TopK: int(s.TopK), Seed: s.Seed}
-	if !s.Temperature.IsNil() {
-		v, err := s.Temperature.Float64()
-		if err != nil {
-			return p, fmt.Errorf("temperature: %w", err)
-		}
-		p.Temperature = v
-	}
-	if !s.TopP.IsNil() {
-		v, err := s.TopP.Float64()
-		if err != nil {
-			return p, fmt.Errorf("top_p: %w", err)
-		}
-		p.TopP = v
-	}
-	return p, nil
 }
 
 // garbage is a faulty node's result: random text and a random unit vector. On an
