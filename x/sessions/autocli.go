@@ -42,8 +42,16 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "session_id"}, {ProtoField: "amount"}}},
 				{RpcMethod: "CloseSession", Use: "close [session-id]", Short: "Close a session; unspent escrow is refunded once no task is in flight",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "session_id"}}},
-				{RpcMethod: "SubmitTask", Use: "submit [session-id] [prompt]", Short: "Queue a task (--max-tokens 64 --temperature 0.7 --top-p 1 [--top-k 40] [--seed 1] [--prompt-type chat])",
-					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "session_id"}, {ProtoField: "prompt"}}},
+				{RpcMethod: "SubmitTask", Use: "submit [session-id] [prompt]",
+					Short:          "Queue a task ([--max-tokens 64] [--temperature 0.7] [--top-p 1] [--top-k 40] [--seed 1] [--prompt-type chat])",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "session_id"}, {ProtoField: "prompt"}},
+					// OpenAI's defaults. Autocli only displays a default for decimal flags; cortd's
+					// root command applies these when the flag is not given (cmd/cortd/cmd).
+					FlagOptions: map[string]*autocliv1.FlagOptions{
+						"temperature": {DefaultValue: "1", Usage: "sampling temperature in [0, 10]"},
+						"top_p":       {DefaultValue: "1", Usage: "nucleus sampling mass in (0, 1]"},
+						"max_tokens":  {Usage: "tokens to generate, 1..the session's max_tokens (default: the session's max_tokens, queried before signing)"},
+					}},
 				{RpcMethod: "Precommit", Skip: true},
 				{RpcMethod: "Commit", Skip: true},
 				{RpcMethod: "UpdateParams", Skip: true},
