@@ -1,11 +1,13 @@
 package miner
 
 import (
+	"context"
 	"testing"
 
 	sdkmath "cosmossdk.io/math"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cortnet/cortd/sidecar/engine"
 	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
 )
 
@@ -37,4 +39,34 @@ func TestEngineParams(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, p.Temperature)
 	require.Zero(t, p.TopP)
+}
+
+// invalidUTF8Engine completes with a partial UTF-8 sequence, as a small model can.
+type invalidUTF8Engine struct {
+	fakeEngine
+	params []engine.Params
+}
+
+func (e *invalidUTF8Engine) Complete(_ context.Context, _, _ string, p engine.Params) (engine.Completion, error) {
+	e.params = append(e.params, p)
+	return engine.Completion{Text: "a\xe2\x82b", Usage: engine.Usage{PromptTokens: 3, CompletionTokens: 5}}, nil
+}
+
+// Compute is the miner's own computation: the task's params reach the engine, the text is
+// repaired before it is embedded and committed, and the counts are the engine's.
+func TestCompute(t *testing.T) {
+	e := &invalidUTF8Engine{fakeEngine: fakeEngine{vec: []float32{3, 4}}}
+	task := &sessionstypes.Task{Id: 1, ModelId: "tiny", EmbeddingDim: 2, Prompt: "p", PromptType: sessionstypes.PromptTypeChat,
+		Sampling: sessionstypes.SamplingParams{MaxTokens: 4, Seed: 9}}
+	r, err := Compute(context.Background(), e, task)
+	require.NoError(t, err)
+	require.Equal(t, Result{Text: "a\uFFFDb", Embedding: []int32{600_000, 800_000}, PromptTokens: 3, CompletionTokens: 5}, r)
+	require.Equal(t, []string{"a\uFFFDb"}, e.embedded)
+	want, err := EngineParams(task.Sampling, task.PromptType)
+	require.NoError(t, err)
+	require.Equal(t, []engine.Params{want}, e.params)
+
+	task.EmbeddingDim = 3 // the engine's vector does not fit the task
+	_, err = Compute(context.Background(), e, task)
+	require.ErrorContains(t, err, "3")
 }

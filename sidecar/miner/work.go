@@ -16,6 +16,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/cortnet/cortd/sidecar/chain"
+	"github.com/cortnet/cortd/sidecar/engine"
 	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
 )
 
@@ -215,6 +216,14 @@ func (m *Miner) result(ctx context.Context, t *sessionstypes.Task) (Result, erro
 	m.M.observeTask(took, r.CompletionTokens)
 	m.log.Info("computed", "task", t.Id, "model", t.ModelId, "completion_tokens", r.CompletionTokens, "took", took.Round(time.Millisecond), "faulty", m.cfg.Faulty, "faulty_embedding", m.cfg.FaultyEmbedding)
 	return r, nil
+}
+
+// Compute is what an honest miner commits for a completion or chat task on engine e:
+// the completion, repaired to valid UTF-8, and its quantised embedding by the task's
+// model. Exported so that measurements (scripts/bench/verifybench) judge exactly what
+// a miner would send.
+func Compute(ctx context.Context, e engine.Engine, t *sessionstypes.Task) (Result, error) {
+	return (&Miner{e: e}).compute(ctx, t)
 }
 
 // compute runs the completion, then embeds the result with the session's model.
