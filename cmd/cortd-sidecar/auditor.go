@@ -1,13 +1,9 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net"
-	"net/http"
-	"os/signal"
-	"syscall"
 	"time"
 
 	sdkmath "cosmossdk.io/math"
@@ -47,8 +43,7 @@ func newAuditorCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 			ln, err := net.Listen("tcp", listen)
 			if err != nil {
 				return err
@@ -66,19 +61,11 @@ func newAuditorCmd() *cobra.Command {
 				sessionstypes.AuditSubjectModule: auditor.SessionSubject{Q: sessionstypes.NewQueryClient(c.Conn()), Eng: eng},
 			}
 			a := auditor.New(cfg, c, s, subjects, slog.Default())
-			srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
-			go func() {
-				if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-					slog.Error("metrics server stopped", "err", err)
-				}
-			}()
+			hs := startHTTP(ln, newHTTPServer(a.Handler()), "metrics server")
 			slog.Info("auditor starting", "key", s.Name(), "address", s.Address(), "engine", ef.kind,
 				"listen", ln.Addr().String(), "loss_tolerance", tol.Loss, "cosine_tolerance", tol.Cosine, "allow_local_network", allowLocal)
 			err = a.Run(ctx)
-			shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = srv.Shutdown(shut)
-			return err
+			return roleResult(err, hs.shutdown())
 		},
 	}
 	f := cmd.Flags()

@@ -1,15 +1,9 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net"
-	"net/http"
-	"os/signal"
-	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -28,28 +22,15 @@ func newBlobsServeCmd() *cobra.Command {
 	var addr string
 	cmd := &cobra.Command{
 		Use:   "serve DIR",
-		Short: "Serve the blobs of DIR at GET /sha256/<hex>",
+		Short: "Serve the blobs of DIR at GET /sha256/<hex> (plus /healthz and /metrics)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return err
 			}
-			srv := &http.Server{Handler: blobs.Store{Dir: args[0]}.Handler(slog.Default()),
-				ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
 			slog.Info("serving blobs", "dir", args[0], "addr", ln.Addr().String())
-			go func() {
-				<-ctx.Done()
-				shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				_ = srv.Shutdown(shut)
-			}()
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			return nil
+			return serveHTTP(cmd.Context(), ln, newHTTPServer(blobs.Store{Dir: args[0]}.Handler(slog.Default())), "blob server")
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8070", "listen address")

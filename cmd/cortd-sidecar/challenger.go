@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -48,8 +45,7 @@ process keeps serving after the reveal until stopped; otherwise they are file://
 			if cfg.PublishDir == "" {
 				cfg.PublishDir = filepath.Join(cfg.StateDir, "public")
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 
 			var ch *challenger.Challenge
 			if !revealOnly {
@@ -78,38 +74,16 @@ process keeps serving after the reveal until stopped; otherwise they are file://
 			if err != nil {
 				return err
 			}
+			var hs *httpService
 			if ln != nil {
-				srv := &http.Server{Handler: p.Handler(), ReadHeaderTimeout: 10 * time.Second}
-				go func() {
-					if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-						slog.Error("file server stopped", "err", err)
-					}
-				}()
-				defer func() {
-					shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-					defer cancel()
-					_ = srv.Shutdown(shut)
-				}()
+				hs = startHTTP(ln, newHTTPServer(p.Handler()), "file server")
 				slog.Info("serving archives, /healthz and /metrics", "addr", ln.Addr().String())
 			}
-			if ch != nil {
-				id, err := p.Post(ctx, *ch)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(cmd.OutOrStdout(), id)
+			err = postAndWatch(ctx, cmd, p, ch, hs != nil)
+			if hs != nil {
+				return roleResult(err, hs.shutdown())
 			}
-			if err := p.Watch(ctx); err != nil {
-				if errors.Is(err, context.Canceled) {
-					return nil
-				}
-				return err
-			}
-			if ln != nil {
-				slog.Info("tests revealed; serving until stopped")
-				<-ctx.Done()
-			}
-			return nil
+			return roleResult(err, nil)
 		},
 	}
 	f := cmd.Flags()
@@ -132,6 +106,26 @@ process keeps serving after the reveal until stopped; otherwise they are file://
 	f.Uint64Var(&cfg.EvaluationWindow, "evaluation-window", 60, "blocks for evaluators after the tests reveal")
 	f.DurationVar(&cfg.PollInterval, "poll", 2*time.Second, "how often the challenge's status is read")
 	return cmd
+}
+
+// postAndWatch posts ch (when not nil, printing its id), reveals the tests of what this
+// key posted once their windows allow, and, when serving, keeps serving until stopped.
+func postAndWatch(ctx context.Context, cmd *cobra.Command, p *challenger.Poster, ch *challenger.Challenge, serving bool) error {
+	if ch != nil {
+		id, err := p.Post(ctx, *ch)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(cmd.OutOrStdout(), id)
+	}
+	if err := p.Watch(ctx); err != nil {
+		return err
+	}
+	if serving {
+		slog.Info("tests revealed; serving until stopped")
+		<-ctx.Done()
+	}
+	return nil
 }
 
 // prepareChallenge builds the challenge to post from the flags.

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net"
-	"net/http"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -28,8 +25,7 @@ func newDashboardCmd() *cobra.Command {
 			"It reads only public queries and events, so it can point at any node.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 			dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			// A fixed chain id: the dashboard never signs, and reading the id from the node
 			// would keep it from starting while the node is down (pages say so instead).
@@ -54,18 +50,8 @@ func newDashboardCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 			slog.Info("dashboard serving", "url", "http://"+ln.Addr().String()+"/", "grpc", grpcAddr, "rpc", rpcAddr)
-			errc := make(chan error, 1)
-			go func() { errc <- hs.Serve(ln) }()
-			select {
-			case err := <-errc:
-				return err
-			case <-ctx.Done():
-			}
-			shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			return hs.Shutdown(shut)
+			return serveHTTP(ctx, ln, newHTTPServer(srv.Handler()), "dashboard")
 		},
 	}
 	f := cmd.Flags()

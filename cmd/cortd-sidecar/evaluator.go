@@ -5,10 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
-	"net/http"
-	"os/signal"
 	"runtime"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -44,8 +41,7 @@ Needs bwrap: scripts/install-bwrap.sh.`,
 			if cf.key == "" {
 				return errors.New("--key is required")
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 			lim.Memory, lim.Output = memMB<<20, outKB<<10
 			sb := sandbox.Config{Bwrap: bwrap, Limits: lim}
 			cctx, cancel := context.WithTimeout(ctx, time.Minute)
@@ -73,12 +69,7 @@ Needs bwrap: scripts/install-bwrap.sh.`,
 			}
 			defer c.Close()
 			r := evaluator.NewRunner(ev, evaluator.NewGRPCChain(c, s), rc, slog.Default())
-			srv := &http.Server{Handler: r.Handler(), ReadHeaderTimeout: 10 * time.Second}
-			go func() {
-				if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-					slog.Error("metrics server stopped", "err", err)
-				}
-			}()
+			hs := startHTTP(ln, newHTTPServer(r.Handler()), "metrics server")
 			slog.Info("evaluator starting", "key", s.Name(), "address", s.Address(), "work_dir", workDir,
 				"listen", ln.Addr().String(), "wall", lim.Wall, "cpu", lim.CPU, "memory_mb", memMB, "processes", lim.Processes)
 			// The shared standard-library build cache (a minute or two the first
@@ -87,13 +78,7 @@ Needs bwrap: scripts/install-bwrap.sh.`,
 				slog.Error("warming the Go build cache failed; challenges will compile it themselves", "err", err)
 			}
 			err = r.Run(ctx)
-			shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = srv.Shutdown(shut)
-			if errors.Is(err, context.Canceled) {
-				return nil
-			}
-			return err
+			return roleResult(err, hs.shutdown())
 		},
 	}
 	cmd.AddCommand(newEvaluatorScoreCmd())

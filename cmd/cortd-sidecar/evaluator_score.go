@@ -7,9 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -32,8 +30,7 @@ func newEvaluatorScoreCmd() *cobra.Command {
 			if snapshot == "" || tests == "" {
 				return errors.New("--snapshot and --tests are required")
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 			sb := sandbox.Config{Bwrap: bwrap, Limits: sandbox.Limits{Wall: wall}}
 			if err := sandbox.Check(ctx, sb); err != nil {
 				return err

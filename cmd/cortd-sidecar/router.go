@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os/signal"
-	"syscall"
 	"time"
 
 	sdkmath "cosmossdk.io/math"
@@ -48,8 +45,7 @@ func newRouterCmd() *cobra.Command {
 			} else {
 				slog.Warn("no --api-keys file: the API is open to anyone who can reach it")
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 			c, s, err := cf.connect(ctx)
 			if err != nil {
 				return err
@@ -70,16 +66,7 @@ func newRouterCmd() *cobra.Command {
 				"key_budget_ucor_per_day", cfg.Budgets.KeyPerDay, "global_budget_ucor_per_minute", cfg.Budgets.GlobalPerMinute,
 				"global_budget_ucor_per_day", cfg.Budgets.GlobalPerDay, "topup_cap_ucor_per_day", cfg.TopUpCapPerDay,
 				"max_conns", sc.MaxConns)
-			errc := make(chan error, 1)
-			go func() { errc <- srv.Serve(ln) }()
-			select {
-			case err := <-errc:
-				return err
-			case <-ctx.Done():
-			}
-			shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			return srv.Shutdown(shut)
+			return serveHTTP(ctx, ln, srv, "router")
 		},
 	}
 	f := cmd.Flags()

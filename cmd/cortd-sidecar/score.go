@@ -9,54 +9,15 @@ import (
 	"log/slog"
 	"math"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	sdkmath "cosmossdk.io/math"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/cortnet/cortd/sidecar/auditor"
 	"github.com/cortnet/cortd/sidecar/chain"
-	"github.com/cortnet/cortd/sidecar/engine"
-	"github.com/cortnet/cortd/sidecar/engine/native"
-	"github.com/cortnet/cortd/sidecar/engine/openai"
 	datatypes "github.com/cortnet/cortd/x/data/types"
 )
-
-// engineFlags choose the inference backend of score and auditor (as the miner's do).
-type engineFlags struct {
-	kind, dir, backendURL, apiKey string
-	budgetMB                      int64
-	timeout                       time.Duration
-}
-
-func (f *engineFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.kind, "engine", "native", "backend: native or openai")
-	fs.StringVar(&f.dir, "models", "", "folder of model folders (native)")
-	fs.Int64Var(&f.budgetMB, "memory-mb", 4096, "memory budget for loaded models in MiB (native)")
-	fs.StringVar(&f.backendURL, "backend-url", "", "OpenAI-compatible server URL (openai)")
-	fs.StringVar(&f.apiKey, "api-key", "", "bearer token for the backend (openai)")
-	fs.DurationVar(&f.timeout, "engine-timeout", 5*time.Minute, "bound on one engine call (openai)")
-}
-
-func (f *engineFlags) engine() (engine.Engine, error) {
-	switch f.kind {
-	case "native":
-		if f.dir == "" {
-			return nil, errors.New("--models is required with --engine native")
-		}
-		return &native.Engine{M: native.NewManager(f.dir, f.budgetMB<<20, slog.Default())}, nil
-	case "openai":
-		if f.backendURL == "" {
-			return nil, errors.New("--backend-url is required with --engine openai")
-		}
-		return openai.New(f.backendURL, f.apiKey, f.timeout), nil
-	default:
-		return nil, fmt.Errorf("--engine %q: want native or openai", f.kind)
-	}
-}
 
 func init() { roleCommands = append(roleCommands, newScoreCmd) }
 
@@ -91,8 +52,9 @@ func newScoreCmd() *cobra.Command {
 	var cf chainFlags
 	var ef engineFlags
 	var target uint64
-	var dataPath, url, output, bondFlag, lossDelta string
+	var dataPath, url, output, bondFlag string
 	var submit, allowLocal bool
+	var scoreFaults func() (lossTamper, error)
 	cmd := &cobra.Command{
 		Use:   "score",
 		Short: "Score a data file against a target: every assigned model's loss, the winner, its distance, the bond",
@@ -111,13 +73,9 @@ func newScoreCmd() *cobra.Command {
 			if output != "text" && output != "json" {
 				return fmt.Errorf("-o %q: want text or json", output)
 			}
-			delta := sdkmath.LegacyZeroDec()
-			if lossDelta != "" {
-				d, err := sdkmath.LegacyNewDecFromStr(lossDelta)
-				if err != nil || d.IsNegative() {
-					return errors.New("--test-claim-loss-delta: want a decimal ≥ 0")
-				}
-				delta = d
+			tamper, err := scoreFaults()
+			if err != nil {
+				return err
 			}
 			data, err := os.ReadFile(dataPath)
 			if err != nil {
@@ -127,8 +85,7 @@ func newScoreCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 			var c *chain.Client
 			var s *chain.Signer
 			if submit {
@@ -198,7 +155,11 @@ func newScoreCmd() *cobra.Command {
 				msg := &datatypes.MsgSubmitData{Submitter: s.Address(), TargetId: t.Id, Url: url, Sha256: rep.SHA256,
 					SizeBytes: rep.Size, ModelId: w.Model, Embedding: w.Embedding, DistanceSq: w.DistanceSq, Bond: bond}
 				for _, m := range sc.Models {
-					msg.Losses = append(msg.Losses, datatypes.ModelLoss{ModelId: m.Model, Loss: m.Dec.Add(delta)})
+					loss := m.Dec
+					if tamper != nil {
+						loss = tamper(loss)
+					}
+					msg.Losses = append(msg.Losses, datatypes.ModelLoss{ModelId: m.Model, Loss: loss})
 				}
 				res, err := s.Send(ctx, msg)
 				if err != nil {
@@ -221,10 +182,13 @@ func newScoreCmd() *cobra.Command {
 	f.StringVar(&url, "url", "", "where auditors download the data: an http(s) URL on a public host (file:// and local hosts only where x/data's allow_local_urls is set)")
 	f.StringVar(&bondFlag, "bond", "", "bond in the data denom (default: the minimum, bond_per_byte × size)")
 	f.StringVarP(&output, "output", "o", "text", "text or json")
-	f.StringVar(&lossDelta, "test-claim-loss-delta", "", "TEST ONLY: add this to every claimed loss (a fraudulent submission auditors must catch)")
-	_ = f.MarkHidden("test-claim-loss-delta")
+	scoreFaults = registerScoreFaults(f)
 	return cmd
 }
+
+// lossTamper changes a claimed loss before it is submitted: fault injection of the
+// e2e build (faults_e2e.go); the production build never has one.
+type lossTamper func(sdkmath.LegacyDec) sdkmath.LegacyDec
 
 // dist is √(distance_sq)/10^6, the Euclidean distance between the unit vectors (display).
 func dist(sq int64) float64 { return math.Sqrt(float64(sq)) / 1e6 }

@@ -30,7 +30,9 @@ PB=${PORT_BASE:-23600}   # below the ephemeral range (32768+), so no outgoing so
 CHAIN_ID=cort-e2e-challenges
 NET=$E2E_HOME/net
 BIN=$ROOT/build/cortd
-SC=$ROOT/build/cortd-sidecar
+# The e2e build (-tags e2efault: the fault-injection flags) goes in a folder of its own,
+# so it never replaces the production build/cortd-sidecar.
+SC=$ROOT/build/e2e/cortd-sidecar
 N=2
 # node i: p2p PB+10i, rpc PB+10i+1, api PB+10i+2, grpc PB+10i+3; challenger PB+50;
 # evaluator i PB+60+i; miner n PB+70+n
@@ -72,7 +74,8 @@ lt() { jq -en --arg a "$1" --arg b "$2" '($a | tonumber) < ($b | tonumber)' >/de
 
 log "building cortd and cortd-sidecar"
 go build -o "$BIN" ./cmd/cortd
-go build -o "$SC" ./cmd/cortd-sidecar
+mkdir -p "$(dirname "$SC")"
+go build -tags e2efault -o "$SC" ./cmd/cortd-sidecar
 
 log "$N validator homes in $NET (ports from $PB)"
 "$BIN" testnet init-files --v "$N" --output-dir "$NET" --chain-id "$CHAIN_ID" --port-step 10 --timeout-commit 1s \

@@ -24,7 +24,9 @@ CHAIN_ID=cort-e2e-dashboard
 NODE=tcp://127.0.0.1:$RPC_PORT
 HOME_DIR=$E2E_HOME/chain
 BIN=$ROOT/build/cortd
-SC=$ROOT/build/cortd-sidecar
+# The e2e build (-tags e2efault: the fault-injection flags) goes in a folder of its own,
+# so it never replaces the production build/cortd-sidecar.
+SC=$ROOT/build/e2e/cortd-sidecar
 BT=$ROOT/build/dashboard-browser.test
 OUT_DIR=${OUT_DIR:-$ROOT/build/screenshots}
 DASH=http://127.0.0.1:$DASH_PORT
@@ -62,7 +64,8 @@ status_code() { curl -s -o /dev/null -m 15 -w '%{http_code}' "$DASH$1"; }
 log "building cortd, cortd-sidecar and the browser test"
 mkdir -p build "$OUT_DIR"
 go build -o "$BIN" ./cmd/cortd
-go build -o "$SC" ./cmd/cortd-sidecar
+mkdir -p "$(dirname "$SC")"
+go build -tags e2efault -o "$SC" ./cmd/cortd-sidecar
 go test -c -tags browser -o "$BT" ./sidecar/dashboard/browsertest
 command -v chromium >/dev/null 2>&1 || bash scripts/install-chromium.sh
 

@@ -32,7 +32,9 @@ EPOCH=${EPOCH_SECONDS:-30}
 CHAIN_ID=cort-e2e-data
 NET=$E2E_HOME/net
 BIN=$ROOT/build/cortd
-SC=$ROOT/build/cortd-sidecar
+# The e2e build (-tags e2efault: the fault-injection flags) goes in a folder of its own,
+# so it never replaces the production build/cortd-sidecar.
+SC=$ROOT/build/e2e/cortd-sidecar
 N=4
 # node i: p2p PB+10i, rpc PB+10i+1, api PB+10i+2, grpc PB+10i+3; blobs PB+50; auditor i PB+60+i
 rpc() { echo "tcp://127.0.0.1:$((PB + 10 * $1 + 1))"; }
@@ -73,7 +75,8 @@ tx_ok() { [ "$(cortd q tx "$1" --node "$NODE" -o json 2>/dev/null | jq -r .code)
 
 log "building cortd and cortd-sidecar"
 go build -o "$BIN" ./cmd/cortd
-go build -o "$SC" ./cmd/cortd-sidecar
+mkdir -p "$(dirname "$SC")"
+go build -tags e2efault -o "$SC" ./cmd/cortd-sidecar
 
 log "4 validator homes in $NET (ports from $PB)"
 "$BIN" testnet init-files --v "$N" --output-dir "$NET" --chain-id "$CHAIN_ID" --port-step 10 --timeout-commit 1s \

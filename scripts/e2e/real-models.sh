@@ -32,7 +32,9 @@ CHAIN_ID=cort-e2e-models
 NODE=tcp://127.0.0.1:$RPC_PORT
 HOME_DIR=$E2E_HOME/chain
 BIN=$ROOT/build/cortd
-SC=$ROOT/build/cortd-sidecar
+# The e2e build (-tags e2efault: the fault-injection flags) goes in a folder of its own,
+# so it never replaces the production build/cortd-sidecar.
+SC=$ROOT/build/e2e/cortd-sidecar
 MODEL=llama3-e2e
 MAX_TOKENS=48
 PIDS=()
@@ -68,7 +70,8 @@ same_files() { (cd "$1" && find . -type f ! -name manifest.json -print0 | sort -
 
 log "building cortd and cortd-sidecar"
 go build -o "$BIN" ./cmd/cortd
-go build -o "$SC" ./cmd/cortd-sidecar
+mkdir -p "$(dirname "$SC")"
+go build -tags e2efault -o "$SC" ./cmd/cortd-sidecar
 
 log "initialising the chain in $HOME_DIR (ports from $PB)"
 cortd init e2e --chain-id "$CHAIN_ID" >/dev/null 2>&1

@@ -35,7 +35,9 @@ CHAIN_ID=cort-e2e-sessions
 NODE=tcp://127.0.0.1:$RPC_PORT
 HOME_DIR=$E2E_HOME/chain
 BIN=$ROOT/build/cortd
-SC=$ROOT/build/cortd-sidecar
+# The e2e build (-tags e2efault: the fault-injection flags) goes in a folder of its own,
+# so it never replaces the production build/cortd-sidecar.
+SC=$ROOT/build/e2e/cortd-sidecar
 PIDS=()
 
 log() { echo "==> $(date +%T) $*"; }
@@ -69,7 +71,8 @@ tx_ok() { [ "$(cortd q tx "$1" --node "$NODE" -o json 2>/dev/null | jq -r .code)
 
 log "building cortd and cortd-sidecar"
 go build -o "$BIN" ./cmd/cortd
-go build -o "$SC" ./cmd/cortd-sidecar
+mkdir -p "$(dirname "$SC")"
+go build -tags e2efault -o "$SC" ./cmd/cortd-sidecar
 
 log "initialising the chain in $HOME_DIR (ports from $PB)"
 cortd init e2e --chain-id "$CHAIN_ID" >/dev/null 2>&1
