@@ -12,6 +12,7 @@ import (
 var funcs = template.FuncMap{
 	"dec":          fmtDec,
 	"pct":          fmtPct,
+	"share":        fmtShare,
 	"short":        short,
 	"hex":          shortHex,
 	"join":         strings.Join,
@@ -35,6 +36,16 @@ func fmtPct(d sdkmath.LegacyDec) string {
 		return "0%"
 	}
 	return fmtNum(decFloat(d)*100) + "%"
+}
+
+// fmtShare prints a fraction in [0, 1] computed off chain (the overview's validated
+// share) as a percentage with at most 2 decimals.
+func fmtShare(f float64) string {
+	s := strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.2f", finite(f)*100), "0"), ".")
+	if s == "-0" {
+		s = "0"
+	}
+	return s + "%"
 }
 
 // decFloat is for display and charts only (off-chain): never for consensus.

@@ -57,10 +57,13 @@ type window struct {
 // Live fans chain events out to the browsers connected to /events and keeps the
 // link state and the overview's rolling rates.
 type Live struct {
-	mu      sync.Mutex
-	link    LinkState
-	subs    map[chan liveEvent]struct{}
-	recent  []window // one per block with task endings, newest last
+	mu     sync.Mutex
+	link   LinkState
+	subs   map[chan liveEvent]struct{}
+	recent []window // one per block with task endings, newest last
+	// since is when the feed first delivered anything: the rates divide by the time
+	// actually watched, not by a full Span the dashboard was not running for.
+	since   time.Time
 	Span    time.Duration
 	now     func() time.Time
 	metrics *metrics
@@ -84,9 +87,15 @@ func (l *Live) Link() LinkState {
 	return l.link
 }
 
-// Rates are the overview's figures over the events seen in the last Span.
+// minRateSpan is the shortest time the rates are divided by, so that one task seen
+// a second after start does not read as 60 tasks per minute.
+const minRateSpan = time.Minute
+
+// Rates are the overview's figures over the events seen in the last Span (or since
+// the feed started, when that is shorter).
 type Rates struct {
 	Window         string  `json:"window"`
+	WindowSeconds  float64 `json:"window_seconds"`
 	TasksPerMinute float64 `json:"tasks_per_minute"`
 	Validated      int     `json:"validated"`
 	Failed         int     `json:"failed"`
@@ -100,7 +109,8 @@ func (l *Live) Rates() Rates {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.trim()
-	r := Rates{Window: l.Span.String()}
+	span := l.watched()
+	r := Rates{Window: span.Round(time.Second).String(), WindowSeconds: span.Seconds()}
 	ended := 0
 	var tokens uint64
 	for _, w := range l.recent {
@@ -109,12 +119,28 @@ func (l *Live) Rates() Rates {
 		r.Failed += w.failed
 		tokens += w.tokens
 	}
-	r.TokensPerSecond = float64(tokens) / l.Span.Seconds()
-	r.TasksPerMinute = float64(ended) / l.Span.Minutes()
+	r.TokensPerSecond = float64(tokens) / span.Seconds()
+	r.TasksPerMinute = float64(ended) / span.Minutes()
 	if r.Validated+r.Failed > 0 {
 		r.ValidatedShare = float64(r.Validated) / float64(r.Validated+r.Failed)
 	}
 	return r
+}
+
+// watched is the time the rates cover: the last Span, or less when the feed started
+// later, but never under minRateSpan (nor over Span). Called with mu held.
+func (l *Live) watched() time.Duration {
+	if l.since.IsZero() {
+		return l.Span
+	}
+	return min(l.Span, max(l.now().Sub(l.since), min(minRateSpan, l.Span)))
+}
+
+// markStart records when the feed first delivered something. Called with mu held.
+func (l *Live) markStart() {
+	if l.since.IsZero() {
+		l.since = l.now()
+	}
 }
 
 func (l *Live) trim() {
@@ -161,6 +187,7 @@ func (l *Live) watch(ctx context.Context, stall time.Duration) {
 
 func (l *Live) onGap(reason string) {
 	l.mu.Lock()
+	l.markStart()
 	if reason == "subscribed" {
 		switch l.link.State {
 		case "connecting":
@@ -193,7 +220,7 @@ type blockNews struct {
 func (l *Live) onBlock(b chain.Block) {
 	news := blockNews{Height: b.Height, FromTx: b.FromTx, Events: map[string]int{}}
 	w := window{at: l.now()}
-	for _, m := range b.Typed() {
+	for _, m := range typedEvents(b) {
 		news.Events[proto.MessageName(m)]++
 		if e, ok := m.(*sessionstypes.EventTaskEnded); ok {
 			w.ended++
@@ -213,6 +240,7 @@ func (l *Live) onBlock(b chain.Block) {
 		}
 	}
 	l.mu.Lock()
+	l.markStart()
 	if !b.FromTx {
 		l.link.LastHeight, l.link.LastBlock = b.Height, l.now()
 		if l.link.State == "dropped" {
