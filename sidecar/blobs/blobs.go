@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/cortnet/cortd/sidecar/httpmetrics"
 )
 
 // PathPrefix is where blobs are served.
@@ -78,11 +80,14 @@ func (s Store) Remove(sha string) error {
 
 func (s Store) path(sha string) string { return filepath.Join(s.Dir, sha) }
 
-// Handler serves GET/HEAD /sha256/<hex>, /healthz; everything else is 404. Names are
+// Handler serves GET/HEAD /sha256/<hex>, /healthz and /metrics (requests, errors,
+// latency, in flight: a registry per Handler call); everything else is 404. Names are
 // checked against the hex pattern before touching the disk, so no path escapes Dir.
 func (s Store) Handler(log *slog.Logger) http.Handler {
+	m := httpmetrics.New("cortd_blobs")
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
+	mux.Handle("GET /metrics", m.Handler())
 	mux.HandleFunc("GET "+PathPrefix+"{sha}", func(w http.ResponseWriter, r *http.Request) {
 		sha := r.PathValue("sha")
 		if !hexRe.MatchString(sha) {
@@ -105,5 +110,5 @@ func (s Store) Handler(log *slog.Logger) http.Handler {
 		log.Debug("serving blob", "sha256", sha, "size", st.Size(), "remote", r.RemoteAddr)
 		http.ServeContent(w, r, "", st.ModTime(), f)
 	})
-	return mux
+	return m.Wrap(mux)
 }

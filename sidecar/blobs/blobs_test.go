@@ -50,4 +50,18 @@ func TestAddServeRemove(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, code)
 	require.NoError(t, s.Remove(b.SHA256), "removing a missing blob is fine")
 	require.Error(t, s.Remove("../x"))
+
+	// /metrics: the requests above by route and status, the errors, the latency.
+	code, body = get("/metrics")
+	require.Equal(t, http.StatusOK, code)
+	for _, want := range []string{
+		`cortd_blobs_http_requests_total{code="200",route="GET /sha256/{sha}"} 1` + "\n",
+		`cortd_blobs_http_requests_total{code="400",route="GET /sha256/{sha}"} 1` + "\n",
+		`cortd_blobs_http_requests_total{code="404",route="GET /sha256/{sha}"} 2` + "\n",
+		`cortd_blobs_http_request_errors_total{route="GET /sha256/{sha}"} 3` + "\n",
+		`cortd_blobs_http_request_seconds_count{route="GET /sha256/{sha}"} 4` + "\n",
+		`cortd_blobs_http_requests_in_flight 1` + "\n",
+	} {
+		require.Contains(t, string(body), want)
+	}
 }

@@ -8,10 +8,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/cortnet/cortd/sidecar/engine"
+	"github.com/cortnet/cortd/sidecar/httpmetrics"
 )
 
 // LogprobModel is implemented by backends that can score prompt tokens
@@ -29,10 +33,20 @@ type Server struct {
 	// DefaultMaxTokens applies when a request gives none (OpenAI uses 16).
 	DefaultMaxTokens int
 	seq              atomic.Uint64
+
+	once      sync.Once
+	handler   http.Handler
+	generated *prometheus.CounterVec // completion tokens by model
 }
 
-// Handler returns the routes.
+// Handler returns the routes, /healthz and /metrics (the requests' metrics and the
+// tokens generated). It is built once: every call returns the same handler.
 func (s *Server) Handler() http.Handler {
+	s.once.Do(func() { s.handler = s.newHandler() })
+	return s.handler
+}
+
+func (s *Server) newHandler() http.Handler {
 	if s.Log == nil {
 		s.Log = slog.Default()
 	}
@@ -49,7 +63,20 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/embeddings", s.embeddings)
 	mux.HandleFunc("POST /v1/loss", s.loss)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
-	return mux
+	m := httpmetrics.New("cortd_engine")
+	s.generated = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "cortd_engine", Name: "tokens_generated_total",
+		Help: "Completion tokens generated (plain, chat and streamed completions that finished), by model."}, []string{"model"})
+	m.Registry.MustRegister(s.generated)
+	mux.Handle("GET /metrics", m.Handler())
+	return m.Wrap(mux)
+}
+
+// countGenerated adds a finished completion's tokens to the metric. Only finished
+// completions count, so the model label is always a model the engine served.
+func (s *Server) countGenerated(model string, u engine.Usage) {
+	if s.generated != nil && u.CompletionTokens > 0 {
+		s.generated.WithLabelValues(model).Add(float64(u.CompletionTokens))
+	}
 }
 
 func (s *Server) id(prefix string) string { return fmt.Sprintf("%s-%d", prefix, s.seq.Add(1)) }
@@ -196,6 +223,7 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 			c.Usage.TotalTokens = c.Usage.PromptTokens + c.Usage.CompletionTokens
 		}
 	}
+	s.countGenerated(req.Model, c.Usage)
 	s.Log.Info("completion", "model", req.Model, "prompt_tokens", c.Usage.PromptTokens, "completion_tokens", c.Usage.CompletionTokens, "ms", time.Since(start).Milliseconds())
 	writeJSON(w, 200, map[string]any{"id": id, "object": "text_completion", "created": time.Now().Unix(),
 		"model": req.Model, "choices": []choice{ch}, "usage": c.Usage})
@@ -229,6 +257,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.countGenerated(req.Model, c.Usage)
 	writeJSON(w, 200, map[string]any{"id": id, "object": "chat.completion", "created": time.Now().Unix(), "model": req.Model,
 		"choices": []map[string]any{{"index": 0, "message": ChatMessage{Role: "assistant", Content: c.Text}, "finish_reason": c.FinishReason}},
 		"usage":   c.Usage})
@@ -280,6 +309,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, id, object, mode
 		send(e)
 		return
 	}
+	s.countGenerated(model, c.Usage)
 	send(chunk("", &c.FinishReason, &c.Usage))
 	fmt.Fprint(w, "data: [DONE]\n\n")
 	if fl != nil {
