@@ -381,21 +381,66 @@ func (a fakeAudits) tally() auditstypes.Tally {
 	return auditstypes.Tally{YesStake: sdkmath.NewInt(70), NoStake: sdkmath.NewInt(10), TotalStake: sdkmath.NewInt(100), YesVoters: 2, NoVoters: 1}
 }
 
-func (a fakeAudits) Tally(context.Context, *auditstypes.QueryTallyRequest, ...grpc.CallOption) (*auditstypes.QueryTallyResponse, error) {
+// auditStatuses are the fake's audits by id: one of every status (7 and up do not exist).
+var auditStatuses = map[uint64]auditstypes.AuditStatus{
+	1: auditstypes.AUDIT_STATUS_VOTING, 2: auditstypes.AUDIT_STATUS_PENDING, 3: auditstypes.AUDIT_STATUS_PASSED,
+	4: auditstypes.AUDIT_STATUS_FRAUD, 5: auditstypes.AUDIT_STATUS_CLEARED, 6: auditstypes.AUDIT_STATUS_MISSED,
+}
+
+func (a fakeAudits) audit(id uint64) (auditstypes.Audit, bool) {
+	st, ok := auditStatuses[id]
+	if !ok {
+		return auditstypes.Audit{}, false
+	}
+	x := auditstypes.Audit{Id: id, SubjectModule: "data", SubjectId: "2", Auditor: "cor1auditor", Status: st, OpenedHeight: 900, DeadlineHeight: 950}
+	switch st {
+	case auditstypes.AUDIT_STATUS_VOTING:
+		x.VotingEndHeight = 1100
+		x.Report = &auditstypes.FraudReport{FailedCheck: "distance", ReportedHeight: 940}
+	case auditstypes.AUDIT_STATUS_FRAUD, auditstypes.AUDIT_STATUS_CLEARED:
+		t := a.tally()
+		if st == auditstypes.AUDIT_STATUS_CLEARED {
+			t.YesStake, t.Fraud = sdkmath.NewInt(40), false
+		} else {
+			t.Fraud = true
+		}
+		x.Tally, x.VotingEndHeight, x.DecidedHeight = &t, 990, 991
+		x.Report = &auditstypes.FraudReport{FailedCheck: "distance", ReportedHeight: 940}
+	case auditstypes.AUDIT_STATUS_PASSED:
+		x.DecidedHeight = 930
+	case auditstypes.AUDIT_STATUS_MISSED:
+		x.DecidedHeight = 951
+	}
+	return x, true
+}
+
+// Tally answers like x/audits' query server: the stored tally of a decided vote, the
+// live one of a vote in progress, FailedPrecondition for an audit with no vote.
+func (a fakeAudits) Tally(_ context.Context, r *auditstypes.QueryTallyRequest, _ ...grpc.CallOption) (*auditstypes.QueryTallyResponse, error) {
 	if err := a.f.enter(); err != nil {
 		return nil, err
 	}
-	return &auditstypes.QueryTallyResponse{Tally: a.tally(), Status: auditstypes.AUDIT_STATUS_VOTING, VotingEndHeight: 1100}, nil
+	x, ok := a.audit(r.AuditId)
+	switch {
+	case !ok:
+		return nil, status.Error(codes.NotFound, "no audit")
+	case x.Tally != nil:
+		return &auditstypes.QueryTallyResponse{Tally: *x.Tally, Status: x.Status, VotingEndHeight: x.VotingEndHeight}, nil
+	case x.Status == auditstypes.AUDIT_STATUS_VOTING:
+		return &auditstypes.QueryTallyResponse{Tally: a.tally(), Status: x.Status, VotingEndHeight: x.VotingEndHeight}, nil
+	}
+	return nil, status.Errorf(codes.FailedPrecondition, "audit %d is %s: no fraud vote", x.Id, x.Status)
 }
 
 func (a fakeAudits) Audit(_ context.Context, r *auditstypes.QueryAuditRequest, _ ...grpc.CallOption) (*auditstypes.QueryAuditResponse, error) {
 	if err := a.f.enter(); err != nil {
 		return nil, err
 	}
-	if r.Id != 1 {
+	x, ok := a.audit(r.Id)
+	if !ok {
 		return nil, status.Error(codes.NotFound, "no audit")
 	}
-	return &auditstypes.QueryAuditResponse{Audit: auditstypes.Audit{Id: 1, SubjectModule: "data", SubjectId: "2", Status: auditstypes.AUDIT_STATUS_VOTING}}, nil
+	return &auditstypes.QueryAuditResponse{Audit: x}, nil
 }
 
 func (a fakeAudits) Votes(_ context.Context, r *auditstypes.QueryVotesRequest, _ ...grpc.CallOption) (*auditstypes.QueryVotesResponse, error) {

@@ -13,6 +13,7 @@ var funcs = template.FuncMap{
 	"dec":          fmtDec,
 	"pct":          fmtPct,
 	"share":        fmtShare,
+	"cor":          corHTML,
 	"short":        short,
 	"hex":          shortHex,
 	"join":         strings.Join,

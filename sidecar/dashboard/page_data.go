@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -122,12 +123,41 @@ func tallyChart(t auditstypes.Tally) any {
 // AuditPage is one audit with its votes.
 type AuditPage struct {
 	Audit auditstypes.Audit
+	// Tally is nil for an audit without a fraud vote (pending, passed, missed).
 	Tally *auditstypes.QueryTallyResponse
 	Votes []auditstypes.Vote
 	Pager Pager
 	Chart any
 	// YesShare is the yes stake over the total, shown beside the 2/3 line.
 	YesShare sdkmath.LegacyDec
+	// Outcome says in one sentence where the audit stands.
+	Outcome string
+}
+
+// hasVote mirrors x/audits' Tally query: only an audit in its fraud vote, or one
+// that finished it (fraud, cleared), has a tally; for the others the query answers
+// FailedPrecondition, which is not an error of the page.
+func hasVote(a auditstypes.Audit) bool {
+	return a.Tally != nil || a.Status == auditstypes.AUDIT_STATUS_VOTING
+}
+
+// auditOutcome is the page's sentence for each status.
+func auditOutcome(a auditstypes.Audit) string {
+	switch a.Status {
+	case auditstypes.AUDIT_STATUS_PENDING:
+		return fmt.Sprintf("Waiting for the auditor to pass or report until height %d.", a.DeadlineHeight)
+	case auditstypes.AUDIT_STATUS_VOTING:
+		return fmt.Sprintf("The auditor reported fraud; bonded validators vote until height %d.", a.VotingEndHeight)
+	case auditstypes.AUDIT_STATUS_PASSED:
+		return fmt.Sprintf("The auditor passed the subject at height %d.", a.DecidedHeight)
+	case auditstypes.AUDIT_STATUS_FRAUD:
+		return fmt.Sprintf("Fraud: yes-voters held at least 2/3 of the bonded stake when the vote closed (height %d).", a.DecidedHeight)
+	case auditstypes.AUDIT_STATUS_CLEARED:
+		return fmt.Sprintf("Cleared: the fraud report did not reach 2/3 of the bonded stake (height %d); the subject stands.", a.DecidedHeight)
+	case auditstypes.AUDIT_STATUS_MISSED:
+		return fmt.Sprintf("Missed: the auditor did nothing by height %d; the subject passes.", a.DeadlineHeight)
+	}
+	return "Unknown status " + a.Status.String() + "."
 }
 
 func (s *Server) audit(ctx context.Context, r *http.Request) (*view, error) {
@@ -145,18 +175,26 @@ func (s *Server) audit(ctx context.Context, r *http.Request) (*view, error) {
 	if err != nil {
 		return nil, lookupErr("audit "+strconv.FormatUint(id, 10), err)
 	}
-	tally, err := s.b.Audits.Tally(qc, &auditstypes.QueryTallyRequest{AuditId: id})
-	if err != nil {
-		return nil, queryErr("tally", err)
+	var tally *auditstypes.QueryTallyResponse
+	if hasVote(ar.Audit) {
+		tally, err = s.b.Audits.Tally(qc, &auditstypes.QueryTallyRequest{AuditId: id})
+		// FailedPrecondition: the audit left its vote between the two queries with no
+		// stored tally; the page shows it without one.
+		if err != nil && status.Code(err) != codes.FailedPrecondition {
+			return nil, queryErr("tally", err)
+		}
 	}
 	votes, err := s.b.Audits.Votes(qc, &auditstypes.QueryVotesRequest{AuditId: id, Pagination: pp.request(true)})
 	if err != nil {
 		return nil, queryErr("votes", err)
 	}
-	page := AuditPage{Audit: ar.Audit, Tally: tally, Votes: votes.Votes, Chart: tallyChart(tally.Tally),
-		Pager: pager(r.URL, "", pp, len(votes.Votes), votes.Pagination), YesShare: sdkmath.LegacyZeroDec()}
-	if t := tally.Tally; !t.TotalStake.IsNil() && t.TotalStake.IsPositive() && !t.YesStake.IsNil() {
-		page.YesShare = sdkmath.LegacyNewDecFromInt(t.YesStake).QuoInt(t.TotalStake)
+	page := AuditPage{Audit: ar.Audit, Tally: tally, Votes: votes.Votes,
+		Pager: pager(r.URL, "", pp, len(votes.Votes), votes.Pagination), YesShare: sdkmath.LegacyZeroDec(), Outcome: auditOutcome(ar.Audit)}
+	if tally != nil {
+		page.Chart = tallyChart(tally.Tally)
+		if t := tally.Tally; !t.TotalStake.IsNil() && t.TotalStake.IsPositive() && !t.YesStake.IsNil() {
+			page.YesShare = sdkmath.LegacyNewDecFromInt(t.YesStake).QuoInt(t.TotalStake)
+		}
 	}
 	return &view{Title: "Audit " + strconv.FormatUint(id, 10), Data: page, JSON: []field{
 		{"audit", ar}, {"tally", tally}, {"votes", votes},
