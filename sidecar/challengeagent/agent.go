@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cortnet/cortd/sidecar/archive"
 	"github.com/cortnet/cortd/sidecar/chain"
 	"github.com/cortnet/cortd/sidecar/fetch"
 	"github.com/cortnet/cortd/x/challenges/types"
@@ -30,11 +31,17 @@ type Config struct {
 	// Fetch bounds the snapshot download, which goes through sidecar/fetch like every
 	// download of the sidecar: the URL is written on chain by the challenger, so file URLs
 	// and local addresses are refused unless Fetch.AllowLocal (local networks only).
-	// Timeout defaults to 2 min, MaxBytes to 256 MiB.
+	// Timeout defaults to 2 min, MaxBytes to 64 MiB (x/challenges' default
+	// max_snapshot_bytes, what the evaluators accept too).
 	Fetch fetch.Options
-	// MaxUnpackedBytes bounds an extracted snapshot (default 256 MiB).
-	MaxUnpackedBytes int64
+	// Unpack bounds the extracted snapshot; a zero field is archive.DefaultLimits' (the
+	// evaluators' limits: the same unpacker, sidecar/archive).
+	Unpack archive.Limits
 }
+
+// DefaultMaxSnapshotBytes is x/challenges' default max_snapshot_bytes: a larger claim
+// is refused before any byte is downloaded.
+const DefaultMaxSnapshotBytes = 64 << 20
 
 // Agent answers the challenges its node is invited to.
 type Agent struct {
@@ -62,10 +69,7 @@ func (cfg Config) withDefaults() Config {
 		cfg.Fetch.Timeout = 2 * time.Minute
 	}
 	if cfg.Fetch.MaxBytes == 0 {
-		cfg.Fetch.MaxBytes = 256 << 20
-	}
-	if cfg.MaxUnpackedBytes <= 0 {
-		cfg.MaxUnpackedBytes = 256 << 20
+		cfg.Fetch.MaxBytes = DefaultMaxSnapshotBytes
 	}
 	return cfg
 }
@@ -302,8 +306,8 @@ func (a *Agent) makePatch(ctx context.Context, c *types.Challenge) ([]byte, erro
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
-	if err := Extract(snap, filepath.Join(dir, "repo"), a.cfg.MaxUnpackedBytes); err != nil {
-		return nil, err
+	if _, err := archive.Unpack(snap, filepath.Join(dir, "repo"), a.cfg.Unpack); err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
 	}
 	checklist := ""
 	for _, item := range c.Checklist {

@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -48,34 +47,6 @@ func tgz(t *testing.T, entries ...entry) []byte {
 func shaHex(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
-}
-
-func TestExtract(t *testing.T) {
-	dir := t.TempDir()
-	ok := tgz(t, entry{name: "a/", typ: tar.TypeDir}, entry{name: "a/b.go", typ: tar.TypeReg, body: "package a"},
-		entry{name: "./go.mod", typ: tar.TypeReg, body: "module x"})
-	require.NoError(t, Extract(ok, dir, 1<<20))
-	b, err := os.ReadFile(filepath.Join(dir, "a", "b.go"))
-	require.NoError(t, err)
-	require.Equal(t, "package a", string(b))
-
-	outside := t.TempDir()
-	for name, bad := range map[string][]byte{
-		"traversal": tgz(t, entry{name: "../escape.go", typ: tar.TypeReg, body: "x"}),
-		"absolute":  tgz(t, entry{name: "/etc/escape", typ: tar.TypeReg, body: "x"}),
-		"symlink":   tgz(t, entry{name: "link", typ: tar.TypeSymlink, link: outside}),
-		"too big":   tgz(t, entry{name: "big", typ: tar.TypeReg, body: strings.Repeat("x", 100)}),
-		"not gzip":  []byte("plain"),
-	} {
-		d := filepath.Join(t.TempDir(), "repo")
-		require.NoError(t, os.MkdirAll(d, 0o755))
-		require.Error(t, Extract(bad, d, 50), name)
-		_, err := os.Stat(filepath.Join(filepath.Dir(d), "escape.go"))
-		require.True(t, os.IsNotExist(err), name)
-	}
-	entries, err := os.ReadDir(outside)
-	require.NoError(t, err)
-	require.Empty(t, entries)
 }
 
 func writeScript(t *testing.T, body string) string {

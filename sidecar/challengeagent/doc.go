@@ -9,7 +9,9 @@
 // URL is written on chain by the challenger, so file URLs and loopback, private and
 // link-local addresses are refused unless Config.Fetch.AllowLocal (the miner's
 // --allow-local-network, for local networks only); the claimed size and sha256 are
-// enforced as the bytes arrive.
+// enforced as the bytes arrive. It is unpacked by sidecar/archive, the evaluators'
+// unpacker, under the same limits (bytes, entries; regular files and folders only, no
+// name leaving repo/), so a snapshot the evaluators would refuse is refused here too.
 //
 // The work folder given to an agent program (cwd, also $CHALLENGE_DIR):
 //

@@ -3,16 +3,19 @@ package challengeagent
 import (
 	"archive/tar"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/cortnet/cortd/sidecar/archive"
 	"github.com/cortnet/cortd/sidecar/fetch"
 	"github.com/cortnet/cortd/x/challenges/types"
 )
@@ -111,4 +114,47 @@ func TestSnapshotDownloadAllowLocal(t *testing.T) {
 	_, err = a.makePatch(context.Background(), &types.Challenge{Id: 4, Snapshot: types.Snapshot{
 		Url: srv.URL + "/s.tar.gz", Sha256: shaHex(snap), SizeBytes: uint64(len(snap))}})
 	require.ErrorIs(t, err, fetch.ErrTooLarge)
+}
+
+// A snapshot is unpacked under the evaluators' rules (sidecar/archive): an archive
+// that reaches outside repo/ or expands past the limits is refused before the solver
+// runs, and nothing is written outside the work folder.
+func TestSnapshotArchiveRefused(t *testing.T) {
+	many := make([]entry, 6)
+	for i := range many {
+		many[i] = entry{name: fmt.Sprintf("f%d.go", i), typ: tar.TypeReg, body: "package f"}
+	}
+	for name, snap := range map[string][]byte{
+		"traversal": tgz(t, entry{name: "go.mod", typ: tar.TypeReg, body: "module x"},
+			entry{name: "../escape.go", typ: tar.TypeReg, body: "package escape"}),
+		"symlink out": tgz(t, entry{name: "go.mod", typ: tar.TypeSymlink, link: "/etc/passwd"}),
+		"oversize":    tgz(t, entry{name: "go.mod", typ: tar.TypeReg, body: strings.Repeat("x", 101)}),
+		"too many":    tgz(t, many...),
+	} {
+		path := filepath.Join(t.TempDir(), "s.tar.gz")
+		require.NoError(t, os.WriteFile(path, snap, 0o644))
+		a, s := testAgent(t, fetch.Options{AllowLocal: true})
+		a.cfg.Unpack = archive.Limits{MaxBytes: 100, MaxFiles: 5}
+		c := &types.Challenge{Id: 1, Snapshot: types.Snapshot{Url: "file://" + path, Sha256: shaHex(snap), SizeBytes: uint64(len(snap))}}
+		_, err := a.makePatch(context.Background(), c)
+		require.ErrorIs(t, err, archive.ErrBad, name)
+		require.Empty(t, s.gomod, "%s: the solver ran on a refused snapshot", name)
+		_, err = os.Stat(filepath.Join(a.cfg.StateDir, "challenge-1", "escape.go"))
+		require.True(t, os.IsNotExist(err), name)
+	}
+}
+
+// The default limits are the evaluators': a snapshot claim over x/challenges' default
+// max_snapshot_bytes is refused before any byte is read, and unpacking uses
+// archive.DefaultLimits.
+func TestSnapshotDefaultLimits(t *testing.T) {
+	cfg := Config{}.withDefaults()
+	require.EqualValues(t, DefaultMaxSnapshotBytes, cfg.Fetch.MaxBytes)
+	require.EqualValues(t, types.DefaultParams().MaxSnapshotBytes, DefaultMaxSnapshotBytes)
+
+	a, s := testAgent(t, fetch.Options{AllowLocal: true})
+	_, err := a.makePatch(context.Background(), &types.Challenge{Id: 1, Snapshot: types.Snapshot{
+		Url: "http://127.0.0.1:1/s.tar.gz", Sha256: shaHex(nil), SizeBytes: DefaultMaxSnapshotBytes + 1}})
+	require.ErrorIs(t, err, fetch.ErrTooLarge)
+	require.Empty(t, s.gomod)
 }
