@@ -44,6 +44,29 @@ type LossResult struct {
 	Tokens int     `json:"tokens"`
 }
 
+// Replay is the verdict of re-running a claimed answer under the model
+// (teacher forcing): whether the answer is what this engine's
+// deterministic sampler draws with the same params, and how plausible each
+// token is for answers from non-deterministic backends.
+type Replay struct {
+	Tokens      int     `json:"tokens"`           // answer tokens replayed (the segmentation accepted)
+	Exact       bool    `json:"exact"`            // every token, and the end, is what this engine's deterministic sampler draws with p (seed included)
+	FirstDiff   int     `json:"first_diff"`       // index of the first answer token not reproduced exactly, -1 if none
+	Plausible   int     `json:"plausible"`        // tokens inside the sampling set of p (greedy: within the tie tolerance of the max logit)
+	Score       float64 `json:"score"`            // Plausible / Tokens in [0,1] (1 when Tokens == 0 and the end is right)
+	MeanLogprob float64 `json:"mean_logprob"`     // mean log p(token) at temperature 1, for reports
+	EndOK       bool    `json:"end_ok"`           // the answer ends as generation would: EOS drawn next (claimed completion tokens = Tokens+1) or Tokens reached MaxTokens/context
+	Passes      int     `json:"passes"`           // forward passes used (1 unless the tokenization diverged)
+	Reason      string  `json:"reason,omitempty"` // short reason when !Exact or !EndOK, for logs and fraud figures
+}
+
+// Replayer is implemented by engines that can replay (the native engine).
+type Replayer interface {
+	// Replay re-runs answer after prompt under model with p, given the
+	// completion tokens the answer's producer claimed.
+	Replay(ctx context.Context, model, prompt, answer string, completionTokens int, p Params) (Replay, error)
+}
+
 // ModelInfo describes a model a backend can serve.
 type ModelInfo struct {
 	ID     string `json:"id"`

@@ -3,8 +3,6 @@ package native
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
-	"sort"
 
 	"github.com/cortnet/cortd/sidecar/engine"
 	"github.com/cortnet/cortd/sidecar/engine/internal/kernels"
@@ -16,10 +14,9 @@ type Generator struct {
 	m      *Model
 	s      *State
 	p      engine.Params
-	rng    *rand.Rand
+	smp    *sampler
 	hidden []float32
 	logits []float32
-	order  []int32
 	next   int // token to feed next (-1 before the prompt ran)
 	tok    [1]int
 	head   [1]kernels.Product
@@ -34,8 +31,8 @@ func (m *Model) NewGenerator(prompt []int, p engine.Params) (*Generator, error) 
 	if len(prompt) >= m.Cfg.MaxPos {
 		return nil, fmt.Errorf("%w: prompt of %d tokens, context %d", engine.ErrContextTooLong, len(prompt), m.Cfg.MaxPos)
 	}
-	if p.Temperature < 0 || p.TopP < 0 || p.TopP > 1 || p.TopK < 0 || p.MaxTokens < 0 {
-		return nil, fmt.Errorf("%w: temperature, top_p, top_k and max_tokens must be non-negative (top_p <= 1)", engine.ErrBadRequest)
+	if err := checkParams(p); err != nil {
+		return nil, err
 	}
 	capacity := min(m.Cfg.MaxPos, len(prompt)+p.MaxTokens)
 	s, err := m.getState(capacity)
@@ -43,8 +40,7 @@ func (m *Model) NewGenerator(prompt []int, p engine.Params) (*Generator, error) 
 		return nil, err
 	}
 	g := &Generator{m: m, s: s, p: p, next: -1, prompt: prompt,
-		// PCG is specified bit for bit, so a seed gives the same draws everywhere.
-		rng:    rand.New(rand.NewPCG(p.Seed, 0x636f7274642d7631)),
+		smp:    newSampler(p, m.sampleVocab()),
 		hidden: make([]float32, len(prompt)*m.Cfg.Dim),
 		logits: make([]float32, m.Cfg.Vocab),
 	}
@@ -81,63 +77,9 @@ func (g *Generator) Next() (tok int, ok bool, err error) {
 	// The LM head's 50k columns split across the worker pool.
 	g.head[0] = product(g.logits, g.m.Cfg.Vocab, last, D, 1, D, g.m.Cfg.Vocab, g.m.lmHead, nil)
 	kernels.MatMuls(g.head[:])
-	tok = g.sample()
+	tok = g.smp.draw(g.logits) // never samples ids the tokenizer cannot decode
 	g.next = tok
 	return tok, true, nil
-}
-
-// sample picks from g.logits: argmax (lowest id on ties) at temperature 0,
-// else softmax(logits/T) cut by top-k and top-p, drawn with the seeded RNG.
-func (g *Generator) sample() int {
-	lg := g.logits[:g.m.sampleVocab()] // never sample ids the tokenizer cannot decode
-	if g.p.Temperature == 0 {
-		best := 0
-		for i, v := range lg {
-			if v > lg[best] {
-				best = i
-			}
-		}
-		return best
-	}
-	inv := float32(1 / g.p.Temperature)
-	for i := range lg {
-		lg[i] = float32(lg[i] * inv)
-	}
-	kernels.SoftmaxInPlace(lg)
-	if g.order == nil {
-		g.order = make([]int32, len(lg))
-	}
-	for i := range g.order {
-		g.order[i] = int32(i)
-	}
-	sort.Slice(g.order, func(a, b int) bool {
-		pa, pb := lg[g.order[a]], lg[g.order[b]]
-		if pa != pb {
-			return pa > pb
-		}
-		return g.order[a] < g.order[b]
-	})
-	n := len(g.order)
-	if g.p.TopK > 0 && g.p.TopK < n {
-		n = g.p.TopK
-	}
-	var total float64
-	for i := 0; i < n; i++ {
-		total += float64(lg[g.order[i]])
-		if g.p.TopP > 0 && g.p.TopP < 1 && total >= g.p.TopP {
-			n = i + 1
-			break
-		}
-	}
-	u := g.rng.Float64() * total
-	var acc float64
-	for i := 0; i < n; i++ {
-		acc += float64(lg[g.order[i]])
-		if u < acc {
-			return int(g.order[i])
-		}
-	}
-	return int(g.order[n-1])
 }
 
 // Generate runs a whole completion; emit (optional) receives text pieces.

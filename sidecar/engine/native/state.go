@@ -93,3 +93,13 @@ func (s *State) Reset() { s.pos = 0 }
 
 // Pos is the number of tokens in the cache.
 func (s *State) Pos() int { return s.pos }
+
+// Truncate drops the cached tokens from position pos on, so the sequence
+// can continue differently from there (Replay's roll-back after a
+// divergence). The stale keys and values past pos are never read: a pass
+// stores its own rows before attention reads them.
+func (s *State) Truncate(pos int) {
+	if pos >= 0 && pos < s.pos {
+		s.pos = pos
+	}
+}

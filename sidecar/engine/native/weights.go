@@ -56,6 +56,10 @@ type Model struct {
 	// sampleN, when > 0, is how many ids sampling may pick (a GGUF
 	// vocabulary's trailing padding is left out); 0: Tok.VocabSize().
 	sampleN int
+	// maxTok is the longest token's byte length, computed on first use
+	// (Replay bounds the text it drafts with it).
+	maxTokOnce sync.Once
+	maxTok     int
 }
 
 // sampleVocab is how many ids generation may pick: those the tokenizer
