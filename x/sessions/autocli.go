@@ -32,10 +32,14 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					RpcMethod: "CreateSession",
 					Use:       "create [model-id] [redundancy] [quorum] [price-per-task] [max-tokens] [deposit]",
 					Short:     "Open a session; escrows the deposit (ucor)",
-					Example:   "cortd tx sessions create gpt2-tiny 3 2 1000 256 1000000 --min-level 0 --from alice",
+					Example:   "cortd tx sessions create gpt2-tiny 3 2 1000 256 1000000 --min-level 0 --verification exact --from alice",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{
 						{ProtoField: "model_id"}, {ProtoField: "redundancy"}, {ProtoField: "quorum"},
 						{ProtoField: "price_per_task"}, {ProtoField: "max_tokens"}, {ProtoField: "deposit"},
+					},
+					// autocli takes enum values without the VERIFICATION_MODE_ prefix, in kebab case.
+					FlagOptions: map[string]*autocliv1.FlagOptions{
+						"verification": {Usage: "embedding (cosine to the medoid) or exact (identical results; the chain draws the seed when a task gives none); unspecified = the chain's default for the model"},
 					},
 				},
 				{RpcMethod: "Deposit", Use: "deposit [session-id] [amount]", Short: "Add escrow (ucor) to a session",

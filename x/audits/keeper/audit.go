@@ -137,8 +137,8 @@ func (k Keeper) setNewAudit(ctx context.Context, a types.Audit) error {
 
 // finalize moves an open audit to a final status: it leaves the open indexes, its queue
 // entry moves to the prune height, the audit is stored, and the subject module's
-// handler is called with the outcome.
-func (k Keeper) finalize(ctx context.Context, a types.Audit, status types.AuditStatus, outcome types.Outcome) error {
+// handler is called with the outcome and the auditor's figures (see types.Handler).
+func (k Keeper) finalize(ctx context.Context, a types.Audit, status types.AuditStatus, outcome types.Outcome, figures []types.Figure) error {
 	params, err := k.Params.Get(ctx)
 	if err != nil {
 		return err
@@ -162,7 +162,7 @@ func (k Keeper) finalize(ctx context.Context, a types.Audit, status types.AuditS
 	if err := k.Audits.Set(ctx, a.Id, a); err != nil {
 		return err
 	}
-	return k.callHandler(ctx, a, outcome)
+	return k.callHandler(ctx, a, outcome, figures)
 }
 
 // callHandler calls the subject module's handler in a cached context. On success its
@@ -170,7 +170,7 @@ func (k Keeper) finalize(ctx context.Context, a types.Audit, status types.AuditS
 // discarded, the error is stored on the audit and EventHandlerFailed is emitted: a
 // faulty subject module never halts the chain nor undoes the audit's outcome. An
 // out-of-gas panic inside a transaction is re-raised so the transaction fails as usual.
-func (k Keeper) callHandler(ctx context.Context, a types.Audit, outcome types.Outcome) error {
+func (k Keeper) callHandler(ctx context.Context, a types.Audit, outcome types.Outcome, figures []types.Figure) error {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	var herr error
 	h, ok := k.route(a.SubjectModule)
@@ -178,7 +178,7 @@ func (k Keeper) callHandler(ctx context.Context, a types.Audit, outcome types.Ou
 		herr = errorsmod.Wrapf(types.ErrUnknownSubjectModule, "%q", a.SubjectModule)
 	} else {
 		cacheCtx, write := sdkCtx.CacheContext()
-		herr = safeCall(h, cacheCtx, a, outcome)
+		herr = safeCall(h, cacheCtx, a, outcome, figures)
 		if herr == nil {
 			write()
 			return nil
@@ -195,7 +195,7 @@ func (k Keeper) callHandler(ctx context.Context, a types.Audit, outcome types.Ou
 	})
 }
 
-func safeCall(h types.Handler, ctx sdk.Context, a types.Audit, outcome types.Outcome) (err error) {
+func safeCall(h types.Handler, ctx sdk.Context, a types.Audit, outcome types.Outcome, figures []types.Figure) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, oog := r.(storetypes.ErrorOutOfGas); oog {
@@ -204,7 +204,7 @@ func safeCall(h types.Handler, ctx sdk.Context, a types.Audit, outcome types.Out
 			err = fmt.Errorf("handler panicked: %v", r)
 		}
 	}()
-	return h(ctx, a, outcome)
+	return h(ctx, a, outcome, figures...)
 }
 
 // getVote returns the vote of operator (address bytes) on an audit.
@@ -287,7 +287,7 @@ func (k Keeper) expire(ctx context.Context, a types.Audit) error {
 	}); err != nil {
 		return err
 	}
-	return k.finalize(ctx, a, types.AUDIT_STATUS_MISSED, types.OUTCOME_MISSED_PASS)
+	return k.finalize(ctx, a, types.AUDIT_STATUS_MISSED, types.OUTCOME_MISSED_PASS, nil)
 }
 
 func (k Keeper) decide(ctx context.Context, a types.Audit) error {
@@ -315,7 +315,11 @@ func (k Keeper) decide(ctx context.Context, a types.Audit) error {
 	}); err != nil {
 		return err
 	}
-	return k.finalize(ctx, a, status, outcome)
+	var figures []types.Figure
+	if a.Report != nil {
+		figures = a.Report.Figures
+	}
+	return k.finalize(ctx, a, status, outcome, figures)
 }
 
 // prune deletes a final audit, its index entries and its votes (at most one per

@@ -36,14 +36,16 @@ type call struct {
 type testHandler struct {
 	base      *keepers.Base
 	calls     []call
+	figures   [][]types.Figure // the figures of each call, in call order
 	fail      error
 	panicWith any
 }
 
 var sink = keepers.NewAddr("handler-sink")
 
-func (h *testHandler) handle(ctx sdk.Context, a types.Audit, outcome types.Outcome) error {
+func (h *testHandler) handle(ctx sdk.Context, a types.Audit, outcome types.Outcome, figures ...types.Figure) error {
 	h.calls = append(h.calls, call{ID: a.Id, Subject: a.SubjectId, Outcome: outcome, Status: a.Status})
+	h.figures = append(h.figures, figures)
 	coins := sdk.NewCoins(sdk.NewInt64Coin(denom, 1))
 	if err := h.base.Bank.MintCoins(ctx, "mint", coins); err != nil {
 		return err

@@ -41,9 +41,17 @@ func (s msgServer) pendingForAuditor(ctx context.Context, auditor string, id uin
 	return a, nil
 }
 
-// AuditPass closes the audit as PASSED and calls the subject's handler with OUTCOME_PASS.
+// AuditPass closes the audit as PASSED and calls the subject's handler with OUTCOME_PASS
+// and the pass's figures (checked against the same params as a fraud report's).
 func (s msgServer) AuditPass(ctx context.Context, msg *types.MsgAuditPass) (*types.MsgAuditPassResponse, error) {
 	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	params, err := s.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := msg.ValidateAgainstParams(params); err != nil {
 		return nil, err
 	}
 	a, err := s.pendingForAuditor(ctx, msg.Auditor, msg.AuditId)
@@ -58,7 +66,7 @@ func (s msgServer) AuditPass(ctx context.Context, msg *types.MsgAuditPass) (*typ
 	}); err != nil {
 		return nil, err
 	}
-	if err := s.finalize(ctx, a, types.AUDIT_STATUS_PASSED, types.OUTCOME_PASS); err != nil {
+	if err := s.finalize(ctx, a, types.AUDIT_STATUS_PASSED, types.OUTCOME_PASS, msg.Figures); err != nil {
 		return nil, err
 	}
 	return &types.MsgAuditPassResponse{}, nil

@@ -20,12 +20,22 @@ func validAuditID(id uint64) error {
 	return nil
 }
 
-// ValidateBasic performs stateless checks.
+// ValidateBasic performs stateless checks against the hard caps; the msg server checks
+// the (tighter) params.
 func (m *MsgAuditPass) ValidateBasic() error {
 	if err := validAddress("auditor", m.Auditor); err != nil {
 		return err
 	}
-	return validAuditID(m.AuditId)
+	if err := validAuditID(m.AuditId); err != nil {
+		return err
+	}
+	return ValidateFigures(m.Figures, MaxFiguresCap, MaxFigureBytesCap)
+}
+
+// ValidateAgainstParams checks the pass's figures against the params (the limits of a
+// fraud report's figures).
+func (m *MsgAuditPass) ValidateAgainstParams(p Params) error {
+	return ValidateFigures(m.Figures, p.MaxFigures, p.MaxFigureBytes)
 }
 
 // ValidateBasic performs stateless checks against the hard caps; the msg server checks

@@ -13,7 +13,12 @@ import (
 // EventHandlerFailed is emitted, and the chain goes on. The audit's outcome stands.
 //
 // The audit passed in is the final record (status, auditor, report and tally set).
-type Handler func(ctx sdk.Context, audit Audit, outcome Outcome) error
+// figures are the auditor's figures behind the outcome: MsgAuditPass's for PASS (they are
+// not stored in the audit record, so this is the only place a handler sees them), the fraud
+// report's for FRAUD and CLEARED (also in audit.Report), none for MISSED_PASS. They passed
+// ValidateFigures against the params; a handler that has no use for them ignores them.
+// Variadic so that a call with no figures reads as before.
+type Handler func(ctx sdk.Context, audit Audit, outcome Outcome, figures ...Figure) error
 
 // Router maps subject module names to their handlers, like x/gov's proposal router.
 // Routes are added during app construction; the keeper seals the router when it is set.

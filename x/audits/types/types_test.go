@@ -13,7 +13,7 @@ import (
 	"github.com/cortnet/cortd/x/audits/types"
 )
 
-func noop(sdk.Context, types.Audit, types.Outcome) error { return nil }
+func noop(sdk.Context, types.Audit, types.Outcome, ...types.Figure) error { return nil }
 
 func TestRouter(t *testing.T) {
 	r := types.NewRouter()

@@ -74,7 +74,7 @@ func (k Keeper) openAudits(ctx context.Context) error {
 // returns the reserved reward to the pool. It runs once per audit; its writes are
 // discarded if it errors, and it errors only on an audit that is not this target's.
 func (k Keeper) AuditHandler() auditstypes.Handler {
-	return func(ctx sdk.Context, a auditstypes.Audit, outcome auditstypes.Outcome) error {
+	return func(ctx sdk.Context, a auditstypes.Audit, outcome auditstypes.Outcome, _ ...auditstypes.Figure) error {
 		id, err := strconv.ParseUint(a.SubjectId, 10, 64)
 		if err != nil {
 			return errorsmod.Wrapf(types.ErrInvalidTargetID, "subject %q", a.SubjectId)

@@ -254,6 +254,7 @@ func (k Keeper) addAssignments(ctx context.Context, p types.Params, t *types.Tas
 	return emit(ctx, &types.EventTaskAssigned{
 		TaskId: t.Id, SessionId: t.SessionId, ModelId: t.ModelId, Prompt: t.Prompt, PromptType: t.PromptType,
 		Sampling: t.Sampling, NodeIds: ids, PrecommitDeadline: t.Deadline, EmbeddingDim: t.EmbeddingDim,
+		Verification: t.Verification.Effective(),
 	})
 }
 

@@ -22,8 +22,12 @@ import (
 // period stats, and its payment clawed back into the session's escrow. Names that are not
 // a paid node of the task are ignored (voters must vote no on such a report). The handler
 // errors, changing nothing, only when the audit is not this task's open audit.
+//
+// Replay scores: the auditor's figures "replay:<node_id>" (of the pass, or of the fraud
+// report for FRAUD and CLEARED) set the replay_score of that node's paid assignment, before
+// any punishment; see recordReplayScores.
 func (k Keeper) AuditHandler() auditstypes.Handler {
-	return func(ctx sdk.Context, a auditstypes.Audit, outcome auditstypes.Outcome) error {
+	return func(ctx sdk.Context, a auditstypes.Audit, outcome auditstypes.Outcome, figures ...auditstypes.Figure) error {
 		id, err := types.ParseTaskSubject(a.SubjectId)
 		if err != nil {
 			return errorsmod.Wrap(types.ErrTaskNotFound, err.Error())
@@ -37,6 +41,7 @@ func (k Keeper) AuditHandler() auditstypes.Handler {
 		}
 		ev := types.EventTaskAuditDecided{TaskId: t.Id, AuditId: a.Id, Outcome: outcome.String(),
 			Slashed: "0", ClawedBack: "0", Unrecovered: "0"}
+		recordReplayScores(&t, figures)
 		switch outcome {
 		case auditstypes.OUTCOME_PASS, auditstypes.OUTCOME_CLEARED, auditstypes.OUTCOME_MISSED_PASS:
 			t.AuditStatus = types.TASK_AUDIT_STATUS_PASSED
@@ -111,6 +116,19 @@ func (k Keeper) punish(ctx context.Context, t *types.Task, a auditstypes.Audit, 
 	}
 	ev.Slashed, ev.ClawedBack, ev.Unrecovered = slashed.String(), clawed.String(), unrecovered.String()
 	return nil
+}
+
+// recordReplayScores stores the auditor's replay scores on the paid assignments they name.
+// Scores are bounded: ParseReplayFigures keeps only decimals in [0, 1] with at most 6
+// decimals, and names of nodes without a VALIDATED assignment on the task are ignored, so a
+// figure can neither fail the audit's outcome nor store an out-of-range value. Only the
+// auditor's word: the chain pays and punishes nothing on a score (fraud needs a vote).
+func recordReplayScores(t *types.Task, figures []auditstypes.Figure) {
+	for _, s := range types.ParseReplayFigures(figures) {
+		if i := paidAssignment(*t, s.NodeID); i >= 0 {
+			t.Assignments[i].ReplayScore = types.FormatReplayScore(s.Score)
+		}
+	}
 }
 
 // paidAssignment returns the index of the node's VALIDATED assignment on the task, or -1.

@@ -102,7 +102,10 @@ func (k Keeper) onDeadline(ctx context.Context, p types.Params, a *assigner, t t
 	}
 }
 
-// validate judges the committed results in assignment order and ends the task.
+// validate judges the committed results in assignment order and ends the task. The
+// task's mode picks the judge: embedding similarity to the medoid at the model's threshold,
+// or identity with the largest group of equal results (exact). Either verdict names the
+// consensus result and the results that agree with it; the rest of the rules are shared.
 func (k Keeper) validate(ctx context.Context, p types.Params, t types.Task) error {
 	sess, err := k.Sessions.Get(ctx, t.SessionId)
 	if err != nil {
@@ -110,6 +113,7 @@ func (k Keeper) validate(ctx context.Context, p types.Params, t types.Task) erro
 	}
 	var idx []int
 	var vs [][]int32
+	var exact []types.ExactResult
 	var texts []string
 	for i, a := range t.Assignments {
 		if a.Status != types.ASSIGNMENT_STATUS_COMMITTED {
@@ -121,9 +125,15 @@ func (k Keeper) validate(ctx context.Context, p types.Params, t types.Task) erro
 		}
 		idx = append(idx, i)
 		vs = append(vs, r.Embedding)
+		exact = append(exact, types.ExactResult{ResultSha256: a.ResultSha256, Embedding: r.Embedding, CompletionTokens: a.CompletionTokens})
 		texts = append(texts, r.ResultText)
 	}
-	v := types.Judge(vs, p.SimilarityThreshold)
+	var v types.Verdict
+	if t.Verification.Effective() == types.VERIFICATION_MODE_EXACT {
+		v = types.JudgeExact(exact)
+	} else {
+		v = types.Judge(vs, p.SimilarityThresholdFor(t.ModelId))
+	}
 	validated := len(vs) >= int(sess.Quorum) && v.Passed >= int(sess.Quorum)
 	var payees []string
 	for j, i := range idx {

@@ -34,6 +34,12 @@ func (s msgServer) CreateSession(ctx context.Context, msg *types.MsgCreateSessio
 	if _, err := s.models.GetActiveModel(ctx, msg.ModelId); err != nil {
 		return nil, errorsmod.Wrapf(types.ErrModelUnavailable, "%q: %v", msg.ModelId, err)
 	}
+	// The session stores the resolved mode, so a later change of the model's default does
+	// not change how its tasks are judged.
+	mode := msg.Verification
+	if mode == types.VERIFICATION_MODE_UNSPECIFIED {
+		mode = p.ModeFor(msg.ModelId)
+	}
 	var id uint64
 	err = atomic(ctx, func(ctx sdk.Context) error {
 		if id, err = s.NextSessionID.Next(ctx); err != nil {
@@ -42,7 +48,7 @@ func (s msgServer) CreateSession(ctx context.Context, msg *types.MsgCreateSessio
 		sess := types.Session{
 			Id: id, Owner: msg.Owner, ModelId: msg.ModelId, Redundancy: msg.Redundancy, Quorum: msg.Quorum,
 			MinLevel: msg.MinLevel, PricePerTask: msg.PricePerTask, MaxTokens: msg.MaxTokens,
-			Status: types.SESSION_STATUS_ACTIVE, CreatedHeight: ctx.BlockHeight(),
+			Status: types.SESSION_STATUS_ACTIVE, CreatedHeight: ctx.BlockHeight(), Verification: mode,
 		}
 		if err := s.payments.OpenSession(ctx, id, msg.Owner); err != nil {
 			return err
@@ -58,7 +64,7 @@ func (s msgServer) CreateSession(ctx context.Context, msg *types.MsgCreateSessio
 		}
 		return emit(ctx, &types.EventSessionCreated{
 			SessionId: id, Owner: msg.Owner, ModelId: msg.ModelId, Redundancy: msg.Redundancy,
-			Quorum: msg.Quorum, PricePerTask: msg.PricePerTask.String(),
+			Quorum: msg.Quorum, PricePerTask: msg.PricePerTask.String(), Verification: mode,
 		})
 	})
 	if err != nil {

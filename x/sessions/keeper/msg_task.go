@@ -68,10 +68,16 @@ func (s msgServer) SubmitTask(ctx context.Context, msg *types.MsgSubmitTask) (*t
 		}
 		h := ctx.BlockHeight()
 		promptHash := sha256.Sum256([]byte(msg.Prompt))
+		mode := sess.Verification.Effective()
+		if mode == types.VERIFICATION_MODE_EXACT && sampling.Seed == 0 {
+			// Exact results must match byte for byte: every node samples with one seed.
+			sampling.Seed = types.ExactSeed(ctx.BlockHeader().LastBlockId.Hash, id)
+		}
 		t := types.Task{
 			Id: id, SessionId: sess.Id, ModelId: sess.ModelId, EmbeddingDim: model.EmbeddingDim,
 			Prompt: msg.Prompt, PromptSha256: promptHash[:], PromptType: msg.PromptType, Sampling: sampling,
 			Status: types.TASK_STATUS_QUEUED, Reserved: reserve, SubmittedHeight: h, Paid: sdkmath.ZeroInt(),
+			Verification: mode,
 		}
 		if err := s.setDeadline(ctx, &t, h+p.QueueTimeoutBlocks); err != nil {
 			return err

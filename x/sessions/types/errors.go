@@ -33,4 +33,5 @@ var (
 	ErrDuplicateHash       = errorsmod.Register(ModuleName, 28, "precommit hash already used on this task")
 	ErrQueueFull           = errorsmod.Register(ModuleName, 29, "the session has max_queued_per_session tasks queued")
 	ErrNotAudited          = errorsmod.Register(ModuleName, 30, "task is not under this audit")
+	ErrInvalidVerification = errorsmod.Register(ModuleName, 31, "invalid verification mode")
 )

@@ -42,6 +42,9 @@ func (gs GenesisState) Validate() error {
 		if s.PricePerTask.IsNil() || s.PricePerTask.IsNegative() || s.PricePerTask.GT(MaxPricePerTaskLimit) {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "session %d: price_per_task not in 0..%s", s.Id, MaxPricePerTaskLimit)
 		}
+		if err := ValidateVerificationMode(s.Verification); err != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "session %d: %v", s.Id, err)
+		}
 	}
 	tasks := make(map[uint64]bool, len(gs.Tasks))
 	for _, t := range gs.Tasks {
@@ -60,6 +63,15 @@ func (gs GenesisState) Validate() error {
 		}
 		if err := ValidateTaskAudit(t); err != nil {
 			return err
+		}
+		if err := ValidateVerificationMode(t.Verification); err != nil {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "task %d: %v", t.Id, err)
+		}
+		for _, a := range t.Assignments {
+			// replay scores are recorded only in canonical form, inside [0, 1]
+			if d, ok := ParseReplayScore(a.ReplayScore); a.ReplayScore != "" && (!ok || FormatReplayScore(d) != a.ReplayScore) {
+				return errorsmod.Wrapf(ErrInvalidGenesis, "task %d node %s: replay_score %q", t.Id, a.NodeId, a.ReplayScore)
+			}
 		}
 	}
 	return nil

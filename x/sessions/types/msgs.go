@@ -53,7 +53,7 @@ func (m *MsgCreateSession) ValidateBasic() error {
 	if m.MaxTokens == 0 {
 		return errorsmod.Wrap(ErrInvalidMaxTokens, "max_tokens must be positive")
 	}
-	return nil
+	return ValidateVerificationMode(m.Verification)
 }
 
 // ValidateBasic performs stateless checks.

@@ -68,6 +68,10 @@ func DefaultParams() Params {
 		AuditOutputTolerance:    sdkmath.LegacyMustNewDecFromStr("0.55"),
 		AuditSlashFraction:      sdkmath.LegacyMustNewDecFromStr("0.1"),
 		MaxAuditDrawsPerBlock:   200,
+		// verification modes (README "Verification modes"): embedding similarity unless a
+		// session or a model's entry asks for exact; no per-model entries.
+		DefaultVerification: VERIFICATION_MODE_EMBEDDING,
+		ReplayMinScore:      DefaultReplayMinScore.Clone(),
 	}
 }
 
@@ -102,6 +106,9 @@ func (p Params) Validate() error {
 	}
 	if p.NormTolerance.IsNil() || p.NormTolerance.IsNegative() || p.NormTolerance.GT(one) {
 		return errorsmod.Wrap(ErrInvalidParams, "norm_tolerance must be in [0, 1]")
+	}
+	if err := p.validateVerification(); err != nil {
+		return err
 	}
 	return p.validateAudit()
 }
