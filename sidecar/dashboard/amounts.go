@@ -21,14 +21,18 @@ const (
 // formatCOR writes an integer amount of ucor as COR, exactly: integer arithmetic on
 // the decimal digits (no float), thousands separated by commas, trailing zeros of the
 // fraction dropped. 6000000000 → "6,000", 1234567 → "1.234567", 5 → "0.000005".
-func formatCOR(ucor *big.Int) string {
-	digits := new(big.Int).Abs(ucor).String()
-	if len(digits) <= corDecimals {
-		digits = strings.Repeat("0", corDecimals-len(digits)+1) + digits
+func formatCOR(ucor *big.Int) string { return formatFixed(ucor, corDecimals) }
+
+// formatFixed writes n / 10^decimals exactly, thousands separated by commas and
+// trailing zeros of the fraction dropped.
+func formatFixed(n *big.Int, decimals int) string {
+	digits := new(big.Int).Abs(n).String()
+	if len(digits) <= decimals {
+		digits = strings.Repeat("0", decimals-len(digits)+1) + digits
 	}
-	whole, frac := digits[:len(digits)-corDecimals], strings.TrimRight(digits[len(digits)-corDecimals:], "0")
+	whole, frac := digits[:len(digits)-decimals], strings.TrimRight(digits[len(digits)-decimals:], "0")
 	var sb strings.Builder
-	if ucor.Sign() < 0 {
+	if n.Sign() < 0 {
 		sb.WriteByte('-')
 	}
 	for i, c := range whole {

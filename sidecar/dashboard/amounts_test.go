@@ -42,3 +42,49 @@ func TestCorHTML(t *testing.T) {
 	require.Equal(t, "–", string(corHTML((*sdk.Coin)(nil))))
 	require.Equal(t, `<span class="amt" title="42 ucor" data-ucor="42">0.000042 COR</span>`, string(corHTML(uint64(42))))
 }
+
+func TestPercentagesExact(t *testing.T) {
+	for in, want := range map[string]string{
+		"1":                    "100%",
+		"0":                    "0%",
+		"0.315":                "31.5%",
+		"0.333333333333333333": "33.33%",
+		"0.666666666666666667": "66.67%",
+		"0.0001":               "0.01%",
+		"0.123449":             "12.34%",
+	} {
+		require.Equal(t, want, fmtPct(sdkmath.LegacyMustNewDecFromStr(in)), in)
+	}
+	require.Equal(t, "–", fmtPct(sdkmath.LegacyDec{}))
+	require.Equal(t, "65%", fmtBps(6500))
+	require.Equal(t, "0.01%", fmtBps(1))
+	require.Equal(t, "100%", fmtBps(10000))
+}
+
+// TestPagesShowCORAndPercentages: amounts are COR with the ucor amount on hover,
+// scores are percentages, on the rank table and the node page; the JSON twin keeps
+// the chain's ucor amounts and 18-decimal scores.
+func TestPagesShowCORAndPercentages(t *testing.T) {
+	f := newFake(3, 1, 1, 2)
+	h := testServer(f).Handler()
+	sixK := `<span class="amt" title="6000000000 ucor" data-ucor="6000000000">6,000 COR</span>`
+	_, body := get(t, h, "/nodes")
+	require.Contains(t, body, `<td class="num stake">`+sixK+`</td>`)
+	// node-000001's newest record (period 2, index 1): score (11×31 + 1×17) % 100 = 58 hundredths.
+	require.Contains(t, body, `<tr data-node="node-000001">`)
+	require.Contains(t, body, `<td class="num total">58%</td>`)
+	require.Contains(t, body, `<td class="num uptime">100%</td>`)
+	require.Contains(t, body, `<td class="num rewards"><span class="amt" title="7 ucor" data-ucor="7">0.000007 COR</span></td>`)
+
+	_, body = get(t, h, "/nodes/node-000001")
+	require.Contains(t, body, `<b id="stake">`+sixK+`</b>`)
+	require.Contains(t, body, `minimum <span class="amt" title="6000000000 ucor" data-ucor="6000000000">6,000 COR</span>`)
+	require.Contains(t, body, `pending payments <span class="amt" title="777 ucor" data-ucor="777">0.000777 COR</span>`)
+	require.Contains(t, body, `<td class="num">41%</td>`) // period 1's scores
+
+	_, js := get(t, h, "/nodes/node-000001?format=json")
+	require.Contains(t, js, `"stake":"6000000000"`)
+	require.Contains(t, js, `"total_score":"0.410000000000000000"`)
+	_, js = get(t, h, "/?format=json")
+	require.Contains(t, js, `"amount":"123456789"`)
+}

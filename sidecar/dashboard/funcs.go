@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"html/template"
+	"math/big"
 	"strings"
 
 	sdkmath "cosmossdk.io/math"
@@ -13,6 +14,7 @@ var funcs = template.FuncMap{
 	"dec":          fmtDec,
 	"pct":          fmtPct,
 	"share":        fmtShare,
+	"bps":          fmtBps,
 	"cor":          corHTML,
 	"short":        short,
 	"hex":          shortHex,
@@ -32,11 +34,18 @@ func fmtDec(d sdkmath.LegacyDec) string {
 	return fmtNum(decFloat(d))
 }
 
+// fmtPct prints a score or share in [0, 1] (a LegacyDec) as a percentage rounded
+// to 2 decimals with decimal arithmetic: 0.315 → "31.5%", 1 → "100%".
 func fmtPct(d sdkmath.LegacyDec) string {
 	if d.IsNil() {
-		return "0%"
+		return "–"
 	}
-	return fmtNum(decFloat(d)*100) + "%"
+	return formatFixed(d.MulInt64(10_000).RoundInt().BigInt(), 2) + "%"
+}
+
+// fmtBps prints basis points (challenge scores) as a percentage: 6500 → "65%".
+func fmtBps(bps uint32) string {
+	return formatFixed(new(big.Int).SetUint64(uint64(bps)), 2) + "%"
 }
 
 // fmtShare prints a fraction in [0, 1] computed off chain (the overview's validated

@@ -182,7 +182,7 @@ func TestSessionsNewestFirst(t *testing.T) {
 	_, body = get(t, h, "/sessions?before=3&limit=5")
 	ids = regexp.MustCompile(`<tr data-session="(\d+)">`).FindAllStringSubmatch(body, -1)
 	require.Len(t, ids, 2)
-	require.Contains(t, body, `<td class="num free">2000</td>`)
+	require.Contains(t, body, `<td class="num free"><span class="amt" title="2000 ucor" data-ucor="2000">0.002 COR</span></td>`)
 }
 
 func TestDataAndChallengesPages(t *testing.T) {
@@ -190,17 +190,19 @@ func TestDataAndChallengesPages(t *testing.T) {
 	h := testServer(f).Handler()
 	code, body := get(t, h, "/data")
 	require.Equal(t, http.StatusOK, code)
-	require.Contains(t, body, `<td class="num bond">4242</td>`)
-	require.Contains(t, body, "yes 70 / no 10 of 100")
+	require.Contains(t, body, `<td class="num bond"><span class="amt" title="4242 ucor" data-ucor="4242">0.004242 COR</span></td>`)
+	require.Contains(t, body, `yes <span class="amt" title="70 ucor" data-ucor="70">0.00007 COR</span> / no`)
+	require.Contains(t, body, `<title>yes (fraud): 70%</title>`)
 	require.Contains(t, body, "2/3 of stake")
 	_, body = get(t, h, "/audits/1")
 	require.Contains(t, body, `<b id="yes-share">70%</b>`)
 	_, body = get(t, h, "/challenges/1")
-	require.Contains(t, body, `<td class="num median">6500</td>`)
-	require.Contains(t, body, "cor1evaluator2: 9000")
+	require.Contains(t, body, `<td class="num median">65%</td>`)
+	require.Contains(t, body, "cor1evaluator2: 90%")
+	require.Contains(t, body, "median 65%")
 	_, body = get(t, h, "/challenges")
 	require.Contains(t, body, "epochs up to 2")
-	require.Contains(t, body, `<td class="num">0.2</td>`)
+	require.Contains(t, body, `<td class="num">20%</td>`) // weight 0.2 of the epoch
 }
 
 func TestOverviewFigures(t *testing.T) {
@@ -211,7 +213,8 @@ func TestOverviewFigures(t *testing.T) {
 	require.Contains(t, body, `<b id="height">1000</b>`)
 	require.Contains(t, body, `<b id="validators">4</b>`)
 	require.Contains(t, body, `<b id="nodes-online">22 / 22</b>`)
-	require.Contains(t, body, `<b id="escrow">123456789</b>`)
+	require.Contains(t, body, `<b id="escrow"><span class="amt" title="123456789 ucor" data-ucor="123456789">123.456789 COR</span></b>`)
+	require.Contains(t, body, `<b id="validated-share">–</b>`) // nothing judged yet
 	require.Contains(t, body, `<b id="open-audits">1</b>`)
 	require.Contains(t, body, `<b id="block-seconds">1 s</b>`)
 }

@@ -169,16 +169,16 @@ func (s *Server) challenge(ctx context.Context, r *http.Request) (*view, error) 
 			for _, sc := range sub.Scores {
 				if sc.NodeId == a.NodeId {
 					row.Scores = append(row.Scores, EvaluatorScore{Evaluator: sub.Evaluator, ScoreBps: sc.ScoreBps})
-					bars = append(bars, Bar{Label: short(sub.Evaluator), Value: float64(sc.ScoreBps)})
+					bars = append(bars, Bar{Label: short(sub.Evaluator), Value: float64(sc.ScoreBps) / 100, Text: fmtBps(sc.ScoreBps)})
 				}
 			}
 		}
 		if len(bars) > 0 {
 			line, label := -1.0, ""
 			if a.Scored {
-				line, label = float64(a.ScoreBps), "median "+strconv.FormatUint(uint64(a.ScoreBps), 10)
+				line, label = float64(a.ScoreBps)/100, "median "+fmtBps(a.ScoreBps)
 			}
-			row.Chart = BarChart(bars, 10000, line, label)
+			row.Chart = BarChart(bars, 100, line, label)
 		}
 		page.Answers = append(page.Answers, row)
 	}

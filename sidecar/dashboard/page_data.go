@@ -111,13 +111,19 @@ func (s *Server) data(ctx context.Context, r *http.Request) (*view, error) {
 	}}, nil
 }
 
-// tallyChart draws yes and no stake as shares of the total against the 2/3 line.
+// tallyChart draws yes and no stake as percentages of the total against the 2/3 line;
+// the bars' texts are exact decimal percentages, the floats only place the bars.
 func tallyChart(t auditstypes.Tally) any {
-	total := intFloat(t.TotalStake)
-	if total <= 0 {
-		total = 1
+	share := func(part sdkmath.Int) (float64, string) {
+		if part.IsNil() || t.TotalStake.IsNil() || !t.TotalStake.IsPositive() {
+			return 0, "0%"
+		}
+		d := sdkmath.LegacyNewDecFromInt(part).QuoInt(t.TotalStake)
+		return 100 * decFloat(d), fmtPct(d)
 	}
-	return BarChart([]Bar{{"yes (fraud)", intFloat(t.YesStake) / total}, {"no", intFloat(t.NoStake) / total}}, 1, 2.0/3, "2/3 of stake")
+	yes, yesText := share(t.YesStake)
+	no, noText := share(t.NoStake)
+	return BarChart([]Bar{{"yes (fraud)", yes, yesText}, {"no", no, noText}}, 100, 200.0/3, "2/3 of stake")
 }
 
 // AuditPage is one audit with its votes.

@@ -225,8 +225,8 @@ func (s *Server) session(ctx context.Context, r *http.Request) (*view, error) {
 	page.Tasks = tasks.Tasks
 	page.Pager = pager(r.URL, "", pp, len(tasks.Tasks), tasks.Pagination)
 	ss := sr.Session
-	page.Chart = BarChart([]Bar{{"validated", float64(ss.TasksValidated)}, {"failed", float64(ss.TasksFailed)},
-		{"expired", float64(ss.TasksExpired)}, {"queued", float64(ss.Queued)}, {"running", float64(ss.Running)}}, 0, -1, "")
+	page.Chart = BarChart([]Bar{{Label: "validated", Value: float64(ss.TasksValidated)}, {Label: "failed", Value: float64(ss.TasksFailed)},
+		{Label: "expired", Value: float64(ss.TasksExpired)}, {Label: "queued", Value: float64(ss.Queued)}, {Label: "running", Value: float64(ss.Running)}}, 0, -1, "")
 	js = append(js, field{"queue", ql}, field{"tasks", tasks})
 	return &view{Title: "Session " + strconv.FormatUint(id, 10), Data: page, JSON: js}, nil
 }

@@ -15,6 +15,8 @@ import (
 type Bar struct {
 	Label string
 	Value float64
+	// Text is what the bar says instead of its value ("70%"); "" prints the value.
+	Text string
 }
 
 // BarChart draws horizontal bars scaled to max (the largest value when max <= 0),
@@ -38,11 +40,15 @@ func BarChart(bars []Bar, max, line float64, lineLabel string) template.HTML {
 	span := w - labelW - 50
 	for i, b := range bars {
 		v := clamp(finite(b.Value)/max, 0, 1)
+		text := b.Text
+		if text == "" {
+			text = fmtNum(b.Value)
+		}
 		y := 4 + rowH*float64(i)
 		fmt.Fprintf(&sb, `<text x="0" y="%g" class="lbl">%s</text>`, y+14, esc(b.Label))
 		fmt.Fprintf(&sb, `<rect x="%g" y="%g" width="%.1f" height="%g" class="b%d"><title>%s: %s</title></rect>`,
-			labelW, y+3, span*v, rowH-8, i%4, esc(b.Label), fmtNum(b.Value))
-		fmt.Fprintf(&sb, `<text x="%.1f" y="%g" class="val">%s</text>`, labelW+span*v+4, y+14, fmtNum(b.Value))
+			labelW, y+3, span*v, rowH-8, i%4, esc(b.Label), esc(text))
+		fmt.Fprintf(&sb, `<text x="%.1f" y="%g" class="val">%s</text>`, labelW+span*v+4, y+14, esc(text))
 	}
 	if line >= 0 {
 		x := labelW + span*clamp(line/max, 0, 1)
@@ -108,7 +114,7 @@ type HeatRow struct {
 }
 
 // Heatmap draws rows of cells shaded by value (0 light, 1 dark), one column per
-// x label: the nodes' total scores per period.
+// x label: the nodes' total scores per period (each cell's title as a percentage).
 func Heatmap(rows []HeatRow, xLabels []string) template.HTML {
 	const cell, labelW = 18.0, 90.0
 	cols := len(xLabels)
@@ -135,7 +141,7 @@ func Heatmap(rows []HeatRow, xLabels []string) template.HTML {
 				label = xLabels[ci]
 			}
 			fmt.Fprintf(&sb, `<rect x="%g" y="%g" width="%g" height="%g" fill="hsl(210,70%%,%.0f%%)"><title>%s %s: %s</title></rect>`,
-				x, y+1, cell-2, cell-2, 92-62*v, esc(r.Label), esc(label), fmtNum(v))
+				x, y+1, cell-2, cell-2, 92-62*v, esc(r.Label), esc(label), fmtShare(v))
 		}
 	}
 	for ci, l := range xLabels {

@@ -9,7 +9,7 @@ import (
 )
 
 func TestBarChartScalesEscapesAndDrawsTheLine(t *testing.T) {
-	svg := string(BarChart([]Bar{{"<a>", 5}, {"b", 10}}, 0, 2.0/3*10, "2/3"))
+	svg := string(BarChart([]Bar{{Label: "<a>", Value: 5}, {Label: "b", Value: 10}}, 0, 2.0/3*10, "2/3"))
 	require.True(t, strings.HasPrefix(svg, "<svg") && strings.HasSuffix(svg, "</svg>"))
 	require.Contains(t, svg, "&lt;a&gt;")
 	require.NotContains(t, svg, "<a>")
@@ -21,7 +21,7 @@ func TestBarChartScalesEscapesAndDrawsTheLine(t *testing.T) {
 }
 
 func TestChartsSurviveBadNumbers(t *testing.T) {
-	svg := string(BarChart([]Bar{{"nan", math.NaN()}, {"inf", math.Inf(1)}, {"neg", -3}}, 0, -1, ""))
+	svg := string(BarChart([]Bar{{Label: "nan", Value: math.NaN()}, {Label: "inf", Value: math.Inf(1)}, {Label: "neg", Value: -3}}, 0, -1, ""))
 	require.NotContains(t, svg, "NaN")
 	require.NotContains(t, svg, "Inf")
 	require.NotContains(t, svg, `class="rule"`)

@@ -98,7 +98,7 @@ func TestPagesOnNetwork(t *testing.T) {
 	bal, err := b.Payments.SessionBalance(ctx, &paymentstypes.QuerySessionBalanceRequest{SessionId: 1})
 	require.NoError(t, err)
 	// The session's escrow is the only one, so the payments account holds its deposit.
-	require.Contains(t, body, `<b id="escrow">`+bal.Balance.Free.Add(bal.Balance.Reserved).String()+`</b>`)
+	require.Contains(t, body, `<b id="escrow">`+amt(bal.Balance.Free.Add(bal.Balance.Reserved)))
 	targets, err := b.Data.Targets(ctx, &datatypes.QueryTargetsRequest{Status: datatypes.TARGET_STATUS_OPEN, Pagination: &query.PageRequest{CountTotal: true, Limit: 1}})
 	require.NoError(t, err)
 	require.Contains(t, body, `<b id="open-targets">`+itoa(targets.Pagination.Total)+`</b>`)
@@ -109,13 +109,13 @@ func TestPagesOnNetwork(t *testing.T) {
 	require.NoError(t, err)
 	body = get("/nodes")
 	require.Contains(t, body, `<a href="/nodes/n0">n0</a>`)
-	require.Contains(t, body, `<td class="num stake">`+node.Node.Stake.String()+`</td>`)
+	require.Contains(t, body, `<td class="num stake">`+amt(node.Node.Stake))
 	require.Contains(t, body, `<td class="num level">`+itoa(uint64(node.Node.Level))+`</td>`)
 	nodes, err := b.Nodes.Nodes(ctx, &nodestypes.QueryNodesRequest{Pagination: &query.PageRequest{Limit: dashboard.DefaultPageSize, CountTotal: true}})
 	require.NoError(t, err)
 	twin("/nodes?format=json", "nodes", nodes)
 	body = get("/nodes/n0")
-	require.Contains(t, body, `<b id="stake">`+node.Node.Stake.String()+`</b>`)
+	require.Contains(t, body, `<b id="stake">`+amt(node.Node.Stake))
 	require.Contains(t, body, `<span id="loaded-models">tiny</span>`)
 	twin("/nodes/n0?format=json", "node", node)
 
@@ -124,9 +124,9 @@ func TestPagesOnNetwork(t *testing.T) {
 	require.NoError(t, err)
 	body = get("/sessions")
 	require.Contains(t, body, `<tr data-session="1">`)
-	require.Contains(t, body, `<td class="num free">`+bal.Balance.Free.String()+`</td>`)
+	require.Contains(t, body, `<td class="num free">`+amt(bal.Balance.Free))
 	body = get("/sessions/1")
-	require.Contains(t, body, `<b id="free">`+bal.Balance.Free.String()+`</b>`)
+	require.Contains(t, body, `<b id="free">`+amt(bal.Balance.Free))
 	require.Contains(t, body, `<b id="status">`+strings.ToLower(strings.TrimPrefix(sess.Session.Status.String(), "SESSION_STATUS_"))+`</b>`)
 	require.Contains(t, body, `<tr data-task="1">`)
 	twin("/sessions/1?format=json", "session", sess)
@@ -163,6 +163,12 @@ func TestPagesOnNetwork(t *testing.T) {
 		l := srv.Live.Link()
 		return l.State == "connected" && l.LastHeight > blk.SdkBlock.Header.Height
 	}, 20*time.Second, 100*time.Millisecond)
+}
+
+// amt is the start of an amount as the pages write it: COR shown, the query's exact
+// ucor amount in the title and data-ucor.
+func amt(ucor sdkmath.Int) string {
+	return `<span class="amt" title="` + ucor.String() + ` ucor" data-ucor="` + ucor.String() + `">`
 }
 
 func itoa(v uint64) string {
