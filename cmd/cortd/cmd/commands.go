@@ -59,7 +59,7 @@ func queryCommand() *cobra.Command {
 		server.QueryBlocksCmd(),
 		server.QueryBlockResultsCmd(),
 		authcmd.QueryTxsByEventsCmd(),
-		authcmd.QueryTxCmd(),
+		queryTxCmd(),
 	)
 	return cmd
 }

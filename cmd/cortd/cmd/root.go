@@ -47,6 +47,9 @@ func NewRootCmd() *cobra.Command {
 		Short:         "cortd: the node of a decentralized AI network (sessions, nodes, data, audits, challenges)",
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			// Flags and arguments parsed: an error from here on is not a usage mistake, so
+			// it is printed without the usage text burying it.
+			cmd.SilenceUsage = true
 			cmd.SetOut(cmd.OutOrStdout())
 			cmd.SetErr(cmd.ErrOrStderr())
 			clientCtx, err := client.ReadPersistentCommandFlags(initClientCtx, cmd.Flags())
@@ -69,8 +72,13 @@ func NewRootCmd() *cobra.Command {
 
 	autoCliOpts := tempApp.AutoCliOpts()
 	autoCliOpts.ClientCtx = initClientCtx
-	if err := autoCliOpts.EnhanceRootCommand(rootCmd); err != nil {
+	if err := enhanceWithAutoCLI(rootCmd, autoCliOpts); err != nil {
 		panic(err)
+	}
+	// Once every tx command exists: defaults, then the outcome of each broadcast.
+	if txCmd, _, err := rootCmd.Find([]string{"tx"}); err == nil && txCmd != rootCmd {
+		addSubmitDefaults(txCmd)
+		reportTxOutcomes(txCmd)
 	}
 	return rootCmd
 }
