@@ -70,9 +70,9 @@ func TestPagesShowCORAndPercentages(t *testing.T) {
 	sixK := `<span class="amt" title="6000000000 ucor" data-ucor="6000000000">6,000 COR</span>`
 	_, body := get(t, h, "/nodes")
 	require.Contains(t, body, `<td class="num stake">`+sixK+`</td>`)
-	// node-000001's newest record (period 2, index 1): score (11×31 + 1×17) % 100 = 58 hundredths.
+	// node-000001's newest record (period 2, index 1): score (1×31 + 1×17) % 100 = 48 hundredths.
 	require.Contains(t, body, `<tr data-node="node-000001">`)
-	require.Contains(t, body, `<td class="num total">58%</td>`)
+	require.Contains(t, body, `<td class="num total">48%</td>`)
 	require.Contains(t, body, `<td class="num uptime">100%</td>`)
 	require.Contains(t, body, `<td class="num rewards"><span class="amt" title="7 ucor" data-ucor="7">0.000007 COR</span></td>`)
 
@@ -80,11 +80,11 @@ func TestPagesShowCORAndPercentages(t *testing.T) {
 	require.Contains(t, body, `<b id="stake">`+sixK+`</b>`)
 	require.Contains(t, body, `minimum <span class="amt" title="6000000000 ucor" data-ucor="6000000000">6,000 COR</span>`)
 	require.Contains(t, body, `pending payments <span class="amt" title="777 ucor" data-ucor="777">0.000777 COR</span>`)
-	require.Contains(t, body, `<td class="num">41%</td>`) // period 1's scores
+	require.Contains(t, body, `<td class="num">31%</td>`) // period 1's scores
 
 	_, js := get(t, h, "/nodes/node-000001?format=json")
 	require.Contains(t, js, `"stake":"6000000000"`)
-	require.Contains(t, js, `"total_score":"0.410000000000000000"`)
+	require.Contains(t, js, `"total_score":"0.310000000000000000"`)
 	_, js = get(t, h, "/?format=json")
 	require.Contains(t, js, `"amount":"123456789"`)
 }

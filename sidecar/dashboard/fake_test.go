@@ -37,6 +37,8 @@ type fakeChain struct {
 	tasksPer int // tasks per session
 	down     atomic.Bool
 	calls    atomic.Int64
+	// periodCalls counts NodePeriods queries (the census reads them only on change).
+	periodCalls atomic.Int64
 }
 
 func newFake(nodes, sessions, tasksPer, periods int) *fakeChain {
@@ -184,17 +186,20 @@ func (n fakeNodes) Nodes(_ context.Context, r *nodestypes.QueryNodesRequest, _ .
 	return out, nil
 }
 
+// record is node id's period p+1: scores vary by node and period, so sorting by them
+// means something.
 func (n fakeNodes) record(id string, p int) nodestypes.PeriodRecord {
-	score := sdkmath.LegacyNewDecWithPrec(int64((len(id)*31+p*17)%100), 2)
+	score := sdkmath.LegacyNewDecWithPrec(int64((n.f.byID[id]*31+p*17)%100), 2)
 	return nodestypes.PeriodRecord{NodeId: id, Period: uint64(p + 1), Stats: nodestypes.PeriodStats{Validated: uint64(p + 3), Assigned: uint64(p + 4), Slashes: uint64(p % 3)},
 		Uptime: sdkmath.LegacyOneDec(), PrecommitScore: score, CommitScore: score, ValidationAccuracy: score, TotalScore: score,
-		Reputation: score, RewardEntitled: sdkmath.NewInt(20), RewardPaid: sdkmath.NewInt(20), LevelAfter: uint32(p % 11)}
+		Reputation: score, RewardEntitled: sdkmath.NewInt(20), RewardPaid: sdkmath.NewInt(20), LevelAfter: uint32(p % 11), Paid: true}
 }
 
 func (n fakeNodes) NodePeriods(_ context.Context, r *nodestypes.QueryNodePeriodsRequest, _ ...grpc.CallOption) (*nodestypes.QueryNodePeriodsResponse, error) {
 	if err := n.f.enter(); err != nil {
 		return nil, err
 	}
+	n.f.periodCalls.Add(1)
 	idx, res := page(n.f.periods, r.Pagination)
 	out := &nodestypes.QueryNodePeriodsResponse{Pagination: res}
 	for _, i := range idx {

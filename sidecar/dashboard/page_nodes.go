@@ -1,9 +1,11 @@
 package dashboard
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,31 +28,75 @@ type NodeRow struct {
 	Records   []nodestypes.PeriodRecord
 }
 
-func (n NodeRow) score(key string) float64 {
+// compareRows orders two rows by a sort key with exact arithmetic (LegacyDec and
+// Int comparisons, no floats); a node with no settled period ranks below any score.
+// Ties keep id order.
+func compareRows(a, b NodeRow, key string) int {
 	switch key {
 	case "level":
-		return float64(n.Node.Level)
-	case "rewards":
-		return intFloat(n.Node.AccruedRewards)
+		return cmp.Compare(a.Node.Level, b.Node.Level)
 	case "validated":
-		return float64(n.Validated)
-	}
-	if n.Latest == nil {
-		return -1
-	}
-	switch key {
-	case "total":
-		return decFloat(n.Latest.TotalScore)
-	case "precommit":
-		return decFloat(n.Latest.PrecommitScore)
-	case "uptime":
-		return decFloat(n.Latest.Uptime)
+		return cmp.Compare(a.Validated, b.Validated)
+	case "rewards":
+		return cmpInt(a.Node.AccruedRewards, b.Node.AccruedRewards)
+	case "stake":
+		return cmpInt(a.Node.Stake, b.Node.Stake)
+	case "total", "precommit", "uptime":
+		return cmpDec(recScore(a.Latest, key), recScore(b.Latest, key))
 	}
 	return 0
 }
 
+func recScore(r *nodestypes.PeriodRecord, key string) sdkmath.LegacyDec {
+	if r == nil {
+		return sdkmath.LegacyDec{}
+	}
+	switch key {
+	case "total":
+		return r.TotalScore
+	case "precommit":
+		return r.PrecommitScore
+	default:
+		return r.Uptime
+	}
+}
+
+// cmpDec and cmpInt order nil (absent) values first. LT and Equal compare in place
+// (BigInt would copy), which matters when sorting thousands of rows.
+func cmpDec(a, b sdkmath.LegacyDec) int {
+	switch {
+	case a.IsNil() && b.IsNil():
+		return 0
+	case a.IsNil():
+		return -1
+	case b.IsNil():
+		return 1
+	case a.Equal(b):
+		return 0
+	case a.LT(b):
+		return -1
+	}
+	return 1
+}
+
+func cmpInt(a, b sdkmath.Int) int {
+	switch {
+	case a.IsNil() && b.IsNil():
+		return 0
+	case a.IsNil():
+		return -1
+	case b.IsNil():
+		return 1
+	case a.Equal(b):
+		return 0
+	case a.LT(b):
+		return -1
+	}
+	return 1
+}
+
 // sortKeys are the rank table's columns (?sort=), "id" the chain's own order.
-var sortKeys = []string{"id", "level", "total", "precommit", "uptime", "validated", "rewards"}
+var sortKeys = []string{"id", "level", "total", "precommit", "uptime", "validated", "rewards", "stake"}
 
 // NodesPage is the nodes page's data.
 type NodesPage struct {
@@ -61,6 +107,9 @@ type NodesPage struct {
 	Heatmap any
 	Periods []uint64
 	Query   string // the page's query without sort/order, for the column links
+	// Ranked is the census walk the order comes from (sort other than id), else nil.
+	Ranked *Ranking
+	Ranks  int // nodes ranked
 }
 
 func (s *Server) nodes(ctx context.Context, r *http.Request) (*view, error) {
@@ -88,10 +137,6 @@ func (s *Server) nodes(ctx context.Context, r *http.Request) (*view, error) {
 	}
 	qc, cancel := s.qctx(ctx)
 	defer cancel()
-	res, err := s.b.Nodes.Nodes(qc, &nodestypes.QueryNodesRequest{Pagination: pp.request(true)})
-	if err != nil {
-		return nil, queryErr("nodes", err)
-	}
 	params, err := s.b.Nodes.Params(qc, &nodestypes.QueryParamsRequest{})
 	if err != nil {
 		return nil, queryErr("node params", err)
@@ -101,35 +146,63 @@ func (s *Server) nodes(ctx context.Context, r *http.Request) (*view, error) {
 		return nil, queryErr("latest block", err)
 	}
 	height := blockHeight(blk)
-	page := NodesPage{Sort: sortBy, Order: order, Pager: pager(r.URL, "", pp, len(res.Nodes), res.Pagination)}
+	page := NodesPage{Sort: sortBy, Order: order}
+	var res *nodestypes.QueryNodesResponse
+	if sortBy == "id" {
+		// The chain's own order: one paged query (reversed for desc).
+		pr := pp.request(true)
+		pr.Reverse = order == "desc"
+		if res, err = s.b.Nodes.Nodes(qc, &nodestypes.QueryNodesRequest{Pagination: pr}); err != nil {
+			return nil, queryErr("nodes", err)
+		}
+		for _, n := range res.Nodes {
+			page.Rows = append(page.Rows, NodeRow{Node: n, Online: online(params.Params, n, height)})
+		}
+		page.Pager = pager(r.URL, "", pp, len(res.Nodes), res.Pagination)
+	} else {
+		// No query orders nodes by score: the whole set comes from the census walk
+		// (every node, paged, kept between walks), sorted here, and cut to the page.
+		// The cursor (key=) of the id order means nothing here; offset pages.
+		rk, err := s.census.ensureRanking(ctx, s.b, s.cfg.QueryTimeout)
+		if err != nil {
+			return nil, queryErr("node ranking", err)
+		}
+		page.Ranked, page.Ranks = rk, len(rk.Rows)
+		sorted := rk.sorted(sortBy, order)
+		from := min(pp.Offset, uint64(len(sorted)))
+		to := min(from+pp.Limit, uint64(len(sorted)))
+		res = &nodestypes.QueryNodesResponse{Pagination: &query.PageResponse{Total: uint64(len(sorted))}}
+		for _, i := range sorted[from:to] {
+			row := rk.Rows[i]
+			row.Online = online(params.Params, row.Node, height)
+			page.Rows = append(page.Rows, row)
+			res.Nodes = append(res.Nodes, row.Node)
+		}
+		page.Pager = offsetPager(r.URL, pp, len(page.Rows), uint64(len(sorted)))
+	}
 	periods := map[uint64]bool{}
-	recs := make([]*nodestypes.QueryNodePeriodsResponse, len(res.Nodes))
-	for i, n := range res.Nodes {
+	recs := make([]*nodestypes.QueryNodePeriodsResponse, len(page.Rows))
+	for i := range page.Rows {
+		row := &page.Rows[i]
 		// One paged query per listed node: the page costs O(rows × periods shown).
-		pr, err := s.b.Nodes.NodePeriods(qc, &nodestypes.QueryNodePeriodsRequest{NodeId: n.Id,
+		pr, err := s.b.Nodes.NodePeriods(qc, &nodestypes.QueryNodePeriodsRequest{NodeId: row.Node.Id,
 			Pagination: &query.PageRequest{Limit: uint64(s.cfg.HeatPeriods), Reverse: true}})
 		if err != nil {
-			return nil, queryErr("periods of node "+n.Id, err)
+			return nil, queryErr("periods of node "+row.Node.Id, err)
 		}
 		recs[i] = pr
-		row := NodeRow{Node: n, Online: online(params.Params, n, height), Records: pr.Records}
+		row.Records = pr.Records
 		for j := range pr.Records {
-			row.Validated += pr.Records[j].Stats.Validated
 			periods[pr.Records[j].Period] = true
 		}
-		if len(pr.Records) > 0 {
-			row.Latest = &pr.Records[0]
-		}
-		page.Rows = append(page.Rows, row)
-	}
-	if sortBy != "id" {
-		slices.SortStableFunc(page.Rows, func(a, b NodeRow) int {
-			d := cmpF(a.score(sortBy), b.score(sortBy))
-			if order == "desc" {
-				d = -d
+		if sortBy == "id" {
+			for j := range pr.Records {
+				row.Validated += pr.Records[j].Stats.Validated
 			}
-			return d
-		})
+			if len(pr.Records) > 0 {
+				row.Latest = &pr.Records[0]
+			}
+		}
 	}
 	for p := range periods {
 		page.Periods = append(page.Periods, p)
@@ -143,10 +216,67 @@ func (s *Server) nodes(ctx context.Context, r *http.Request) (*view, error) {
 	qs.Del("sort")
 	qs.Del("order")
 	qs.Del("format")
+	qs.Del("key") // a cursor belongs to one order; a new order starts from the top
+	qs.Del("offset")
 	page.Query = qs.Encode()
-	return &view{Title: "Nodes", Data: page, JSON: []field{
-		{"nodes", res}, {"sort", sortBy}, {"order", order}, {"order_ids", rowIDs(page.Rows)}, {"periods", recsJSON(res.Nodes, recs)},
-	}}, nil
+	js := []field{{"nodes", res}, {"sort", sortBy}, {"order", order}, {"order_ids", rowIDs(page.Rows)}}
+	if page.Ranked != nil {
+		js = append(js, field{"ranked_height", page.Ranked.Height}, field{"ranked_nodes", page.Ranks}, field{"ranked_truncated", page.Ranked.Truncated})
+	}
+	js = append(js, field{"periods", recsJSON(page.Rows, recs)})
+	return &view{Title: "Nodes", Data: page, JSON: js}, nil
+}
+
+// sorted is the ranking's row indices in one order, computed once per walk and key.
+func (rk *Ranking) sorted(key, order string) []int {
+	rk.mu.Lock()
+	defer rk.mu.Unlock()
+	if idx, ok := rk.orders[key+" "+order]; ok {
+		return idx
+	}
+	idx := make([]int, len(rk.Rows))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { // stable over id order: ties stay by id
+		d := compareRows(rk.Rows[a], rk.Rows[b], key)
+		if order == "desc" {
+			d = -d
+		}
+		return d
+	})
+	if rk.orders == nil {
+		rk.orders = map[string][]int{}
+	}
+	rk.orders[key+" "+order] = idx
+	return idx
+}
+
+// offsetPager is pager for a table cut from a list held here: prev and next step by
+// offset.
+func offsetPager(u *url.URL, p pageParams, rows int, total uint64) Pager {
+	pg := Pager{From: p.Offset + 1, To: p.Offset + uint64(rows), Total: total}
+	if rows == 0 {
+		pg.From = p.Offset
+	}
+	link := func(off uint64) string {
+		q := u.Query()
+		q.Del("key")
+		q.Del("format")
+		if off == 0 {
+			q.Del("offset")
+		} else {
+			q.Set("offset", strconv.FormatUint(off, 10))
+		}
+		return "?" + q.Encode()
+	}
+	if pg.To < total {
+		pg.Next = link(pg.To)
+	}
+	if p.Offset > 0 {
+		pg.Prev = link(p.Offset - min(p.Offset, p.Limit))
+	}
+	return pg
 }
 
 // heatmapOf shades each node's total score per period (blank: no record).
@@ -179,30 +309,12 @@ func rowIDs(rows []NodeRow) []string {
 	return ids
 }
 
-func recsJSON(nodes []nodestypes.Node, recs []*nodestypes.QueryNodePeriodsResponse) []field {
-	out := make([]field, len(nodes))
-	for i, n := range nodes {
-		out[i] = field{n.Id, recs[i]}
+func recsJSON(rows []NodeRow, recs []*nodestypes.QueryNodePeriodsResponse) []field {
+	out := make([]field, len(rows))
+	for i, r := range rows {
+		out[i] = field{r.Node.Id, recs[i]}
 	}
 	return out
-}
-
-func cmpF(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func intFloat(i sdkmath.Int) float64 {
-	if i.IsNil() {
-		return 0
-	}
-	f, _ := i.ToLegacyDec().Float64()
-	return f
 }
 
 // NodePage is one node's page.

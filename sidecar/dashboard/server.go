@@ -35,7 +35,8 @@ type Config struct {
 	// QueryTimeout bounds every query of a page (default 5 s).
 	QueryTimeout time.Duration
 	// CensusEvery is how often the node census behind the overview's
-	// "online by level" is refreshed, page by page (default 30 s).
+	// "online by level" and the rank table's global order is refreshed, page by
+	// page (default 30 s).
 	CensusEvery time.Duration
 	// HeatPeriods is how many recent periods the heatmap shows (default 12).
 	HeatPeriods int
@@ -76,7 +77,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, b: cfg.Backend, pages: map[string]*template.Template{}, metrics: newMetrics(), log: cfg.Log}
 	s.Live = newLive(s.metrics)
 	s.Live.TaskTokens = s.taskTokens
-	s.census = &census{}
+	s.census = &census{heatN: cfg.HeatPeriods}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: templates: %w", err)
