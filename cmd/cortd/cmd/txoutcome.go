@@ -28,16 +28,18 @@ var neverBroadcast = map[string]bool{
 // hand-written ones alike: they all carry --broadcast-mode) wait for its transaction to be
 // in a block and report the real outcome (package txwait). It runs once the tree is built.
 func reportTxOutcomes(txCmd *cobra.Command) {
-	for _, c := range txCmd.Commands() {
-		if c.HasSubCommands() {
-			reportTxOutcomes(c)
+	var walk func(parent *cobra.Command)
+	walk = func(parent *cobra.Command) {
+		for _, c := range parent.Commands() {
+			walk(c)
+			if c.RunE == nil || c.Flags().Lookup(flags.FlagBroadcastMode) == nil || parent == txCmd && neverBroadcast[c.Name()] {
+				continue
+			}
+			txwait.AddFlags(c)
+			c.RunE = settleBroadcast(c.RunE)
 		}
-		if c.RunE == nil || c.Flags().Lookup(flags.FlagBroadcastMode) == nil || neverBroadcast[c.Name()] && c.Parent() == txCmd {
-			continue
-		}
-		txwait.AddFlags(c)
-		c.RunE = settleBroadcast(c.RunE)
 	}
+	walk(txCmd)
 }
 
 // settleBroadcast runs a tx command with its output going through a txwait.Recorder, then
@@ -47,7 +49,7 @@ func settleBroadcast(run func(*cobra.Command, []string) error) func(*cobra.Comma
 	return func(cmd *cobra.Command, args []string) error {
 		for _, f := range []string{flags.FlagGenerateOnly, flags.FlagDryRun, flags.FlagOffline, flags.FlagAux} {
 			if on, _ := cmd.Flags().GetBool(f); on {
-				return run(cmd, args)
+				return namePositionalArg(cmd, run(cmd, args))
 			}
 		}
 		opts, err := txwait.ReadOptions(cmd.Flags())
@@ -122,6 +124,9 @@ var positionalErr = regexp.MustCompile(`^invalid argument ".*" for "--([0-9]+)" 
 // namePositionalArg names the argument in such an error after the command's usage line
 // ("argument [deposit]: ..." instead of `for "--5" flag`).
 func namePositionalArg(cmd *cobra.Command, err error) error {
+	if err == nil {
+		return nil
+	}
 	m := positionalErr.FindStringSubmatch(err.Error())
 	if m == nil {
 		return err

@@ -156,6 +156,8 @@ func TestTxOutcome(t *testing.T) {
 	stdout, _, err = c.run("tx", "nodes", "add-stake", "n1", "6000000000")
 	require.EqualError(t, err, `argument [amount]: "6000000000" has no denom: this takes a coin, e.g. 6000000000ucor`)
 	require.Empty(t, stdout)
+	_, _, err = c.run("tx", "sessions", "create", "tiny", "1", "1", "1000ucor", "64", "1000000", "--generate-only")
+	require.EqualError(t, err, `argument [price-per-task]: "1000ucor" is a coin, but this takes a bare whole number of ucor: write 1000`)
 
 	// Offline-style signing then `tx broadcast` (a hand-written SDK command): signing prints
 	// a document as before; the broadcast waits and reports that tiny2 (included after the

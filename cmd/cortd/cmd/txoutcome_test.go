@@ -44,6 +44,7 @@ func TestNamePositionalArg(t *testing.T) {
 	} {
 		require.EqualError(t, namePositionalArg(cmd, errors.New(tc.in)), tc.want)
 	}
+	require.NoError(t, namePositionalArg(cmd, nil))
 	bare := &cobra.Command{Use: "fund"}
 	require.EqualError(t, namePositionalArg(bare, errors.New(`invalid argument "1" for "--0" flag: bad`)), "argument 1: bad")
 }
