@@ -29,7 +29,9 @@ package native
 //     the position, and plausibility is scored along the draft.
 //   - Text. The answer is compared as miners commit it: the raw token bytes
 //     with each run of invalid UTF-8 replaced by one U+FFFD
-//     (strings.ToValidUTF8), so honest output of partial characters replays.
+//     (strings.ToValidUTF8), so honest output of partial characters replays;
+//     the answer given is repaired the same way first (a raw generation
+//     replays too).
 //     An EOS token and a token with no bytes never continue an answer.
 //   - End. Generation produces at most N = min(max_tokens, context -
 //     prompt + 1) tokens and counts the EOS it draws. With claimed
@@ -53,6 +55,7 @@ package native
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/cortnet/cortd/sidecar/engine"
 	"github.com/cortnet/cortd/sidecar/engine/internal/kernels"
@@ -100,17 +103,35 @@ func (m *Model) Replay(ctx context.Context, prompt []int, answer string, complet
 	if completionTokens < 0 {
 		return engine.Replay{}, fmt.Errorf("%w: negative completion tokens", engine.ErrBadRequest)
 	}
-	r := &replayer{m: m, p: p, prompt: prompt, L: len(prompt), claim: completionTokens,
-		N:    min(p.MaxTokens, m.Cfg.MaxPos-len(prompt)+1),
-		text: textMatcher{answer: answer}, exact: true, firstDiff: -1}
-	if r.N == 0 { // max_tokens 0: generation emits nothing and runs no pass
-		return r.noTokens(), nil
-	}
-	s, err := m.getState(r.L + r.N - 1)
+	r, err := m.newReplayer(prompt, answer, completionTokens, p)
 	if err != nil {
 		return engine.Replay{}, err
 	}
-	defer m.putState(s)
+	if r.s == nil { // max_tokens 0: generation emits nothing and runs no pass
+		return r.noTokens(), nil
+	}
+	defer m.putState(r.s)
+	if err := r.walk(ctx); err != nil {
+		return engine.Replay{}, err
+	}
+	return r.result(), nil
+}
+
+// newReplayer prepares a replay of checked arguments: the answer as
+// committed (invalid UTF-8 repaired as miners repair it), its draft, and a
+// state for every position generation may reach (none when max_tokens is 0).
+func (m *Model) newReplayer(prompt []int, answer string, completionTokens int, p engine.Params) (*replayer, error) {
+	answer = strings.ToValidUTF8(answer, replacement)
+	r := &replayer{m: m, p: p, prompt: prompt, L: len(prompt), claim: completionTokens,
+		N:    min(p.MaxTokens, m.Cfg.MaxPos-len(prompt)+1),
+		text: textMatcher{answer: answer}, exact: true, firstDiff: -1}
+	if r.N == 0 {
+		return r, nil
+	}
+	s, err := m.getState(r.L + r.N - 1)
+	if err != nil {
+		return nil, err
+	}
 	r.s = s
 	V := m.Cfg.Vocab
 	r.hidden = make([]float32, s.cap*m.Cfg.Dim)
@@ -120,10 +141,7 @@ func (m *Model) Replay(ctx context.Context, prompt []int, answer string, complet
 	r.smp = newSampler(p, m.sampleVocab())
 	r.window = s.cap
 	r.seq = r.draft(answer, r.N)
-	if err := r.walk(ctx); err != nil {
-		return engine.Replay{}, err
-	}
-	return r.result(), nil
+	return r, nil
 }
 
 // replayer is one replay's state.
@@ -188,97 +206,92 @@ func (r *replayer) walk(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if j == len(r.seq) {
-			done, err := r.end(j)
+		if !r.exact {
+			done, err := r.scoreDraft(j)
 			if done || err != nil {
 				return err
 			}
-			continue // the generator went on with a token that continues the answer
+			continue
+		}
+		// On generation's path: first the ends that need no draw.
+		covered := r.text.covered()
+		if covered && (r.claim <= j || j == r.N) {
+			r.tokens = j
+			switch {
+			case r.claim < j:
+				r.endReason = fmt.Sprintf("claims %d completion tokens, the answer has %d", r.claim, j)
+			case r.claim == j && j < r.N:
+				r.endReason = fmt.Sprintf("answer stops after %d tokens with no EOS before max_tokens %d", j, r.N)
+			case r.claim > j:
+				r.endReason = fmt.Sprintf("claims %d completion tokens, generation stops at %d", r.claim, r.N)
+			default:
+				r.endOK = true
+			}
+			return nil
 		}
 		if j == r.N {
 			r.tokens = j
 			r.notExact(j, fmt.Sprintf("answer continues past the %d tokens generation may produce", r.N))
-			r.endOK, r.endReason = false, "answer longer than max_tokens/context"
+			r.endReason = "answer longer than max_tokens/context"
 			return nil
 		}
 		row, err := r.row(j)
 		if err != nil {
 			return err
 		}
-		a := r.seq[j]
-		if !r.exact {
-			r.score(row, a, false)
-			r.tokens = j + 1
-			continue
-		}
 		d := r.draw(row)
-		if r.continues(d) {
+		if !r.m.isEOS(d) && r.continues(d) {
 			r.score(row, d, true)
 			r.tokens = j + 1
-			if d != a {
+			if j >= len(r.seq) || d != r.seq[j] {
 				r.diverge(j, d)
 			}
 			continue
 		}
-		r.notExact(j, fmt.Sprintf("token %d: model draws %s, answer has %s", j, r.show(d), r.show(a)))
-		r.score(row, a, false)
+		if covered { // the model ends, or goes on where the answer ends
+			r.tokens = j
+			switch {
+			case !r.m.isEOS(d):
+				r.exact = false
+				r.endReason = fmt.Sprintf("answer ends where the model continues with %s", r.show(d))
+			case r.claim != j+1:
+				r.endReason = fmt.Sprintf("claims %d completion tokens, the model ends after %d", r.claim, j+1)
+			default:
+				r.endOK = true
+			}
+			return nil
+		}
+		if j == len(r.seq) { // text the draft does not spell, and the model does not produce
+			r.tokens = j
+			r.notExact(j, fmt.Sprintf("token %d: model draws %s where the answer goes on with %q", j, r.show(d), clip(r.text.rest())))
+			r.endReason = "answer text not scored: the tokenizer does not reproduce it"
+			return nil
+		}
+		r.notExact(j, fmt.Sprintf("token %d: model draws %s, answer has %s", j, r.show(d), r.show(r.seq[j])))
+		r.score(row, r.seq[j], false)
 		r.tokens = j + 1
 	}
 }
 
-// end judges the end of the answer after its tokens 0..j-1. done is false
-// when the generator continues the answer with a token the draft lacked
-// (accepted; the walk goes on).
-func (r *replayer) end(j int) (done bool, err error) {
-	r.tokens = j
-	if !r.exact {
-		return true, r.endTolerant(j)
-	}
-	covered := r.text.covered()
+// scoreDraft scores draft token j of an answer off generation's path, or
+// judges the end after the draft.
+func (r *replayer) scoreDraft(j int) (done bool, err error) {
 	switch {
-	case r.claim < j:
-		r.endOK, r.endReason = false, fmt.Sprintf("claims %d completion tokens, the answer has %d", r.claim, j)
-		return true, nil
-	case covered && r.claim == j:
-		if r.endOK = j == r.N; !r.endOK {
-			r.endReason = fmt.Sprintf("answer stops after %d tokens with no EOS before max_tokens %d", j, r.N)
-		}
-		return true, nil
+	case j == len(r.seq):
+		r.tokens = j
+		return true, r.endTolerant(j)
 	case j == r.N:
-		if !covered {
-			r.notExact(j, fmt.Sprintf("answer continues past the %d tokens generation may produce", r.N))
-		}
-		r.endOK, r.endReason = false, fmt.Sprintf("claims %d completion tokens, generation stops at %d", r.claim, r.N)
+		r.tokens = j
+		r.endReason = "answer longer than max_tokens/context"
 		return true, nil
 	}
 	row, err := r.row(j)
 	if err != nil {
 		return true, err
 	}
-	d := r.draw(row)
-	eos := r.m.isEOS(d)
-	switch {
-	case covered && r.claim == j+1:
-		if r.endOK = eos; !eos {
-			r.endReason = fmt.Sprintf("after the answer the model draws %s, not EOS", r.show(d))
-		}
-		return true, nil
-	case eos && covered:
-		r.endOK, r.endReason = false, fmt.Sprintf("claims %d completion tokens, the model ends after %d", r.claim, j+1)
-		return true, nil
-	case !eos && r.continues(d):
-		r.score(row, d, true)
-		r.tokens = j + 1
-		r.diverge(j, d)
-		return false, nil
-	case covered:
-		r.exact = false
-		r.endOK, r.endReason = false, fmt.Sprintf("answer ends where the model continues with %s", r.show(d))
-		return true, nil
-	}
-	r.notExact(j, fmt.Sprintf("token %d: model draws %s where the answer goes on with %q", j, r.show(d), clip(r.text.rest())))
-	r.endOK, r.endReason = false, "answer text the tokenizer does not reproduce"
-	return true, nil
+	r.score(row, r.seq[j], false)
+	r.tokens = j + 1
+	return false, nil
 }
 
 // endTolerant judges the end of an answer that is not exact by the

@@ -21,13 +21,18 @@ type textMatcher struct {
 	invalid bool   // the last decided raw byte was in an invalid run (its U+FFFD is matched)
 }
 
-// feed appends raw bytes to the output; false when the output can no
-// longer be a prefix of the answer (the matcher is then spent).
+// feed appends raw bytes to the output; false (and nothing changed) when
+// the output could no longer be a prefix of the answer.
 func (t *textMatcher) feed(b []byte) bool {
-	buf := append(t.pend, b...)
+	saved := *t
+	buf := append(t.pend[:len(t.pend):len(t.pend)], b...) // a copy: pend stays intact
 	i, ok := t.decide(buf, false)
-	t.pend = append(t.pend[:0], buf[i:]...) // buf may alias pend: copy down
-	return ok
+	if !ok {
+		*t = saved
+		return false
+	}
+	t.pend = buf[i:]
+	return true
 }
 
 // decide emits the output of buf's bytes; with final false it stops at a
