@@ -322,10 +322,11 @@ func (a *Auditor) audit(ctx context.Context, id uint64) bool {
 		return true
 	}
 	var msg sdk.Msg
-	if f == nil {
-		msg = &auditstypes.MsgAuditPass{Auditor: a.s.Address(), AuditId: id}
+	maxFigs := a.maxFigures(ctx)
+	if !f.Fraud() {
+		msg = &auditstypes.MsgAuditPass{Auditor: a.s.Address(), AuditId: id, Figures: fitFigures(f.passFigures(), maxFigs)}
 	} else {
-		msg = &auditstypes.MsgReportFraud{Auditor: a.s.Address(), AuditId: id, FailedCheck: f.Check, Figures: f.Figures}
+		msg = &auditstypes.MsgReportFraud{Auditor: a.s.Address(), AuditId: id, FailedCheck: f.Check, Figures: fitFigures(f.Figures, maxFigs)}
 	}
 	if _, err := a.s.Send(ctx, msg); err != nil {
 		if containsCode(err, auditstypes.ErrDeadlinePassed) {
@@ -337,8 +338,8 @@ func (a *Auditor) audit(ctx context.Context, id uint64) bool {
 		a.M.TxFailures.Add(1)
 		return true
 	}
-	if f == nil {
-		log.Info("audit passed")
+	if !f.Fraud() {
+		log.Info("audit passed", "figures", figuresString(f.passFigures()))
 		a.M.Passed.Add(1)
 	} else {
 		log.Warn("fraud reported", "check", f.Check, "figures", figuresString(f.Figures), "detail", f.Detail)
@@ -369,7 +370,7 @@ func (a *Auditor) vote(ctx context.Context, id uint64) bool {
 		a.M.Errors.Add(1)
 		return true
 	}
-	yes := f != nil
+	yes := f.Fraud()
 	if c, ok := a.subjects[au.SubjectModule].(Confirmer); ok {
 		yes = c.Confirms(au.Report, f)
 	}
@@ -406,9 +407,32 @@ func (a *Auditor) vote(ctx context.Context, id uint64) bool {
 // Ready reports whether the role has read the chain at least once.
 func (a *Auditor) Ready() bool { return a.ready.Load() }
 
+// maxFigures is x/audits' max_figures now (its default when the query fails: a message
+// over the limit would be refused, one within the default is accepted unless governance
+// lowered it).
+func (a *Auditor) maxFigures(ctx context.Context) int {
+	qctx, cancel := a.c.QueryCtx(ctx)
+	defer cancel()
+	r, err := a.q.Params(qctx, &auditstypes.QueryParamsRequest{})
+	if err != nil {
+		a.log.Warn("reading x/audits params; assuming the default max_figures", "err", err)
+		return int(auditstypes.DefaultParams().MaxFigures)
+	}
+	return int(r.Params.MaxFigures)
+}
+
+// fitFigures keeps the first max figures: subjects put what the chain acts on (a session
+// report's "node:" figures) first and informative ones (replay scores) after.
+func fitFigures(figs []auditstypes.Figure, max int) []auditstypes.Figure {
+	if max >= 0 && len(figs) > max {
+		return figs[:max]
+	}
+	return figs
+}
+
 // findingCheck is a finding's failed check, or "none".
 func findingCheck(f *Finding) string {
-	if f == nil {
+	if !f.Fraud() {
 		return "none"
 	}
 	return f.Check

@@ -46,14 +46,26 @@ func DefaultTolerances() Tolerances {
 	return Tolerances{Loss: sdkmath.LegacyNewDecWithPrec(1, 2), Cosine: sdkmath.LegacyNewDecWithPrec(999, 3)}
 }
 
-// Finding is a failed check with the auditor's recomputed figures; nil means pass.
+// Finding is a failed check with the auditor's recomputed figures; nil means pass. A
+// Finding with no Check is a pass that carries figures (session tasks: replay scores).
 type Finding struct {
-	Check   string
+	Check   string // "" on a pass
 	Figures []auditstypes.Figure
 	Detail  string // for logs
 	// Failed names the failing parties of subjects that have several (session
 	// tasks: node id → check), for Confirmer.
 	Failed map[string]string
+}
+
+// Fraud reports whether the finding is a failed check (not a pass, nil or with figures).
+func (f *Finding) Fraud() bool { return f != nil && f.Check != "" }
+
+// passFigures are the figures a pass carries (none for nil).
+func (f *Finding) passFigures() []auditstypes.Figure {
+	if f == nil {
+		return nil
+	}
+	return f.Figures
 }
 
 func (f *Finding) add(name, value string) {
