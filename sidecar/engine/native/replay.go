@@ -22,9 +22,10 @@ package native
 //     another segmentation of the same text), the drawn token is accepted,
 //     the rest of the answer is encoded again as the new draft, the KV cache
 //     is rolled back to that position and a new pass runs from there
-//     (Passes counts them; passes after a divergence feed a window of at
-//     most twice the tokens the previous pass accepted, at least 16, so
-//     text that diverges often costs a bounded multiple of one pass).
+//     (Passes counts them; a pass after a divergence feeds a window of at
+//     most twice the tokens the previous pass accepted, at least 16, and
+//     the window doubles with each pass that ends without one, so text
+//     that diverges often costs a bounded multiple of one pass).
 //     Otherwise the answer is not reproduced: Exact is false, FirstDiff is
 //     the position, and plausibility is scored along the draft.
 //   - Text. The answer is compared as miners commit it: the raw token bytes
@@ -160,6 +161,7 @@ type replayer struct {
 	hidden            []float32
 	passStart, passJ  int
 	window            int
+	diverged          bool      // a divergence since the current pass started
 	blk               []float32 // LM-head rows predicting answer tokens blkJ..blkJ+blkRows
 	blkJ, blkRows     int
 	work, lse         []float32
@@ -353,6 +355,7 @@ func (r *replayer) diverge(j, d int) {
 	}
 	r.blkRows = 0
 	r.window = max(replayMinWindow, 2*(j+1-r.passJ))
+	r.diverged = true
 }
 
 // row returns the logits predicting answer token j (position L+j-1),
@@ -364,6 +367,13 @@ func (r *replayer) row(j int) ([]float32, error) {
 	}
 	pos := r.L + j - 1
 	if pos >= r.s.Pos() {
+		if !r.diverged && r.passes > 0 {
+			// The last pass ended at its window with no divergence: grow
+			// the window again, so one early divergence does not leave
+			// the rest of the answer in small passes.
+			r.window = min(2*r.window, r.s.cap)
+		}
+		r.diverged = false
 		from := r.s.Pos()
 		end := min(r.L+len(r.seq), r.L+r.N-1, from+r.window)
 		end = max(end, pos+1)
