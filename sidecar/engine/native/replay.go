@@ -49,7 +49,9 @@ package native
 //     when that is 1). Score = Plausible / Tokens. Once the answer is not
 //     exact, draws off the generator's path mean nothing, so EndOK is
 //     judged by the same tolerance: an EOS id plausible after the answer
-//     (claimed Tokens+1), or Tokens = N (claimed Tokens).
+//     (claimed Tokens+1), or Tokens = N (claimed N), where the draft's
+//     count may be off by 2 per U+FFFD of the answer (the invalid bytes it
+//     replaced took an unknown number of tokens).
 //   - Stop sequences are not replayed (session tasks use none): a non-empty
 //     p.Stop is refused with ErrBadRequest.
 
@@ -125,7 +127,8 @@ func (m *Model) newReplayer(prompt []int, answer string, completionTokens int, p
 	answer = strings.ToValidUTF8(answer, replacement)
 	r := &replayer{m: m, p: p, prompt: prompt, L: len(prompt), claim: completionTokens,
 		N:    min(p.MaxTokens, m.Cfg.MaxPos-len(prompt)+1),
-		text: textMatcher{answer: answer}, exact: true, firstDiff: -1}
+		text: textMatcher{answer: answer}, exact: true, firstDiff: -1,
+		slack: 2 * strings.Count(answer, replacement)}
 	if r.N == 0 {
 		return r, nil
 	}
@@ -162,6 +165,7 @@ type replayer struct {
 	passStart, passJ  int
 	window            int
 	diverged          bool      // a divergence since the current pass started
+	slack             int       // tolerant token-count slack: 2 per U+FFFD in the answer
 	blk               []float32 // LM-head rows predicting answer tokens blkJ..blkJ+blkRows
 	blkJ, blkRows     int
 	work, lse         []float32
@@ -284,7 +288,11 @@ func (r *replayer) scoreDraft(j int) (done bool, err error) {
 		return true, r.endTolerant(j)
 	case j == r.N:
 		r.tokens = j
-		r.endReason = "answer longer than max_tokens/context"
+		// A draft longer than generation may go is a valid length end
+		// only by the slack of its U+FFFD characters.
+		if r.endOK = r.claim == r.N && len(r.seq)-r.N <= r.slack; !r.endOK {
+			r.endReason = "answer longer than max_tokens/context"
+		}
 		return true, nil
 	}
 	row, err := r.row(j)
@@ -297,13 +305,16 @@ func (r *replayer) scoreDraft(j int) (done bool, err error) {
 }
 
 // endTolerant judges the end of an answer that is not exact by the
-// tolerance rule (draws off the generator's path mean nothing).
+// tolerance rule (draws off the generator's path mean nothing). The draft
+// spells each U+FFFD of the answer with the tokenizer's tokens for that
+// character, while the raw invalid bytes it replaced took any number of
+// tokens: a length claim allows the draft that much slack.
 func (r *replayer) endTolerant(j int) error {
 	switch {
+	case r.claim == r.N && j >= r.N-r.slack:
+		r.endOK = true // a length end
 	case r.claim == j:
-		if r.endOK = j == r.N; !r.endOK {
-			r.endReason = fmt.Sprintf("answer stops after %d tokens with no EOS before max_tokens %d", j, r.N)
-		}
+		r.endReason = fmt.Sprintf("answer stops after %d tokens with no EOS before max_tokens %d", j, r.N)
 	case r.claim == j+1 && j < r.N:
 		row, err := r.row(j)
 		if err != nil {
