@@ -9,7 +9,7 @@ LDFLAGS   := -X github.com/cosmos/cosmos-sdk/version.Name=cortd \
              -X github.com/cosmos/cosmos-sdk/version.Version=$(VERSION) \
              -X github.com/cosmos/cosmos-sdk/version.Commit=$(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: all build build-cortd build-sidecar install test test-deps test-short bench fuzz e2e lint vet fmt-check proto-gen proto-check localnet localnet-stop demo bench-router bench-dashboard bench-engine engine-refs chat-refs clean
+.PHONY: all build build-cortd build-sidecar install test test-deps test-short bench fuzz e2e lint vet fmt-check proto-gen proto-check localnet localnet-stop demo bench-router bench-dashboard bench-engine bench-verify engine-refs chat-refs clean
 
 all: build
 
@@ -94,6 +94,12 @@ bench-router:
 # ROUNDS, THREADS, FORMATS, CASES, MODELS (gpt2,llama1b), OUT (scripts/bench/engine-vs-llamacpp.sh).
 bench-engine:
 	bash scripts/bench/engine-vs-llamacpp.sh
+
+# Verification (issue 24): honest-reject and catch rates per attack class in both verification
+# modes, the chain's judges and the auditor's replay in one process, and what a replay costs;
+# ~3 min on 2 cores. Knobs: TASKS, MAX_TOKENS, MODELS, MODEL, OUT, BIG (scripts/bench/verify.sh).
+bench-verify:
+	bash scripts/bench/verify.sh
 
 # Dashboard page cost with 10,000 nodes and 100,000 tasks (fake paged backend).
 bench-dashboard:
