@@ -6,5 +6,6 @@
 // Subjects are checked by a Subject per x/audits subject module: "data" (a data
 // submission: fetch, checksum, every assigned model's loss and the winner's embedding,
 // distance within the threshold) and "sessions" (a session task's committed
-// embeddings). The shared scoring rule is in score.go; `cortd-sidecar score` uses it too.
+// embeddings, and each paid answer replayed under the model: replay.go). The shared
+// scoring rule is in score.go; `cortd-sidecar score` uses it too.
 package auditor
