@@ -88,3 +88,20 @@ func TestPagesShowCORAndPercentages(t *testing.T) {
 	_, js = get(t, h, "/?format=json")
 	require.Contains(t, js, `"amount":"123456789"`)
 }
+
+// TestShortRewardsPoolExplained: a period paid below its entitlement gets the
+// sentence that explains it (a short rewards pool); a period still being settled is
+// named as such; a node paid in full has neither.
+func TestShortRewardsPoolExplained(t *testing.T) {
+	h := testServer(newFake(3, 1, 1, 6)).Handler()
+	_, body := get(t, h, "/nodes/node-000001")
+	require.Contains(t, body, `<p id="short-pool">Paid is below entitled in periods 4 (`+
+		`<span class="amt" title="12500000 ucor" data-ucor="12500000">12.5 COR</span> of <span class="amt" title="20000000 ucor" data-ucor="20000000">20 COR</span>), 3 (`)
+	require.Contains(t, body, "because the rewards pool was short")
+	require.Contains(t, body, `<p id="unpaid">Period 6 is still being settled: the reward is not paid yet.</p>`)
+	require.Contains(t, body, `<td class="num paid"><span class="amt" title="12500000 ucor" data-ucor="12500000">12.5 COR</span></td>`)
+
+	_, body = get(t, testServer(newFake(3, 1, 1, 2)).Handler(), "/nodes/node-000001")
+	require.NotContains(t, body, `id="short-pool"`)
+	require.NotContains(t, body, `id="unpaid"`)
+}

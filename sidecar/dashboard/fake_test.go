@@ -190,9 +190,16 @@ func (n fakeNodes) Nodes(_ context.Context, r *nodestypes.QueryNodesRequest, _ .
 // means something.
 func (n fakeNodes) record(id string, p int) nodestypes.PeriodRecord {
 	score := sdkmath.LegacyNewDecWithPrec(int64((n.f.byID[id]*31+p*17)%100), 2)
-	return nodestypes.PeriodRecord{NodeId: id, Period: uint64(p + 1), Stats: nodestypes.PeriodStats{Validated: uint64(p + 3), Assigned: uint64(p + 4), Slashes: uint64(p % 3)},
+	rec := nodestypes.PeriodRecord{NodeId: id, Period: uint64(p + 1), Stats: nodestypes.PeriodStats{Validated: uint64(p + 3), Assigned: uint64(p + 4), Slashes: uint64(p % 3)},
 		Uptime: sdkmath.LegacyOneDec(), PrecommitScore: score, CommitScore: score, ValidationAccuracy: score, TotalScore: score,
-		Reputation: score, RewardEntitled: sdkmath.NewInt(20), RewardPaid: sdkmath.NewInt(20), LevelAfter: uint32(p % 11), Paid: true}
+		Reputation: score, RewardEntitled: sdkmath.NewInt(20_000_000), RewardPaid: sdkmath.NewInt(20_000_000), LevelAfter: uint32(p % 11), Paid: true}
+	switch p {
+	case 2, 3: // the rewards pool was short in periods 3 and 4
+		rec.RewardPaid = sdkmath.NewInt(12_500_000)
+	case 5: // period 6 is scored, its payout still to come
+		rec.RewardPaid, rec.Paid = sdkmath.ZeroInt(), false
+	}
+	return rec
 }
 
 func (n fakeNodes) NodePeriods(_ context.Context, r *nodestypes.QueryNodePeriodsRequest, _ ...grpc.CallOption) (*nodestypes.QueryNodePeriodsResponse, error) {

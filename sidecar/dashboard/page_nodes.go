@@ -330,6 +330,10 @@ type NodePage struct {
 	TaskPager   Pager
 	Pending     string
 	MinStake    sdkmath.Int
+	// Short are the shown periods paid less than entitled because the rewards pool
+	// could not cover the period; Unpaid those whose payout is still to come.
+	Short  []nodestypes.PeriodRecord
+	Unpaid []uint64
 }
 
 // TaskOutcome is one of the node's assignments as the node page lists it.
@@ -378,6 +382,14 @@ func (s *Server) node(ctx context.Context, r *http.Request) (*view, error) {
 		return nil, queryErr("node periods", err)
 	}
 	page.Periods = periods.Records
+	for _, rec := range periods.Records {
+		switch {
+		case !rec.Paid:
+			page.Unpaid = append(page.Unpaid, rec.Period)
+		case !rec.RewardPaid.IsNil() && !rec.RewardEntitled.IsNil() && rec.RewardPaid.LT(rec.RewardEntitled):
+			page.Short = append(page.Short, rec)
+		}
+	}
 	page.PeriodPager = pager(r.URL, "p_", pp, len(periods.Records), periods.Pagination)
 	cur, err := s.b.Nodes.CurrentPeriod(qc, &nodestypes.QueryCurrentPeriodRequest{NodeId: id})
 	if err != nil {

@@ -99,9 +99,29 @@ func LineChart(series []Series, xLabels []string) template.HTML {
 			fmt.Fprintf(&sb, `<polyline points="%s" class="s%d"><title>%s</title></polyline>`, strings.Join(pts, " "), si%4, esc(s.Name))
 		}
 	}
+	// About six labels: the first anchored at its start, the last (always drawn)
+	// at its end so it stays inside the chart, the others centred; a stepped label
+	// too close to the last is left out rather than drawn over it.
+	last := len(xLabels) - 1
 	step := max(1, n/6)
-	for i := 0; i < len(xLabels); i += step {
-		fmt.Fprintf(&sb, `<text x="%.1f" y="%g" class="lbl">%s</text>`, x(i), h+16, esc(xLabels[i]))
+	for i := 0; i <= last; i += step {
+		if i > 0 && last-i < (step+1)/2 {
+			break
+		}
+		anchor := "middle"
+		if i == 0 {
+			anchor = "start"
+		}
+		if i != last {
+			fmt.Fprintf(&sb, `<text x="%.1f" y="%g" class="lbl" text-anchor="%s">%s</text>`, x(i), h+16, anchor, esc(xLabels[i]))
+		}
+	}
+	if last >= 0 {
+		anchor := "end"
+		if last == 0 {
+			anchor = "start"
+		}
+		fmt.Fprintf(&sb, `<text x="%.1f" y="%g" class="lbl" text-anchor="%s">%s</text>`, x(last), h+16, anchor, esc(xLabels[last]))
 	}
 	sb.WriteString(`</svg>`)
 	return template.HTML(sb.String())

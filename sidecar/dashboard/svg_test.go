@@ -2,6 +2,8 @@ package dashboard
 
 import (
 	"math"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -37,4 +39,36 @@ func TestHeatmapShadesAndBlanks(t *testing.T) {
 	require.Contains(t, svg, "hsl(210,70%,92%)") // 0: lightest
 	require.Contains(t, svg, "hsl(210,70%,30%)") // 1: darkest
 	require.Equal(t, 1, strings.Count(svg, `class="none"`))
+}
+
+// TestLineChartLastLabelInside: the last x label (the newest period) is always drawn
+// and ends at its point, inside the chart, instead of starting there and being
+// clipped at the right edge.
+func TestLineChartLastLabelInside(t *testing.T) {
+	labelRE := regexp.MustCompile(`<text x="([0-9.]+)" y="[0-9.]+" class="lbl" text-anchor="(\w+)">([^<]*)</text>`)
+	for _, n := range []int{1, 2, 5, 7, 12, 13, 30} {
+		var labels []string
+		var pts []float64
+		for i := range n {
+			labels = append(labels, "period "+strconv.Itoa(100+i))
+			pts = append(pts, float64(i%11))
+		}
+		svg := string(LineChart([]Series{{Name: "level", Points: pts}}, labels))
+		got := labelRE.FindAllStringSubmatch(svg, -1)
+		require.NotEmpty(t, got, "n=%d", n)
+		lastLabel := got[len(got)-1]
+		require.Equal(t, labels[n-1], lastLabel[3], "n=%d: the last label is drawn", n)
+		if n > 1 {
+			require.Equal(t, "end", lastLabel[2], "n=%d", n)
+		}
+		x, err := strconv.ParseFloat(lastLabel[1], 64)
+		require.NoError(t, err)
+		require.LessOrEqual(t, x, 360.0, "n=%d: inside the 360-unit view box", n)
+		require.LessOrEqual(t, len(got), 8, "n=%d: about six labels", n)
+		seen := map[string]bool{}
+		for _, g := range got {
+			require.False(t, seen[g[3]], "n=%d: %s drawn twice", n, g[3])
+			seen[g[3]] = true
+		}
+	}
 }
