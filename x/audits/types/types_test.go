@@ -37,6 +37,19 @@ func TestMsgValidateBasic(t *testing.T) {
 	require.NoError(t, (&types.MsgAuditPass{Auditor: addr, AuditId: 1}).ValidateBasic())
 	require.ErrorIs(t, (&types.MsgAuditPass{Auditor: addr}).ValidateBasic(), types.ErrInvalidAuditID)
 	require.ErrorIs(t, (&types.MsgAuditPass{Auditor: "x", AuditId: 1}).ValidateBasic(), types.ErrInvalidAddress)
+	pass := &types.MsgAuditPass{Auditor: addr, AuditId: 1, Figures: []types.Figure{{Name: "replay:node-1", Value: "0.987654"}}}
+	require.NoError(t, pass.ValidateBasic())
+	require.NoError(t, pass.ValidateAgainstParams(types.DefaultParams()))
+	pass.Figures = append(pass.Figures, types.Figure{Name: "replay:node-1", Value: "0.5"})
+	require.ErrorIs(t, pass.ValidateBasic(), types.ErrInvalidReport, "duplicate figure name")
+	pass.Figures = make([]types.Figure, types.MaxFiguresCap+1)
+	for i := range pass.Figures {
+		pass.Figures[i] = types.Figure{Name: "f" + strings.Repeat("x", i), Value: "1"}
+	}
+	require.ErrorIs(t, pass.ValidateBasic(), types.ErrInvalidReport, "over the hard cap")
+	pass.Figures = pass.Figures[:types.DefaultParams().MaxFigures+1]
+	require.NoError(t, pass.ValidateBasic(), "within the cap")
+	require.ErrorIs(t, pass.ValidateAgainstParams(types.DefaultParams()), types.ErrInvalidReport, "over the param")
 
 	rep := &types.MsgReportFraud{Auditor: addr, AuditId: 1, FailedCheck: "loss", Figures: []types.Figure{{Name: "loss", Value: "3.25"}}}
 	require.NoError(t, rep.ValidateBasic())
