@@ -44,7 +44,11 @@ func ExactSeed(lastBlockHash []byte, taskID uint64) uint64 {
 	var id [8]byte
 	binary.BigEndian.PutUint64(id[:], taskID)
 	h.Write(id[:])
-	seed := binary.BigEndian.Uint64(h.Sum(nil)[:8])
+	return nonZeroSeed(binary.BigEndian.Uint64(h.Sum(nil)[:8]))
+}
+
+// nonZeroSeed keeps 0 for "no seed": a drawn 0 becomes 1.
+func nonZeroSeed(seed uint64) uint64 {
 	if seed == 0 {
 		return 1
 	}
