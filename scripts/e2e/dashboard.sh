@@ -3,7 +3,8 @@
 # miner sidecars, a session with validated tasks, an open data target and an open
 # coding challenge; then `cortd-sidecar dashboard` is loaded in headless Chromium
 # (sidecar/dashboard/browsertest, build tag `browser`): every page's visible numbers
-# are checked against the CLI's queries, a live update is awaited after a new block,
+# are checked against the CLI's queries, two tasks validated while the dashboard runs
+# must show in the overview's rates, a live update is awaited after a new block,
 # and screenshots are saved. Last, the chain node is frozen: the dashboard says the
 # node is unreachable (503) and that its websocket dropped, and recovers when the node
 # comes back.
@@ -140,10 +141,18 @@ for p in / /nodes /nodes/node1 /sessions /sessions/1 /tasks/1 /data /challenges 
 done
 [ "$(status_code /nodes/nope)" = 404 ] || fail "/nodes/nope is not 404"
 [ "$(status_code '/nodes?sort=bogus')" = 400 ] || fail "/nodes?sort=bogus is not 400"
+for a in $(q audits open 2>/dev/null | jq -r '.audits[]?.id' 2>/dev/null); do
+  [ "$(status_code "/audits/$a")" = 200 ] || fail "/audits/$a: HTTP $(status_code "/audits/$a")"
+done
+
+log "two more tasks validated while the dashboard watches (the overview's rates)"
+for i in 3 4; do send_tx sessions submit 1 "Dashboard task $i says:" --max-tokens 8 --temperature 0 --top-p 1 --from user; done
+for t in 3 4; do wait_for "task $t validated" 120 validated "$t"; done
+log "tasks 3 and 4 validated"
 
 log "headless Chromium: every page against the CLI, a live update, screenshots in $OUT_DIR"
 DASHBOARD_URL=$DASH CORTD_BIN=$BIN CORTD_HOME=$HOME_DIR CORTD_NODE=$NODE OUT_DIR=$OUT_DIR \
-  NODE_ID=node1 SESSION_ID=1 TASK_ID=1 CHALLENGE_ID=$CH \
+  NODE_ID=node1 SESSION_ID=1 TASK_ID=1 CHALLENGE_ID=$CH RATE_TASKS=2 \
   "$BT" -test.v -test.run TestDashboardInBrowser -test.timeout 4m 2>&1 | tee "$E2E_HOME/browser.log" | grep -E '^(=== RUN|--- |\s+browser_test.go|PASS|FAIL|ok)' || true
 grep -q '^--- PASS: TestDashboardInBrowser' "$E2E_HOME/browser.log" || fail "browser test failed (see $E2E_HOME/browser.log)"
 ls "$OUT_DIR"/*.png >/dev/null || fail "no screenshots"

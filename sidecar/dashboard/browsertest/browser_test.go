@@ -23,12 +23,16 @@ type env struct {
 	url, cortd, home, node, out string
 	nodeID, session, task       string
 	challenge                   string
+	// rateTasks is how many tasks the script had validated while the dashboard
+	// was running (the overview's rates must show them); 0: not checked.
+	rateTasks int
 }
 
 func readEnv(t *testing.T) env {
 	e := env{url: os.Getenv("DASHBOARD_URL"), cortd: os.Getenv("CORTD_BIN"), home: os.Getenv("CORTD_HOME"), node: os.Getenv("CORTD_NODE"),
 		out: os.Getenv("OUT_DIR"), nodeID: os.Getenv("NODE_ID"), session: os.Getenv("SESSION_ID"), task: os.Getenv("TASK_ID"),
 		challenge: os.Getenv("CHALLENGE_ID")}
+	e.rateTasks, _ = strconv.Atoi(os.Getenv("RATE_TASKS"))
 	if e.url == "" || e.cortd == "" || e.node == "" {
 		t.Skip("DASHBOARD_URL, CORTD_BIN and CORTD_NODE are set by scripts/e2e/dashboard.sh")
 	}
@@ -105,6 +109,15 @@ func browser(t *testing.T) (context.Context, context.CancelFunc) {
 	return ctx, func() { cancelT(); cancelC(); cancelA() }
 }
 
+// read is the script that reads a selector's text, or an attribute with "SEL@ATTR"
+// (amounts: "#stake .amt@data-ucor" is the exact ucor amount behind "6,000 COR").
+func read(sel string) string {
+	if i := strings.LastIndex(sel, "@"); i > 0 {
+		return fmt.Sprintf(`((document.querySelector(%q) || {getAttribute: () => ""}).getAttribute(%q) || "")`, sel[:i], sel[i+1:])
+	}
+	return fmt.Sprintf(`(document.querySelector(%q) || {}).textContent`, sel)
+}
+
 // check loads url, reads the text of each selector and compares it with want()
 // (the CLI's answer, read after the page so a value that moved on between the
 // two is retried with a reload), then saves a screenshot.
@@ -120,7 +133,7 @@ func check(t *testing.T, ctx context.Context, e env, name, url string, want func
 			tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			// Read with a script, not chromedp.Text: the live script may swap <main>
 			// between two reads and a cached node would be stale.
-			err := chromedp.Run(tctx, chromedp.Poll(fmt.Sprintf(`(document.querySelector(%q) || {}).textContent`, sel), &got))
+			err := chromedp.Run(tctx, chromedp.Poll(read(sel), &got))
 			cancel()
 			if err != nil || strings.TrimSpace(got) != v {
 				ok, last = false, fmt.Sprintf("%s %s: page %q, CLI %q (err %v)", name, sel, strings.TrimSpace(got), v, err)
@@ -152,30 +165,33 @@ func TestDashboardInBrowser(t *testing.T) {
 			addr = path(acc, "account.value.address")
 		}
 		escrow := e.q(t, "bank", "balance", addr, "ucor")
-		return map[string]string{"#validators": path(vals, "validators.#"), "#escrow": path(escrow, "balance.amount")}
+		return map[string]string{"#validators": path(vals, "validators.#"), "#escrow .amt@data-ucor": path(escrow, "balance.amount")}
 	})
+	if e.rateTasks > 0 {
+		checkRates(t, ctx, e)
+	}
 	check(t, ctx, e, "nodes", "/nodes", func() map[string]string {
 		n := e.q(t, "nodes", "node", e.nodeID)
 		row := fmt.Sprintf(`tr[data-node="%s"] `, e.nodeID)
-		return map[string]string{row + "td.stake": path(n, "node.stake"), row + "td.level": orZero(path(n, "node.level"))}
+		return map[string]string{row + "td.stake .amt@data-ucor": path(n, "node.stake"), row + "td.level": orZero(path(n, "node.level"))}
 	})
 	check(t, ctx, e, "node", "/nodes/"+e.nodeID, func() map[string]string {
 		n := e.q(t, "nodes", "node", e.nodeID)
-		return map[string]string{"#stake": path(n, "node.stake"), "#loaded-models": path(n, "node.loaded_models"), "#level": orZero(path(n, "node.level"))}
+		return map[string]string{"#stake .amt@data-ucor": path(n, "node.stake"), "#loaded-models": path(n, "node.loaded_models"), "#level": orZero(path(n, "node.level"))}
 	})
 	check(t, ctx, e, "sessions", "/sessions", func() map[string]string {
 		b := e.q(t, "payments", "session-balance", e.session)
-		return map[string]string{fmt.Sprintf(`tr[data-session="%s"] td.free`, e.session): path(b, "balance.free")}
+		return map[string]string{fmt.Sprintf(`tr[data-session="%s"] td.free .amt@data-ucor`, e.session): path(b, "balance.free")}
 	})
 	check(t, ctx, e, "session", "/sessions/"+e.session, func() map[string]string {
 		b := e.q(t, "payments", "session-balance", e.session)
 		s := e.q(t, "sessions", "session", e.session)
-		return map[string]string{"#free": path(b, "balance.free"), "#status": short(path(s, "session.status"), "SESSION_STATUS_")}
+		return map[string]string{"#free .amt@data-ucor": path(b, "balance.free"), "#status": short(path(s, "session.status"), "SESSION_STATUS_")}
 	})
 	check(t, ctx, e, "task", "/tasks/"+e.task, func() map[string]string {
 		tk := e.q(t, "sessions", "task", e.task)
 		return map[string]string{"#status": short(path(tk, "task.status"), "TASK_STATUS_"), "#consensus": path(tk, "task.consensus_node"),
-			"#paid": path(tk, "task.paid")}
+			"#paid .amt@data-ucor": path(tk, "task.paid")}
 	})
 	check(t, ctx, e, "data", "/data", func() map[string]string {
 		p := e.q(t, "data", "pool")
@@ -220,6 +236,34 @@ func TestDashboardInBrowser(t *testing.T) {
 	require.NoError(t, chromedp.Run(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(e.url+"/nodes"),
 		chromedp.WaitVisible("main", chromedp.ByQuery), chromedp.FullScreenshot(&png, 100)))
 	require.NoError(t, os.WriteFile(filepath.Join(e.out, "nodes-phone.png"), png, 0o644))
+}
+
+// checkRates: the script validated e.rateTasks tasks while the dashboard watched
+// the node's events, so the overview's rates are not zero: tasks per minute and
+// tokens per second positive, at least that many validated, the share 100% (the
+// script's miners agree on every task). The figures come from events, not from a
+// query, so the check is against what the script did.
+func checkRates(t *testing.T, ctx context.Context, e env) {
+	t.Helper()
+	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var perMinute, tokens float64
+	var share, counts string
+	err := chromedp.Run(rctx, chromedp.Navigate(e.url+"/"), chromedp.WaitVisible("#tasks-per-minute", chromedp.ByQuery),
+		chromedp.Poll(fmt.Sprintf(`parseFloat(document.getElementById("tasks-per-minute").textContent) > 0 &&
+			parseInt(document.querySelector("#validated-share + span").textContent) >= %d`, e.rateTasks), nil),
+		chromedp.Evaluate(`parseFloat(document.getElementById("tasks-per-minute").textContent)`, &perMinute),
+		chromedp.Evaluate(`parseFloat(document.getElementById("tokens-per-second").textContent)`, &tokens),
+		chromedp.Evaluate(`document.getElementById("validated-share").textContent.trim()`, &share),
+		chromedp.Evaluate(`document.querySelector("#validated-share + span").textContent`, &counts))
+	require.NoError(t, err, "the overview's rates stayed at zero after %d tasks validated", e.rateTasks)
+	require.Positive(t, perMinute)
+	require.Positive(t, tokens, "validated tasks carry completion tokens")
+	require.Equal(t, "100%", share, counts)
+	var png []byte
+	require.NoError(t, chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)))
+	require.NoError(t, os.WriteFile(filepath.Join(e.out, "overview-rates.png"), png, 0o644))
+	t.Logf("overview rates: %.4g tasks/min, %s (%s), %.4g tokens/s", perMinute, share, counts, tokens)
 }
 
 // orZero: the chain's JSON omits zero numbers.
