@@ -287,7 +287,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	// x/data: targets, bonds and rewards in its module account; opens audits of filled
 	// targets; forfeited bonds go to the reporting auditor and the community pool.
 	app.DataKeeper = datakeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[datatypes.StoreKey]),
-		app.BankKeeper, app.AccountKeeper, datakeeper.ModelsRegistry(app.ModelsKeeper), app.AuditsKeeper,
+		app.BankKeeper, app.AccountKeeper, app.ModelsKeeper, app.AuditsKeeper,
 		app.DistrKeeper, nodeskeeper.MintProvision{Keeper: app.MintKeeper}, authtypes.FeeCollectorName, govAuthority)
 	// x/sessions opens audits of sampled tasks (x/audits is built after it, hence SetAudits).
 	app.SessionsKeeper.SetAudits(app.AuditsKeeper)
@@ -307,6 +307,11 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	// its epoch (weights, emissions, posting limits); x/data opens its epoch's targets and,
 	// at the end, expires them, opens audits of filled ones and steps the threshold.
 	app.EpochsKeeper.SetHooks(epochstypes.NewMultiEpochHooks(app.NodesKeeper.Hooks(), app.ChallengesKeeper.Hooks(), app.DataKeeper.Hooks()))
+	// x/nodes scales monthly rewards to its reward epoch's length and observes roles
+	// (audits completed, challenge scores agreed) through app/nodes_rewards.go.
+	app.NodesKeeper.SetRewardSources(app.nodesRewardSources())
+	// x/nodes, x/challenges and x/data check their mint shares together (app/mint_shares.go).
+	app.wireMintShares()
 
 	app.ModuleManager = module.NewManager(
 		genutil.NewAppModule(app.AccountKeeper, app.StakingKeeper, app, txConfig),
@@ -397,6 +402,8 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		panic(err)
 	}
 	app.SetAnteHandler(anteHandler)
+	// Upgrade handlers and the store loader of a pending upgrade (app/upgrades.go).
+	app.registerUpgrades()
 
 	if loadLatest {
 		if err := app.LoadLatestVersion(); err != nil {
@@ -430,10 +437,16 @@ func (app *App) InitChainer(ctx sdk.Context, req *abci.RequestInitChain) (*abci.
 	if err := json.Unmarshal(req.AppStateBytes, &genesisState); err != nil {
 		return nil, fmt.Errorf("decoding app state: %w", err)
 	}
+	if err := app.validateGenesisState(genesisState); err != nil {
+		return nil, err
+	}
+	if err := ValidateMintShares(app.appCodec, genesisState); err != nil { // app/mint_shares.go
+		return nil, fmt.Errorf("invalid genesis: %w", err)
+	}
 	if err := app.UpgradeKeeper.SetModuleVersionMap(ctx, app.ModuleManager.GetVersionMap()); err != nil {
 		return nil, err
 	}
-	return app.ModuleManager.InitGenesis(ctx, app.appCodec, genesisState)
+	return app.initModulesGenesis(ctx, genesisState)
 }
 
 // LoadHeight loads the state at a height.

@@ -31,12 +31,16 @@ func initRootCmd(rootCmd *cobra.Command, a *app.App) {
 		pruning.Cmd(newApp, app.DefaultNodeHome),
 		snapshot.Cmd(newApp),
 	)
-	// start, export, comet (show-node-id...), rollback, version.
-	server.AddCommands(rootCmd, app.DefaultNodeHome, newApp, appExport, func(*cobra.Command) {})
+	// start, export, comet (show-node-id...), rollback, version. The start command is
+	// guarded: genesis record, store probe, one message for damaged stores.
+	server.AddCommands(rootCmd, app.DefaultNodeHome, newApp, appExport, guardStart)
 
+	// genesis validate also checks the rules that span modules (app/genesis_validate.go).
+	genesisCmd := app.GenesisCommands(a.TxConfig(), a.BasicModuleManager, app.DefaultNodeHome)
+	genesisCmd.AddCommand(RewardsPresetCmd())
 	rootCmd.AddCommand(
 		server.StatusCommand(),
-		genutilcli.Commands(a.TxConfig(), a.BasicModuleManager, app.DefaultNodeHome),
+		genesisCmd,
 		queryCommand(),
 		txCommand(),
 		keys.Commands(),

@@ -84,12 +84,15 @@ func NewRootCmd() *cobra.Command {
 }
 
 // initAppConfig is the app.toml written by `cortd init`: REST and gRPC on, zero minimum
-// gas price in ucor (operators raise it on public networks).
+// gas price in ucor (operators raise it on public networks), state sync snapshots on
+// (snapshots.go says why at this interval).
 func initAppConfig() (string, any) {
 	cfg := serverconfig.DefaultConfig()
 	cfg.MinGasPrices = "0" + appparams.BondDenom
 	cfg.API.Enable = true
 	cfg.GRPC.Enable = true
+	cfg.StateSync.SnapshotInterval = DefaultSnapshotInterval
+	cfg.StateSync.SnapshotKeepRecent = DefaultSnapshotKeepRecent
 	return serverconfig.DefaultConfigTemplate, cfg
 }
 

@@ -40,14 +40,9 @@ const (
 	flagPortStep      = "port-step"
 	flagTimeoutCommit = "timeout-commit"
 	flagSaveMnemonics = "save-mnemonics"
-)
-
-// Base ports of node 0; node i adds i × port-step to each, so all nodes fit on one host.
-const (
-	baseP2PPort  = 26656
-	baseRPCPort  = 26657
-	baseAPIPort  = 1317
-	baseGRPCPort = 9090
+	flagBasePort      = "base-port"
+	flagSnapInterval  = "snapshot-interval"
+	flagSnapKeep      = "snapshot-keep-recent"
 )
 
 // Genesis amounts per validator, in ucor.
@@ -75,6 +70,9 @@ type testnetArgs struct {
 	portStep       int
 	timeoutCommit  string
 	saveMnemonics  bool
+	basePort       int
+	snapInterval   uint64
+	snapKeepRecent uint32
 }
 
 func testnetInitFilesCmd(a *app.App) *cobra.Command {
@@ -86,8 +84,16 @@ keys (test keyring), config with ports offset by i×port-step, persistent peers 
 and one genesis in which every validator is funded and bonded. The homes are 0700 (keys,
 validator keys and mnemonics are secrets); the mnemonic of each key is written (key_seed.json,
 mode 0600) only with --save-mnemonics.
+
+Ports of node i, with --base-port P (B = P + i×port-step):
+  p2p B, rpc B+1, grpc B+2, api (REST and gRPC-web) B+3, proxy_app B+4,
+  prometheus B+5, pprof B+6; B+7..B+9 are left for the node's sidecars.
+Without --base-port: CometBFT's and the SDK's defaults plus i×port-step (p2p 26656,
+rpc 26657, proxy_app 26658, prometheus 26660, api 1317, grpc 9090) and pprof off
+(its default 6060 would meet a single node's). CometBFT's Prometheus metrics are on;
+state sync snapshots are taken every --snapshot-interval blocks.
 Start node i with: cortd start --home OUTPUT/node<i>`,
-		Example: "cortd testnet init-files --v 4 --output-dir ./.testnets --chain-id cort-test-1",
+		Example: "cortd testnet init-files --v 4 --output-dir ./.testnets --chain-id cort-test-1 --base-port 29000 --port-step 10",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			clientCtx, err := client.GetClientQueryContext(cmd)
 			if err != nil {
@@ -101,14 +107,11 @@ Start node i with: cortd start --home OUTPUT/node<i>`,
 			args.portStep, _ = cmd.Flags().GetInt(flagPortStep)
 			args.timeoutCommit, _ = cmd.Flags().GetString(flagTimeoutCommit)
 			args.saveMnemonics, _ = cmd.Flags().GetBool(flagSaveMnemonics)
-			if args.numValidators < 1 {
-				return fmt.Errorf("--%s must be at least 1", flagNumValidators)
-			}
-			if args.portStep < 10 {
-				return fmt.Errorf("--%s must be at least 10 so node ports do not overlap", flagPortStep)
-			}
-			if args.chainID == "" {
-				return fmt.Errorf("--%s is required", flags.FlagChainID)
+			args.basePort, _ = cmd.Flags().GetInt(flagBasePort)
+			args.snapInterval, _ = cmd.Flags().GetUint64(flagSnapInterval)
+			args.snapKeepRecent, _ = cmd.Flags().GetUint32(flagSnapKeep)
+			if err := args.validate(); err != nil {
+				return err
 			}
 			return initTestnetFiles(cmd, clientCtx, a, args)
 		},
@@ -120,7 +123,28 @@ Start node i with: cortd start --home OUTPUT/node<i>`,
 	cmd.Flags().Int(flagPortStep, 100, "port offset between consecutive nodes")
 	cmd.Flags().String(flagTimeoutCommit, "1s", "CometBFT timeout_commit (block time)")
 	cmd.Flags().Bool(flagSaveMnemonics, false, "write each validator key's mnemonic to <home>/key_seed.json (mode 0600)")
+	cmd.Flags().Int(flagBasePort, 0, "first port of node 0 (0: CometBFT's and the SDK's default ports); see the layout above")
+	cmd.Flags().Uint64(flagSnapInterval, DefaultSnapshotInterval, "state sync snapshot every N blocks (0: none)")
+	cmd.Flags().Uint32(flagSnapKeep, DefaultSnapshotKeepRecent, "state sync snapshots kept and served (0: all)")
 	return cmd
+}
+
+func (args testnetArgs) validate() error {
+	if args.numValidators < 1 {
+		return fmt.Errorf("--%s must be at least 1", flagNumValidators)
+	}
+	if args.portStep < 10 {
+		return fmt.Errorf("--%s must be at least 10 so node ports do not overlap", flagPortStep)
+	}
+	if args.chainID == "" {
+		return fmt.Errorf("--%s is required", flags.FlagChainID)
+	}
+	if args.basePort != 0 && args.basePort < minBasePort {
+		return fmt.Errorf("--%s %d: want 0 (default ports) or at least %d (unprivileged ports)", flagBasePort, args.basePort, minBasePort)
+	}
+	// Every node's ports, checked before anything is written: in range and all different
+	// (a large --port-step could land one node's REST port on another's gRPC port).
+	return checkTestnetPorts(args)
 }
 
 type testnetNode struct {
@@ -188,19 +212,14 @@ func initTestnetFiles(cmd *cobra.Command, clientCtx client.Context, a *app.App, 
 		})
 		genAccounts = append(genAccounts, authtypes.NewBaseAccount(addr, nil, 0, 0))
 
-		if err := writeGentx(cmd, clientCtx, kb, args.chainID, *n, baseP2PPort+i*args.portStep, gentxsDir); err != nil {
+		ports := testnetPorts(args, i)
+		if err := writeGentx(cmd, clientCtx, kb, args.chainID, *n, ports.P2P, gentxsDir); err != nil {
 			return err
 		}
 
-		appCfg := srvconfig.DefaultConfig()
-		appCfg.MinGasPrices = "0" + appparams.BondDenom
-		appCfg.API.Enable = true
-		appCfg.API.Address = fmt.Sprintf("tcp://127.0.0.1:%d", baseAPIPort+i*args.portStep)
-		appCfg.GRPC.Enable = true
-		appCfg.GRPC.Address = fmt.Sprintf("127.0.0.1:%d", baseGRPCPort+i*args.portStep)
-		srvconfig.WriteConfigFile(filepath.Join(n.home, "config", "app.toml"), appCfg)
+		srvconfig.WriteConfigFile(filepath.Join(n.home, "config", "app.toml"), testnetAppConfig(args, ports))
 		clientCfg := fmt.Sprintf("chain-id = %q\nkeyring-backend = %q\noutput = \"text\"\nnode = \"tcp://127.0.0.1:%d\"\nbroadcast-mode = \"sync\"\n",
-			args.chainID, args.keyringBackend, baseRPCPort+i*args.portStep)
+			args.chainID, args.keyringBackend, ports.RPC)
 		if err := os.WriteFile(filepath.Join(n.home, "config", "client.toml"), []byte(clientCfg), 0o644); err != nil {
 			return err
 		}
@@ -247,7 +266,7 @@ func initTestnetFiles(cmd *cobra.Command, clientCtx client.Context, a *app.App, 
 		var peers []string
 		for j, other := range nodes {
 			if j != i {
-				peers = append(peers, fmt.Sprintf("%s@127.0.0.1:%d", other.nodeID, baseP2PPort+j*args.portStep))
+				peers = append(peers, fmt.Sprintf("%s@127.0.0.1:%d", other.nodeID, testnetPorts(args, j).P2P))
 			}
 		}
 		cfg.P2P.PersistentPeers = strings.Join(peers, ",")
@@ -256,20 +275,44 @@ func initTestnetFiles(cmd *cobra.Command, clientCtx client.Context, a *app.App, 
 
 	cmd.PrintErrf("Initialized %d validator homes under %s (chain %s)\n", args.numValidators, args.outputDir, args.chainID)
 	for i, n := range nodes {
-		cmd.PrintErrf("  %s: rpc 127.0.0.1:%d  api 127.0.0.1:%d  grpc 127.0.0.1:%d  key %s (%s)\n", n.home,
-			baseRPCPort+i*args.portStep, baseAPIPort+i*args.portStep, baseGRPCPort+i*args.portStep, n.name, n.addr)
+		p := testnetPorts(args, i)
+		cmd.PrintErrf("  %s: rpc 127.0.0.1:%d  api 127.0.0.1:%d  grpc 127.0.0.1:%d  prometheus 127.0.0.1:%d  key %s (%s)\n", n.home,
+			p.RPC, p.API, p.GRPC, p.Prometheus, n.name, n.addr)
 	}
 	return nil
 }
 
+// testnetAppConfig is node i's app.toml: REST and gRPC on its own ports, state sync
+// snapshots on (every validator of a test network can serve a joining node).
+func testnetAppConfig(args testnetArgs, p nodePorts) *srvconfig.Config {
+	appCfg := srvconfig.DefaultConfig()
+	appCfg.MinGasPrices = "0" + appparams.BondDenom
+	appCfg.API.Enable = true
+	appCfg.API.Address = fmt.Sprintf("tcp://127.0.0.1:%d", p.API)
+	appCfg.GRPC.Enable = true
+	appCfg.GRPC.Address = fmt.Sprintf("127.0.0.1:%d", p.GRPC)
+	appCfg.StateSync.SnapshotInterval = args.snapInterval
+	appCfg.StateSync.SnapshotKeepRecent = args.snapKeepRecent
+	return appCfg
+}
+
 // testnetCometConfig is node i's CometBFT config: ports offset so nodes share one host.
 func testnetCometConfig(args testnetArgs, i int, home string) (*cmtconfig.Config, error) {
+	p := testnetPorts(args, i)
 	cfg := initCometConfig()
 	cfg.SetRoot(home)
 	cfg.Moniker = fmt.Sprintf("node%d", i)
-	cfg.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", baseP2PPort+i*args.portStep)
-	cfg.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", baseRPCPort+i*args.portStep)
+	cfg.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", p.P2P)
+	cfg.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", p.RPC)
+	// proxy_app is bound only when the app runs out of process, but each node gets its own
+	// so that running one that way does not collide with the others.
+	cfg.ProxyApp = fmt.Sprintf("tcp://127.0.0.1:%d", p.ProxyApp)
 	cfg.RPC.PprofListenAddress = ""
+	if p.Pprof != 0 {
+		cfg.RPC.PprofListenAddress = fmt.Sprintf("127.0.0.1:%d", p.Pprof)
+	}
+	cfg.Instrumentation.Prometheus = true
+	cfg.Instrumentation.PrometheusListenAddr = fmt.Sprintf("127.0.0.1:%d", p.Prometheus)
 	cfg.P2P.AddrBookStrict = false
 	cfg.P2P.AllowDuplicateIP = true
 	if args.timeoutCommit != "" {

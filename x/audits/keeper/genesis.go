@@ -11,8 +11,13 @@ import (
 )
 
 // InitGenesis writes params, the next id, audits (with their indexes and queue entries,
-// rebuilt), votes and auditor records. The state must have passed GenesisState.Validate.
+// rebuilt), votes and auditor records. It refuses a state that GenesisState.Validate
+// (what `cortd genesis validate` runs) rejects, before writing anything: the writes below
+// trust the cross references Validate checks.
 func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
+	if err := gs.Validate(); err != nil {
+		return err
+	}
 	if err := k.Params.Set(ctx, gs.Params); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -106,13 +107,32 @@ func TestGenesisValidate(t *testing.T) {
 		"bad vote option":       func(gs *types.GenesisState) { gs.Votes[0].Option = types.VOTE_OPTION_UNSPECIFIED },
 		"duplicate record":      func(gs *types.GenesisState) { gs.AuditorRecords = append(gs.AuditorRecords, gs.AuditorRecords[0]) },
 		"bad record address":    func(gs *types.GenesisState) { gs.AuditorRecords[0].Auditor = "nope" },
+		"audit id zero":         func(gs *types.GenesisState) { gs.Audits[0].Id = 0 },
+		"bad subject module":    func(gs *types.GenesisState) { gs.Audits[0].SubjectModule = "no-dash" },
+		"short payload hash":    func(gs *types.GenesisState) { gs.Audits[0].PayloadHash = []byte{1, 2} },
+		"bad auditor validator": func(gs *types.GenesisState) { gs.Audits[0].AuditorValidator = "x" },
+		"deadline at opening":   func(gs *types.GenesisState) { gs.Audits[0].DeadlineHeight = gs.Audits[0].OpenedHeight },
+		"long handler error": func(gs *types.GenesisState) {
+			gs.Audits[0].HandlerError = strings.Repeat("e", types.MaxHandlerErrorLen+1)
+		},
+		"bad report check": func(gs *types.GenesisState) { find(gs, types.AUDIT_STATUS_VOTING).Report.FailedCheck = "a b" },
+		"bad voter":        func(gs *types.GenesisState) { gs.Votes[0].Voter = "nope" },
 	}
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {
 			gs, err := f.k.ExportGenesis(f.Ctx)
 			require.NoError(t, err)
 			mutate(gs)
-			require.Error(t, gs.Validate())
+			// InitGenesis refuses what Validate (`cortd genesis validate`) rejects, with the
+			// same error, and writes nothing.
+			want := gs.Validate()
+			require.Error(t, want)
+			before, err := f.k.ExportGenesis(f.Ctx)
+			require.NoError(t, err)
+			require.EqualError(t, f.k.InitGenesis(f.Ctx, gs), want.Error())
+			after, err := f.k.ExportGenesis(f.Ctx)
+			require.NoError(t, err)
+			require.Equal(t, before, after, "a refused genesis writes nothing")
 		})
 	}
 	require.NoError(t, good.Validate())

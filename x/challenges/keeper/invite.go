@@ -9,19 +9,8 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/cortnet/cortd/x/challenges/types"
-	nodeskeeper "github.com/cortnet/cortd/x/nodes/keeper"
 	nodestypes "github.com/cortnet/cortd/x/nodes/types"
 )
-
-// available is x/nodes' rule for taking new work, less the model checks: status active,
-// heartbeats current (not Inactive), stake at its pool's minimum.
-func available(p nodestypes.Params, n nodestypes.Node, h int64) bool {
-	if n.Status != nodestypes.NODE_STATUS_ACTIVE || nodeskeeper.Inactive(p, n, h) {
-		return false
-	}
-	pool, ok := p.Pool(n.PoolId)
-	return ok && n.Stake.GTE(pool.MinStake)
-}
 
 // invitee is a drawn node.
 type invitee struct{ id, operator string }
@@ -49,7 +38,9 @@ func (k Keeper) candidates(ctx context.Context, p types.Params, poster sdk.AccAd
 	visit := func(_ uint64, id string) (bool, error) {
 		scanned++
 		n, err := k.nodes.GetNode(ctx, id)
-		if err == nil && available(np, n, h) && n.Operator != poster.String() {
+		// x/nodes' rule for taking new work, less the model checks: status active,
+		// heartbeats current, stake at its pool's minimum.
+		if err == nil && nodestypes.Available(np, n, h) && n.Operator != poster.String() {
 			out = append(out, invitee{id: n.Id, operator: n.Operator})
 		}
 		return scanned >= p.MaxCandidateScan, nil

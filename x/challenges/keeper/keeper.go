@@ -35,6 +35,8 @@ type Keeper struct {
 	mint         types.MintSource
 	feeCollector string
 	authority    string
+	// mintShares is set after construction (SetMintShares) and shared by all copies.
+	mintShares *mintSharesRef
 
 	Schema collections.Schema
 	Params collections.Item[types.Params]
@@ -88,7 +90,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, staking
 	statsKey := collections.TripleKeyCodec(collections.Uint64Key, collections.Int32Key, collections.StringKey)
 	k := Keeper{
 		cdc: cdc, storeService: storeService, staking: staking, nodes: nodes, bank: bank, account: account,
-		distr: distr, mint: mint, feeCollector: feeCollector, authority: authority,
+		distr: distr, mint: mint, feeCollector: feeCollector, authority: authority, mintShares: &mintSharesRef{},
 		Params:          collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		NextChallengeID: collections.NewItem(sb, types.NextChallengeIDKey, "next_challenge_id", collections.Uint64Value),
 		Epoch:           collections.NewItem(sb, types.EpochKey, "epoch", collections.Uint64Value),

@@ -77,6 +77,9 @@ func (s msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 	if err := msg.Params.Validate(); err != nil {
 		return nil, err
 	}
+	if err := s.checkMintShareTotal(ctx, msg.Params.MintShare); err != nil {
+		return nil, err
+	}
 	if err := s.Params.Set(ctx, msg.Params); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,8 @@ package types
 import (
 	"context"
 
+	sdkmath "cosmossdk.io/math"
+
 	"cosmossdk.io/core/address"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -47,4 +49,14 @@ type DistributionKeeper interface {
 // MintSource reports what x/mint minted this block (the block provision); may be nil.
 type MintSource interface {
 	BlockProvision(ctx context.Context) (sdk.Coin, error)
+}
+
+// MintShares reports every rewards pool's current mint_share (x/nodes, x/challenges,
+// x/data) so that a MsgUpdateParams changing this module's share keeps the three summing
+// to at most 1 (x/internal/mintshare.CheckTotal). The app implements it over the three
+// keepers' params and sets it with SetMintShares.
+type MintShares interface {
+	// VisitMintShares calls fn with each pool's module name and mint_share, in a fixed
+	// order.
+	VisitMintShares(ctx context.Context, fn func(module string, share sdkmath.LegacyDec)) error
 }

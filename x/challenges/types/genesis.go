@@ -62,22 +62,22 @@ func (gs GenesisState) Validate() error {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "submission for unknown challenge %d", s.ChallengeId)
 		}
 		if _, err := sdk.AccAddressFromBech32(s.Evaluator); err != nil {
-			return errorsmod.Wrapf(ErrInvalidGenesis, "submission evaluator: %v", err)
+			return errorsmod.Wrapf(ErrInvalidGenesis, "submission to challenge %d evaluator %q: %v", s.ChallengeId, s.Evaluator, err)
 		}
 	}
 	for _, r := range gs.EvaluatorRecords {
 		if _, err := sdk.AccAddressFromBech32(r.Evaluator); err != nil {
-			return errorsmod.Wrapf(ErrInvalidGenesis, "evaluator record: %v", err)
+			return errorsmod.Wrapf(ErrInvalidGenesis, "evaluator record %q: %v", r.Evaluator, err)
 		}
 	}
 	for _, id := range gs.OptedIn {
 		if err := ValidateNodeID(id); err != nil {
-			return errorsmod.Wrap(ErrInvalidGenesis, err.Error())
+			return errorsmod.Wrapf(ErrInvalidGenesis, "opted_in %q: %v", id, err)
 		}
 	}
 	for _, pc := range gs.PostCounts {
 		if _, err := sdk.AccAddressFromBech32(pc.Poster); err != nil {
-			return errorsmod.Wrapf(ErrInvalidGenesis, "post count poster: %v", err)
+			return errorsmod.Wrapf(ErrInvalidGenesis, "post count of epoch %d poster %q: %v", pc.Epoch, pc.Poster, err)
 		}
 	}
 	for _, w := range gs.Weights {

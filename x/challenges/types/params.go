@@ -5,9 +5,12 @@ import (
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
-
-	appparams "github.com/cortnet/cortd/app/params"
 )
+
+// DefaultDenom is the denom of the default deposit and emission: the chain's base denom
+// (app/params.BondDenom, "ucor"), spelled here so that x/challenges does not import app/
+// (a test in app/ checks the two agree). Genesis and governance may set another.
+const DefaultDenom = "ucor"
 
 // DefaultParams: at ~1 s blocks miners have 10 to 60 minutes to answer, 10 minutes to
 // reveal, the poster 10 minutes to reveal the tests, evaluators 10 to 120 minutes.
@@ -16,7 +19,7 @@ func DefaultParams() Params {
 	return Params{
 		EpochIdentifier:                "minute",
 		MaxChallengesPerPosterPerEpoch: 4,
-		PostingDeposit:                 sdk.NewCoin(appparams.BondDenom, sdkmath.NewInt(100_000_000)),
+		PostingDeposit:                 sdk.NewCoin(DefaultDenom, sdkmath.NewInt(100_000_000)),
 		MaxUrlBytes:                    512,
 		MaxSnapshotBytes:               64 << 20,
 		MaxTestsBytes:                  16 << 20,
@@ -42,7 +45,7 @@ func DefaultParams() Params {
 		ScoreWindowEpochs:              7,
 		MinPriorWeight:                 sdkmath.LegacyOneDec(),
 		WeightExponent:                 2,
-		EpochEmission:                  sdk.NewCoin(appparams.BondDenom, sdkmath.NewInt(10_000_000)),
+		EpochEmission:                  sdk.NewCoin(DefaultDenom, sdkmath.NewInt(10_000_000)),
 		MintShare:                      sdkmath.LegacyZeroDec(),
 		WeightHistoryEpochs:            1000,
 		MaxEpochClosePerBlock:          1000,

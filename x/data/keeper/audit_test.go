@@ -205,11 +205,28 @@ func TestGenesisRejectsInconsistentTargets(t *testing.T) {
 		"duplicate target":  func(g *types.GenesisState) { g.Targets = append(g.Targets, g.Targets[0]) },
 		"id not below next": func(g *types.GenesisState) { g.NextTargetId = 1 },
 		"no centre":         func(g *types.GenesisState) { g.Targets[1].Centre = nil },
+		"next id zero":      func(g *types.GenesisState) { g.NextTargetId = 0 },
+		"negative pool":     func(g *types.GenesisState) { g.Accounting.Pool = sdkmath.NewInt(-1) },
+		"no epoch threshold": func(g *types.GenesisState) {
+			g.Epoch.Threshold = sdkmath.LegacyZeroDec()
+		},
+		"submission for unknown target": func(g *types.GenesisState) { g.Submissions[0].TargetId = 99 },
+		"negative reward":               func(g *types.GenesisState) { g.Submissions[0].Reward = sdkmath.NewInt(-1) },
+		"accounting disagrees":          func(g *types.GenesisState) { g.Accounting.Bonds = g.Accounting.Bonds.AddRaw(1) },
 	} {
 		var g types.GenesisState
 		bz := f.Cdc.MustMarshalJSON(gs)
 		f.Cdc.MustUnmarshalJSON(bz, &g)
 		mutate(&g)
-		require.ErrorIs(t, g.Validate(), types.ErrInvalidGenesis, name)
+		want := g.Validate()
+		require.ErrorIs(t, want, types.ErrInvalidGenesis, name)
+		// InitGenesis refuses it with the same error and writes nothing.
+		fresh := newFixture(t, nil)
+		before, err := fresh.k.ExportGenesis(fresh.Ctx)
+		require.NoError(t, err)
+		require.EqualError(t, fresh.k.InitGenesis(fresh.Ctx, &g), want.Error(), name)
+		after, err := fresh.k.ExportGenesis(fresh.Ctx)
+		require.NoError(t, err)
+		require.Equal(t, before, after, name)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	sdkmath "cosmossdk.io/math"
 
 	"github.com/cortnet/cortd/x/data/types"
-	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
+	"github.com/cortnet/cortd/x/internal/embedding"
 )
 
 func TestStartEpochOpensTargets(t *testing.T) {
@@ -25,7 +25,7 @@ func TestStartEpochOpensTargets(t *testing.T) {
 		require.Len(t, tg.Models, 2)
 		require.NotEqual(t, tg.Models[0], tg.Models[1])
 		require.Len(t, tg.Centre, dim)
-		require.NoError(t, sessionstypes.CheckEmbedding(tg.Centre, dim, sdkmath.LegacyMustNewDecFromStr("0.0001")))
+		require.NoError(t, embedding.Check(tg.Centre, dim, sdkmath.LegacyMustNewDecFromStr("0.0001")))
 		require.True(t, tg.Threshold.Equal(types.DefaultParams().InitialThreshold))
 	}
 	require.NotEqual(t, f.target(t, 1).Centre, f.target(t, 2).Centre)

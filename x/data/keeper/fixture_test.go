@@ -65,7 +65,7 @@ func newFixture(t testing.TB, mutate func(*types.Params), powers ...int64) *fixt
 	ak := auditskeeper.NewKeeper(sb.Cdc, sb.StoreService(auditstypes.StoreKey), sb.Staking, sb.Authority)
 	community := &keepers.CommunityPool{Bank: sb.Bank}
 	mint := &fakeMint{}
-	k := keeper.NewKeeper(sb.Cdc, sb.StoreService(types.StoreKey), sb.Bank, sb.Account, keeper.ModelsRegistry(mk), ak, community, mint, authtypes.FeeCollectorName, sb.Authority)
+	k := keeper.NewKeeper(sb.Cdc, sb.StoreService(types.StoreKey), sb.Bank, sb.Account, mk, ak, community, mint, authtypes.FeeCollectorName, sb.Authority)
 	ak.SetRouter(auditstypes.NewRouter().AddRoute(types.ModuleName, k.AuditHandler()))
 	ags := auditstypes.DefaultGenesis()
 	ags.Params.AuditDeadlineBlocks, ags.Params.VotingWindowBlocks = 10, 10

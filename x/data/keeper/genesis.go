@@ -9,8 +9,13 @@ import (
 )
 
 // InitGenesis writes the state and rebuilds the indexes (open, to-audit, by-epoch) from
-// the targets' statuses. The state must have passed GenesisState.Validate.
+// the targets' statuses. It refuses a state that GenesisState.Validate (what `cortd
+// genesis validate` runs) rejects, before writing anything: the indexes and the accounting
+// below trust what Validate checks.
 func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
+	if err := gs.Validate(); err != nil {
+		return err
+	}
 	if err := k.Params.Set(ctx, gs.Params); err != nil {
 		return err
 	}

@@ -23,12 +23,14 @@ type Keeper struct {
 	storeService store.KVStoreService
 	bank         types.BankKeeper
 	account      types.AccountKeeper
-	models       ModelRegistry
+	models       types.ModelsKeeper
 	audits       types.AuditsKeeper
 	community    types.CommunityPool
 	mint         types.MintSource
 	feeCollector string
 	authority    string
+	// mintShares is set after construction (SetMintShares) and shared by all copies.
+	mintShares *mintSharesRef
 
 	Schema       collections.Schema
 	Params       collections.Item[types.Params]
@@ -53,7 +55,7 @@ type Keeper struct {
 // NewKeeper builds the keeper. mint may be nil (no mint share); feeCollector is the
 // module account x/mint pays into; authority may update params (gov).
 func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, bank types.BankKeeper, account types.AccountKeeper,
-	models ModelRegistry, audits types.AuditsKeeper, community types.CommunityPool, mint types.MintSource,
+	models types.ModelsKeeper, audits types.AuditsKeeper, community types.CommunityPool, mint types.MintSource,
 	feeCollector, authority string,
 ) Keeper {
 	if _, err := sdk.AccAddressFromBech32(authority); err != nil {
@@ -62,7 +64,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, bank ty
 	sb := collections.NewSchemaBuilder(storeService)
 	k := Keeper{
 		cdc: cdc, storeService: storeService, bank: bank, account: account, models: models, audits: audits,
-		community: community, mint: mint, feeCollector: feeCollector, authority: authority,
+		community: community, mint: mint, feeCollector: feeCollector, authority: authority, mintShares: &mintSharesRef{},
 		Params:       collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		NextTargetID: collections.NewItem(sb, types.NextTargetIDKey, "next_target_id", collections.Uint64Value),
 		Targets:      collections.NewMap(sb, types.TargetsKey, "targets", collections.Uint64Key, codec.CollValue[types.Target](cdc)),

@@ -132,6 +132,9 @@ func (s msgServer) UpdateParams(ctx context.Context, m *types.MsgUpdateParams) (
 	if old.Denom != m.Params.Denom && !acc.Total().IsZero() {
 		return nil, errorsmod.Wrap(types.ErrInvalidParams, "denom cannot change while the module holds funds")
 	}
+	if err := s.k.checkMintShareTotal(ctx, m.Params.MintShare); err != nil {
+		return nil, err
+	}
 	if err := s.k.Params.Set(ctx, m.Params); err != nil {
 		return nil, err
 	}

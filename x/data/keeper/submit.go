@@ -9,7 +9,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/cortnet/cortd/x/data/types"
-	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
+	"github.com/cortnet/cortd/x/internal/embedding"
 )
 
 // checkSubmission runs every stateful check of MsgSubmitData against the target, without
@@ -54,10 +54,10 @@ func checkSubmission(p types.Params, t types.Target, m *types.MsgSubmitData) err
 	if len(m.Embedding) != len(t.Centre) {
 		return errorsmod.Wrapf(types.ErrWrongDim, "dim %d, the target's is %d", len(m.Embedding), len(t.Centre))
 	}
-	if err := sessionstypes.CheckEmbedding(m.Embedding, uint32(len(t.Centre)), p.NormTolerance); err != nil {
+	if err := embedding.Check(m.Embedding, uint32(len(t.Centre)), p.NormTolerance); err != nil {
 		return errorsmod.Wrap(types.ErrInvalidEmbedding, err.Error())
 	}
-	d := sessionstypes.SquaredDistance(m.Embedding, t.Centre)
+	d := embedding.SquaredDistance(m.Embedding, t.Centre)
 	if d != m.DistanceSq {
 		return errorsmod.Wrapf(types.ErrDistanceMismatch, "claimed %d, recomputed %d", m.DistanceSq, d)
 	}

@@ -2,13 +2,13 @@ package keeper
 
 import (
 	"context"
-	"crypto/sha256"
 
 	"cosmossdk.io/collections"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/cortnet/cortd/x/data/types"
+	"github.com/cortnet/cortd/x/internal/seed"
 	modelstypes "github.com/cortnet/cortd/x/models/types"
 )
 
@@ -29,8 +29,8 @@ func (k Keeper) eligibleModels(ctx context.Context, p types.Params) ([]string, e
 // weight (the documented rule: every active model of the target dim is equally likely,
 // see README), by a partial Fisher–Yates shuffle driven by the seed. A model retired since
 // the epoch started is skipped and the draw goes on, so a target never gets a retired one.
-func (k Keeper) drawModels(ctx context.Context, seed []byte, eligible []string, n uint32) ([]string, error) {
-	s := sha256.Sum256(append(append([]byte{}, seed...), []byte("models")...))
+func (k Keeper) drawModels(ctx context.Context, targetSeed []byte, eligible []string, n uint32) ([]string, error) {
+	s := seed.Sub(targetSeed, "models")
 	st := types.NewStream(s[:])
 	pool := append([]string(nil), eligible...)
 	var out []string

@@ -7,7 +7,7 @@ import (
 	sdkmath "cosmossdk.io/math"
 
 	"github.com/cortnet/cortd/x/data/types"
-	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
+	"github.com/cortnet/cortd/x/internal/embedding"
 )
 
 // BenchmarkDistanceCheck is the on-chain arithmetic of a submission's embedding: norm
@@ -20,10 +20,10 @@ func BenchmarkDistanceCheck(b *testing.B) {
 		e := types.Centre(types.Seed([]byte("e"), 1), dim)
 		b.Run(fmt.Sprintf("dim=%d", dim), func(b *testing.B) {
 			for b.Loop() {
-				if err := sessionstypes.CheckEmbedding(e, dim, tol); err != nil {
+				if err := embedding.Check(e, dim, tol); err != nil {
 					b.Fatal(err)
 				}
-				_ = types.WithinThreshold(sessionstypes.SquaredDistance(e, c), thr)
+				_ = types.WithinThreshold(embedding.SquaredDistance(e, c), thr)
 			}
 		})
 	}

@@ -8,7 +8,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
+	"github.com/cortnet/cortd/x/internal/embedding"
 )
 
 var (
@@ -61,8 +61,8 @@ func (m *MsgSubmitData) ValidateBasic() error {
 			return errorsmod.Wrap(ErrInvalidLosses, "each loss needs a model id and a value ≥ 0")
 		}
 	}
-	if len(m.Embedding) == 0 || len(m.Embedding) > sessionstypes.MaxEmbeddingDim {
-		return errorsmod.Wrapf(ErrWrongDim, "dim %d not in 1..%d", len(m.Embedding), sessionstypes.MaxEmbeddingDim)
+	if err := embedding.CheckDim(len(m.Embedding)); err != nil {
+		return errorsmod.Wrap(ErrWrongDim, err.Error())
 	}
 	if m.DistanceSq < 0 {
 		return errorsmod.Wrap(ErrDistanceMismatch, "negative distance")

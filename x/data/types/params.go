@@ -4,7 +4,7 @@ import (
 	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
 
-	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
+	"github.com/cortnet/cortd/x/internal/embedding"
 )
 
 // Hard caps that keep per-epoch work and tx size bounded whatever governance sets.
@@ -70,8 +70,8 @@ func (p Params) Validate() error {
 	if p.ModelsPerTarget == 0 || p.ModelsPerTarget > MaxModelsPerTarget {
 		return errorsmod.Wrapf(ErrInvalidParams, "models_per_target must be in 1..%d", MaxModelsPerTarget)
 	}
-	if p.EmbeddingDim == 0 || p.EmbeddingDim > sessionstypes.MaxEmbeddingDim {
-		return errorsmod.Wrapf(ErrInvalidParams, "embedding_dim must be in 1..%d", sessionstypes.MaxEmbeddingDim)
+	if p.EmbeddingDim == 0 || p.EmbeddingDim > embedding.MaxDim {
+		return errorsmod.Wrapf(ErrInvalidParams, "embedding_dim must be in 1..%d", embedding.MaxDim)
 	}
 	if p.MaxModelsScanned == 0 || p.MaxModelsScanned > MaxModelsScanned {
 		return errorsmod.Wrapf(ErrInvalidParams, "max_models_scanned must be in 1..%d", MaxModelsScanned)

@@ -8,7 +8,7 @@ import (
 	sdkmath "cosmossdk.io/math"
 
 	"github.com/cortnet/cortd/x/data/types"
-	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
+	"github.com/cortnet/cortd/x/internal/embedding"
 )
 
 func TestWithinThresholdIsExact(t *testing.T) {
@@ -25,10 +25,10 @@ func TestWithinThresholdIsExact(t *testing.T) {
 
 func TestCentreIsNormalisedAndDeterministic(t *testing.T) {
 	tol := sdkmath.LegacyMustNewDecFromStr("0.0001")
-	for _, dim := range []uint32{1, 2, 8, 64, 768, 4096, sessionstypes.MaxEmbeddingDim} {
+	for _, dim := range []uint32{1, 2, 8, 64, 768, 4096, embedding.MaxDim} {
 		seed := types.Seed([]byte("hash"), uint64(dim))
 		c := types.Centre(seed, dim)
-		require.NoError(t, sessionstypes.CheckEmbedding(c, dim, tol), "dim %d", dim)
+		require.NoError(t, embedding.Check(c, dim, tol), "dim %d", dim)
 		require.Equal(t, c, types.Centre(seed, dim))
 	}
 	require.NotEqual(t, types.Centre(types.Seed([]byte("a"), 1), 8), types.Centre(types.Seed([]byte("a"), 2), 8))

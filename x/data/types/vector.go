@@ -1,59 +1,27 @@
 package types
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
 	"math/big"
 
 	sdkmath "cosmossdk.io/math"
 
-	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
+	"github.com/cortnet/cortd/x/internal/embedding"
+	"github.com/cortnet/cortd/x/internal/seed"
 )
 
 // Seed is sha256(prev block header hash ‖ SeedDomain ‖ counter as 8 big-endian bytes),
-// the DESIGN rule; the counter is the target id, so every target has its own seed.
+// the DESIGN rule (seed.FromBlock); the counter is the target id, so every target has its
+// own seed.
 func Seed(prevBlockHash []byte, counter uint64) []byte {
-	h := sha256.New()
-	h.Write(prevBlockHash)
-	h.Write([]byte(SeedDomain))
-	var c [8]byte
-	binary.BigEndian.PutUint64(c[:], counter)
-	h.Write(c[:])
-	return h.Sum(nil)
+	s := seed.FromBlock(prevBlockHash, SeedDomain, counter)
+	return s[:]
 }
 
-// stream expands a seed into a deterministic byte stream: sha256(seed ‖ block index).
-type Stream struct {
-	seed  []byte
-	buf   []byte
-	block uint64
-}
-
-func (s *Stream) uint16() uint16 {
-	if len(s.buf) < 2 {
-		var c [8]byte
-		binary.BigEndian.PutUint64(c[:], s.block)
-		s.block++
-		sum := sha256.Sum256(append(append([]byte{}, s.seed...), c[:]...))
-		s.buf = sum[:]
-	}
-	v := binary.BigEndian.Uint16(s.buf)
-	s.buf = s.buf[2:]
-	return v
-}
-
-// Uint64 draws a uniform-ish integer below n (n > 0) from the stream; the modulo bias of
-// a 64-bit draw is < n/2^64.
-func (s *Stream) Uint64(n uint64) uint64 {
-	var v uint64
-	for range 4 {
-		v = v<<16 | uint64(s.uint16())
-	}
-	return v % n
-}
+// Stream is a seed's deterministic byte stream: sha256(seed ‖ block index) (seed.Stream).
+type Stream = seed.Stream
 
 // NewStream returns the deterministic stream of a seed.
-func NewStream(seed []byte) *Stream { return &Stream{seed: seed} }
+func NewStream(s []byte) *Stream { return seed.NewStream(s) }
 
 // Centre draws a normalised integer vector of dim components from the seed. Each raw
 // component is the sum of four uniform 16-bit draws, centred (Irwin–Hall: close to a
@@ -61,14 +29,14 @@ func NewStream(seed []byte) *Stream { return &Stream{seed: seed} }
 // is scaled to norm 10^6 with an integer square root and rounding: comp = round(v·10^6/‖v‖).
 // Rounding moves Σx² from 10^12 by at most Σ|x_i| ≤ √dim·10^6 (relative ≤ 9·10^-5 at 8192
 // dims), inside the default norm tolerance of 10^-3.
-func Centre(seed []byte, dim uint32) []int32 {
-	s := NewStream(seed)
+func Centre(targetSeed []byte, dim uint32) []int32 {
+	s := NewStream(targetSeed)
 	raw := make([]int64, dim)
 	var sq int64 // each |v| ≤ 2^17, v² ≤ 2^34, dim ≤ 8192 = 2^13: Σ ≤ 2^47
 	for i := range raw {
 		var v int64
 		for range 4 {
-			v += int64(s.uint16())
+			v += int64(s.Uint16())
 		}
 		v -= 2 * 65535 // centre: sum of 4 in [0, 4·65535]
 		raw[i] = v
@@ -79,12 +47,12 @@ func Centre(seed []byte, dim uint32) []int32 {
 	}
 	// normE6 = ⌊‖v‖ · 10^6⌋: the extra 10^6 keeps the floor's relative error ~10^-11, so
 	// only the final rounding (±0.5 per component) moves Σx² off 10^12.
-	sqE12 := new(big.Int).Mul(big.NewInt(sq), big.NewInt(sessionstypes.ScaleSq))
+	sqE12 := new(big.Int).Mul(big.NewInt(sq), big.NewInt(embedding.ScaleSq))
 	normE6 := new(big.Int).Sqrt(sqE12).Int64() // ≤ 2^44
 	out := make([]int32, dim)
 	for i, v := range raw {
 		// comp = round(v·10^12 / normE6), half away from zero; |v·10^12| ≤ 2^57
-		num := v * sessionstypes.ScaleSq
+		num := v * embedding.ScaleSq
 		q := num / normE6
 		r := num % normE6
 		if 2*abs(r) >= normE6 {
@@ -106,15 +74,10 @@ func abs(x int64) int64 {
 	return x
 }
 
-// WithinThreshold reports √distSq ≤ threshold × 10^6 exactly: distSq·10^24 ≤ T_raw² with
-// T_raw = threshold × 10^18 (LegacyDec's integer), in big.Int.
+// WithinThreshold reports √distSq ≤ threshold × 10^6 exactly (embedding.WithinDistance:
+// distSq·10^24 ≤ T_raw² with T_raw = threshold × 10^18, in big.Int).
 func WithinThreshold(distSq int64, threshold sdkmath.LegacyDec) bool {
-	if distSq < 0 {
-		return false
-	}
-	lhs := new(big.Int).Mul(big.NewInt(distSq), new(big.Int).Exp(big.NewInt(10), big.NewInt(24), nil))
-	t := threshold.BigInt()
-	return lhs.Cmp(new(big.Int).Mul(t, t)) <= 0
+	return embedding.WithinDistance(distSq, threshold)
 }
 
 // NextThreshold moves the threshold toward the target fill rate by a bounded

@@ -6,8 +6,13 @@ import (
 	"github.com/cortnet/cortd/x/models/types"
 )
 
-// InitGenesis writes params and models. The state must have passed GenesisState.Validate.
+// InitGenesis writes params and models. It refuses a state that GenesisState.Validate
+// (what `cortd genesis validate` runs) rejects, before writing anything: a duplicate id
+// would otherwise overwrite the earlier model silently.
 func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
+	if err := gs.Validate(); err != nil {
+		return err
+	}
 	if err := k.Params.Set(ctx, gs.Params); err != nil {
 		return err
 	}

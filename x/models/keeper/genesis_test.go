@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	sdkmath "cosmossdk.io/math"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/cortnet/cortd/x/models/types"
@@ -49,12 +51,28 @@ func TestGenesisValidate(t *testing.T) {
 		"retired with deposit":  func(gs *types.GenesisState) { gs.Models[0].Status = types.MODEL_STATUS_RETIRED },
 		"bad sha":               func(gs *types.GenesisState) { gs.Models[0].WeightsSha256 = "x" },
 		"duplicate arch params": func(gs *types.GenesisState) { gs.Params.AllowedArchitectures = []string{"a", "a"} },
+		"bad deposit":           func(gs *types.GenesisState) { gs.Models[0].Deposit = sdk.Coin{Denom: "U!", Amount: sdkmath.OneInt()} },
 	}
+	f := newFixture(t)
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {
 			gs := types.GenesisState{Params: types.DefaultParams(), Models: []types.Model{good}}
 			mutate(&gs)
-			require.Error(t, gs.Validate())
+			requireInitRejects(t, f, &gs)
 		})
 	}
+}
+
+// requireInitRejects: InitGenesis refuses a state that Validate (what `cortd genesis
+// validate` runs) rejects, with the same error, and writes nothing.
+func requireInitRejects(t *testing.T, f *fixture, gs *types.GenesisState) {
+	t.Helper()
+	want := gs.Validate()
+	require.Error(t, want)
+	before, err := f.k.ExportGenesis(f.Ctx)
+	require.NoError(t, err)
+	require.EqualError(t, f.k.InitGenesis(f.Ctx, gs), want.Error())
+	after, err := f.k.ExportGenesis(f.Ctx)
+	require.NoError(t, err)
+	require.Equal(t, before, after, "a refused genesis writes nothing")
 }

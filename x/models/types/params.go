@@ -47,9 +47,13 @@ func (p Params) Validate() error {
 	if p.MaxEmbeddingDim == 0 || p.MaxUriLength == 0 || p.MaxNameLength == 0 {
 		return errorsmod.Wrap(ErrInvalidParams, "max_embedding_dim, max_uri_length and max_name_length must be positive")
 	}
-	if p.MaxEmbeddingDim > MaxEmbeddingDimLimit || p.MaxUriLength > MaxURILengthLimit || p.MaxNameLength > MaxNameLengthLimit {
-		return errorsmod.Wrapf(ErrInvalidParams, "need max_embedding_dim <= %d, max_uri_length <= %d, max_name_length <= %d",
-			MaxEmbeddingDimLimit, MaxURILengthLimit, MaxNameLengthLimit)
+	if p.MaxEmbeddingDim > MaxEmbeddingDimLimit {
+		return errorsmod.Wrapf(ErrInvalidParams, "max_embedding_dim %d is above %d, the largest embedding x/sessions and x/data accept",
+			p.MaxEmbeddingDim, MaxEmbeddingDimLimit)
+	}
+	if p.MaxUriLength > MaxURILengthLimit || p.MaxNameLength > MaxNameLengthLimit {
+		return errorsmod.Wrapf(ErrInvalidParams, "need max_uri_length <= %d, max_name_length <= %d",
+			MaxURILengthLimit, MaxNameLengthLimit)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	errorsmod "cosmossdk.io/errors"
 
+	"github.com/cortnet/cortd/x/internal/embedding"
 	"github.com/cortnet/cortd/x/internal/text"
 )
 
@@ -18,9 +19,11 @@ const (
 	// MaxMemoryMiB bounds memory_mib (1 PiB): x/nodes sums the memory of a node's models
 	// against its memory index, and the bound keeps those sums far from wrapping uint64.
 	MaxMemoryMiB = 1 << 30
-	// MaxEmbeddingDimLimit bounds max_embedding_dim: the consensus arithmetic of x/sessions
-	// and x/data is proven in int64 up to this dim (x/sessions' MaxEmbeddingDim).
-	MaxEmbeddingDimLimit = 8192
+	// MaxEmbeddingDimLimit bounds max_embedding_dim: embedding.MaxDim, the dimension up to
+	// which the consensus arithmetic of x/sessions and x/data is proven in int64 and beyond
+	// which they refuse every embedding (a model registered above it could never have a
+	// task validated).
+	MaxEmbeddingDimLimit = embedding.MaxDim
 	// MaxURILengthLimit and MaxNameLengthLimit bound max_uri_length and max_name_length.
 	MaxURILengthLimit  = 4096
 	MaxNameLengthLimit = 1024

@@ -43,7 +43,7 @@ func benchNetwork(b *testing.B, n int) *fixture {
 // BenchmarkPeriodEndBlock is the heaviest EndBlock of a period end with 10,000 nodes: one
 // page of max_settlements_per_block (1,000) nodes scored (scores, level, reputation,
 // record, event). The period close itself (the epoch hook) is O(1); the whole settlement
-// of 10,000 nodes is 20 such pages (score + pay) over 20 blocks.
+// of 10,000 nodes is 30 such pages (score + entitle + pay) over about 30 blocks.
 func BenchmarkPeriodEndBlock(b *testing.B) {
 	f := benchNetwork(b, 10_000)
 	if err := f.k.ClosePeriod(f.Ctx); err != nil {

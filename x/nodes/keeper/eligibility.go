@@ -13,24 +13,12 @@ import (
 )
 
 // Inactive reports whether a node has missed more than max_missed_heartbeats heartbeat
-// intervals (or never sent one) at height. It is derived, never stored, so nodes going
-// silent cost no block work; a heartbeat makes the node active again.
-func Inactive(p types.Params, n types.Node, height int64) bool {
-	if n.LastHeartbeatHeight == 0 {
-		return true
-	}
-	return height-n.LastHeartbeatHeight > int64(p.MaxMissedHeartbeats)*p.HeartbeatIntervalBlocks
-}
+// intervals (or never sent one) at height (types.Inactive).
+func Inactive(p types.Params, n types.Node, height int64) bool { return types.Inactive(p, n, height) }
 
-// available reports whether the node can take new work at all: bonded, heartbeating, and
-// with its stake (after any slash) still at its pool's minimum.
-func available(p types.Params, n types.Node, height int64) bool {
-	if n.Status != types.NODE_STATUS_ACTIVE || Inactive(p, n, height) {
-		return false
-	}
-	pool, ok := p.Pool(n.PoolId)
-	return ok && n.Stake.GTE(pool.MinStake)
-}
+// available reports whether the node can take new work at all (types.Available: bonded,
+// heartbeating, stake at its pool's minimum).
+func available(p types.Params, n types.Node, height int64) bool { return types.Available(p, n, height) }
 
 // IsEligible reports whether node nodeID can take new work for modelID at minLevel now:
 // active, not unbonding, not inactive from missed heartbeats, stake at the pool minimum,

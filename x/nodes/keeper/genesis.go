@@ -9,8 +9,13 @@ import (
 )
 
 // InitGenesis writes the state and rebuilds the indexes (by operator, by model, the
-// unbonding queue) from the nodes. The state must have passed GenesisState.Validate.
+// unbonding queue) from the nodes. It refuses a state that GenesisState.Validate (what
+// `cortd genesis validate` runs) rejects, before writing anything: the indexes below trust
+// the cross references Validate checks.
 func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
+	if err := gs.Validate(); err != nil {
+		return err
+	}
 	if err := k.Params.Set(ctx, gs.Params); err != nil {
 		return err
 	}

@@ -75,13 +75,42 @@ func TestGenesisValidateRejects(t *testing.T) {
 				Paid: sdkmath.ZeroInt(), Ratio: sdkmath.LegacyZeroDec(), Available: sdkmath.ZeroInt()}}
 		},
 		"reputation above 1": func(gs *types.GenesisState) { gs.Nodes[0].Reputation = sdkmath.LegacyNewDec(2) },
+		"bad node id":        func(gs *types.GenesisState) { gs.Nodes[0].Id = "a b" },
+		"bad node address":   func(gs *types.GenesisState) { gs.Nodes[0].NodeAddress = "nope" },
+		"active with unbonding height": func(gs *types.GenesisState) {
+			gs.Nodes[0].UnbondingCompleteHeight = 5
+		},
+		"unspecified status": func(gs *types.GenesisState) { gs.Nodes[0].Status = types.NODE_STATUS_UNSPECIFIED },
+		"duplicate operator": func(gs *types.GenesisState) { gs.Operators = append(gs.Operators, gs.Operators[0]) },
+		"bad operator":       func(gs *types.GenesisState) { gs.Operators[0].Address = "nope" },
+		"unsorted roles":     func(gs *types.GenesisState) { gs.Operators[0].Roles = []string{"b", "a"} },
+		"bad role":           func(gs *types.GenesisState) { gs.Operators[0].Roles = []string{"a b"} },
+		"settlement bad phase": func(gs *types.GenesisState) {
+			gs.Period.Number, gs.LiveStats = 3, nil
+			gs.Settlements = []types.Settlement{{Period: 2, Owed: sdkmath.ZeroInt(), Paid: sdkmath.ZeroInt(),
+				Ratio: sdkmath.LegacyZeroDec(), Available: sdkmath.ZeroInt()}}
+		},
+		"record paid above entitled": func(gs *types.GenesisState) {
+			gs.Period.Number, gs.LiveStats = 3, nil
+			gs.Records = []types.PeriodRecord{{Period: 2, NodeId: gs.Nodes[0].Id,
+				RewardEntitled: sdkmath.NewInt(1), RewardPaid: sdkmath.NewInt(2)}}
+		},
 	}
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {
 			gs, err := f.k.ExportGenesis(f.Ctx)
 			require.NoError(t, err)
 			mutate(gs)
-			require.Error(t, gs.Validate())
+			// InitGenesis refuses what Validate (`cortd genesis validate`) rejects, with the
+			// same error, and writes nothing.
+			want := gs.Validate()
+			require.Error(t, want)
+			before, err := f.k.ExportGenesis(f.Ctx)
+			require.NoError(t, err)
+			require.EqualError(t, f.k.InitGenesis(f.Ctx, gs), want.Error())
+			after, err := f.k.ExportGenesis(f.Ctx)
+			require.NoError(t, err)
+			require.Equal(t, before, after, "a refused genesis writes nothing")
 		})
 	}
 }

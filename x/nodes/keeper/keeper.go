@@ -31,6 +31,10 @@ type Keeper struct {
 	feeCollector string
 	// authority may update params and set operator roles (gov).
 	authority string
+	// sources are set after construction (SetRewardSources) and shared by all copies.
+	sources *rewardSources
+	// mintShares is set after construction (SetMintShares) and shared by all copies.
+	mintShares *mintSharesRef
 
 	Schema collections.Schema
 	Params collections.Item[types.Params]
@@ -68,6 +72,8 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, bank ty
 	k := Keeper{
 		cdc: cdc, storeService: storeService, bank: bank, account: account, models: models,
 		community: community, mint: mint, feeCollector: feeCollector, authority: authority,
+		sources:         &rewardSources{},
+		mintShares:      &mintSharesRef{},
 		Params:          collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		Nodes:           collections.NewMap(sb, types.NodesKey, "nodes", collections.StringKey, codec.CollValue[types.Node](cdc)),
 		NodesByOperator: collections.NewKeySet(sb, types.NodesByOperatorKey, "nodes_by_operator", strPair),

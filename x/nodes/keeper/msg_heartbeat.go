@@ -56,12 +56,20 @@ func (s msgServer) Heartbeat(ctx context.Context, msg *types.MsgHeartbeat) (*typ
 	}
 
 	reactivated := n.LastHeartbeatHeight != 0 && Inactive(p, n, height)
+	// A change of an already claimed set counts toward heartbeat churn; loading up from
+	// nothing (first heartbeat, restart) does not.
+	changed := len(n.LoadedModels) > 0 && !slices.Equal(n.LoadedModels, loaded)
 	n.LastHeartbeatHeight = height
 	n.LoadedModels = loaded
 	if err := s.Nodes.Set(ctx, n.Id, n); err != nil {
 		return nil, err
 	}
-	if err := s.updateLiveStats(ctx, n.Id, func(st *types.PeriodStats) { st.Heartbeats++ }); err != nil {
+	if err := s.updateLiveStats(ctx, n.Id, func(st *types.PeriodStats) {
+		st.Heartbeats++
+		if changed {
+			st.LoadedChanges++
+		}
+	}); err != nil {
 		return nil, err
 	}
 	return &types.MsgHeartbeatResponse{}, emit(ctx, &types.EventHeartbeat{NodeId: n.Id, LoadedModels: loaded, Reactivated: reactivated})

@@ -106,6 +106,9 @@ func (s msgServer) RegisterNode(ctx context.Context, msg *types.MsgRegisterNode)
 		return nil, err
 	}
 	op.BondedNodes++
+	if op.FirstPeriod == 0 { // the operator's first node: new_operator_window counts from here
+		op.FirstPeriod = period.Number
+	}
 	if err := s.setOperator(ctx, op); err != nil {
 		return nil, err
 	}
@@ -139,6 +142,9 @@ func (s msgServer) AddStake(ctx context.Context, msg *types.MsgAddStake) (*types
 		return nil, errorsmod.Wrapf(err, "escrowing stake %s", msg.Amount)
 	}
 	n.Stake = n.Stake.Add(msg.Amount.Amount)
+	if err := s.noteStakeRestored(ctx, p, &n); err != nil {
+		return nil, err
+	}
 	if err := s.Nodes.Set(ctx, n.Id, n); err != nil {
 		return nil, err
 	}

@@ -88,6 +88,9 @@ func (s msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 	if old.Denom != msg.Params.Denom {
 		return nil, errorsmod.Wrapf(types.ErrInvalidParams, "denom cannot change from %s", old.Denom)
 	}
+	if err := s.checkMintShareTotal(ctx, msg.Params.MintShare); err != nil {
+		return nil, err
+	}
 	if err := s.Params.Set(ctx, msg.Params); err != nil {
 		return nil, err
 	}

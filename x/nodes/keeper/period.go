@@ -45,9 +45,20 @@ func (k Keeper) ClosePeriod(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	// The period's nominal length scales the monthly amounts; read now, so a later change
+	// of the reward epoch does not rescale a period already closed.
+	seconds, err := k.periodSeconds(ctx, p)
+	if err != nil {
+		return err
+	}
 	s := types.Settlement{
 		Period: cur.Number, StartHeight: cur.StartHeight, EndHeight: height, Phase: types.SETTLEMENT_PHASE_SCORE,
 		Owed: sdkmath.ZeroInt(), Ratio: sdkmath.LegacyZeroDec(), Paid: sdkmath.ZeroInt(), Available: sdkmath.ZeroInt(),
+		PeriodSeconds: seconds,
 	}
 	if err := k.Settlements.Set(ctx, s.Period, s); err != nil {
 		return err

@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"cosmossdk.io/collections"
 
@@ -33,6 +34,24 @@ func (k Keeper) updateLiveStats(ctx context.Context, nodeID string, f func(*type
 // RecordAssignment counts a task assigned to the node (x/sessions).
 func (k Keeper) RecordAssignment(ctx context.Context, nodeID string) error {
 	return k.updateLiveStats(ctx, nodeID, func(s *types.PeriodStats) { s.Assigned++ })
+}
+
+// RecordAssignmentFor counts a task for modelID assigned to the node, like
+// RecordAssignment, and also as a warm assignment when the node's last heartbeat claimed
+// modelID loaded: the disqualification rule for claims the node does not honour
+// (warm_precommit_misses) reads that count.
+func (k Keeper) RecordAssignmentFor(ctx context.Context, nodeID, modelID string) error {
+	n, err := k.GetNode(ctx, nodeID)
+	if err != nil {
+		return err
+	}
+	_, warm := slices.BinarySearch(n.LoadedModels, modelID)
+	return k.updateLiveStats(ctx, nodeID, func(s *types.PeriodStats) {
+		s.Assigned++
+		if warm {
+			s.WarmAssigned++
+		}
+	})
 }
 
 // RecordPrecommit counts a precommit, on time or late (x/sessions).

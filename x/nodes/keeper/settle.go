@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 	"errors"
+	"math"
 
 	"cosmossdk.io/collections"
 	sdkmath "cosmossdk.io/math"
@@ -17,11 +18,14 @@ import (
 const maxPrunePerNode = 8
 
 // settleStep advances the oldest open settlement by up to budget nodes and returns the
-// budget left. A settlement has two passes over the nodes, in id order from a cursor kept
-// in state: SCORE computes each node's scores, level, reputation and entitled reward and
-// sums what is owed; PAY then pays each record entitled × ratio, where ratio =
-// min(1, pool balance / owed) is fixed when PAY starts. Paying only after the whole owed
-// sum is known is what makes a short pool pay everyone pro rata.
+// budget left. A settlement has three passes over the nodes, in id order from a cursor
+// kept in state: SCORE computes each node's scores, disqualification, qualification,
+// level and reputation, writes its PeriodRecord and counts the operator's qualified nodes
+// (observing the operator's roles at its first node); ENTITLE then computes each record's
+// reward, now that every operator's count is final, and sums what is owed; PAY pays each
+// record entitled × ratio, where ratio = min(1, pool balance / owed) is fixed when PAY
+// starts. Paying only after the whole owed sum is known is what makes a short pool pay
+// everyone pro rata.
 //
 // found is false when no settlement is open (nothing was done).
 func (k Keeper) settleStep(ctx context.Context, p types.Params, budget uint32) (left uint32, found bool, err error) {
@@ -50,6 +54,8 @@ func (k Keeper) settleStep(ctx context.Context, p types.Params, budget uint32) (
 		switch s.Phase {
 		case types.SETTLEMENT_PHASE_SCORE:
 			err = k.scoreNode(ctx, p, &s, n)
+		case types.SETTLEMENT_PHASE_ENTITLE:
+			err = k.entitleNode(ctx, p, &s, n)
 		default:
 			err = k.payNode(ctx, p, &s, n)
 		}
@@ -70,12 +76,16 @@ func (k Keeper) settleStep(ctx context.Context, p types.Params, budget uint32) (
 	return budget, true, k.Settlements.Set(ctx, s.Period, s)
 }
 
-// finishPass moves a settlement from SCORE to PAY (fixing the pay ratio) or, after PAY,
-// removes it.
+// finishPass moves a settlement from SCORE to ENTITLE, from ENTITLE to PAY (fixing the
+// pay ratio) or, after PAY, removes it.
 func (k Keeper) finishPass(ctx context.Context, p types.Params, s *types.Settlement) error {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	s.Cursor = ""
 	if s.Phase == types.SETTLEMENT_PHASE_SCORE {
+		s.Phase = types.SETTLEMENT_PHASE_ENTITLE
+		return nil
+	}
+	if s.Phase == types.SETTLEMENT_PHASE_ENTITLE {
 		s.Phase = types.SETTLEMENT_PHASE_PAY
 		s.Ratio = sdkmath.LegacyOneDec()
 		available := k.rewardsPoolBalance(ctx, p.Denom).Amount
@@ -100,9 +110,10 @@ func (k Keeper) finishPass(ctx context.Context, p types.Params, s *types.Settlem
 	return sdkCtx.EventManager().EmitTypedEvent(ev)
 }
 
-// scoreNode settles one node for period s: scores from its counters, the level step,
-// reputation, and the entitled reward, stored as a PeriodRecord. Nodes that were unbonding
-// or registered after the period are skipped (their counters are dropped).
+// scoreNode settles one node for period s: scores from its counters, disqualification,
+// qualification (counted for its operator's multi-node bonus), the level step and
+// reputation, stored as a PeriodRecord whose reward ENTITLE fills in. Nodes that were
+// unbonding or registered after the period are skipped (their counters are dropped).
 func (k Keeper) scoreNode(ctx context.Context, p types.Params, s *types.Settlement, n types.Node) error {
 	key := collections.Join(s.Period, n.Id)
 	st, err := k.LiveStats.Get(ctx, key)
@@ -115,17 +126,21 @@ func (k Keeper) scoreNode(ctx context.Context, p types.Params, s *types.Settleme
 	if n.Status != types.NODE_STATUS_ACTIVE || n.LastSettledPeriod >= s.Period {
 		return nil
 	}
-	op, err := k.getOperator(ctx, n.Operator)
-	if err != nil {
-		return err
-	}
 	from := max(s.StartHeight, n.RegisteredHeight)
 	expected := types.ExpectedHeartbeats(from, s.EndHeight, p.HeartbeatIntervalBlocks)
 	scores := types.ComputeScores(st, expected, p.ScoreWeights)
-	// The reward is computed at the level the node held during the period.
-	reward := types.ComputeReward(p, types.RewardInput{
-		Level: n.Level, Scores: scores, Roles: uint32(len(op.Roles)), OperatorNodes: op.BondedNodes,
-	})
+	disqualification := types.Disqualification(p, n, st, s.EndHeight)
+	qualified := disqualification == "" && types.Qualifies(p, scores)
+	op, err := k.operatorForPeriod(ctx, n.Operator, s.Period)
+	if err != nil {
+		return err
+	}
+	if qualified && op.QualifiedNodes < math.MaxUint32 {
+		op.QualifiedNodes++
+	}
+	if err := k.setOperator(ctx, op); err != nil {
+		return err
+	}
 	before := n.Level
 	// A node that could not be expected to heartbeat (it joined in the period's last
 	// interval, or the period was shorter than one) is recorded but not judged.
@@ -137,12 +152,16 @@ func (k Keeper) scoreNode(ctx context.Context, p types.Params, s *types.Settleme
 	if err := k.Nodes.Set(ctx, n.Id, n); err != nil {
 		return err
 	}
+	zero, zeroDec := sdkmath.ZeroInt(), sdkmath.LegacyZeroDec()
 	rec := types.PeriodRecord{
 		NodeId: n.Id, Period: s.Period, Stats: st, ExpectedHeartbeats: expected,
 		Uptime: scores.Uptime, PrecommitScore: scores.Precommit, CommitScore: scores.Commit,
 		ValidationAccuracy: scores.Validation, TotalScore: scores.Total,
 		LevelBefore: before, LevelAfter: n.Level, Reputation: n.Reputation,
-		RewardEntitled: reward.Amount, RewardPaid: sdkmath.ZeroInt(),
+		RewardEntitled: zero, RewardPaid: zero,
+		Disqualification: disqualification, Qualified: qualified, PeriodSeconds: s.PeriodSeconds,
+		ActiveBlocks: max(0, s.EndHeight-from), PeriodBlocks: max(0, s.EndHeight-s.StartHeight),
+		Bonus: zeroDec, MonthlyBase: zero, MonthlyLevel: zero, MonthlyPrize: zero,
 	}
 	if err := k.Records.Set(ctx, collections.Join(n.Id, s.Period), rec); err != nil {
 		return err
@@ -150,13 +169,8 @@ func (k Keeper) scoreNode(ctx context.Context, p types.Params, s *types.Settleme
 	if err := k.pruneRecords(ctx, p, n.Id, s.Period); err != nil {
 		return err
 	}
-	s.Owed = s.Owed.Add(reward.Amount)
 	s.NodesSettled++
-	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventNodePeriodSettled{
-		NodeId: n.Id, Period: s.Period, Uptime: scores.Uptime.String(), PrecommitScore: scores.Precommit.String(),
-		TotalScore: scores.Total.String(), LevelBefore: before, LevelAfter: n.Level,
-		RewardEntitled: sdk.NewCoin(p.Denom, reward.Amount).String(),
-	})
+	return nil
 }
 
 // pruneRecords deletes the node's records older than history_periods.

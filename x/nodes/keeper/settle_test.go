@@ -28,21 +28,22 @@ func heartbeatAll(t *testing.T, f *fixture, from, to int64, ids ...string) {
 func TestShortPoolPaysProRata(t *testing.T) {
 	f := newFixture(t)
 	for _, id := range []string{"a", "b", "c"} {
-		f.register(t, op1, id) // 3 nodes: +10% multi-node bonus
+		f.register(t, op1, id) // 3 nodes, but only a and b qualify: no multi-node bonus
 	}
 	heartbeatAll(t, f, 1, 61, "a", "b") // c never heartbeats
-	f.fundPool(t, 30*cor)               // a and b are owed 27 COR each (20×1.1 + 5)
+	f.fundPool(t, 30*cor)               // a and b are owed 25 COR each (20 + 5)
 	f.atHeight(61)
 	f.endPeriod(t)
 
 	require.True(t, f.hasEvent("cortd.nodes.v1.EventRewardsPoolShort"))
 	for _, id := range []string{"a", "b"} {
 		n, _ := f.k.GetNode(f.Ctx, id)
-		require.Equal(t, int64(15*cor), n.AccruedRewards.Int64(), "30 / 54 of 27 COR")
+		require.Equal(t, int64(15*cor), n.AccruedRewards.Int64(), "30 / 50 of 25 COR")
 		res, err := f.q.NodePeriods(f.Ctx, &types.QueryNodePeriodsRequest{NodeId: id})
 		require.NoError(t, err)
 		require.Len(t, res.Records, 1)
-		require.Equal(t, int64(27*cor), res.Records[0].RewardEntitled.Int64())
+		require.Equal(t, int64(25*cor), res.Records[0].RewardEntitled.Int64())
+		require.Equal(t, uint32(2), res.Records[0].OperatorQualifiedNodes)
 		require.Equal(t, int64(15*cor), res.Records[0].RewardPaid.Int64())
 	}
 	c, _ := f.k.GetNode(f.Ctx, "c")
@@ -76,7 +77,7 @@ func TestSettlementIsPagedAcrossBlocks(t *testing.T) {
 	f.atHeight(61)
 	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.Ctx, "minute", 1))
 
-	// score: 4 + 4 + 2 (then PAY starts with 2 budget left) ...
+	// score: 4 + 4 + 2 (then ENTITLE starts with 2 budget left) ...
 	blocks := 0
 	for ; ; blocks++ {
 		has := false
@@ -99,7 +100,7 @@ func TestSettlementIsPagedAcrossBlocks(t *testing.T) {
 			require.NoError(t, f.heartbeat(t, op1, ids[9]))
 		}
 	}
-	require.Equal(t, 6, blocks, "20 node visits at 4 per block, with the pass ends")
+	require.Equal(t, 8, blocks, "30 node visits (score, entitle, pay) at 4 per block, with the pass ends")
 	for _, id := range ids {
 		node, _ := f.k.GetNode(f.Ctx, id)
 		require.Equal(t, int64(29*cor), node.AccruedRewards.Int64(), "20 × 1.2 (5+ nodes) + 5 prize")
@@ -121,7 +122,7 @@ func TestTwoClosedPeriodsSettleInOrder(t *testing.T) {
 	require.NoError(t, f.k.ClosePeriod(f.Ctx))
 	f.atHeight(62)
 	require.NoError(t, f.k.ClosePeriod(f.Ctx)) // period 2 was one block long
-	for range 12 {
+	for range 16 {
 		require.NoError(t, f.k.EndBlocker(f.Ctx))
 		f.atHeight(f.Ctx.BlockHeight() + 1)
 	}
@@ -135,7 +136,7 @@ func TestTwoClosedPeriodsSettleInOrder(t *testing.T) {
 	require.Equal(t, decStr("0.2"), a.Reputation, "only period 1 moved the reputation (alpha 0.2 × 1)")
 }
 
-func TestUnbondingNodeIsNotSettledAndLateNodeIsProrated(t *testing.T) {
+func TestUnbondingNodeIsNotSettledAndLateNodeIsPaidProRata(t *testing.T) {
 	f := newFixture(t)
 	f.register(t, op1, "leaver")
 	heartbeatAll(t, f, 1, 31, "leaver")
@@ -155,7 +156,10 @@ func TestUnbondingNodeIsNotSettledAndLateNodeIsProrated(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, uint64(3), recs.Records[0].ExpectedHeartbeats)
 	require.Equal(t, decStr("1"), recs.Records[0].Uptime)
-	require.Equal(t, int64(25*cor), recs.Records[0].RewardPaid.Int64())
+	// registered for blocks [31, 61) of the period [1, 61): half of the period's 25 COR
+	require.Equal(t, int64(30), recs.Records[0].ActiveBlocks)
+	require.Equal(t, int64(60), recs.Records[0].PeriodBlocks)
+	require.Equal(t, int64(25*cor/2), recs.Records[0].RewardPaid.Int64())
 	f.checkInvariants(t)
 }
 

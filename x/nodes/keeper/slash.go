@@ -44,10 +44,14 @@ func (k Keeper) SlashNode(ctx context.Context, nodeID string, fraction sdkmath.L
 		n.Level--
 	}
 	n.PromotionStreak = 0
+	fell := noteStakeFell(ctx, p, &n)
 	if err := k.Nodes.Set(ctx, n.Id, n); err != nil {
 		return sdkmath.ZeroInt(), err
 	}
-	if err := k.updateLiveStats(ctx, n.Id, func(s *types.PeriodStats) { s.Slashes++ }); err != nil {
+	if err := k.updateLiveStats(ctx, n.Id, func(s *types.PeriodStats) {
+		s.Slashes++
+		s.UnderMinStake = s.UnderMinStake || fell
+	}); err != nil {
 		return sdkmath.ZeroInt(), err
 	}
 	err = sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventNodeSlashed{

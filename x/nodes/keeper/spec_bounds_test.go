@@ -118,8 +118,15 @@ func TestRewardAndStakeParamsHaveHardCaps(t *testing.T) {
 	one := sdkmath.LegacyOneDec()
 	var r types.Reward
 	require.NotPanics(t, func() {
-		r = types.ComputeReward(p, types.RewardInput{Level: types.MaxLevel, Roles: 100, OperatorNodes: 100,
+		r = types.ComputeReward(p, types.RewardInput{Level: types.MaxLevel, Roles: 100, QualifiedNodes: 100, NewOperator: true,
 			Scores: types.Scores{Uptime: one, Precommit: one, Commit: one, Validation: one, Total: one}})
 	})
-	require.True(t, r.Amount.IsPositive())
+	require.True(t, r.Monthly().IsPositive())
+	// and so is its share of the longest period x/epochs can express
+	require.NotPanics(t, func() {
+		amount, carry := types.PeriodAmount(r.Monthly(), types.PeriodSeconds(1<<63-1), types.MonthSeconds-1)
+		require.True(t, amount.IsPositive())
+		require.Less(t, carry, types.MonthSeconds)
+		require.True(t, types.JoinPeriodAmount(r.Monthly(), types.PeriodSeconds(1<<63-1), 1<<62, 1<<63-1).IsPositive())
+	})
 }

@@ -3,6 +3,8 @@ package types
 import (
 	"context"
 
+	sdkmath "cosmossdk.io/math"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	modelstypes "github.com/cortnet/cortd/x/models/types"
@@ -38,4 +40,14 @@ type CommunityPool interface {
 // moved from the fee collector to the rewards pool. Optional: nil disables the mint share.
 type MintSource interface {
 	BlockProvision(ctx context.Context) (sdk.Coin, error)
+}
+
+// MintShares reports every rewards pool's current mint_share (x/nodes, x/challenges,
+// x/data) so that a MsgUpdateParams changing this module's share keeps the three summing
+// to at most 1 (x/internal/mintshare.CheckTotal). The app implements it over the three
+// keepers' params and sets it with SetMintShares.
+type MintShares interface {
+	// VisitMintShares calls fn with each pool's module name and mint_share, in a fixed
+	// order.
+	VisitMintShares(ctx context.Context, fn func(module string, share sdkmath.LegacyDec)) error
 }

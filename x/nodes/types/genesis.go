@@ -59,6 +59,9 @@ func (gs GenesisState) Validate() error {
 				return err
 			}
 		}
+		if err := op.validateRewardState(); err != nil {
+			return err
+		}
 		if op.BondedNodes != bonded[op.Address] {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "operator %s bonded_nodes %d, nodes say %d", op.Address, op.BondedNodes, bonded[op.Address])
 		}
@@ -73,7 +76,7 @@ func (gs GenesisState) Validate() error {
 		if s.Period == 0 || s.Period >= gs.Period.Number || openPeriods[s.Period] {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "settlement of period %d", s.Period)
 		}
-		if s.Phase != SETTLEMENT_PHASE_SCORE && s.Phase != SETTLEMENT_PHASE_PAY {
+		if s.Phase != SETTLEMENT_PHASE_SCORE && s.Phase != SETTLEMENT_PHASE_ENTITLE && s.Phase != SETTLEMENT_PHASE_PAY {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "settlement %d has phase %s", s.Period, s.Phase)
 		}
 		if s.Owed.IsNil() || s.Owed.IsNegative() || s.Paid.IsNil() || s.Paid.IsNegative() || s.Ratio.IsNil() ||
@@ -102,6 +105,9 @@ func (gs GenesisState) Validate() error {
 		}
 		if r.RewardEntitled.IsNil() || r.RewardPaid.IsNil() || r.RewardPaid.IsNegative() || r.RewardPaid.GT(r.RewardEntitled) {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "record of node %q period %d amounts", r.NodeId, r.Period)
+		}
+		if err := r.validateRewardLines(); err != nil {
+			return err
 		}
 		seenRecords[k] = true
 	}
@@ -155,5 +161,5 @@ func (n Node) Validate(p Params) error {
 	if n.Reputation.IsNil() || n.Reputation.IsNegative() || n.Reputation.GT(sdkmath.LegacyOneDec()) {
 		return errorsmod.Wrapf(ErrInvalidGenesis, "node %q reputation out of [0, 1]", n.Id)
 	}
-	return nil
+	return n.validateRewardState()
 }

@@ -16,9 +16,10 @@ func dec(s string) sdkmath.LegacyDec { return sdkmath.LegacyMustNewDecFromStr(s)
 // role capped at 25%, multi-node 10% at 3+ and 20% at 5+, all bonuses capped at 30%, a
 // 5-unit prize at total >= 50% and precommit >= 60%. One reward unit is 1 COR.
 //
-// The reward period is the x/epochs "minute" epoch so a localnet shows a period end within
-// a minute; a production genesis sets "day" (or adds its own epoch) together with
-// reward amounts sized for that period.
+// Reward amounts are per node per month (types.MonthSeconds); each period pays its share
+// of the month. The reward period is the x/epochs "minute" epoch (the `local` genesis
+// preset), so a localnet shows a period end within a minute; real networks use the
+// `testnet`/`mainnet` presets (a 30-day "month" epoch), see RewardsPreset.
 func DefaultParams() Params {
 	thresholds := make([]LevelThreshold, MaxLevel+1)
 	thresholds[0] = LevelThreshold{MinScore: sdkmath.LegacyZeroDec()}
@@ -66,6 +67,11 @@ func DefaultParams() Params {
 		MaxModelsPerNode:    32,
 		MaxEndpointLength:   256,
 		MaxRolesPerOperator: 16,
+		// Phase #4: the multi-node bonus is for new operators, one time.
+		NewOperatorWindow:    1,
+		MaxWarmMissShare:     dec("0.5"),
+		MinWarmAssignments:   3,
+		MaxLoadedChangeShare: dec("0.5"),
 	}
 }
 
@@ -143,6 +149,9 @@ func (p Params) Validate() error {
 		return err
 	}
 	if err := p.validateRewards(); err != nil {
+		return err
+	}
+	if err := p.validateDisqualification(); err != nil {
 		return err
 	}
 	if err := allFractions([]namedDec{

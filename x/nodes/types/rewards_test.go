@@ -17,61 +17,77 @@ func scores(uptime, precommit, total string) types.Scores {
 	return types.Scores{Uptime: d(uptime), Precommit: d(precommit), Commit: d("1"), Validation: d("1"), Total: d(total)}
 }
 
-// TestRewardFormula checks ComputeReward with the default params against amounts worked
-// out by hand (1 unit = 1 COR = 1,000,000 ucor):
-// base by tier (0-3: 20, 4-7: 25, 8-10: 30) + 0.5 per level, times 1 + bonus where bonus =
-// min(min(roles × 5%, 25%) + multi-node (3+: 10%, 5+: 20%), 30%), plus 5 when total >= 50%
-// and precommit >= 60%; the base part needs uptime >= 80% and precommit >= 60%.
+// TestRewardFormula checks ComputeReward with the default params against month rates
+// worked out by hand from the phase rules (1 unit = 1 COR = 1,000,000 ucor):
+//
+//	base  = tier (0-3: 20, 4-7: 25, 8-10: 30) × (1 + bonus)        if qualified
+//	level = 0.5 × level                                           if qualified (its own line)
+//	prize = 5                                                     if total >= 50% and precommit >= 60%
+//	bonus = min(min(roles × 5%, 25%) + multi-node, 30%), multi-node (3+: 10%, 5+: 20%)
+//	        counting qualified nodes, for new operators only
+//
+// qualified = uptime >= 80% and precommit >= 60% and not disqualified.
 func TestRewardFormula(t *testing.T) {
 	p := types.DefaultParams()
 	full := scores("1", "1", "1")
 	cases := []struct {
-		name           string
-		level          uint32
-		s              types.Scores
-		roles, nodes   uint32
-		ucor           int64
-		base, prize    bool
-		bonus          string
-		baseUnitsWant  string
-		prizeUnitsWant string
+		name            string
+		level           uint32
+		s               types.Scores
+		roles, nodes    uint32
+		newOp, disq     bool
+		monthlyUcor     int64
+		qualified       bool
+		prize           bool
+		bonus           string
+		base, lvl, priz int64 // monthly lines in ucor
 	}{
-		{"level 0, no bonus", 0, full, 0, 1, 25_000_000, true, true, "0", "20", "5"},                       // 20 + 5
-		{"level 3, top of tier 1", 3, full, 0, 1, 26_500_000, true, true, "0", "21.5", "5"},                // 20 + 1.5 + 5
-		{"level 4, tier 2", 4, full, 0, 2, 32_000_000, true, true, "0", "27", "5"},                         // 25 + 2 + 5
-		{"level 7", 7, full, 0, 1, 33_500_000, true, true, "0", "28.5", "5"},                               // 25 + 3.5 + 5
-		{"level 8, tier 3", 8, full, 0, 1, 39_000_000, true, true, "0", "34", "5"},                         // 30 + 4 + 5
-		{"level 10", 10, full, 0, 1, 40_000_000, true, true, "0", "35", "5"},                               // 30 + 5 + 5
-		{"3 nodes: +10%", 0, full, 0, 3, 27_000_000, true, true, "0.1", "20", "5"},                         // 20×1.1 + 5
-		{"5 nodes: +20%", 5, full, 0, 5, 38_000_000, true, true, "0.2", "27.5", "5"},                       // 27.5×1.2 + 5
-		{"2 roles: +10%", 2, full, 2, 1, 28_100_000, true, true, "0.1", "21", "5"},                         // 21×1.1 + 5
-		{"role cap 25%", 0, full, 9, 1, 30_000_000, true, true, "0.25", "20", "5"},                         // 20×1.25 + 5
-		{"total cap 30%: 25% roles + 20% nodes", 10, full, 5, 6, 50_500_000, true, true, "0.3", "35", "5"}, // 35×1.3 + 5
-		{"total cap 30%: 15% roles + 20% nodes", 6, full, 3, 5, 41_400_000, true, true, "0.3", "28", "5"},  // 28×1.3 + 5
-		{"uptime below 80%: prize only", 4, scores("0.79", "1", "0.9"), 0, 1, 5_000_000, false, true, "0", "0", "5"},
-		{"precommit below 60%: nothing", 4, scores("1", "0.59", "0.9"), 0, 1, 0, false, false, "0", "0", "0"},
-		{"precommit exactly 60%, total 50%", 0, scores("0.8", "0.6", "0.5"), 0, 1, 25_000_000, true, true, "0", "20", "5"},
-		{"total below 50%: base only", 1, scores("0.8", "0.6", "0.49"), 0, 1, 20_500_000, true, false, "0", "20.5", "0"},
-		{"bonus applies to base, not prize", 0, scores("0.8", "0.6", "0.49"), 1, 3, 23_000_000, true, false, "0.15", "20", "0"}, // 20×1.15
+		{"level 0, no bonus", 0, full, 0, 1, true, false, 25_000_000, true, true, "0", 20_000_000, 0, 5_000_000},
+		{"level 3, top of tier 0-3", 3, full, 0, 1, true, false, 26_500_000, true, true, "0", 20_000_000, 1_500_000, 5_000_000},
+		{"level 4, tier 4-7", 4, full, 0, 2, true, false, 32_000_000, true, true, "0", 25_000_000, 2_000_000, 5_000_000},
+		{"level 7", 7, full, 0, 1, true, false, 33_500_000, true, true, "0", 25_000_000, 3_500_000, 5_000_000},
+		{"level 8, tier 8-10", 8, full, 0, 1, true, false, 39_000_000, true, true, "0", 30_000_000, 4_000_000, 5_000_000},
+		{"level 10", 10, full, 0, 1, true, false, 40_000_000, true, true, "0", 30_000_000, 5_000_000, 5_000_000},
+		// the case: tier 0-3 at level 3, 2 roles, 3 new qualified nodes:
+		// 20 × (1 + 10% + 10%) + 1.5 + 5 = 30.5
+		{"tier 0-3, level 3, 2 roles, 3 new nodes", 3, full, 2, 3, true, false, 30_500_000, true, true, "0.2", 24_000_000, 1_500_000, 5_000_000},
+		{"tier 4-7, level 6, 1 role, 5 new nodes", 6, full, 1, 5, true, false, 39_250_000, true, true, "0.25", 31_250_000, 3_000_000, 5_000_000},
+		// level 10 at the 30% cap: the level line stays +5, not 5 × 1.3 = 6.5
+		{"tier 8-10, level 10, 5 roles, 6 new nodes", 10, full, 5, 6, true, false, 49_000_000, true, true, "0.3", 39_000_000, 5_000_000, 5_000_000},
+		{"3 nodes, new operator: +10%", 0, full, 0, 3, true, false, 27_000_000, true, true, "0.1", 22_000_000, 0, 5_000_000},
+		{"3 nodes, not a new operator: no multi-node bonus", 0, full, 0, 3, false, false, 25_000_000, true, true, "0", 20_000_000, 0, 5_000_000},
+		{"5 nodes, new: +20%", 5, full, 0, 5, true, false, 37_500_000, true, true, "0.2", 30_000_000, 2_500_000, 5_000_000},
+		{"2 roles: +10%", 2, full, 2, 1, true, false, 28_000_000, true, true, "0.1", 22_000_000, 1_000_000, 5_000_000},
+		{"role cap 25%", 0, full, 9, 1, true, false, 30_000_000, true, true, "0.25", 25_000_000, 0, 5_000_000},
+		{"total cap 30%: 15% roles + 20% nodes", 6, full, 3, 5, true, false, 40_500_000, true, true, "0.3", 32_500_000, 3_000_000, 5_000_000},
+		{"uptime below 80%: prize only", 4, scores("0.79", "1", "0.9"), 0, 1, true, false, 5_000_000, false, true, "0", 0, 0, 5_000_000},
+		{"precommit below 60%: nothing", 4, scores("1", "0.59", "0.9"), 0, 1, true, false, 0, false, false, "0", 0, 0, 0},
+		{"disqualified: nothing", 4, full, 2, 5, true, true, 0, false, false, "0.3", 0, 0, 0},
+		{"precommit exactly 60%, total 50%", 0, scores("0.8", "0.6", "0.5"), 0, 1, true, false, 25_000_000, true, true, "0", 20_000_000, 0, 5_000_000},
+		{"total below 50%: base and level only", 1, scores("0.8", "0.6", "0.49"), 0, 1, true, false, 20_500_000, true, false, "0", 20_000_000, 500_000, 0},
+		{"bonus multiplies the tier only", 2, scores("0.8", "0.6", "0.49"), 1, 3, true, false, 24_000_000, true, false, "0.15", 23_000_000, 1_000_000, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := types.ComputeReward(p, types.RewardInput{Level: tc.level, Scores: tc.s, Roles: tc.roles, OperatorNodes: tc.nodes})
-			require.Equal(t, tc.ucor, r.Amount.Int64())
-			require.Equal(t, tc.base, r.BaseEligible)
+			r := types.ComputeReward(p, types.RewardInput{
+				Level: tc.level, Scores: tc.s, Roles: tc.roles, QualifiedNodes: tc.nodes, NewOperator: tc.newOp, Disqualified: tc.disq,
+			})
+			require.Equal(t, tc.monthlyUcor, r.Monthly().Int64())
+			require.Equal(t, tc.qualified, r.Qualified)
 			require.Equal(t, tc.prize, r.PrizeEligible)
 			require.Equal(t, d(tc.bonus).String(), r.Bonus.String())
-			require.Equal(t, d(tc.baseUnitsWant).String(), r.BaseUnits.String())
-			require.Equal(t, d(tc.prizeUnitsWant).String(), r.PrizeUnits.String())
+			require.Equal(t, []int64{tc.base, tc.lvl, tc.priz}, []int64{r.MonthlyBase.Int64(), r.MonthlyLevel.Int64(), r.MonthlyPrize.Int64()})
 		})
 	}
 }
 
-func TestRewardTruncatesToWholeDenom(t *testing.T) {
+func TestRewardLinesTruncateToWholeDenom(t *testing.T) {
 	p := types.DefaultParams()
-	p.RewardUnit = sdkmath.NewInt(3) // 20.5 units × 1.15 × 3 = 70.725 → 70
-	r := types.ComputeReward(p, types.RewardInput{Level: 1, Scores: scores("1", "1", "0.4"), Roles: 1, OperatorNodes: 3})
-	require.Equal(t, int64(70), r.Amount.Int64())
+	p.RewardUnit = sdkmath.NewInt(3) // base 20 × 1.15 × 3 = 69; level 0.5 × 3 = 1.5 → 1
+	r := types.ComputeReward(p, types.RewardInput{Level: 1, Scores: scores("1", "1", "0.4"), Roles: 1, QualifiedNodes: 3, NewOperator: true})
+	require.Equal(t, int64(69), r.MonthlyBase.Int64())
+	require.Equal(t, int64(1), r.MonthlyLevel.Int64())
+	require.Equal(t, int64(70), r.Monthly().Int64())
 }
 
 func TestComputeScores(t *testing.T) {

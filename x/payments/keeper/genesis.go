@@ -8,8 +8,13 @@ import (
 	"github.com/cortnet/cortd/x/payments/types"
 )
 
-// InitGenesis writes params, balances and pending payments (validated state).
+// InitGenesis writes params, balances and pending payments. It refuses a state that
+// GenesisState.Validate (what `cortd genesis validate` runs) rejects, before writing
+// anything.
 func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
+	if err := gs.Validate(); err != nil {
+		return err
+	}
 	if err := k.Params.Set(ctx, gs.Params); err != nil {
 		return err
 	}

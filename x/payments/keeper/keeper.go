@@ -30,7 +30,7 @@ type Keeper struct {
 	// Balances maps session id to its escrow.
 	Balances collections.Map[uint64, types.SessionBalance]
 	// Pending maps operator address to earned, unwithdrawn payments (always > 0).
-	Pending collections.Map[string, sdkmath.Int]
+	Pending PendingPayments
 }
 
 // NewKeeper builds the keeper. authority is the bech32 address allowed to update params.
@@ -45,7 +45,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, bank ty
 		cdc: cdc, storeService: storeService, bank: bank, account: account, authority: authority,
 		Params:   collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		Balances: collections.NewMap(sb, types.BalancesKey, "balances", collections.Uint64Key, codec.CollValue[types.SessionBalance](cdc)),
-		Pending:  collections.NewMap(sb, types.PendingKey, "pending", collections.StringKey, sdk.IntValue),
+		Pending:  PendingPayments{Map: collections.NewMap(sb, types.PendingKey, "pending", sdk.AccAddressKey, sdk.IntValue)},
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -30,14 +30,14 @@ func (gs GenesisState) Validate() error {
 		}
 		seen[b.SessionId] = true
 		if err := validAddress("owner", b.Owner); err != nil {
-			return err
+			return errorsmod.Wrapf(err, "session %d", b.SessionId)
 		}
 		for _, f := range []struct {
 			name string
 			v    sdkmath.Int
 		}{{"free", b.Free}, {"reserved", b.Reserved}, {"deposited", b.Deposited}, {"paid", b.Paid}, {"refunded", b.Refunded}} {
 			if err := nonNegative(f.name, f.v); err != nil {
-				return err
+				return errorsmod.Wrapf(err, "session %d", b.SessionId)
 			}
 		}
 	}

@@ -2,8 +2,6 @@ package keeper
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
 	"sort"
 	"strconv"
 
@@ -11,6 +9,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/cortnet/cortd/x/internal/seed"
 	nodestypes "github.com/cortnet/cortd/x/nodes/types"
 	"github.com/cortnet/cortd/x/sessions/types"
 )
@@ -65,12 +64,8 @@ type assigner struct {
 func (k Keeper) newAssigner(ctx context.Context, p types.Params) *assigner {
 	// seed = sha256(domain ‖ previous block's header hash). See README: a proposer can
 	// grind only by withholding blocks.
-	h := sha256.New()
-	h.Write([]byte(AssignDomain))
-	h.Write(sdk.UnwrapSDKContext(ctx).BlockHeader().LastBlockId.Hash)
-	a := &assigner{k: k, p: p, cache: map[string]candidates{}}
-	copy(a.seed[:], h.Sum(nil))
-	return a
+	return &assigner{k: k, p: p, cache: map[string]candidates{},
+		seed: seed.DomainFirst(AssignDomain, sdk.UnwrapSDKContext(ctx).BlockHeader().LastBlockId.Hash)}
 }
 
 func (a *assigner) candidates(ctx context.Context, modelID string, minLevel uint32) candidates {
@@ -141,12 +136,7 @@ func CanHold(spec nodestypes.NodeSpec, memoryIndexMiB, memoryMiB uint64) bool {
 // draw returns a number in [0, w) from sha256(seed ‖ task id ‖ counter). The modulo
 // bias is below w / 2^64 (w ≤ 11 × max_candidate_scan), negligible.
 func (a *assigner) draw(taskID, counter uint64, w uint64) uint64 {
-	var buf [48]byte
-	copy(buf[:32], a.seed[:])
-	binary.BigEndian.PutUint64(buf[32:], taskID)
-	binary.BigEndian.PutUint64(buf[40:], counter)
-	sum := sha256.Sum256(buf[:])
-	return binary.BigEndian.Uint64(sum[:8]) % w
+	return seed.Below(a.seed[:], w, taskID, counter)
 }
 
 // maxRejections bounds the draws that may land on an excluded node before pickFrom
@@ -240,7 +230,9 @@ func (k Keeper) addAssignments(ctx context.Context, p types.Params, t *types.Tas
 		t.Assignments = append(t.Assignments, types.Assignment{
 			NodeId: c.id, Operator: c.operator, Status: types.ASSIGNMENT_STATUS_ASSIGNED, AssignedHeight: h,
 		})
-		if err := k.record(ctx, k.nodes.RecordAssignment, c.id); err != nil {
+		if err := k.record(ctx, func(ctx context.Context, id string) error {
+			return k.nodes.RecordAssignmentFor(ctx, id, t.ModelId)
+		}, c.id); err != nil {
 			return err
 		}
 		if err := k.NodeTasks.Set(ctx, collections.Join(c.id, t.Id)); err != nil {

@@ -66,6 +66,19 @@ func TestAssignmentPrefersLoadedNodes(t *testing.T) {
 	for _, nodes := range assignMany(t, f, 5, 5) {
 		require.ElementsMatch(t, []string{nodeID(5), nodeID(6), nodeID(7)}, nodes[:3])
 	}
+	// x/nodes counts warm assignments only for nodes whose heartbeat claimed the model
+	var cold uint64
+	for i := 1; i <= 7; i++ {
+		st := f.nodes.LiveStats(t, f.Base, nodeID(i))
+		if i <= 4 {
+			require.Zero(t, st.WarmAssigned, "cold %s", nodeID(i))
+			cold += st.Assigned
+		} else {
+			require.Equal(t, st.Assigned, st.WarmAssigned, "warm %s", nodeID(i))
+			require.NotZero(t, st.Assigned)
+		}
+	}
+	require.Equal(t, uint64(10), cold, "5 tasks x 2 cold nodes")
 }
 
 // TestAssignmentLevelWeighted: a level-10 node (weight 11) is picked about 11 times as

@@ -2,8 +2,6 @@ package keeper
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
 	"strconv"
 
 	"cosmossdk.io/collections"
@@ -11,6 +9,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	auditstypes "github.com/cortnet/cortd/x/audits/types"
+	"github.com/cortnet/cortd/x/internal/seed"
 	"github.com/cortnet/cortd/x/sessions/types"
 )
 
@@ -36,25 +35,16 @@ func (k Keeper) SetAudits(a types.AuditsKeeper) {
 // AuditSampled is the sampling rule: with seed = sha256(AuditSeedDomain ‖ previous block
 // hash), the task is sampled when uint64_be(sha256(seed ‖ uint64_be(task id))[0:8]) mod
 // 10,000 < bps. The modulo bias is < 10^4/2^64.
-func AuditSampled(seed [32]byte, taskID uint64, bps uint32) bool {
+func AuditSampled(s [32]byte, taskID uint64, bps uint32) bool {
 	if bps == 0 {
 		return false
 	}
-	var buf [40]byte
-	copy(buf[:32], seed[:])
-	binary.BigEndian.PutUint64(buf[32:], taskID)
-	sum := sha256.Sum256(buf[:])
-	return binary.BigEndian.Uint64(sum[:8])%types.BasisPoints < uint64(bps)
+	return seed.Below(s[:], types.BasisPoints, taskID) < uint64(bps)
 }
 
 // AuditSeed is sha256(AuditSeedDomain ‖ previous block's header hash).
 func AuditSeed(prevBlockHash []byte) [32]byte {
-	h := sha256.New()
-	h.Write([]byte(types.AuditSeedDomain))
-	h.Write(prevBlockHash)
-	var s [32]byte
-	copy(s[:], h.Sum(nil))
-	return s
+	return seed.DomainFirst(types.AuditSeedDomain, prevBlockHash)
 }
 
 // queueAuditDraw marks a task that just ended VALIDATED for the draw at height h+1 (no-op

@@ -77,6 +77,7 @@ func TestTaskValidatedAndPaid(t *testing.T) {
 	// stats in x/nodes
 	st := f.nodes.LiveStats(t, f.Base, nodes[0])
 	require.Equal(t, uint64(1), st.Assigned)
+	require.Equal(t, uint64(1), st.WarmAssigned, "its heartbeat claimed the model loaded")
 	require.Equal(t, uint64(1), st.PrecommitsOnTime)
 	require.Equal(t, uint64(1), st.CommitsOnTime)
 	require.Equal(t, uint64(1), st.Validated)

@@ -9,8 +9,13 @@ import (
 )
 
 // InitGenesis writes params, counters, sessions and tasks, and rebuilds every queue and
-// index from the tasks (they are not exported: the tasks determine them).
+// index from the tasks (they are not exported: the tasks determine them). It refuses a
+// state that GenesisState.Validate (what `cortd genesis validate` runs) rejects, before
+// writing anything.
 func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
+	if err := gs.Validate(); err != nil {
+		return err
+	}
 	if err := k.Params.Set(ctx, gs.Params); err != nil {
 		return err
 	}

@@ -25,7 +25,10 @@ type ModelsKeeper interface {
 type NodesKeeper interface {
 	GetNode(ctx context.Context, id string) (nodestypes.Node, error)
 	EligibleNodes(ctx context.Context, modelID string, minLevel uint32) iter.Seq2[nodestypes.Node, error]
-	RecordAssignment(ctx context.Context, nodeID string) error
+	// RecordAssignmentFor counts a task for modelID assigned to the node, and as a warm
+	// assignment when the node's last heartbeat claimed modelID loaded (x/nodes'
+	// warm_precommit_misses disqualification reads that count).
+	RecordAssignmentFor(ctx context.Context, nodeID, modelID string) error
 	RecordPrecommit(ctx context.Context, nodeID string, onTime bool) error
 	RecordCommit(ctx context.Context, nodeID string, onTime bool) error
 	RecordValidated(ctx context.Context, nodeID string) error

@@ -34,7 +34,7 @@ func (gs GenesisState) Validate() error {
 		}
 		sessions[s.Id] = true
 		if err := validAddress("owner", s.Owner); err != nil {
-			return err
+			return errorsmod.Wrapf(err, "session %d", s.Id)
 		}
 		if s.Quorum == 0 || s.Quorum > s.Redundancy || s.Redundancy > MaxRedundancyLimit {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "session %d: bad redundancy/quorum", s.Id)

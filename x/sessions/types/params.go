@@ -3,14 +3,17 @@ package types
 import (
 	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
+
+	"github.com/cortnet/cortd/x/internal/embedding"
 )
 
 // MaxRedundancyLimit bounds max_redundancy: the int64 bound on the medoid sums relies on it.
 const MaxRedundancyLimit = 16
 
-// MaxEmbeddingDim bounds embeddings (x/models' default max_embedding_dim): the int64
-// bounds of the consensus arithmetic rely on it.
-const MaxEmbeddingDim = 8192
+// MaxEmbeddingDim bounds embeddings: embedding.MaxDim, the hard limit x/models'
+// max_embedding_dim is also checked against. The int64 bounds of the consensus arithmetic
+// rely on it.
+const MaxEmbeddingDim = embedding.MaxDim
 
 // MaxLevel is the highest node level (x/nodes).
 const MaxLevel = 10

@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 
 	errorsmod "cosmossdk.io/errors"
+
+	"github.com/cortnet/cortd/x/internal/seed"
 )
 
 // ExactSeedDomain separates the exact-mode sampling seed from every other use of the
@@ -38,13 +40,8 @@ func (m VerificationMode) Effective() VerificationMode {
 // temperature. Grinding: see README "Verification modes" (the seed only fixes sampling,
 // which the submitter may choose freely anyway).
 func ExactSeed(lastBlockHash []byte, taskID uint64) uint64 {
-	h := sha256.New()
-	h.Write([]byte(ExactSeedDomain))
-	h.Write(lastBlockHash)
-	var id [8]byte
-	binary.BigEndian.PutUint64(id[:], taskID)
-	h.Write(id[:])
-	return nonZeroSeed(binary.BigEndian.Uint64(h.Sum(nil)[:8]))
+	s := seed.DomainFirst(ExactSeedDomain, lastBlockHash, taskID)
+	return nonZeroSeed(binary.BigEndian.Uint64(s[:8]))
 }
 
 // nonZeroSeed keeps 0 for "no seed": a drawn 0 becomes 1.

@@ -1,0 +1,21 @@
+// Package v2 is the first software upgrade of cortd, from the release whose x/payments is
+// at consensus version 1.
+//
+// What it changes: x/payments keys each operator's pending payments by the account's bytes
+// instead of its bech32 string (x/payments/migrations/v2 re-keys every entry). No store is
+// added or removed. The handler runs every module migration, so any module whose
+// ConsensusVersion grows before this upgrade is released is migrated by it too.
+package v2
+
+import (
+	"github.com/cortnet/cortd/app/upgrades"
+)
+
+// Name is the plan name of the upgrade (and cosmovisor's upgrades/v2 folder).
+const Name = "v2"
+
+// Upgrade is registered by app/upgrades.go.
+var Upgrade = upgrades.Upgrade{
+	Name:          Name,
+	CreateHandler: upgrades.MigrateAll(Name),
+}
