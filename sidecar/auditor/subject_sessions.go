@@ -60,6 +60,10 @@ func CheckSessionTask(ctx context.Context, eng engine.Engine, t *sessionstypes.T
 		if e, ok := own[text]; ok {
 			return e, nil
 		}
+		if text == "" {
+			// an empty completion: the protocol's fixed vector, as every miner commits
+			return miner.EmptyResultEmbedding(t.EmbeddingDim), nil
+		}
 		vs, _, err := eng.Embed(ctx, t.ModelId, []string{text})
 		if err != nil {
 			return nil, fmt.Errorf("embedding with %s: %w", t.ModelId, err)

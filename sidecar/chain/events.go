@@ -2,6 +2,7 @@ package chain
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -25,10 +26,29 @@ type Block struct {
 
 // Typed decodes the typed (proto) events of the block, skipping the SDK's
 // untyped ones (message, transfer...).
+//
+// The SDK appends a plain-text attribute mode=BeginBlock or mode=EndBlock to every
+// event emitted in BeginBlock and EndBlock, and that value is not JSON, so
+// sdk.ParseTypedEvent fails on the whole event. Every EndBlock event was lost that
+// way: x/sessions' EventTaskAssigned, EventCommitPhase and EventTaskEnded (assignment,
+// deadlines and validation all run in EndBlock), x/audits' and x/challenges' epoch
+// events, which left the miner and the other roles waiting for their poll and the
+// dashboard's rates at 0. A typed event's own attributes are always JSON
+// (sdk.TypedEventToEvent writes them so), so an attribute whose value is not JSON is
+// one the SDK added and is skipped.
 func (b Block) Typed() []proto.Message {
 	var out []proto.Message
 	for _, e := range b.Events {
-		if m, err := sdk.ParseTypedEvent(e); err == nil {
+		if proto.MessageType(e.Type) == nil {
+			continue // an untyped SDK event (message, transfer, ...)
+		}
+		clean := abci.Event{Type: e.Type, Attributes: make([]abci.EventAttribute, 0, len(e.Attributes))}
+		for _, a := range e.Attributes {
+			if json.Valid([]byte(a.Value)) {
+				clean.Attributes = append(clean.Attributes, a)
+			}
+		}
+		if m, err := sdk.ParseTypedEvent(clean); err == nil {
 			out = append(out, m)
 		}
 	}

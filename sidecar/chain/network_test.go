@@ -17,6 +17,7 @@ import (
 
 	sdknetwork "github.com/cosmos/cosmos-sdk/testutil/network"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/cortnet/cortd/sidecar/chain"
@@ -37,6 +38,7 @@ func TestOnNetwork(t *testing.T) {
 	t.Run("OrderedQueueRecoversFromMismatch", testOrderedQueueRecoversFromMismatch)
 	t.Run("SimulationErrorIsReported", testSimulationErrorIsReported)
 	t.Run("SubscribeResubscribes", testSubscribeResubscribes)
+	t.Run("BatcherIsolatesAFailingMessage", testBatcherIsolatesAFailingMessage)
 }
 
 var testNet *sdknetwork.Network
@@ -329,4 +331,45 @@ func (p *proxy) cut(d time.Duration) {
 	p.mu.Lock()
 	p.paused = false
 	p.mu.Unlock()
+}
+
+// testBatcherIsolatesAFailingMessage queues 40 one-ucor sends and one send the
+// signer cannot pay through a Batcher on the real chain: the 40 land in one or two
+// txs, the bad one gets the bank's insufficient-funds error of its own, and its
+// failure (named by the chain's "message index") costs the others nothing.
+func testBatcherIsolatesAFailingMessage(t *testing.T) {
+	c := dial(t, "")
+	s := valSigner(t, c)
+	to := freshAddress(t, "batcher")
+	b := s.NewBatcher(chain.BatcherConfig{Linger: time.Second})
+	defer b.Close()
+	huge, ok := sdkmath.NewIntFromString("1000000000000000000000000000000")
+	require.True(t, ok)
+	const n = 40
+	results := make(chan chain.BatchResult, n+1)
+	for i := range n + 1 {
+		msg := send1(s, to)
+		if i == 17 {
+			msg = &banktypes.MsgSend{FromAddress: s.Address(), ToAddress: to.String(), Amount: sdk.NewCoins(sdk.NewCoin("ucor", huge))}
+		}
+		b.Add([]sdk.Msg{msg}, func(r chain.BatchResult) { results <- r })
+	}
+	var failed []error
+	for range n + 1 {
+		select {
+		case r := <-results:
+			if r.Err != nil {
+				failed = append(failed, r.Err)
+			} else {
+				require.Positive(t, r.Tx.Height)
+			}
+		case <-time.After(2 * time.Minute):
+			t.Fatal("batcher: no outcome")
+		}
+	}
+	require.Len(t, failed, 1)
+	require.True(t, chain.Is(failed[0], sdkerrors.ErrInsufficientFunds), "its own error: %v", failed[0])
+	require.EqualValues(t, n, balance(t, c, to))
+	require.LessOrEqual(t, b.Stats.Txs.Load(), uint64(3), "one tx for the 40 (plus splits' simulations, which send nothing)")
+	require.Equal(t, uint64(1), b.Stats.Splits.Load())
 }

@@ -10,10 +10,10 @@ import (
 // nextTimeout returns a timeout timestamp TTL ahead, strictly later than any this
 // signer handed out before: the chain keys unordered nonces by (signer, timeout
 // timestamp in ns), so two txs in flight must never share one.
-func (s *Signer) nextTimeout() time.Time {
+func (s *Signer) nextTimeout(ttl time.Duration) time.Time {
 	s.tsMu.Lock()
 	defer s.tsMu.Unlock()
-	t := time.Now().Add(s.cfg.UnorderedTTL).Round(0)
+	t := time.Now().Add(ttl).Round(0)
 	if !t.After(s.lastTS) {
 		t = s.lastTS.Add(time.Nanosecond)
 	}
@@ -24,11 +24,16 @@ func (s *Signer) nextTimeout() time.Time {
 // SignUnordered signs msgs as an unordered tx (no sequence, a fresh timeout
 // timestamp as its nonce) without sending it.
 func (s *Signer) SignUnordered(ctx context.Context, msgs ...sdk.Msg) ([]byte, time.Time, error) {
+	return s.signUnordered(ctx, s.cfg.UnorderedTTL, msgs)
+}
+
+// signUnordered is SignUnordered with the timeout ttl ahead (a Batcher's own TTL).
+func (s *Signer) signUnordered(ctx context.Context, ttl time.Duration, msgs []sdk.Msg) ([]byte, time.Time, error) {
 	num, err := s.accountNumber(ctx)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	timeout := s.nextTimeout()
+	timeout := s.nextTimeout(ttl)
 	f := s.factory(num, 0).WithUnordered(true).WithTimeoutTimestamp(timeout)
 	bz, err := s.build(ctx, f, msgs)
 	return bz, timeout, err

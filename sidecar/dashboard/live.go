@@ -220,7 +220,7 @@ type blockNews struct {
 func (l *Live) onBlock(b chain.Block) {
 	news := blockNews{Height: b.Height, FromTx: b.FromTx, Events: map[string]int{}}
 	w := window{at: l.now()}
-	for _, m := range typedEvents(b) {
+	for _, m := range b.Typed() {
 		news.Events[proto.MessageName(m)]++
 		if e, ok := m.(*sessionstypes.EventTaskEnded); ok {
 			w.ended++

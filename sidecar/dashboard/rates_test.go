@@ -41,23 +41,6 @@ func newClock(t0 time.Time) *clock { c := &clock{}; c.ns.Store(t0.UnixNano()); r
 func (c *clock) now() time.Time    { return time.Unix(0, c.ns.Load()) }
 func (c *clock) set(t time.Time)   { c.ns.Store(t.UnixNano()) }
 
-// TestTypedEventsWithEndBlockMode: the events of EndBlock (mode attribute) and of
-// txs (msg_index) decode; chain.Block.Typed loses the former.
-func TestTypedEventsWithEndBlockMode(t *testing.T) {
-	b := chain.Block{Height: 5, Events: []abci.Event{
-		endBlockEvent(t, &sessionstypes.EventTaskEnded{TaskId: 3, Status: sessionstypes.TASK_STATUS_VALIDATED, ValidatedNodes: []string{"a", "b"}}),
-		txEvent(t, &sessionstypes.EventTaskEnded{TaskId: 4, Status: sessionstypes.TASK_STATUS_FAILED}),
-		{Type: "transfer", Attributes: []abci.EventAttribute{{Key: "amount", Value: "5ucor"}}},
-	}}
-	got := typedEvents(b)
-	require.Len(t, got, 2)
-	e0 := got[0].(*sessionstypes.EventTaskEnded)
-	require.Equal(t, uint64(3), e0.TaskId)
-	require.Equal(t, sessionstypes.TASK_STATUS_VALIDATED, e0.Status)
-	require.Equal(t, []string{"a", "b"}, e0.ValidatedNodes)
-	require.Equal(t, uint64(4), got[1].(*sessionstypes.EventTaskEnded).TaskId)
-}
-
 // TestOverviewRatesWithValidatedTasks: tasks ending in EndBlock inside the window
 // show on the overview as tasks per minute, validated share and tokens per second,
 // divided by the time watched; they leave the figures once out of the window.

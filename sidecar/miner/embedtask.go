@@ -24,8 +24,12 @@ func (m *Miner) computeEmbedding(ctx context.Context, t *sessionstypes.Task) (Re
 }
 
 // embed is the chain's integer embedding of text with the task's model, and the
-// number of tokens the engine read.
+// number of tokens the engine read; an empty text has the protocol's fixed
+// EmptyResultEmbedding and reads none.
 func (m *Miner) embed(ctx context.Context, t *sessionstypes.Task, text string) ([]int32, uint64, error) {
+	if text == "" {
+		return EmptyResultEmbedding(t.EmbeddingDim), 0, nil
+	}
 	vecs, usage, err := m.e.Embed(ctx, t.ModelId, []string{text})
 	if err != nil {
 		return nil, 0, fmt.Errorf("engine embedding (%s): %w", t.ModelId, err)

@@ -33,7 +33,7 @@ func (m *Miner) maybeHeartbeat(ctx context.Context, height int64) {
 
 func (m *Miner) heartbeat(ctx context.Context) bool {
 	loaded := m.loadedModels(ctx)
-	_, err := m.s.SendUnordered(ctx, &nodestypes.MsgHeartbeat{NodeAddress: m.s.Address(), NodeId: m.cfg.NodeID, LoadedModels: loaded})
+	_, _, err := m.batch.Send(ctx, &nodestypes.MsgHeartbeat{NodeAddress: m.addr, NodeId: m.cfg.NodeID, LoadedModels: loaded})
 	switch {
 	case err == nil:
 		m.M.Heartbeats.Add(1)

@@ -52,6 +52,7 @@ func (m *Miner) Handler() http.Handler {
 		fmt.Fprintf(w, "# TYPE cortd_miner_tx_failures_total counter\ncortd_miner_tx_failures_total %d\n", mt.TxFailures.Load())
 		fmt.Fprintf(w, "# TYPE cortd_sidecar_txs_sent_total counter\ncortd_sidecar_txs_sent_total %d\n", s)
 		fmt.Fprintf(w, "# TYPE cortd_sidecar_sequence_mismatches_total counter\ncortd_sidecar_sequence_mismatches_total %d\n", m.s.Stats.SequenceMismatches.Load())
+		m.batch.Stats.WriteMetrics(w, "cortd_miner")
 	})
 	mux.HandleFunc("GET /availability", func(w http.ResponseWriter, r *http.Request) {
 		m.mu.Lock()

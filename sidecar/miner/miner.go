@@ -42,6 +42,10 @@ type Config struct {
 	// SkipRegister runs against an existing node without registering or updating it
 	// (a node key that is not the operator's).
 	SkipRegister bool
+	// Batch bounds the txs that carry what the node owes (precommits, commits,
+	// heartbeats): one multi-message tx per block by default; Batch.MaxMsgs = 1 sends
+	// one tx per message, as before batching.
+	Batch chain.BatcherConfig
 }
 
 func (c *Config) defaults() error {
@@ -68,6 +72,8 @@ type Miner struct {
 	cfg   Config
 	c     *chain.Client
 	s     *chain.Signer
+	addr  string         // the signer's address: the sender of every message
+	batch *chain.Batcher // every precommit, commit and heartbeat goes through it
 	e     engine.Engine
 	store *Store
 	log   *slog.Logger
@@ -103,7 +109,7 @@ func New(cfg Config, c *chain.Client, s *chain.Signer, e engine.Engine, log *slo
 		return nil, err
 	}
 	return &Miner{
-		cfg: cfg, c: c, s: s, e: e, store: st, log: log.With("node", cfg.NodeID),
+		cfg: cfg, c: c, s: s, addr: s.Address(), batch: s.NewBatcher(cfg.Batch), e: e, store: st, log: log.With("node", cfg.NodeID),
 		busy: map[uint64]bool{}, hbSlot: -1, sem: make(chan struct{}, cfg.Concurrency),
 		wake: make(chan uint64, 1024), started: time.Now(),
 	}, nil
@@ -133,6 +139,7 @@ func (m *Miner) Run(ctx context.Context) error {
 			m.log.Info("stopping; waiting for tasks in progress")
 			wg.Wait()
 			m.workers.Wait()
+			m.batch.Close()
 			return ctx.Err()
 		case <-tick.C:
 			m.poke(0)
@@ -204,6 +211,9 @@ func (m *Miner) warmUp(ctx context.Context) {
 // onBlock reacts to this node's events at once; the poll catches anything missed.
 func (m *Miner) onBlock(b chain.Block) {
 	if !b.FromTx {
+		// The batcher learns the block interval and sends what the node owes just
+		// before the next block is expected.
+		m.batch.OnBlock()
 		go m.maybeHeartbeat(context.Background(), b.Height)
 	}
 	for _, ev := range b.Typed() {

@@ -126,9 +126,9 @@ func (m *Miner) step(ctx context.Context, t *sessionstypes.Task) error {
 		if err != nil {
 			return err
 		}
-		msg := &sessionstypes.MsgPrecommit{Sender: m.s.Address(), TaskId: t.Id, NodeId: m.cfg.NodeID, Hash: r.Hash}
+		msg := &sessionstypes.MsgPrecommit{Sender: m.addr, TaskId: t.Id, NodeId: m.cfg.NodeID, Hash: r.Hash}
 		start := time.Now()
-		_, err = m.s.SendUnordered(ctx, msg)
+		_, _, err = m.batch.Send(ctx, msg)
 		switch {
 		case err == nil:
 			m.M.Precommits.Add(1)
@@ -149,10 +149,10 @@ func (m *Miner) step(ctx context.Context, t *sessionstypes.Task) error {
 		if !ok {
 			return fmt.Errorf("no stored result for task %d: cannot reveal what was precommitted (state dir lost?)", t.Id)
 		}
-		msg := &sessionstypes.MsgCommit{Sender: m.s.Address(), TaskId: t.Id, NodeId: m.cfg.NodeID,
+		msg := &sessionstypes.MsgCommit{Sender: m.addr, TaskId: t.Id, NodeId: m.cfg.NodeID,
 			ResultText: r.Text, Embedding: r.Embedding, PromptTokens: r.PromptTokens,
 			CompletionTokens: r.CompletionTokens, Salt: r.Salt}
-		_, err = m.s.SendUnordered(ctx, msg)
+		_, _, err = m.batch.Send(ctx, msg)
 		switch {
 		case err == nil:
 			m.M.Commits.Add(1)

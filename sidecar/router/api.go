@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/cortnet/cortd/sidecar/chain"
 )
 
 // Handler serves /v1/models, /v1/completions, /v1/chat/completions,
@@ -14,7 +16,13 @@ import (
 func (r *Router) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("GET /metrics", r.met.serve)
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, req *http.Request) {
+		r.met.serve(w, req)
+		// The submission batcher's counters (messages per tx, splits, resends).
+		if b, ok := r.b.(interface{ batchStats() *chain.BatcherStats }); ok && b.batchStats() != nil {
+			b.batchStats().WriteMetrics(w, "cortd_router")
+		}
+	})
 	mux.Handle("GET /v1/models", r.guard(r.models))
 	mux.Handle("POST /v1/completions", r.guard(r.completions))
 	mux.Handle("POST /v1/chat/completions", r.guard(r.chat))

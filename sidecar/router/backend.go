@@ -35,13 +35,19 @@ type backend interface {
 	Task(ctx context.Context, id uint64) (sessionstypes.Task, error)
 	// Send sends an ordered tx and waits for its block.
 	Send(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, error)
-	// SendUnordered sends an unordered tx and waits for its block.
-	SendUnordered(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, error)
+	// Submit sends one request's tasks, together, in the router's next unordered
+	// tx (shared with the other requests of the block) and waits for its block. It
+	// returns that tx and the index of the first of msgs in it; msgs land or fail
+	// together, and a failure is theirs alone.
+	Submit(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, int, error)
 }
 
+// chainBackend is the live backend: the sidecar's chain client, the router's
+// signer, and the batcher every submission goes through.
 type chainBackend struct {
-	c *chain.Client
-	s *chain.Signer
+	c     *chain.Client
+	s     *chain.Signer
+	batch *chain.Batcher
 }
 
 func (b chainBackend) Address() string { return b.s.Address() }
@@ -112,8 +118,16 @@ func (b chainBackend) Send(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxRespons
 	return b.s.Send(ctx, msgs...)
 }
 
-func (b chainBackend) SendUnordered(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, error) {
-	return b.s.SendUnordered(ctx, msgs...)
+func (b chainBackend) Submit(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, int, error) {
+	return b.batch.Send(ctx, msgs...)
+}
+
+// batchStats are the batcher's counters for /metrics (nil without a chain).
+func (b chainBackend) batchStats() *chain.BatcherStats {
+	if b.batch == nil {
+		return nil
+	}
+	return &b.batch.Stats
 }
 
 func nextKey(p *query.PageResponse) []byte {

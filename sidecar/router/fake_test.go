@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	errorsmod "cosmossdk.io/errors"
 	sdkmath "cosmossdk.io/math"
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -139,7 +141,7 @@ func (f *fakeChain) Send(_ context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, e
 	return txResponse(resps...), nil
 }
 
-func (f *fakeChain) SendUnordered(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, error) {
+func (f *fakeChain) Submit(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, int, error) {
 	f.mu.Lock()
 	f.submits++
 	gate := f.gate
@@ -150,28 +152,63 @@ func (f *fakeChain) SendUnordered(ctx context.Context, msgs ...sdk.Msg) (*sdk.Tx
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.errSubmit != nil {
-		return nil, f.errSubmit
+		return nil, 0, f.errSubmit
 	}
-	sid := msgs[0].(*sessionstypes.MsgSubmitTask).SessionId
-	need := f.price * f.redundancy * uint64(len(msgs))
-	if f.free[sid] < need {
-		return nil, &chain.TxError{Codespace: paymentstypes.ModuleName, Code: paymentstypes.ErrInsufficientEscrow.ABCICode(),
-			Log: "session escrow does not cover the amount"}
+	res, err := f.execSubmits(msgs, true)
+	if err != nil {
+		var te *chain.TxError
+		if errors.As(err, &te) {
+			te.Height = 7 // executed in a block and reverted
+		}
+		return nil, 0, err
 	}
-	f.free[sid] -= need
+	if ctx.Err() != nil { // the tx is in its block, but a cancelled wait never saw it
+		return nil, 0, fmt.Errorf("%w: tx within 1m0s", chain.ErrNotIncluded)
+	}
+	return res, 0, nil
+}
+
+// refusedPrompt is a prompt the fake chain refuses (ErrInvalidPrompt).
+const refusedPrompt = "refuse me"
+
+// execSubmits runs a tx of task submissions as the chain does: atomically, each
+// message reserving price × redundancy of its session's free escrow, a failing one
+// named by its index and reverting the tx. apply=false is a simulation. Lock held.
+func (f *fakeChain) execSubmits(msgs []sdk.Msg, apply bool) (*sdk.TxResponse, error) {
+	free := map[uint64]uint64{}
+	for k, v := range f.free {
+		free[k] = v
+	}
+	tasks := map[uint64]sessionstypes.Task{}
 	var resps []proto.Message
 	var ids []uint64
-	for _, m := range msgs {
+	for i, m := range msgs {
 		st := m.(*sessionstypes.MsgSubmitTask)
-		id := uint64(len(f.tasks) + 1)
-		f.tasks[id] = sessionstypes.Task{Id: id, SessionId: sid, Status: sessionstypes.TASK_STATUS_VALIDATED, ResultText: "ok " + st.Prompt,
+		var err error
+		switch need := f.price * f.redundancy; {
+		case st.Prompt == refusedPrompt:
+			err = errorsmod.Wrap(sessionstypes.ErrInvalidPrompt, "prompt not allowed")
+		case free[st.SessionId] < need:
+			err = errorsmod.Wrap(paymentstypes.ErrInsufficientEscrow, "session escrow does not cover the amount")
+		default:
+			free[st.SessionId] -= need
+		}
+		if err != nil {
+			cs, code, log := errorsmod.ABCIInfo(errorsmod.Wrapf(err, "failed to execute message; message index: %d", i), false)
+			return nil, &chain.TxError{Hash: "ABCD", Codespace: cs, Code: code, Log: log}
+		}
+		id := uint64(len(f.tasks) + len(tasks) + 1)
+		tasks[id] = sessionstypes.Task{Id: id, SessionId: st.SessionId, Status: sessionstypes.TASK_STATUS_VALIDATED, ResultText: "ok " + st.Prompt,
 			ConsensusNode: "n1", EndedHeight: 7, Assignments: []sessionstypes.Assignment{{NodeId: "n1", Embedding: []int32{600_000, -800_000}, PromptTokens: 2}}}
 		ids = append(ids, id)
 		resps = append(resps, &sessionstypes.MsgSubmitTaskResponse{TaskId: id})
 	}
-	f.submitted = append(f.submitted, ids)
-	if ctx.Err() != nil { // the tx is in its block, but a cancelled wait never saw it
-		return nil, fmt.Errorf("%w: tx within 1m0s", chain.ErrNotIncluded)
+	if apply {
+		f.free = free
+		for id, t := range tasks {
+			f.tasks[id] = t
+		}
+		f.submitted = append(f.submitted, ids)
 	}
 	return txResponse(resps...), nil
 }

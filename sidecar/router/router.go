@@ -56,6 +56,9 @@ type Config struct {
 	// chat_template; without one (or without ModelsDir) the prompt is the plain
 	// transcript "role: content\n...assistant:".
 	ModelsDir string
+	// Batch bounds the txs that carry the submissions of concurrent requests (one
+	// tx per block by default; Batch.MaxMsgs = 1 is one tx per request's task).
+	Batch chain.BatcherConfig
 }
 
 // Router serves the OpenAI-compatible API.
@@ -76,7 +79,16 @@ type Router struct {
 
 // New makes a router that funds its sessions from signer's key.
 func New(cfg Config, c *chain.Client, s *chain.Signer, log *slog.Logger) (*Router, error) {
-	return newRouter(cfg, chainBackend{c: c, s: s}, log)
+	cb := &chainBackend{c: c, s: s}
+	r, err := newRouter(cfg, cb, log)
+	if err != nil || s == nil || c == nil { // no chain: tests of what is decided before it
+		return r, err
+	}
+	cb.batch = s.NewBatcher(cfg.Batch)
+	// The batcher sends the block's submissions just before the next block is
+	// expected; it follows the chain's blocks for as long as the process serves.
+	go cb.batch.Follow(context.Background(), c)
+	return r, nil
 }
 
 func newRouter(cfg Config, b backend, log *slog.Logger) (*Router, error) {
@@ -240,9 +252,11 @@ func errClientGone(err error) *apiError {
 		Message: "The client closed the request before its tasks were submitted; nothing was charged."}
 }
 
-// submit sends the tasks (owner and session filled in here) in one unordered tx,
-// after making sure the model's session can pay for all of them, and returns their
-// ids in order.
+// submit sends the tasks (owner and session filled in here) together in the
+// router's next unordered tx, which carries the submissions of every request of
+// the block (backend.Submit), after making sure the model's session can pay for
+// all of them, and returns their ids in order: each from its message's response
+// in that tx (the request's first message index plus its own).
 //
 // Disconnects: nothing is submitted once the request's context has ended (the
 // client left, or the router's timeout passed); the reservation is given back.
@@ -289,9 +303,12 @@ func (r *Router) submit(ctx context.Context, t *ticket, model string, msgs []*se
 		return nil, e
 	}
 	// Unordered: many requests submit at once from the router's one key.
-	res, err := r.b.SendUnordered(context.WithoutCancel(ctx), sdkMsgs...)
-	if chain.Is(err, paymentstypes.ErrInsufficientEscrow) {
-		// Concurrent requests used the free escrow between the check and the submission.
+	res, first, err := r.b.Submit(context.WithoutCancel(ctx), sdkMsgs...)
+	// Concurrent requests used the free escrow between the check and the submission
+	// (their submissions share the block's tx, so several can find it short at once):
+	// top up and submit again. Each top-up adds a whole deposit, so a few rounds
+	// always cover what the requests in flight took.
+	for round := 0; chain.Is(err, paymentstypes.ErrInsufficientEscrow) && round < escrowRounds; round++ {
 		if terr := r.sess.topUp(ctx, sid, len(msgs)); terr != nil {
 			t.release()
 			var capErr *topUpCapError
@@ -303,7 +320,7 @@ func (r *Router) submit(ctx context.Context, t *ticket, model string, msgs []*se
 		if e := gone(); e != nil {
 			return nil, e
 		}
-		res, err = r.b.SendUnordered(context.WithoutCancel(ctx), sdkMsgs...)
+		res, first, err = r.b.Submit(context.WithoutCancel(ctx), sdkMsgs...)
 	}
 	if chain.Is(err, sessionstypes.ErrInvalidPrompt) || chain.Is(err, sessionstypes.ErrInvalidSampling) {
 		t.release()
@@ -328,7 +345,7 @@ func (r *Router) submit(ctx context.Context, t *ticket, model string, msgs []*se
 	ids := make([]uint64, len(msgs))
 	for i := range msgs {
 		var out sessionstypes.MsgSubmitTaskResponse
-		if err := chain.MsgResponse(res, i, &out); err != nil || out.TaskId == 0 {
+		if err := chain.MsgResponse(res, first+i, &out); err != nil || out.TaskId == 0 {
 			r.log.Error("router: tasks submitted but their ids are not in the tx response", "key", t.keyID, "tx", res.TxHash,
 				"model", model, "session", sid, "tasks", t.tasks, "cost_ucor", t.cost, "err", err)
 			return nil, r.internalError(ctx, "reading the submitted task ids", err, "tx", res.TxHash)

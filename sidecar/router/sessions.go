@@ -23,6 +23,10 @@ type SessionConfig struct {
 	Deposit                      sdkmath.Int // opening deposit and each top-up
 }
 
+// escrowRounds bounds the top-up-and-resubmit rounds of one submission that
+// found the session's free escrow taken by concurrent requests.
+const escrowRounds = 3
+
 // sessions keeps one active session per model, owned by the router's key.
 type sessions struct {
 	b      backend

@@ -59,8 +59,8 @@ func (h *harness) run(ctx context.Context, c class, mode sessionstypes.Verificat
 		}
 		honest, err := h.honest(ctx, t)
 		if err != nil {
-			// An honest miner cannot commit either (e.g. the engine refuses to embed an
-			// empty completion): no node is judged on such a task.
+			// An honest miner cannot commit either (an engine error): no node is judged
+			// on such a task.
 			tl.HonestErrors++
 			tl.note(fmt.Sprintf("task %d: honest node: %v", t.Idx, err))
 			continue

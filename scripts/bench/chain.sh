@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Chain throughput benchmark (issue 20): what one node commits, and what a request costs in
+# txs. Two networks of its own on loopback (scripts/localnet.sh in a temp home, ports from
+# PORT_BASE, which no other script uses):
+#   1. chain only (one validator, model "tiny" registered, no miners): scripts/bench/chainbench
+#      signs unordered txs offline and broadcasts them to CometBFT's RPC, one row per mode,
+#      messages per tx and rate: bank sends and session submissions (they stay queued: no node
+#      takes them);
+#   2. the full local network (three miners, the router): scripts/bench/routerbench sends
+#      completions through the router, then chainbench's observe mode counts every message and
+#      tx of those blocks by type and the tasks validated: txs per validated request.
+# It prints the CPU (model and the instruction-set flags that matter) and the load average;
+# chainbench prints the load at the start and end of each row and its maximum.
+#
+#   scripts/bench/chain.sh            (make bench-chain)
+#
+# Environment: PORT_BASE (28400), BENCH_HOME (a temp dir; KEEP=1 keeps it), BLOCK_TIME (1s),
+# MODES (chain flow), DURATION per row (15s), RATES (0 = flat out; a list, e.g. 200,0),
+# MSGS (messages per tx, a list: 1,10), SUBMIT_MSGS (1,10), MAX_MSGS (24000: messages signed
+# before a row, so a flat-out row of 10-message txs signs 2,400 txs), ACCOUNTS (4), WORKERS (16),
+# FLOW_CLIENTS (1,20), FLOW_REQUESTS (10,60), MAX_TOKENS (8), BENCH_MINER_ARGS (--concurrency 16),
+# SIDECAR_BIN (a cortd-sidecar binary to run the flow with instead of this tree's, e.g. one
+# built before batching, for a before/after comparison).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+export PORT_BASE=${PORT_BASE:-28400}
+BENCH_HOME=${BENCH_HOME:-$(mktemp -d /tmp/cortd-bench-chain.XXXXXX)}
+MODES=${MODES:-chain flow}
+DURATION=${DURATION:-15s}
+RATES=${RATES:-0}
+MSGS=${MSGS:-1,10}
+SUBMIT_MSGS=${SUBMIT_MSGS:-1,10}
+MAX_MSGS=${MAX_MSGS:-24000}
+ACCOUNTS=${ACCOUNTS:-4}
+WORKERS=${WORKERS:-16}
+FLOW_CLIENTS=${FLOW_CLIENTS:-1,20}
+FLOW_REQUESTS=${FLOW_REQUESTS:-10,60}
+MAX_TOKENS=${MAX_TOKENS:-8}
+BIN=$BENCH_HOME/bin
+RPC=http://127.0.0.1:$((PORT_BASE + 57))
+GRPC=127.0.0.1:$((PORT_BASE + 90))
+export LOCALNET_HOME=$BENCH_HOME/net CHAIN_ID=cort-bench-chain BUILD_DIR=$BIN LOCALNET_BUILD=0
+export BLOCK_TIME=${BLOCK_TIME:-1s}
+
+cleanup() {
+  bash scripts/localnet.sh stop >/dev/null 2>&1 || true
+  if [ "${KEEP:-0}" = 1 ]; then echo "kept $BENCH_HOME"; else rm -rf "$BENCH_HOME"; fi
+}
+trap cleanup EXIT
+
+machine() {
+  local flags
+  flags=$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx|avx2|fma|avx512f|avx512bw|avx512vl|avx512_vnni|avx512_bf16|sha_ni|aes)$' | tr '\n' ' ')
+  echo "    machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), flags: ${flags:-none of avx/fma/sha}; load $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+height() { curl -fsS "$RPC/status" | sed -n 's/.*"latest_block_height":"\([0-9]*\)".*/\1/p'; }
+
+echo "==> $(date +%T) building cortd, cortd-sidecar, chainbench and routerbench into $BIN"
+mkdir -p "$BIN"
+go build -o "$BIN/cortd" ./cmd/cortd
+go build -o "$BIN/cortd-sidecar" ./cmd/cortd-sidecar
+go build -o "$BIN/chainbench" ./scripts/bench/chainbench
+go build -o "$BIN/routerbench" ./scripts/bench/routerbench
+machine
+
+for mode in $MODES; do
+  case $mode in
+  chain)
+    echo "==> $(date +%T) chain only: one validator, ${BLOCK_TIME} blocks (home $LOCALNET_HOME, ports from $PORT_BASE)"
+    LOCALNET_CHAIN_ONLY=1 bash scripts/localnet.sh >"$BENCH_HOME/localnet-chain.out" 2>&1 || { cat "$BENCH_HOME/localnet-chain.out" >&2; exit 1; }
+    # Submissions need an active model; no file behind it is ever read (no node serves it).
+    "$BIN/cortd" --home "$LOCALNET_HOME" tx models register tiny "bench model" gpt2 "file:///nonexistent/tiny" \
+      "$(printf 'w%.0s' {1..64} | sha256sum | cut -d' ' -f1)" "$(printf 't%.0s' {1..64} | sha256sum | cut -d' ' -f1)" 64 1 \
+      --from user --yes --gas auto --gas-adjustment 1.5 >/dev/null
+    for _ in $(seq 1 30); do
+      "$BIN/cortd" --home "$LOCALNET_HOME" q models model tiny >/dev/null 2>&1 && break
+      sleep 1
+    done
+    "$BIN/cortd" --home "$LOCALNET_HOME" q models model tiny >/dev/null || { echo "model tiny not registered" >&2; exit 1; }
+    header=true
+    IFS=, read -ra rates <<<"$RATES"
+    for kind in bank submit; do
+      list=$MSGS
+      [ "$kind" = submit ] && list=$SUBMIT_MSGS
+      IFS=, read -ra msgs <<<"$list"
+      for m in "${msgs[@]}"; do
+        for r in "${rates[@]}"; do
+          "$BIN/chainbench" -mode "$kind" -label "$kind" -msgs "$m" -rate "$r" -duration "$DURATION" -max-txs "$((MAX_MSGS / m))" \
+            -accounts "$ACCOUNTS" -workers "$WORKERS" -home "$LOCALNET_HOME" -from validator \
+            -rpc "$RPC" -grpc "$GRPC" -header="$header" 2>"$BENCH_HOME/chainbench-$kind-$m-$r.log" ||
+            { tail -20 "$BENCH_HOME/chainbench-$kind-$m-$r.log" >&2; exit 1; }
+          header=false
+        done
+      done
+    done
+    bash scripts/localnet.sh stop >/dev/null
+    ;;
+  flow)
+    if [ -n "${SIDECAR_BIN:-}" ]; then
+      cp "$SIDECAR_BIN" "$BIN/cortd-sidecar"
+      echo "==> flow with the sidecar $SIDECAR_BIN"
+    fi
+    echo "==> $(date +%T) full network: one validator, three miners, the router"
+    export LOCALNET_MINER_ARGS=${BENCH_MINER_ARGS:---concurrency 16}
+    export LOCALNET_ROUTER_ARGS="--rate 0 --task-rate 0 --key-budget-minute 0 --key-budget-day 0 --global-budget-minute 0 --global-budget-day 0 --request-timeout 3m"
+    bash scripts/localnet.sh >"$BENCH_HOME/localnet-flow.out" 2>&1 || { cat "$BENCH_HOME/localnet-flow.out" >&2; exit 1; }
+    h0=$(height)
+    "$BIN/routerbench" -router "http://127.0.0.1:$((PORT_BASE + 80))" -key "$(head -1 "$LOCALNET_HOME/router-api-keys")" \
+      -rpc "$RPC" -model tiny -clients "$FLOW_CLIENTS" -requests "$FLOW_REQUESTS" -max-tokens "$MAX_TOKENS" 2>"$BENCH_HOME/routerbench.log" ||
+      { tail -20 "$BENCH_HOME/routerbench.log" >&2; exit 1; }
+    sleep 3 # the last tasks' final txs
+    h1=$(height)
+    "$BIN/chainbench" -mode observe -label "router flow" -from-height "$((h0 + 1))" -to-height "$h1" -rpc "$RPC"
+    for n in 1 2 3; do
+      echo "    miner$n: $(curl -fsS "http://127.0.0.1:$((PORT_BASE + 100 + n))/metrics" | grep -E '^cortd_miner_(batch_txs_total|batch_msgs_total|batch_splits_total|batch_resends_total) ' | tr '\n' ' ' || true)"
+    done
+    echo "    router: $(curl -fsS "http://127.0.0.1:$((PORT_BASE + 80))/metrics" | grep -E '^cortd_router_(answered_total|batch_txs_total|batch_msgs_total|batch_splits_total) ' | tr '\n' ' ' || true)"
+    bash scripts/localnet.sh stop >/dev/null
+    ;;
+  *) echo "unknown mode $mode (chain, flow)" >&2; exit 2 ;;
+  esac
+done
+echo "    load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,204 @@
+package chain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// deliver sends groups as one tx and hands each its outcome. resends counts how
+// often these groups were already sent without landing.
+func (b *Batcher) deliver(groups []*group, resends int) {
+	ctx := b.ctx
+	var msgs []sdk.Msg
+	for _, g := range groups {
+		msgs = append(msgs, g.msgs...)
+	}
+	bz, timeout, err := b.tx.SignUnordered(ctx, b.cfg.TTL, msgs)
+	if err != nil {
+		b.failed(groups, err, resends)
+		return
+	}
+	hash := TxHash(bz)
+	b.Stats.Txs.Add(1)
+	b.Stats.Msgs.Add(uint64(len(msgs)))
+	for n := uint64(len(msgs)); ; {
+		cur := b.Stats.MaxMsgs.Load()
+		if n <= cur || b.Stats.MaxMsgs.CompareAndSwap(cur, n) {
+			break
+		}
+	}
+	err = b.tx.Broadcast(ctx, bz)
+	var res *sdk.TxResponse
+	if err == nil || Is(err, sdkerrors.ErrTxInMempoolCache) || !refusedAtCheck(err) {
+		// Accepted, already in the mempool, or an answer that was lost (the tx may
+		// be in the mempool): follow it by hash until it lands or never can.
+		res, err = b.await(ctx, hash, timeout)
+	}
+	if err != nil {
+		b.failed(groups, err, resends)
+		return
+	}
+	off := 0
+	for _, g := range groups {
+		b.Stats.Delivered.Add(1)
+		g.done(BatchResult{Tx: res, Index: off})
+		off += len(g.msgs)
+	}
+}
+
+// refusedAtCheck reports whether a broadcast error is the node's CheckTx answer
+// (the tx is not in its mempool), as opposed to a lost answer.
+func refusedAtCheck(err error) bool {
+	var te *TxError
+	return errors.As(err, &te)
+}
+
+// await polls for the tx by hash until it is in a block, or until the chain's
+// block time has passed its timeout (then ErrNotIncluded, which is final).
+func (b *Batcher) await(ctx context.Context, hash string, timeout time.Time) (*sdk.TxResponse, error) {
+	t := time.NewTicker(b.cfg.Poll)
+	defer t.Stop()
+	past := false
+	for {
+		res, err := b.tx.FindTx(ctx, hash)
+		if err == nil && res != nil {
+			if res.Code != 0 {
+				return res, &TxError{Hash: hash, Codespace: res.Codespace, Code: res.Code, Log: res.RawLog, Height: res.Height}
+			}
+			return res, nil
+		}
+		if past {
+			// The block past the timeout was seen on the previous poll: this last
+			// lookup gave the tx indexer, which runs just behind the block, its time.
+			return nil, fmt.Errorf("%w: %s: the chain's time passed its timeout %s", ErrNotIncluded, hash, timeout.UTC().Format(time.RFC3339Nano))
+		}
+		if now := b.now(); now.After(timeout) {
+			bt, berr := b.tx.BlockTime(ctx)
+			switch {
+			case berr == nil && bt.After(timeout):
+				past = true
+			case now.After(timeout.Add(b.cfg.GiveUp)):
+				// The chain cannot be read: the tx may still land, so this is no
+				// ErrNotIncluded and nothing is sent again.
+				return nil, fmt.Errorf("chain: tx %s: outcome unknown %s after its timeout (block time: %v, lookup: %v)", hash, b.cfg.GiveUp, berr, err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// failure says what a failed tx means for its groups.
+type failure int
+
+const (
+	failFinal   failure = iota // no verdict on the content (transport, closed): every group gets the error
+	failMessage                // the chain named the failing message: its group goes alone, the rest again
+	failContent                // the chain refused the tx without naming a message: bisect
+	failRetry                  // nothing landed for reasons not in the tx (dropped, mempool full): send again
+)
+
+var msgIndexRe = regexp.MustCompile(`message index: (\d+)`)
+
+// classify reads a failed tx's error; idx is the failing message for failMessage.
+func classify(err error) (failure, int) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return failFinal, 0
+	}
+	if errors.Is(err, ErrNotIncluded) || Is(err, sdkerrors.ErrMempoolIsFull) {
+		return failRetry, 0
+	}
+	var te *TxError
+	var se *SimulationError
+	switch {
+	case errors.As(err, &te):
+		// The unordered nonce (signer, timeout timestamp) was taken: another
+		// process signs with this key. A new timestamp fixes it.
+		if te.Codespace == sdkerrors.ErrInvalidRequest.Codespace() && te.Code == sdkerrors.ErrInvalidRequest.ABCICode() &&
+			strings.Contains(te.Log, "unordered nonce") {
+			return failRetry, 0
+		}
+	case errors.As(err, &se):
+		// The node answers a refused simulation with codes.Unknown; anything else
+		// (unavailable, deadline) says nothing about the messages.
+		if c := status.Code(se.Err); c != codes.Unknown && c != codes.InvalidArgument {
+			return failFinal, 0
+		}
+	default:
+		return failFinal, 0
+	}
+	if m := msgIndexRe.FindStringSubmatch(err.Error()); m != nil {
+		if i, perr := strconv.Atoi(m[1]); perr == nil {
+			return failMessage, i
+		}
+	}
+	return failContent, 0
+}
+
+// failed hands out a failed tx's outcome: the error to a lone group, a split to
+// several.
+func (b *Batcher) failed(groups []*group, err error, resends int) {
+	kind, idx := classify(err)
+	switch kind {
+	case failRetry:
+		if resends < b.cfg.MaxResends && b.ctx.Err() == nil {
+			b.Stats.Resends.Add(uint64(len(groups)))
+			b.log.Info("tx not included; sending its messages again", "groups", len(groups), "resend", resends+1, "err", err)
+			if Is(err, sdkerrors.ErrMempoolIsFull) {
+				select {
+				case <-b.ctx.Done():
+				case <-time.After(time.Duration(resends+1) * b.cfg.Poll):
+				}
+			}
+			b.deliver(groups, resends+1)
+			return
+		}
+	case failMessage, failContent:
+		if len(groups) > 1 {
+			b.Stats.Splits.Add(1)
+			b.split(groups, kind, idx, resends)
+			return
+		}
+	}
+	for _, g := range groups {
+		b.Stats.Failed.Add(1)
+		g.done(BatchResult{Err: err})
+	}
+}
+
+// split sends the group holding message idx alone and the others again
+// (failMessage), or the two halves apart (failContent).
+func (b *Batcher) split(groups []*group, kind failure, idx, resends int) {
+	if kind == failMessage {
+		off := 0
+		for i, g := range groups {
+			if idx >= off && idx < off+len(g.msgs) {
+				rest := make([]*group, 0, len(groups)-1)
+				rest = append(append(rest, groups[:i]...), groups[i+1:]...)
+				b.log.Info("a message failed inside a batch; sending it alone and the others again", "index", idx, "groups", len(groups))
+				b.spawn(rest, resends)
+				b.deliver([]*group{g}, resends)
+				return
+			}
+			off += len(g.msgs)
+		}
+		// An index outside the tx: fall back to bisection.
+	}
+	half := len(groups) / 2
+	b.log.Info("a batch was refused without naming a message; bisecting", "groups", len(groups))
+	b.spawn(groups[half:], resends)
+	b.deliver(groups[:half], resends)
+}

@@ -1,0 +1,322 @@
+package chain
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/gogoproto/proto"
+)
+
+// BatcherConfig bounds a Batcher's txs and says when it sends them.
+type BatcherConfig struct {
+	// MaxMsgs bounds the messages of one tx (default 64; 1 sends every group on
+	// its own, as an unbatched sender would).
+	MaxMsgs int
+	// MaxTxBytes bounds the summed encoded size of one tx's messages (default
+	// 256 KiB; the node's mempool refuses txs over its max_tx_bytes, 1 MiB by default).
+	MaxTxBytes int
+	// Lead: with block notices (OnBlock) the pending messages are sent this long
+	// before the next block is expected, at most a quarter of the block interval
+	// before it (default 250 ms), so that they make that block's proposal.
+	Lead time.Duration
+	// Linger: without block notices, or when a block is later than expected, the
+	// pending messages are sent this long after the first of them (default 200 ms).
+	Linger time.Duration
+	// TTL is how far ahead a tx's timeout timestamp is set (default 20 s). A tx
+	// that is not in a block by then never will be, and is sent again.
+	TTL time.Duration
+	// MaxResends bounds how often a group is sent again after its tx was not
+	// included (dropped from a full mempool) or the mempool was full (default 5).
+	MaxResends int
+	// Poll is the interval of the inclusion check by hash (default 250 ms).
+	Poll time.Duration
+	// GiveUp bounds the wait past a tx's timeout when the chain's block time
+	// cannot be read (node down): the outcome is then unknown (default 2 min).
+	GiveUp time.Duration
+}
+
+func (c *BatcherConfig) defaults() {
+	if c.MaxMsgs <= 0 {
+		c.MaxMsgs = 64
+	}
+	if c.MaxTxBytes <= 0 {
+		c.MaxTxBytes = 256 << 10
+	}
+	if c.Lead <= 0 {
+		c.Lead = 250 * time.Millisecond
+	}
+	if c.Linger <= 0 {
+		c.Linger = 200 * time.Millisecond
+	}
+	if c.TTL <= 0 {
+		c.TTL = 20 * time.Second
+	}
+	if c.MaxResends <= 0 {
+		c.MaxResends = 5
+	}
+	if c.Poll <= 0 {
+		c.Poll = 250 * time.Millisecond
+	}
+	if c.GiveUp <= 0 {
+		c.GiveUp = 2 * time.Minute
+	}
+}
+
+// BatchResult is what became of one group of messages: the tx that carried it
+// and the index of the group's first message in that tx (for MsgResponse), or
+// the group's own error.
+type BatchResult struct {
+	Tx    *sdk.TxResponse
+	Index int
+	Err   error
+}
+
+// BatcherStats counts what a Batcher did (for /metrics).
+type BatcherStats struct {
+	// Txs and Msgs: txs broadcast and the messages they carried (Msgs/Txs is the
+	// mean messages per tx); MaxMsgs is the most in one tx.
+	Txs, Msgs, MaxMsgs atomic.Uint64
+	// Splits: failed multi-group txs split to isolate the failing message;
+	// Resends: groups sent again after a tx was not included or the mempool was full.
+	Splits, Resends atomic.Uint64
+	// Delivered and Failed count groups by outcome.
+	Delivered, Failed atomic.Uint64
+}
+
+// ErrBatcherClosed answers groups added after Close, or pending at it.
+var ErrBatcherClosed = errors.New("chain: batcher closed")
+
+// errEmptyGroup answers a group with no message.
+var errEmptyGroup = errors.New("chain: empty message group")
+
+// group is messages that go into one tx together (a request's tasks) and share
+// one outcome.
+type group struct {
+	msgs []sdk.Msg
+	size int
+	done func(BatchResult)
+}
+
+// Batcher collects the messages a role owes and sends them as few unordered
+// multi-message txs: at most one tx per block under the bounds, more only when
+// MaxMsgs or MaxTxBytes is reached. Each group gets its own outcome.
+//
+// An SDK tx is atomic: one failing message reverts the whole tx. A failed tx is
+// therefore split: when the chain names the failing message ("message index: N",
+// from simulation or execution) its group is sent alone (so its error is its own)
+// and the others again without it; otherwise the tx is bisected. Nothing is ever
+// applied twice: a group is sent again only when its tx is known not to be in a
+// block — refused in simulation or CheckTx, executed and reverted, or not found
+// once the chain's block time has passed its timeout timestamp (an unordered tx
+// cannot land after that). A broadcast whose answer is lost is followed by its
+// hash, which is known before sending.
+type Batcher struct {
+	tx  TxSender
+	cfg BatcherConfig
+	log *slog.Logger
+	now func() time.Time
+
+	Stats BatcherStats
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu           sync.Mutex
+	pending      []*group
+	pendingMsgs  int
+	pendingBytes int
+	firstAt      time.Time     // when the oldest pending group came
+	lastBlock    time.Time     // when the last block notice came
+	interval     time.Duration // smoothed time between block notices
+	timer        *time.Timer
+	closed       bool
+}
+
+// NewBatcher makes a batcher sending through tx. Close stops it.
+func NewBatcher(tx TxSender, cfg BatcherConfig, log *slog.Logger) *Batcher {
+	cfg.defaults()
+	if log == nil {
+		log = slog.Default()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Batcher{tx: tx, cfg: cfg, log: log, now: time.Now, ctx: ctx, cancel: cancel}
+}
+
+// NewBatcher makes a batcher sending as this signer.
+func (s *Signer) NewBatcher(cfg BatcherConfig) *Batcher {
+	return NewBatcher(s.TxSender(), cfg, s.log)
+}
+
+// Add queues msgs as one group: they go into the same tx and share one outcome,
+// which done receives (on another goroutine) once it is known.
+func (b *Batcher) Add(msgs []sdk.Msg, done func(BatchResult)) {
+	if len(msgs) == 0 {
+		go done(BatchResult{Err: errEmptyGroup})
+		return
+	}
+	g := &group{msgs: msgs, done: done}
+	for _, m := range msgs {
+		g.size += proto.Size(m)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		go done(BatchResult{Err: ErrBatcherClosed})
+		return
+	}
+	// A group that would overflow the pending tx closes it first; a group over
+	// the bounds on its own still goes, alone (its own error if the chain refuses it).
+	if len(b.pending) > 0 && (b.pendingMsgs+len(msgs) > b.cfg.MaxMsgs || b.pendingBytes+g.size > b.cfg.MaxTxBytes) {
+		b.flushLocked()
+	}
+	if len(b.pending) == 0 {
+		b.firstAt = b.now()
+	}
+	b.pending = append(b.pending, g)
+	b.pendingMsgs += len(msgs)
+	b.pendingBytes += g.size
+	if b.pendingMsgs >= b.cfg.MaxMsgs || b.pendingBytes >= b.cfg.MaxTxBytes {
+		b.flushLocked()
+		return
+	}
+	b.scheduleLocked()
+}
+
+// Send queues msgs as one group and waits for its outcome: the tx that carried
+// it and the index of its first message there. The group goes whatever ctx does;
+// ctx only ends the wait.
+func (b *Batcher) Send(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, int, error) {
+	ch := make(chan BatchResult, 1)
+	b.Add(msgs, func(r BatchResult) { ch <- r })
+	select {
+	case r := <-ch:
+		return r.Tx, r.Index, r.Err
+	case <-ctx.Done():
+		return nil, 0, ctx.Err()
+	}
+}
+
+// OnBlock tells the batcher a block was committed (call it from a block
+// subscription): it learns the block interval and sends what is pending shortly
+// before the next block is expected.
+func (b *Batcher) OnBlock() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	if !b.lastBlock.IsZero() {
+		// A gap of more than a minute is a stalled chain or a lost subscription,
+		// not the block interval.
+		if gap := now.Sub(b.lastBlock); gap > 0 && gap < time.Minute {
+			if b.interval == 0 {
+				b.interval = gap
+			} else {
+				b.interval = (3*b.interval + gap) / 4
+			}
+		}
+	}
+	b.lastBlock = now
+	if len(b.pending) > 0 {
+		b.scheduleLocked()
+	}
+}
+
+// Follow feeds OnBlock from the chain's block events until ctx ends.
+func (b *Batcher) Follow(ctx context.Context, c *Client) {
+	_ = c.Subscribe(ctx, SubscribeConfig{}, func(blk Block) {
+		if !blk.FromTx {
+			b.OnBlock()
+		}
+	}, func(string) {})
+}
+
+// Flush sends what is pending now.
+func (b *Batcher) Flush() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.pending) > 0 {
+		b.flushLocked()
+	}
+}
+
+// Close sends nothing more: pending groups and those still in flight end with
+// ErrBatcherClosed or the context's error (a tx already broadcast may still
+// land; its messages are idempotent or the caller re-reads the chain).
+func (b *Batcher) Close() {
+	b.mu.Lock()
+	b.closed = true
+	pending := b.pending
+	b.pending, b.pendingMsgs, b.pendingBytes = nil, 0, 0
+	if b.timer != nil {
+		b.timer.Stop()
+	}
+	b.mu.Unlock()
+	for _, g := range pending {
+		b.Stats.Failed.Add(1)
+		g.done(BatchResult{Err: ErrBatcherClosed})
+	}
+	b.cancel()
+	b.wg.Wait()
+}
+
+// flushDue is when pending messages, the first of which came at first, are sent:
+// shortly before the next block is expected when block notices come (lead before
+// it, at most a quarter of the interval, so that short blocks keep a margin), or
+// linger after the first message when there are none or the expected block is
+// already late.
+func flushDue(first, lastBlock time.Time, interval, lead, linger time.Duration) time.Time {
+	if !lastBlock.IsZero() && interval > 0 {
+		due := lastBlock.Add(interval - min(lead, interval/4))
+		if !due.Before(first) {
+			return due
+		}
+	}
+	return first.Add(linger)
+}
+
+// scheduleLocked arms the timer for the pending messages' due time.
+func (b *Batcher) scheduleLocked() {
+	d := flushDue(b.firstAt, b.lastBlock, b.interval, b.cfg.Lead, b.cfg.Linger).Sub(b.now())
+	if b.timer == nil {
+		b.timer = time.AfterFunc(max(d, 0), b.onTimer)
+		return
+	}
+	b.timer.Reset(max(d, 0))
+}
+
+func (b *Batcher) onTimer() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.pending) == 0 || b.closed {
+		return
+	}
+	// A block notice may have moved the due time since the timer was armed.
+	if due := flushDue(b.firstAt, b.lastBlock, b.interval, b.cfg.Lead, b.cfg.Linger); b.now().Before(due) {
+		b.timer.Reset(due.Sub(b.now()))
+		return
+	}
+	b.flushLocked()
+}
+
+// flushLocked hands the pending groups to a delivery of their own.
+func (b *Batcher) flushLocked() {
+	groups := b.pending
+	b.pending, b.pendingMsgs, b.pendingBytes = nil, 0, 0
+	if b.timer != nil {
+		b.timer.Stop()
+	}
+	b.spawn(groups, 0)
+}
+
+func (b *Batcher) spawn(groups []*group, resends int) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		b.deliver(groups, resends)
+	}()
+}

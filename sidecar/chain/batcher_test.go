@@ -1,0 +1,590 @@
+package chain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	errorsmod "cosmossdk.io/errors"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// fakeTxChain is a chain for the batcher's tests. Messages are bank sends whose
+// FromAddress names them ("m3"). A tx is simulated (simFail refuses a message with
+// the SDK's "message index" wording, antePass refuses a whole tx without naming
+// one), broadcast (the next mempoolFull broadcasts are refused as a full mempool's,
+// the next lost broadcasts reach the mempool but answer a transport error, the
+// next drop accepted txs never land) and included at once, atomically: execFail
+// makes a message fail in its block and reverts the tx. The chain's time is the
+// wall clock. applied counts every message committed, so a double send shows.
+type fakeTxChain struct {
+	mu sync.Mutex
+
+	simFail  func(name string) error
+	execFail func(name string) error
+	antePass func(names []string) error
+	simErr   error // every simulation fails with this (transport)
+	blockErr error // BlockTime fails with this
+
+	mempoolFull, lost, drop int
+
+	n         int
+	signed    map[string][]sdk.Msg
+	included  map[string]*sdk.TxResponse
+	height    int64
+	applied   map[string]int
+	txs       [][]string // messages of each broadcast tx, in order
+	committed [][]string // messages of each tx committed with code 0
+	signs     int
+}
+
+func newFakeTxChain() *fakeTxChain {
+	return &fakeTxChain{signed: map[string][]sdk.Msg{}, included: map[string]*sdk.TxResponse{}, applied: map[string]int{}}
+}
+
+func msgName(m sdk.Msg) string { return m.(*banktypes.MsgSend).FromAddress }
+
+func names(msgs []sdk.Msg) []string {
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		out[i] = msgName(m)
+	}
+	return out
+}
+
+func (f *fakeTxChain) SignUnordered(_ context.Context, ttl time.Duration, msgs []sdk.Msg) ([]byte, time.Time, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.signs++
+	if f.simErr != nil {
+		return nil, time.Time{}, &SimulationError{Err: f.simErr}
+	}
+	if f.antePass != nil {
+		if err := f.antePass(names(msgs)); err != nil {
+			return nil, time.Time{}, &SimulationError{Err: status.Errorf(codes.Unknown, "%v with gas used: '1000'", err)}
+		}
+	}
+	for i, m := range msgs {
+		if f.simFail != nil {
+			if err := f.simFail(msgName(m)); err != nil {
+				return nil, time.Time{}, &SimulationError{Err: status.Errorf(codes.Unknown,
+					"%v with gas used: '1000'", errorsmod.Wrapf(err, "failed to execute message; message index: %d", i))}
+			}
+		}
+	}
+	f.n++
+	bz := []byte(fmt.Sprintf("tx-%d", f.n))
+	f.signed[TxHash(bz)] = msgs
+	return bz, time.Now().Add(ttl), nil
+}
+
+func (f *fakeTxChain) Broadcast(_ context.Context, bz []byte) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	hash := TxHash(bz)
+	msgs := f.signed[hash]
+	f.txs = append(f.txs, names(msgs))
+	if f.mempoolFull > 0 {
+		f.mempoolFull--
+		return &TxError{Hash: hash, Codespace: sdkerrors.ErrMempoolIsFull.Codespace(), Code: sdkerrors.ErrMempoolIsFull.ABCICode(), Log: "mempool is full"}
+	}
+	lost := f.lost > 0
+	if lost {
+		f.lost--
+	}
+	if f.drop > 0 {
+		f.drop--
+	} else {
+		f.include(hash, msgs)
+	}
+	if lost {
+		return errors.New("broadcast: connection reset by peer")
+	}
+	return nil
+}
+
+// include executes the tx in a block of its own.
+func (f *fakeTxChain) include(hash string, msgs []sdk.Msg) {
+	f.height++
+	res := &sdk.TxResponse{TxHash: hash, Height: f.height}
+	for i, m := range msgs {
+		if f.execFail != nil {
+			if err := f.execFail(msgName(m)); err != nil {
+				cs, code, log := errorsmod.ABCIInfo(errorsmod.Wrapf(err, "failed to execute message; message index: %d", i), false)
+				res.Code, res.Codespace, res.RawLog = code, cs, log
+				f.included[hash] = res
+				return
+			}
+		}
+	}
+	for _, m := range msgs {
+		f.applied[msgName(m)]++
+	}
+	f.committed = append(f.committed, names(msgs))
+	f.included[hash] = res
+}
+
+func (f *fakeTxChain) FindTx(_ context.Context, hash string) (*sdk.TxResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.included[hash], nil
+}
+
+func (f *fakeTxChain) BlockTime(context.Context) (time.Time, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return time.Now(), f.blockErr
+}
+
+func (f *fakeTxChain) snapshot() (txs, committed [][]string, applied map[string]int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	applied = map[string]int{}
+	for k, v := range f.applied {
+		applied[k] = v
+	}
+	return append([][]string(nil), f.txs...), append([][]string(nil), f.committed...), applied
+}
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// testBatcher never flushes by itself unless cfg says so (Linger an hour).
+func testBatcher(f *fakeTxChain, cfg BatcherConfig) *Batcher {
+	if cfg.Linger == 0 {
+		cfg.Linger = time.Hour
+	}
+	if cfg.Poll == 0 {
+		cfg.Poll = 5 * time.Millisecond
+	}
+	return NewBatcher(f, cfg, quietLog())
+}
+
+func send(name string) sdk.Msg { return &banktypes.MsgSend{FromAddress: name} }
+
+// addAll queues one group per entry (names separated by commas) and returns their
+// outcome channels in order.
+func addAll(b *Batcher, groups ...string) []chan BatchResult {
+	out := make([]chan BatchResult, len(groups))
+	for i, g := range groups {
+		var msgs []sdk.Msg
+		for _, n := range strings.Split(g, ",") {
+			msgs = append(msgs, send(n))
+		}
+		ch := make(chan BatchResult, 1)
+		b.Add(msgs, func(r BatchResult) { ch <- r })
+		out[i] = ch
+	}
+	return out
+}
+
+func results(t *testing.T, chs []chan BatchResult) []BatchResult {
+	t.Helper()
+	out := make([]BatchResult, len(chs))
+	for i, ch := range chs {
+		select {
+		case out[i] = <-ch:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("group %d: no outcome", i)
+		}
+	}
+	return out
+}
+
+func seq(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprint(prefix, i)
+	}
+	return out
+}
+
+func TestBatcherSendsWhatIsPendingAsOneTx(t *testing.T) {
+	f := newFakeTxChain()
+	b := testBatcher(f, BatcherConfig{})
+	defer b.Close()
+	chs := addAll(b, "a", "b", "c,d", "e", "f")
+	time.Sleep(20 * time.Millisecond)
+	txs, _, _ := f.snapshot()
+	require.Empty(t, txs, "nothing goes before the flush")
+	b.Flush()
+	rs := results(t, chs)
+	txs, committed, applied := f.snapshot()
+	require.Equal(t, [][]string{{"a", "b", "c", "d", "e", "f"}}, txs)
+	require.Equal(t, txs, committed)
+	// Each group learns its tx and where its first message sits in it (MsgResponse index).
+	for i, want := range []int{0, 1, 2, 4, 5} {
+		require.NoError(t, rs[i].Err)
+		require.Equal(t, want, rs[i].Index, "group %d", i)
+		require.Equal(t, rs[0].Tx.TxHash, rs[i].Tx.TxHash)
+	}
+	require.Len(t, applied, 6)
+	require.Equal(t, uint64(1), b.Stats.Txs.Load())
+	require.Equal(t, uint64(6), b.Stats.Msgs.Load())
+	require.Equal(t, uint64(6), b.Stats.MaxMsgs.Load())
+	require.Equal(t, uint64(5), b.Stats.Delivered.Load())
+}
+
+func TestBatcherLingerSendsConcurrentGroupsTogether(t *testing.T) {
+	f := newFakeTxChain()
+	b := testBatcher(f, BatcherConfig{Linger: 300 * time.Millisecond})
+	defer b.Close()
+	var wg sync.WaitGroup
+	errs := make([]error, 10)
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, errs[i] = b.Send(context.Background(), send(fmt.Sprint("m", i)))
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	txs, _, applied := f.snapshot()
+	require.Len(t, txs, 1, "ten concurrent sends within the linger: one tx")
+	require.Len(t, txs[0], 10)
+	require.Len(t, applied, 10)
+}
+
+func TestBatcherSendsBeforeTheNextBlock(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	ms := time.Millisecond
+	// No block notice yet: linger after the first message.
+	require.Equal(t, t0.Add(200*ms), flushDue(t0, time.Time{}, 0, 250*ms, 200*ms))
+	// 1 s blocks, last one at t0: lead 250 ms before the next, whenever the message came.
+	require.Equal(t, t0.Add(750*ms), flushDue(t0.Add(100*ms), t0, time.Second, 250*ms, 200*ms))
+	require.Equal(t, t0.Add(750*ms), flushDue(t0.Add(700*ms), t0, time.Second, 250*ms, 200*ms))
+	// 200 ms blocks: the lead shrinks to a quarter of the interval.
+	require.Equal(t, t0.Add(150*ms), flushDue(t0.Add(10*ms), t0, 200*ms, 250*ms, 200*ms))
+	// The expected block is late (its send point passed before the message came): linger.
+	require.Equal(t, t0.Add(1100*ms), flushDue(t0.Add(900*ms), t0, time.Second, 250*ms, 200*ms))
+
+	// Block notices teach the interval (smoothed) and move the send point.
+	f := newFakeTxChain()
+	b := testBatcher(f, BatcherConfig{})
+	defer b.Close()
+	clock := t0
+	b.now = func() time.Time { return clock }
+	b.OnBlock()
+	clock = clock.Add(time.Second)
+	b.OnBlock()
+	require.Equal(t, time.Second, b.interval)
+	clock = clock.Add(2 * time.Second)
+	b.OnBlock()
+	require.Equal(t, 1250*ms, b.interval, "(3 x 1 s + 2 s) / 4")
+	clock = clock.Add(5 * time.Minute) // a stalled chain is not an interval
+	b.OnBlock()
+	require.Equal(t, 1250*ms, b.interval)
+}
+
+func TestBatcherFlushesOnTheBlockSchedule(t *testing.T) {
+	f := newFakeTxChain()
+	b := testBatcher(f, BatcherConfig{Lead: 10 * time.Millisecond})
+	defer b.Close()
+	// Blocks every 100 ms: a message waits for the send point ~90 ms after the last
+	// block, not for the hour-long linger.
+	b.OnBlock()
+	time.Sleep(100 * time.Millisecond)
+	b.OnBlock()
+	start := time.Now()
+	_, _, err := b.Send(context.Background(), send("a"))
+	require.NoError(t, err)
+	require.Less(t, time.Since(start), 2*time.Second)
+}
+
+func TestBatcherBoundsMessagesAndBytesPerTx(t *testing.T) {
+	f := newFakeTxChain()
+	b := testBatcher(f, BatcherConfig{MaxMsgs: 3})
+	chs := addAll(b, seq("m", 7)...)
+	// Two full txs go at once; the seventh waits for the flush.
+	require.Eventually(t, func() bool { txs, _, _ := f.snapshot(); return len(txs) == 2 }, 5*time.Second, 5*time.Millisecond)
+	b.Flush()
+	results(t, chs)
+	txs, _, applied := f.snapshot()
+	require.ElementsMatch(t, [][]string{{"m0", "m1", "m2"}, {"m3", "m4", "m5"}, {"m6"}}, txs)
+	require.Len(t, applied, 7)
+	// A group is never cut: a 2-message group that does not fit closes the tx first.
+	chs = addAll(b, "g0", "g1,g2", "g3,g4")
+	b.Flush()
+	results(t, chs)
+	txs, _, _ = f.snapshot()
+	require.ElementsMatch(t, [][]string{{"g0", "g1", "g2"}, {"g3", "g4"}}, txs[3:])
+	b.Close()
+
+	size := (&banktypes.MsgSend{FromAddress: "b0"}).Size()
+	f = newFakeTxChain()
+	b = testBatcher(f, BatcherConfig{MaxTxBytes: 2*size + size/2})
+	defer b.Close()
+	chs = addAll(b, seq("b", 5)...)
+	b.Flush()
+	results(t, chs)
+	txs, _, _ = f.snapshot()
+	require.ElementsMatch(t, [][]string{{"b0", "b1"}, {"b2", "b3"}, {"b4"}}, txs)
+}
+
+func TestBatcherIsolatesAMessageRefusedInSimulation(t *testing.T) {
+	f := newFakeTxChain()
+	f.simFail = func(n string) error {
+		if n == "m5" {
+			return errorsmod.Wrap(sdkerrors.ErrInsufficientFunds, "m5 is broke")
+		}
+		return nil
+	}
+	b := testBatcher(f, BatcherConfig{})
+	defer b.Close()
+	chs := addAll(b, seq("m", 8)...)
+	b.Flush()
+	rs := results(t, chs)
+	for i, r := range rs {
+		if i == 5 {
+			require.Error(t, r.Err)
+			require.True(t, Is(r.Err, sdkerrors.ErrInsufficientFunds), "its own error: %v", r.Err)
+			require.Contains(t, r.Err.Error(), "message index: 0", "refused on its own, alone in its tx")
+			continue
+		}
+		require.NoError(t, r.Err, "group %d", i)
+	}
+	txs, committed, applied := f.snapshot()
+	// The refused simulation sent nothing; the seven others went once, together.
+	require.Equal(t, [][]string{{"m0", "m1", "m2", "m3", "m4", "m6", "m7"}}, txs)
+	require.Equal(t, txs, committed)
+	for _, n := range seq("m", 8) {
+		if n != "m5" {
+			require.Equal(t, 1, applied[n], n)
+		}
+	}
+	require.Zero(t, applied["m5"])
+	require.Equal(t, uint64(1), b.Stats.Splits.Load())
+	require.Equal(t, uint64(1), b.Stats.Failed.Load())
+}
+
+func TestBatcherReSendsTheOthersWhenAMessageFailsInItsBlock(t *testing.T) {
+	f := newFakeTxChain()
+	f.execFail = func(n string) error {
+		if n == "m2" {
+			return errorsmod.Wrap(sdkerrors.ErrUnauthorized, "m2 may not")
+		}
+		return nil
+	}
+	b := testBatcher(f, BatcherConfig{})
+	defer b.Close()
+	chs := addAll(b, seq("m", 5)...)
+	b.Flush()
+	rs := results(t, chs)
+	var te *TxError
+	require.ErrorAs(t, rs[2].Err, &te)
+	require.Positive(t, te.Height, "it failed in a block, on its own")
+	require.True(t, Is(rs[2].Err, sdkerrors.ErrUnauthorized))
+	for _, i := range []int{0, 1, 3, 4} {
+		require.NoError(t, rs[i].Err)
+	}
+	txs, committed, applied := f.snapshot()
+	// The failed tx reverted everything; the others were sent again without m2, and
+	// m2 alone.
+	require.ElementsMatch(t, [][]string{{"m0", "m1", "m2", "m3", "m4"}, {"m0", "m1", "m3", "m4"}, {"m2"}}, txs)
+	require.Equal(t, [][]string{{"m0", "m1", "m3", "m4"}}, committed)
+	require.Equal(t, map[string]int{"m0": 1, "m1": 1, "m3": 1, "m4": 1}, applied)
+	// The others' outcome names the tx that carried them, with their new indexes.
+	require.Equal(t, 0, rs[0].Index)
+	require.Equal(t, 3, rs[4].Index)
+	require.Equal(t, rs[0].Tx.TxHash, rs[4].Tx.TxHash)
+}
+
+func TestBatcherBisectsWhenNoMessageIsNamed(t *testing.T) {
+	f := newFakeTxChain()
+	// An ante-level refusal of any tx holding "bad" (e.g. gas): no message index.
+	f.antePass = func(ns []string) error {
+		for _, n := range ns {
+			if n == "bad" {
+				return sdkerrors.ErrOutOfGas
+			}
+		}
+		return nil
+	}
+	b := testBatcher(f, BatcherConfig{})
+	defer b.Close()
+	groups := append(seq("m", 6), "bad")
+	groups = append(groups, seq("n", 5)...)
+	chs := addAll(b, groups...)
+	b.Flush()
+	rs := results(t, chs)
+	for i, r := range rs {
+		if groups[i] == "bad" {
+			require.True(t, Is(r.Err, sdkerrors.ErrOutOfGas), "%v", r.Err)
+			continue
+		}
+		require.NoError(t, r.Err, groups[i])
+	}
+	_, _, applied := f.snapshot()
+	require.Len(t, applied, 11)
+	for n, c := range applied {
+		require.Equal(t, 1, c, n)
+	}
+	require.GreaterOrEqual(t, b.Stats.Splits.Load(), uint64(3), "12 groups: bisected down to the bad one")
+}
+
+func TestBatcherGroupSharesOneOutcome(t *testing.T) {
+	f := newFakeTxChain()
+	f.simFail = func(n string) error {
+		if n == "r2b" {
+			return sdkerrors.ErrInvalidRequest
+		}
+		return nil
+	}
+	b := testBatcher(f, BatcherConfig{})
+	defer b.Close()
+	chs := addAll(b, "r1a,r1b", "r2a,r2b,r2c", "r3a")
+	b.Flush()
+	rs := results(t, chs)
+	require.NoError(t, rs[0].Err)
+	require.Error(t, rs[1].Err)
+	require.NoError(t, rs[2].Err)
+	require.Equal(t, 2, rs[2].Index)
+	_, _, applied := f.snapshot()
+	require.Equal(t, map[string]int{"r1a": 1, "r1b": 1, "r3a": 1}, applied, "none of the failed group's messages landed")
+}
+
+func TestBatcherReSendsATxThatNeverLanded(t *testing.T) {
+	f := newFakeTxChain()
+	f.drop = 1 // accepted by CheckTx, then dropped from the mempool
+	b := testBatcher(f, BatcherConfig{TTL: 50 * time.Millisecond})
+	defer b.Close()
+	chs := addAll(b, "a", "b", "c")
+	b.Flush()
+	rs := results(t, chs)
+	for _, r := range rs {
+		require.NoError(t, r.Err)
+	}
+	txs, committed, applied := f.snapshot()
+	require.Len(t, txs, 2, "sent, dropped, sent again once the chain's time passed its timeout")
+	require.Equal(t, [][]string{{"a", "b", "c"}}, committed)
+	require.Equal(t, map[string]int{"a": 1, "b": 1, "c": 1}, applied)
+	require.Equal(t, uint64(3), b.Stats.Resends.Load())
+}
+
+func TestBatcherGivesUpAfterMaxResends(t *testing.T) {
+	f := newFakeTxChain()
+	f.drop = 100
+	b := testBatcher(f, BatcherConfig{TTL: 20 * time.Millisecond, MaxResends: 2, Linger: time.Millisecond})
+	defer b.Close()
+	_, _, err := b.Send(context.Background(), send("a"))
+	require.ErrorIs(t, err, ErrNotIncluded)
+	txs, _, applied := f.snapshot()
+	require.Len(t, txs, 3, "the first send and two resends")
+	require.Empty(t, applied)
+}
+
+func TestBatcherFollowsABroadcastWhoseAnswerWasLost(t *testing.T) {
+	f := newFakeTxChain()
+	f.lost = 1 // the tx reached the mempool and landed; its answer did not come back
+	b := testBatcher(f, BatcherConfig{TTL: 50 * time.Millisecond})
+	defer b.Close()
+	chs := addAll(b, "a", "b")
+	b.Flush()
+	for _, r := range results(t, chs) {
+		require.NoError(t, r.Err)
+	}
+	txs, _, applied := f.snapshot()
+	require.Len(t, txs, 1, "found by its hash: not sent again")
+	require.Equal(t, map[string]int{"a": 1, "b": 1}, applied)
+	require.Zero(t, b.Stats.Resends.Load())
+}
+
+func TestBatcherRetriesAFullMempool(t *testing.T) {
+	f := newFakeTxChain()
+	f.mempoolFull = 2
+	b := testBatcher(f, BatcherConfig{Linger: time.Millisecond})
+	defer b.Close()
+	_, _, err := b.Send(context.Background(), send("a"), send("b"))
+	require.NoError(t, err)
+	txs, _, applied := f.snapshot()
+	require.Len(t, txs, 3)
+	require.Equal(t, map[string]int{"a": 1, "b": 1}, applied)
+}
+
+func TestBatcherTransportErrorsFailEveryGroupWithoutSplitting(t *testing.T) {
+	f := newFakeTxChain()
+	f.simErr = status.Error(codes.Unavailable, "connection refused")
+	b := testBatcher(f, BatcherConfig{})
+	defer b.Close()
+	chs := addAll(b, seq("m", 6)...)
+	b.Flush()
+	for _, r := range results(t, chs) {
+		var se *SimulationError
+		require.ErrorAs(t, r.Err, &se)
+	}
+	require.Equal(t, 1, f.signs, "no bisection on an error that says nothing about the messages")
+	require.Zero(t, b.Stats.Splits.Load())
+}
+
+func TestBatcherUnknownOutcomeIsNotResent(t *testing.T) {
+	f := newFakeTxChain()
+	f.drop = 1
+	f.blockErr = errors.New("node down")
+	b := testBatcher(f, BatcherConfig{TTL: 10 * time.Millisecond, GiveUp: 50 * time.Millisecond, Linger: time.Millisecond})
+	defer b.Close()
+	_, _, err := b.Send(context.Background(), send("a"))
+	require.ErrorContains(t, err, "outcome unknown")
+	require.NotErrorIs(t, err, ErrNotIncluded, "the tx may still land: callers must not treat it as not included")
+	txs, _, _ := f.snapshot()
+	require.Len(t, txs, 1)
+}
+
+func TestBatcherCloseAndEmptyGroups(t *testing.T) {
+	f := newFakeTxChain()
+	b := testBatcher(f, BatcherConfig{})
+	_, _, err := b.Send(context.Background())
+	require.ErrorIs(t, err, errEmptyGroup)
+	chs := addAll(b, "a")
+	b.Close()
+	require.ErrorIs(t, results(t, chs)[0].Err, ErrBatcherClosed)
+	_, _, err = b.Send(context.Background(), send("b"))
+	require.ErrorIs(t, err, ErrBatcherClosed)
+	txs, _, _ := f.snapshot()
+	require.Empty(t, txs)
+}
+
+func TestBatcherSendWaitEndsWithItsContext(t *testing.T) {
+	f := newFakeTxChain()
+	b := testBatcher(f, BatcherConfig{})
+	defer b.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, _, err := b.Send(ctx, send("a"))
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	// The group still goes: only the wait ended.
+	b.Flush()
+	require.Eventually(t, func() bool { _, _, a := f.snapshot(); return a["a"] == 1 }, 5*time.Second, 5*time.Millisecond)
+}
+
+func TestClassifyFailures(t *testing.T) {
+	k, i := classify(&TxError{Codespace: "sessions", Code: 20, Log: "failed to execute message; message index: 3: late", Height: 9})
+	require.Equal(t, failMessage, k)
+	require.Equal(t, 3, i)
+	k, _ = classify(&TxError{Codespace: "sdk", Code: sdkerrors.ErrOutOfGas.ABCICode(), Log: "out of gas", Height: 9})
+	require.Equal(t, failContent, k)
+	k, _ = classify(&TxError{Codespace: "sdk", Code: sdkerrors.ErrInvalidRequest.ABCICode(), Log: "failed to add unordered nonce: already used"})
+	require.Equal(t, failRetry, k)
+	k, _ = classify(fmt.Errorf("%w: x", ErrNotIncluded))
+	require.Equal(t, failRetry, k)
+	k, _ = classify(&SimulationError{Err: status.Error(codes.DeadlineExceeded, "slow")})
+	require.Equal(t, failFinal, k)
+	k, _ = classify(&SimulationError{Err: status.Error(codes.Unknown, "insufficient fees")})
+	require.Equal(t, failContent, k)
+	k, _ = classify(errors.New("key not found"))
+	require.Equal(t, failFinal, k)
+	k, _ = classify(context.Canceled)
+	require.Equal(t, failFinal, k)
+}

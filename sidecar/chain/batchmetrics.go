@@ -1,0 +1,27 @@
+package chain
+
+import (
+	"fmt"
+	"io"
+)
+
+// WriteMetrics writes the batcher's counters in Prometheus' text format, named
+// <prefix>_batch_*: txs and messages sent (their ratio is the messages per tx),
+// the most messages in one tx, splits of failed batches, resends of txs that never
+// landed, and groups delivered or failed.
+func (s *BatcherStats) WriteMetrics(w io.Writer, prefix string) {
+	for _, c := range []struct {
+		name, kind string
+		v          uint64
+	}{
+		{"batch_txs_total", "counter", s.Txs.Load()},
+		{"batch_msgs_total", "counter", s.Msgs.Load()},
+		{"batch_max_msgs_per_tx", "gauge", s.MaxMsgs.Load()},
+		{"batch_splits_total", "counter", s.Splits.Load()},
+		{"batch_resends_total", "counter", s.Resends.Load()},
+		{"batch_delivered_total", "counter", s.Delivered.Load()},
+		{"batch_failed_total", "counter", s.Failed.Load()},
+	} {
+		fmt.Fprintf(w, "# TYPE %s_%s %s\n%s_%s %d\n", prefix, c.name, c.kind, prefix, c.name, c.v)
+	}
+}
