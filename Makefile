@@ -59,6 +59,14 @@ proto-check: proto-gen
 	@git diff --exit-code -- '*.pb.go' '*.pb.gw.go' || { echo "generated protobuf code is stale: run make proto-gen and commit"; exit 1; }
 	@test -z "$$(git status --porcelain -- '*.pb.go' '*.pb.gw.go')" || { echo "untracked generated files:"; git status --porcelain -- '*.pb.go' '*.pb.gw.go'; exit 1; }
 
+# The v2 software upgrade end to end: 4 validators under cosmovisor go from v1 (V1_REF, built
+# from a git worktree) to this tree through a gov proposal (scripts/e2e/upgrade.sh; needs git
+# history, jq and curl; builds cosmovisor into .bin the first time).
+.PHONY: e2e-upgrade
+e2e-upgrade:
+	bash scripts/ci-deps.sh
+	bash scripts/e2e/upgrade.sh
+
 # End-to-end runs on real binaries (they need jq and curl, scripts/ci-deps.sh; the dashboard one Chromium).
 e2e:
 	bash scripts/e2e/localnet-keys.sh
@@ -70,6 +78,8 @@ e2e:
 	bash scripts/e2e/challenges.sh
 	bash scripts/install-chromium.sh
 	bash scripts/e2e/dashboard.sh
+	bash scripts/e2e/statesync.sh
+	bash scripts/e2e/devnet-faults.sh
 
 localnet:
 	bash scripts/localnet.sh
@@ -77,15 +87,41 @@ localnet:
 localnet-stop:
 	bash scripts/localnet.sh stop
 
+# 4 validators on one machine (ports from DEVNET_BASE_PORT, default 29000), each with a miner
+# and an auditor sidecar, plus the router and the dashboard (scripts/devnet.sh: start, stop,
+# status, kill NAME, restart NAME; knobs in its header). Needs curl and jq.
+.PHONY: devnet devnet-stop devnet-status
+devnet:
+	bash scripts/devnet.sh start
+
+devnet-stop:
+	bash scripts/devnet.sh stop
+
+devnet-status:
+	bash scripts/devnet.sh status
+
 # The main job: the local network (chain, two models, three miners, the router), then one
 # chat completion through the router with its answer and on-chain record. Needs curl.
 demo:
 	bash scripts/localnet.sh demo
 
+# Every marked walk-through of README.md and x/*/README.md, verbatim, on the network make demo
+# left running (scripts/e2e/walkthroughs.sh; --list shows them). CI runs it after make demo.
+.PHONY: walkthroughs
+walkthroughs:
+	bash scripts/e2e/walkthroughs.sh
+
 # Router throughput and latency (seconds and blocks) at 1, 10 and 50 concurrent clients on
 # a network of its own (ports from 25600); figures in docs/performance.md.
 bench-router:
 	bash scripts/bench/router.sh
+
+# Chain throughput (issue 20) on networks of its own (ports from 28400): offline-signed bank
+# sends and session submissions (flat out or at RATES, 1 and 10 messages per tx), then requests
+# through the router counted in txs per validated task; knobs in scripts/bench/chain.sh.
+.PHONY: bench-chain
+bench-chain:
+	bash scripts/bench/chain.sh
 
 # The native engine side by side with llama.cpp (node-llama-cpp 3.21.1's prebuilt CPU
 # binaries from npm) on the same GGUF files in f32, f16, q8_0, q4_0 and q4_k_m: prompt

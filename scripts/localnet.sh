@@ -272,6 +272,10 @@ sed -i 's/"voting_period": "[^"]*"/"voting_period": "60s"/; s/"expedited_voting_
 sed -i 's/"allow_local_urls": false/"allow_local_urls": true/' "$cfg/genesis.json"
 # Every occurrence: x/data's and x/challenges' (archives and data are served from loopback).
 [ "$(grep -c '"allow_local_urls": false' "$cfg/genesis.json")" = 0 ] || { echo "genesis: allow_local_urls not set" >&2; exit 1; }
+# Node rewards are per month; a local network pays them in one-minute periods (1/43,200 of
+# the month each) so periods visibly settle. Real networks use `rewards-preset testnet` or
+# `mainnet` (30-day periods). See x/nodes/README.md, Period rewards.
+cortd genesis rewards-preset local >/dev/null
 if [ -n "${PORT_BASE:-}" ]; then
   sed -i "s#^laddr = \"tcp://127.0.0.1:26657\"#laddr = \"tcp://127.0.0.1:$RPC_PORT\"#; s#^laddr = \"tcp://0.0.0.0:26656\"#laddr = \"tcp://127.0.0.1:$P2P_PORT\"#; s#^pprof_laddr = .*#pprof_laddr = \"\"#" "$cfg/config.toml"
   sed -i "s#^address = \"tcp://localhost:1317\"#address = \"tcp://127.0.0.1:$API_PORT\"#; s#^address = \"localhost:9090\"#address = \"127.0.0.1:$GRPC_PORT\"#" "$cfg/app.toml"
