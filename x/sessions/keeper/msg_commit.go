@@ -13,89 +13,6 @@ import (
 	"github.com/cortnet/cortd/x/sessions/types"
 )
 
-// assignmentFor finds the node's assignment on the task and checks that sender is the
-// node's key or its operator.
-func (k Keeper) assignmentFor(ctx context.Context, t *types.Task, nodeID, sender string) (int, error) {
-	idx := -1
-	for i := range t.Assignments {
-		if t.Assignments[i].NodeId == nodeID {
-			idx = i
-		}
-	}
-	if idx < 0 {
-		return -1, errorsmod.Wrapf(types.ErrNotAssigned, "node %q on task %d", nodeID, t.Id)
-	}
-	n, err := k.nodes.GetNode(ctx, nodeID)
-	if err != nil {
-		return -1, err
-	}
-	if sender != n.NodeAddress && sender != n.Operator {
-		return -1, errorsmod.Wrapf(types.ErrNotNodeKey, "node %q signs with %s or %s", nodeID, n.NodeAddress, n.Operator)
-	}
-	return idx, nil
-}
-
-// Precommit stores an assigned node's hash. When every live assignment has precommitted
-// the commit phase opens at once.
-func (s msgServer) Precommit(ctx context.Context, msg *types.MsgPrecommit) (*types.MsgPrecommitResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
-	t, err := s.GetTask(ctx, msg.TaskId)
-	if err != nil {
-		return nil, err
-	}
-	idx, err := s.assignmentFor(ctx, &t, msg.NodeId, msg.Sender)
-	if err != nil {
-		return nil, err
-	}
-	a := &t.Assignments[idx]
-	switch a.Status {
-	case types.ASSIGNMENT_STATUS_ASSIGNED:
-	case types.ASSIGNMENT_STATUS_PRECOMMITTED, types.ASSIGNMENT_STATUS_COMMITTED:
-		return nil, errorsmod.Wrapf(types.ErrAlreadyPrecommitted, "node %q on task %d", a.NodeId, t.Id)
-	default:
-		return nil, errorsmod.Wrapf(types.ErrLate, "node %q on task %d is %s", a.NodeId, t.Id, a.Status)
-	}
-	if t.Status != types.TASK_STATUS_PRECOMMIT {
-		return nil, errorsmod.Wrapf(types.ErrWrongPhase, "task %d is %s", t.Id, t.Status)
-	}
-	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
-	if h > t.Deadline {
-		return nil, errorsmod.Wrapf(types.ErrLate, "precommit window of task %d closed at %d", t.Id, t.Deadline)
-	}
-	for _, o := range t.Assignments {
-		if bytes.Equal(o.PrecommitHash, msg.Hash) {
-			return nil, errorsmod.Wrapf(types.ErrDuplicateHash, "task %d", t.Id)
-		}
-	}
-	err = atomic(ctx, func(ctx sdk.Context) error {
-		a.Status = types.ASSIGNMENT_STATUS_PRECOMMITTED
-		a.PrecommitHash = msg.Hash
-		a.PrecommitHeight = h
-		if err := s.recordOnTime(ctx, s.nodes.RecordPrecommit, a.NodeId); err != nil {
-			return err
-		}
-		if err := emit(ctx, &types.EventPrecommitted{TaskId: t.Id, NodeId: a.NodeId}); err != nil {
-			return err
-		}
-		if countStatus(t, types.ASSIGNMENT_STATUS_ASSIGNED) == 0 {
-			p, err := s.Params.Get(ctx)
-			if err != nil {
-				return err
-			}
-			if err := s.openCommitPhase(ctx, p, &t); err != nil {
-				return err
-			}
-		}
-		return s.Tasks.Set(ctx, t.Id, t)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &types.MsgPrecommitResponse{}, nil
-}
-
 // Commit reveals a precommitted result. It must reproduce the precommit hash and carry a
 // normalised embedding of the model's dimension. When every precommitted node has
 // committed, validation is scheduled for this block's EndBlock.
@@ -180,14 +97,4 @@ func (s msgServer) Commit(ctx context.Context, msg *types.MsgCommit) (*types.Msg
 		return nil, err
 	}
 	return &types.MsgCommitResponse{}, nil
-}
-
-func countStatus(t types.Task, st types.AssignmentStatus) int {
-	n := 0
-	for _, a := range t.Assignments {
-		if a.Status == st {
-			n++
-		}
-	}
-	return n
 }

@@ -5,7 +5,6 @@ import (
 
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
-	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -71,69 +70,4 @@ func (s msgServer) CreateSession(ctx context.Context, msg *types.MsgCreateSessio
 		return nil, err
 	}
 	return &types.MsgCreateSessionResponse{SessionId: id}, nil
-}
-
-// Deposit adds escrow to an active session; anyone may fund it.
-func (s msgServer) Deposit(ctx context.Context, msg *types.MsgDeposit) (*types.MsgDepositResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
-	sess, err := s.GetSession(ctx, msg.SessionId)
-	if err != nil {
-		return nil, err
-	}
-	if sess.Status != types.SESSION_STATUS_ACTIVE {
-		return nil, errorsmod.Wrapf(types.ErrSessionNotActive, "session %d is %s", sess.Id, sess.Status)
-	}
-	if err := s.payments.Deposit(ctx, sess.Id, sdk.MustAccAddressFromBech32(msg.Sender), msg.Amount); err != nil {
-		return nil, err
-	}
-	return &types.MsgDepositResponse{}, nil
-}
-
-// CloseSession stops new tasks. With nothing in flight the free escrow is refunded at
-// once; otherwise the session is CLOSING and the refund follows when its last task ends.
-func (s msgServer) CloseSession(ctx context.Context, msg *types.MsgCloseSession) (*types.MsgCloseSessionResponse, error) {
-	if err := msg.ValidateBasic(); err != nil {
-		return nil, err
-	}
-	sess, err := s.GetSession(ctx, msg.SessionId)
-	if err != nil {
-		return nil, err
-	}
-	if msg.Owner != sess.Owner {
-		return nil, errorsmod.Wrapf(types.ErrNotOwner, "session %d is owned by %s", sess.Id, sess.Owner)
-	}
-	if sess.Status != types.SESSION_STATUS_ACTIVE {
-		return nil, errorsmod.Wrapf(types.ErrSessionNotActive, "session %d is %s", sess.Id, sess.Status)
-	}
-	refunded := sdkmath.ZeroInt()
-	err = atomic(ctx, func(ctx sdk.Context) error {
-		sess.Status = types.SESSION_STATUS_CLOSING
-		if sess.Queued+sess.Running == 0 {
-			var err error
-			if refunded, err = s.finishClose(ctx, &sess); err != nil {
-				return err
-			}
-		} else if err := emit(ctx, &types.EventSessionClosed{SessionId: sess.Id, Closing: true}); err != nil {
-			return err
-		}
-		return s.Sessions.Set(ctx, sess.Id, sess)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &types.MsgCloseSessionResponse{Closed: sess.Status == types.SESSION_STATUS_CLOSED, Refunded: refunded}, nil
-}
-
-// finishClose refunds a closing session with nothing in flight and marks it closed. The
-// caller stores the session.
-func (k Keeper) finishClose(ctx context.Context, sess *types.Session) (sdkmath.Int, error) {
-	refunded, err := k.payments.Refund(ctx, sess.Id)
-	if err != nil {
-		return refunded, err
-	}
-	sess.Status = types.SESSION_STATUS_CLOSED
-	sess.ClosedHeight = sdk.UnwrapSDKContext(ctx).BlockHeight()
-	return refunded, emit(ctx, &types.EventSessionClosed{SessionId: sess.Id, Refunded: refunded.String()})
 }

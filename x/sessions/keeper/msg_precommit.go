@@ -1,0 +1,72 @@
+package keeper
+
+import (
+	"bytes"
+	"context"
+
+	errorsmod "cosmossdk.io/errors"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/cortnet/cortd/x/sessions/types"
+)
+
+// Precommit stores an assigned node's hash. When every live assignment has precommitted
+// the commit phase opens at once.
+func (s msgServer) Precommit(ctx context.Context, msg *types.MsgPrecommit) (*types.MsgPrecommitResponse, error) {
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	t, err := s.GetTask(ctx, msg.TaskId)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := s.assignmentFor(ctx, &t, msg.NodeId, msg.Sender)
+	if err != nil {
+		return nil, err
+	}
+	a := &t.Assignments[idx]
+	switch a.Status {
+	case types.ASSIGNMENT_STATUS_ASSIGNED:
+	case types.ASSIGNMENT_STATUS_PRECOMMITTED, types.ASSIGNMENT_STATUS_COMMITTED:
+		return nil, errorsmod.Wrapf(types.ErrAlreadyPrecommitted, "node %q on task %d", a.NodeId, t.Id)
+	default:
+		return nil, errorsmod.Wrapf(types.ErrLate, "node %q on task %d is %s", a.NodeId, t.Id, a.Status)
+	}
+	if t.Status != types.TASK_STATUS_PRECOMMIT {
+		return nil, errorsmod.Wrapf(types.ErrWrongPhase, "task %d is %s", t.Id, t.Status)
+	}
+	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
+	if h > t.Deadline {
+		return nil, errorsmod.Wrapf(types.ErrLate, "precommit window of task %d closed at %d", t.Id, t.Deadline)
+	}
+	for _, o := range t.Assignments {
+		if bytes.Equal(o.PrecommitHash, msg.Hash) {
+			return nil, errorsmod.Wrapf(types.ErrDuplicateHash, "task %d", t.Id)
+		}
+	}
+	err = atomic(ctx, func(ctx sdk.Context) error {
+		a.Status = types.ASSIGNMENT_STATUS_PRECOMMITTED
+		a.PrecommitHash = msg.Hash
+		a.PrecommitHeight = h
+		if err := s.recordOnTime(ctx, s.nodes.RecordPrecommit, a.NodeId); err != nil {
+			return err
+		}
+		if err := emit(ctx, &types.EventPrecommitted{TaskId: t.Id, NodeId: a.NodeId}); err != nil {
+			return err
+		}
+		if countStatus(t, types.ASSIGNMENT_STATUS_ASSIGNED) == 0 {
+			p, err := s.Params.Get(ctx)
+			if err != nil {
+				return err
+			}
+			if err := s.openCommitPhase(ctx, p, &t); err != nil {
+				return err
+			}
+		}
+		return s.Tasks.Set(ctx, t.Id, t)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &types.MsgPrecommitResponse{}, nil
+}
