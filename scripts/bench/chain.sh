@@ -15,7 +15,8 @@
 #   scripts/bench/chain.sh            (make bench-chain)
 #
 # Environment: PORT_BASE (28400), BENCH_HOME (a temp dir; KEEP=1 keeps it), BLOCK_TIME (1s),
-# MODES (chain flow), DURATION per row (15s), RATES (0 = flat out; a list, e.g. 200,0),
+# MODES (chain flow; also export: EXPORT_TASKS (10000) tasks in state, then `cortd export`
+# timed), DURATION per row (15s), RATES (0 = flat out; a list, e.g. 200,0),
 # MSGS (messages per tx, a list: 1,10), SUBMIT_MSGS (1,10), MAX_MSGS (24000: messages signed
 # before a row, so a flat-out row of 10-message txs signs 2,400 txs), ACCOUNTS (4), WORKERS (16),
 # FLOW_CLIENTS (1,20), FLOW_REQUESTS (10,60), MAX_TOKENS (8), BENCH_MINER_ARGS (--concurrency 16),
@@ -37,6 +38,7 @@ WORKERS=${WORKERS:-16}
 FLOW_CLIENTS=${FLOW_CLIENTS:-1,20}
 FLOW_REQUESTS=${FLOW_REQUESTS:-10,60}
 MAX_TOKENS=${MAX_TOKENS:-8}
+EXPORT_TASKS=${EXPORT_TASKS:-10000}
 BIN=$BENCH_HOME/bin
 RPC=http://127.0.0.1:$((PORT_BASE + 57))
 GRPC=127.0.0.1:$((PORT_BASE + 90))
@@ -56,6 +58,21 @@ machine() {
 }
 height() { curl -fsS "$RPC/status" | sed -n 's/.*"latest_block_height":"\([0-9]*\)".*/\1/p'; }
 
+# chain_only: one validator with model "tiny" registered and no sidecars. Submissions need an
+# active model; no file behind it is ever read (no node serves it).
+chain_only() {
+  echo "==> $(date +%T) chain only: one validator, ${BLOCK_TIME} blocks (home $LOCALNET_HOME, ports from $PORT_BASE)"
+  LOCALNET_CHAIN_ONLY=1 bash scripts/localnet.sh >"$BENCH_HOME/localnet-chain.out" 2>&1 || { cat "$BENCH_HOME/localnet-chain.out" >&2; exit 1; }
+  "$BIN/cortd" --home "$LOCALNET_HOME" tx models register tiny "bench model" gpt2 "file:///nonexistent/tiny" \
+    "$(printf 'w%.0s' {1..64} | sha256sum | cut -d' ' -f1)" "$(printf 't%.0s' {1..64} | sha256sum | cut -d' ' -f1)" 64 1 \
+    --from user --yes --gas auto --gas-adjustment 1.5 >/dev/null
+  for _ in $(seq 1 30); do
+    "$BIN/cortd" --home "$LOCALNET_HOME" q models model tiny >/dev/null 2>&1 && break
+    sleep 1
+  done
+  "$BIN/cortd" --home "$LOCALNET_HOME" q models model tiny >/dev/null || { echo "model tiny not registered" >&2; exit 1; }
+}
+
 echo "==> $(date +%T) building cortd, cortd-sidecar, chainbench and routerbench into $BIN"
 mkdir -p "$BIN"
 go build -o "$BIN/cortd" ./cmd/cortd
@@ -67,17 +84,7 @@ machine
 for mode in $MODES; do
   case $mode in
   chain)
-    echo "==> $(date +%T) chain only: one validator, ${BLOCK_TIME} blocks (home $LOCALNET_HOME, ports from $PORT_BASE)"
-    LOCALNET_CHAIN_ONLY=1 bash scripts/localnet.sh >"$BENCH_HOME/localnet-chain.out" 2>&1 || { cat "$BENCH_HOME/localnet-chain.out" >&2; exit 1; }
-    # Submissions need an active model; no file behind it is ever read (no node serves it).
-    "$BIN/cortd" --home "$LOCALNET_HOME" tx models register tiny "bench model" gpt2 "file:///nonexistent/tiny" \
-      "$(printf 'w%.0s' {1..64} | sha256sum | cut -d' ' -f1)" "$(printf 't%.0s' {1..64} | sha256sum | cut -d' ' -f1)" 64 1 \
-      --from user --yes --gas auto --gas-adjustment 1.5 >/dev/null
-    for _ in $(seq 1 30); do
-      "$BIN/cortd" --home "$LOCALNET_HOME" q models model tiny >/dev/null 2>&1 && break
-      sleep 1
-    done
-    "$BIN/cortd" --home "$LOCALNET_HOME" q models model tiny >/dev/null || { echo "model tiny not registered" >&2; exit 1; }
+    chain_only
     header=true
     IFS=, read -ra rates <<<"$RATES"
     for kind in bank submit; do
@@ -118,7 +125,28 @@ for mode in $MODES; do
     echo "    router: $(curl -fsS "http://127.0.0.1:$((PORT_BASE + 80))/metrics" | grep -E '^cortd_router_(answered_total|batch_txs_total|batch_msgs_total|batch_splits_total) ' | tr '\n' ' ' || true)"
     bash scripts/localnet.sh stop >/dev/null
     ;;
-  *) echo "unknown mode $mode (chain, flow)" >&2; exit 2 ;;
+  export)
+    # Export size and time with EXPORT_TASKS tasks in state (issue 21): sessions submitted in
+    # 10-message txs by chainbench on a chain with no miners (the tasks queue, then expire:
+    # every one stays in state until retention prunes it), then the node is stopped and
+    # `cortd export` timed.
+    chain_only
+    "$BIN/chainbench" -mode submit -label "export: submit" -msgs 10 -rate 0 -duration 120s -max-txs "$((EXPORT_TASKS / 10))" \
+      -accounts "$ACCOUNTS" -workers "$WORKERS" -home "$LOCALNET_HOME" -from validator \
+      -rpc "$RPC" -grpc "$GRPC" 2>"$BENCH_HOME/chainbench-export.log" || { tail -20 "$BENCH_HOME/chainbench-export.log" >&2; exit 1; }
+    h=$(height)
+    bash scripts/localnet.sh stop >/dev/null
+    t0=$(date +%s.%N)
+    "$BIN/cortd" export --home "$LOCALNET_HOME" --output-document "$BENCH_HOME/export.json" 2>"$BENCH_HOME/export.log" ||
+      { tail -20 "$BENCH_HOME/export.log" >&2; exit 1; }
+    t1=$(date +%s.%N)
+    n=$(jq '.app_state.sessions.tasks | length' "$BENCH_HOME/export.json")
+    bytes=$(stat -c %s "$BENCH_HOME/export.json")
+    awk -v h="$h" -v n="$n" -v b="$bytes" -v t0="$t0" -v t1="$t1" -v l="$(cut -d' ' -f1-3 /proc/loadavg)" \
+      'BEGIN { printf "    export at height %s: %s tasks, %d bytes (%.1f MB, %.0f bytes per task), %.2f s; load %s\n", h, n, b, b / 1e6, b / n, t1 - t0, l }'
+    [ "$n" -ge "$EXPORT_TASKS" ] || { echo "only $n tasks in the export (wanted $EXPORT_TASKS)" >&2; exit 1; }
+    ;;
+  *) echo "unknown mode $mode (chain, flow, export)" >&2; exit 2 ;;
   esac
 done
 echo "    load after: $(cut -d' ' -f1-3 /proc/loadavg)"
