@@ -13,7 +13,7 @@
 #    --submit`: an honest one, one whose claimed losses are wrong, and one whose blob is
 #    deleted right after submitting (dead URL)
 # 4. at the epoch end the chain opens an audit of each; the auditors pass the honest one
-#    (then anyone claims: 50% to the submitter, 50% to the model owner, checked in
+#    (then anyone claims, from the following epoch: 50% to the submitter, 50% to the model owner, checked in
 #    balances), report the other two (loss_mismatch, data_unavailable), the other
 #    validators re-check and vote yes, ≥ 2/3 of the stake decides fraud: bonds forfeited
 # 5. session audits: three miners serve m1, one with --faulty-embedding (its committed
@@ -216,9 +216,23 @@ a1=$(audit_of "$T1")
 log "target $T1 passed (audit $(echo "$a1" | jq -r .id) by $(echo "$a1" | jq -r .auditor))"
 
 own0=$(bal owner)
-# Anyone may claim; not node0, whose key its auditor sidecar is signing with right now
-# (two signers on one ordered key race for the sequence number).
-send_tx data claim "$T1" --from user
+# The reward is claimable in the data epoch after the pass (claim_delay_epochs 1): a claim
+# before it is refused with both epochs named; then anyone may claim. Not node0, whose key
+# its auditor sidecar is signing with right now (two signers on one ordered key race for
+# the sequence number).
+ce=$(q data target "$T1" | jq -r '.target.claimable_epoch // "0"')
+[ "$ce" -ge 2 ] || fail "target $T1: claimable_epoch $ce, want the epoch after its pass"
+if out=$(tx data claim "$T1" --from user 2>&1); then
+  # accepted only if the epoch already rolled over between the pass and this claim
+  now=$(q data pool | jq -r .epoch.epoch)
+  [ "$now" -ge "$ce" ] || fail "claim of $T1 accepted in epoch $now, before its claimable epoch $ce"
+  log "claimed in epoch $now (claimable from $ce)"
+else
+  grep -q "claimable from data epoch $ce" <<<"$out" || fail "early claim of $T1 failed otherwise: $out"
+  log "claim refused before epoch $ce: $(grep -o "claimable from data epoch $ce, now epoch [0-9]*" <<<"$out" | head -1)"
+  wait_for "data epoch $ce" $((EPOCH * 2 + 10)) sh -c "[ \"\$($BIN q data pool --node $NODE -o json | jq -r .epoch.epoch)\" -ge $ce ]"
+  send_tx data claim "$T1" --from user
+fi
 [ "$(target_status "$T1")" = TARGET_STATUS_CLAIMED ] || fail "target $T1 not claimed"
 reward=$(q data submission "$T1" | jq -r .submission.reward)
 half=$((reward / 2))

@@ -15,7 +15,8 @@
 #    the v1 binaries halt at the height (UPGRADE "v2" NEEDED), cosmovisor switches every node
 #    to upgrades/v2 and restarts it, the v2 handler runs the migrations
 # 5. checks: every node runs v2 and agrees on app hashes before and after the upgrade height;
-#    x/upgrade records v2 applied at the height and x/payments at consensus version 2; the
+#    x/upgrade records v2 applied at the height, x/payments and x/data at consensus version 2
+#    (x/data's claim_delay_epochs set to 1 by its migration); the
 #    model, nodes and stakes, session escrow, tasks and every operator's pending payments
 #    read exactly as before; with v2 miners a new task on the same session is validated and
 #    paid on top of the migrated pending payments, and a withdrawal pays the whole of it
@@ -84,7 +85,8 @@ wait_for() { # wait_for DESC SECONDS CMD...: run CMD until it succeeds
 tx_ok() { [ "$(cortd q tx "$1" --node "$NODE" -o json 2>/dev/null | jq -r .code)" = 0 ]; }
 send_tx() { # send_tx ARGS...: broadcast, then wait for the tx in a block with code 0
   local out hash
-  out=$(tx "$@" 2>&1) || fail "tx $* refused: $out"
+  # stdout is the JSON result; the CLI's progress lines and errors go to stderr
+  out=$(tx "$@" 2>"$E2E_HOME/tx.err") || fail "tx $* refused: $out $(tail -3 "$E2E_HOME/tx.err")"
   [ "$(echo "$out" | jq -r .code)" = 0 ] || fail "tx $* refused: $out"
   hash=$(echo "$out" | jq -r .txhash)
   wait_for "tx $hash" 30 tx_ok "$hash"
@@ -230,7 +232,7 @@ UH=$((H0 + 30))
 log "software-upgrade $UPGRADE at height $UH (now $H0): proposal, deposit, 4 yes votes"
 t_prop=$(secs)
 send_tx upgrade software-upgrade "$UPGRADE" --upgrade-height "$UH" --upgrade-info '{}' --no-validate \
-  --title "Upgrade to $UPGRADE" --summary "x/payments consensus version 2" --deposit 10000000ucor --from node0
+  --title "Upgrade to $UPGRADE" --summary "x/payments and x/data consensus version 2" --deposit 10000000ucor --from node0
 PID=$(q gov proposals | jq -r '.proposals[-1].id')
 for i in $(seq 0 $((N - 1))); do
   "$BIN" --home "$NET/node$i" tx gov vote "$PID" yes --from "node$i" --node "$NODE" --chain-id "$CHAIN_ID" \
@@ -274,9 +276,13 @@ applied=$(q upgrade applied "$UPGRADE" | jq -r .height)
 [ "$applied" = "$UH" ] || fail "upgrade $UPGRADE applied at '$applied', want $UH"
 [ "$(q upgrade module-versions --module payments | jq -r '.module_versions[0].version')" = 2 ] ||
   fail "x/payments not at consensus version 2 after the upgrade"
+[ "$(q upgrade module-versions --module data | jq -r '.module_versions[0].version')" = 2 ] ||
+  fail "x/data not at consensus version 2 after the upgrade"
+[ "$(q data params | jq -r .params.claim_delay_epochs)" = 1 ] ||
+  fail "x/data claim_delay_epochs not set to 1 by the migration: $(q data params | jq -c .params)"
 snapshot >"$E2E_HOME/after.json" || fail "reading the v2 state"
 diff "$E2E_HOME/before.json" "$E2E_HOME/after.json" >&2 || fail "state read differently after the upgrade (diff above)"
-log "v2 applied at $UH; x/payments at version 2; model, nodes and stakes, escrow, tasks, pending payments unchanged"
+log "v2 applied at $UH; x/payments and x/data at version 2 (claim delay 1 epoch); model, nodes and stakes, escrow, tasks, pending payments unchanged"
 
 log "v2 miners: a new task on the same session, paid on top of the migrated pending payments"
 start_miners "$V2/cortd-sidecar"

@@ -2,7 +2,9 @@
 // at consensus version 1.
 //
 // What it changes: x/payments keys each operator's pending payments by the account's bytes
-// instead of its bech32 string (x/payments/migrations/v2 re-keys every entry). No store is
+// instead of its bech32 string (x/payments/migrations/v2 re-keys every entry); x/data turns
+// on the claim delay (rewards claimable in the epoch after the audit passed;
+// x/data/migrations/v2 sets claim_delay_epochs to 1). No store is
 // added or removed. The handler runs every module migration, so any module whose
 // ConsensusVersion grows before this upgrade is released is migrated by it too.
 package v2

@@ -124,8 +124,14 @@ func (k Keeper) pass(ctx context.Context, t types.Target, sub types.Submission, 
 		acc.Bonds = acc.Bonds.Sub(sub.Bond)
 		sub.BondHeld = false
 	}
+	es, err := k.Epoch.Get(ctx)
+	if err != nil {
+		return err
+	}
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	t.Status, t.ClosedHeight = types.TARGET_STATUS_PASSED, sdkCtx.BlockHeight()
+	// Claimable from the epoch claim_delay_epochs after this one (both bounded: no overflow).
+	t.ClaimableEpoch = es.Epoch + int64(p.ClaimDelayEpochs)
 	if err := k.save(ctx, t, sub, acc); err != nil {
 		return err
 	}

@@ -55,6 +55,15 @@ func TestAuditPassThenClaimPays5050(t *testing.T) {
 	require.Equal(t, subBefore.AddAmount(sdkmath.NewInt(1000)), f.Balance(submitter, denom)) // bond back
 	f.invariant(t)
 
+	// The audit passed in epoch 1: the reward is claimable from the following epoch on.
+	require.Equal(t, int64(2), f.target(t, 1).ClaimableEpoch)
+	before = f.snapshot(t)
+	_, err = f.msg.ClaimReward(f.Ctx, &types.MsgClaimReward{Claimer: submitter.String(), TargetId: 1})
+	require.ErrorIs(t, err, types.ErrClaimTooEarly)
+	require.ErrorContains(t, err, "claimable from data epoch 2, now epoch 1")
+	require.Equal(t, before, f.snapshot(t), "a refused claim changes nothing")
+	f.startEpoch(t, 2)
+
 	// Anyone may claim; the payees are fixed.
 	sub, _ := f.k.Submissions.Get(f.Ctx, 1)
 	owner := ownerA
@@ -152,7 +161,46 @@ func TestNoEligibleAuditorPassesAtOnce(t *testing.T) {
 	require.Equal(t, types.TARGET_STATUS_PASSED, tg.Status)
 	require.Zero(t, tg.AuditId)
 	_, err = f.msg.ClaimReward(f.Ctx, &types.MsgClaimReward{Claimer: submitter.String(), TargetId: 1})
+	require.ErrorIs(t, err, types.ErrClaimTooEarly, "passed at the end of epoch 1: claimable in epoch 2")
+	f.startEpoch(t, 2)
+	_, err = f.msg.ClaimReward(f.Ctx, &types.MsgClaimReward{Claimer: submitter.String(), TargetId: 1})
 	require.NoError(t, err)
+	f.invariant(t)
+}
+
+// TestClaimDelayIsAParam: with claim_delay_epochs 0 a passed reward is claimable at once;
+// with 3 it waits three epochs after the pass, whatever the param says later (the
+// claimable epoch is fixed at the pass).
+func TestClaimDelayIsAParam(t *testing.T) {
+	f := newFixture(t, func(p *types.Params) { p.ClaimDelayEpochs = 0 })
+	f.startEpoch(t, 1)
+	_, err := f.msg.SubmitData(f.Ctx, f.validMsg(t, 1))
+	require.NoError(t, err)
+	f.endEpoch(t, 1) // no validators: passes at once
+	require.Equal(t, int64(1), f.target(t, 1).ClaimableEpoch)
+	_, err = f.msg.ClaimReward(f.Ctx, &types.MsgClaimReward{Claimer: submitter.String(), TargetId: 1})
+	require.NoError(t, err)
+
+	f = newFixture(t, func(p *types.Params) { p.ClaimDelayEpochs = 3 })
+	f.startEpoch(t, 1)
+	_, err = f.msg.SubmitData(f.Ctx, f.validMsg(t, 1))
+	require.NoError(t, err)
+	f.endEpoch(t, 1)
+	require.Equal(t, int64(4), f.target(t, 1).ClaimableEpoch)
+	p, err := f.k.Params.Get(f.Ctx)
+	require.NoError(t, err)
+	p.ClaimDelayEpochs = 0
+	require.NoError(t, f.k.Params.Set(f.Ctx, p))
+	for e := int64(2); e <= 3; e++ {
+		f.startEpoch(t, e)
+		_, err = f.msg.ClaimReward(f.Ctx, &types.MsgClaimReward{Claimer: submitter.String(), TargetId: 1})
+		require.ErrorIs(t, err, types.ErrClaimTooEarly, "epoch %d", e)
+		f.endEpoch(t, e)
+	}
+	f.startEpoch(t, 4)
+	_, err = f.msg.ClaimReward(f.Ctx, &types.MsgClaimReward{Claimer: submitter.String(), TargetId: 1})
+	require.NoError(t, err)
+	require.Equal(t, types.TARGET_STATUS_CLAIMED, f.target(t, 1).Status)
 	f.invariant(t)
 }
 
@@ -192,8 +240,10 @@ func TestGenesisRejectsInconsistentTargets(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, gs.Validate())
 	for name, mutate := range map[string]func(*types.GenesisState){
-		"auditing without audit id": func(g *types.GenesisState) { g.Targets[0].AuditId = 0 },
-		"expired with audit id":     func(g *types.GenesisState) { g.Targets[1].AuditId = 9 },
+		"auditing without audit id":       func(g *types.GenesisState) { g.Targets[0].AuditId = 0 },
+		"expired with audit id":           func(g *types.GenesisState) { g.Targets[1].AuditId = 9 },
+		"claimable epoch before the pass": func(g *types.GenesisState) { g.Targets[0].ClaimableEpoch = 2 },
+		"negative claimable epoch":        func(g *types.GenesisState) { g.Targets[1].ClaimableEpoch = -1 },
 		"filled target without submission": func(g *types.GenesisState) {
 			g.Submissions = nil
 			g.Accounting.Bonds, g.Accounting.Reserved = sdkmath.ZeroInt(), sdkmath.ZeroInt()

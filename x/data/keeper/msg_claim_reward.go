@@ -9,7 +9,8 @@ import (
 	"github.com/cortnet/cortd/x/data/types"
 )
 
-// ClaimReward pays a PASSED target's reserved reward: submitter_share to the submitter,
+// ClaimReward pays a PASSED target's reserved reward, from its claimable epoch on (the
+// epoch after the audit passed by default: params.claim_delay_epochs): submitter_share to the submitter,
 // the rest to the winning model's owner. Anyone may send it (the payees are fixed). If
 // the model record is gone the owner's share returns to the pool (nothing is stranded).
 func (s msgServer) ClaimReward(ctx context.Context, m *types.MsgClaimReward) (*types.MsgClaimRewardResponse, error) {
@@ -30,6 +31,13 @@ func (s msgServer) ClaimReward(ctx context.Context, m *types.MsgClaimReward) (*t
 		return nil, errorsmod.Wrapf(types.ErrAlreadyClaimed, "target %d", t.Id)
 	default:
 		return nil, errorsmod.Wrapf(types.ErrNotClaimable, "target %d is %s", t.Id, t.Status)
+	}
+	es, err := s.k.Epoch.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if es.Epoch < t.ClaimableEpoch {
+		return nil, errorsmod.Wrapf(types.ErrClaimTooEarly, "target %d: claimable from data epoch %d, now epoch %d", t.Id, t.ClaimableEpoch, es.Epoch)
 	}
 	sub, err := s.k.Submissions.Get(ctx, t.Id)
 	if err != nil {

@@ -24,10 +24,9 @@ func TestFinalTargetsArePrunedAfterRetention(t *testing.T) {
 		_, err = f.auditsMsg.AuditPass(f.Ctx, &auditstypes.MsgAuditPass{Auditor: a.Auditor, AuditId: a.Id})
 		require.NoError(t, err)
 	}
+	f.startEpoch(t, 2) // passed in epoch 1: claimable from epoch 2
 	_, err := f.msg.ClaimReward(f.Ctx, &types.MsgClaimReward{Claimer: submitter.String(), TargetId: 1})
 	require.NoError(t, err)
-
-	f.startEpoch(t, 2)
 	f.endEpoch(t, 2) // epoch 1 still retained (2 > 2−2)
 	require.Equal(t, types.TARGET_STATUS_CLAIMED, f.target(t, 1).Status)
 	f.startEpoch(t, 3)

@@ -26,4 +26,5 @@ var (
 	ErrInvalidAmount    = errorsmod.Register(ModuleName, 21, "invalid amount")
 	ErrInvalidSize      = errorsmod.Register(ModuleName, 22, "invalid data size")
 	ErrInvalidTargetID  = errorsmod.Register(ModuleName, 23, "invalid target id")
+	ErrClaimTooEarly    = errorsmod.Register(ModuleName, 24, "target reward is not claimable before its claimable epoch")
 )

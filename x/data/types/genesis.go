@@ -60,6 +60,10 @@ func (gs GenesisState) Validate() error {
 		if (t.Status == TARGET_STATUS_AUDITING && t.AuditId == 0) || (beforeAudit && t.AuditId != 0) {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "target %d: audit id %d with status %s", t.Id, t.AuditId, t.Status)
 		}
+		// Only a passed (or claimed) target has a claimable epoch, and never a negative one.
+		if t.ClaimableEpoch < 0 || (t.ClaimableEpoch != 0 && t.Status != TARGET_STATUS_PASSED && t.Status != TARGET_STATUS_CLAIMED) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "target %d: claimable epoch %d with status %s", t.Id, t.ClaimableEpoch, t.Status)
+		}
 		targets[t.Id] = t
 	}
 	bonds, reserved := sdkmath.ZeroInt(), sdkmath.ZeroInt()

@@ -20,6 +20,10 @@ const (
 // bits, so the bond check cannot overflow (and panic) whatever governance sets.
 var MaxAmountParam = sdkmath.NewIntWithDecimal(1, 30)
 
+// MaxClaimDelayEpochs bounds claim_delay_epochs: a passed reward waits at most this many
+// epochs (a week of the default hourly epochs), so governance cannot lock rewards away.
+const MaxClaimDelayEpochs = 168
+
 // DefaultParams: 10 targets an hour, 3 models each, 64-dim (the tiny test models), a
 // distance threshold starting at 1.2 (cos ≥ 0.28) steering to half of targets filled
 // with at most ±10% per epoch. Reward 10 COR per target, bond 1 ucor per byte, 10 MB max;
@@ -49,6 +53,8 @@ func DefaultParams() Params {
 		MintShare:               sdkmath.LegacyZeroDec(),
 		// Real networks: only http(s) URLs to non-local hosts. Local networks set it.
 		AllowLocalUrls: false,
+		// The network's rule: rewards are claimable in the epoch after the audit passed.
+		ClaimDelayEpochs: 1,
 	}
 }
 
@@ -116,6 +122,9 @@ func (p Params) Validate() error {
 	}
 	if p.RetentionEpochs < 2 {
 		return errorsmod.Wrap(ErrInvalidParams, "retention_epochs must be ≥ 2 (a filled target is audited in the epoch after it)")
+	}
+	if p.ClaimDelayEpochs > MaxClaimDelayEpochs {
+		return errorsmod.Wrapf(ErrInvalidParams, "claim_delay_epochs must be ≤ %d", MaxClaimDelayEpochs)
 	}
 	if p.MaxDataBytes == 0 || p.MaxUrlBytes == 0 || p.MaxUrlBytes > MaxURLBytes {
 		return errorsmod.Wrapf(ErrInvalidParams, "max_data_bytes > 0 and max_url_bytes in 1..%d", MaxURLBytes)

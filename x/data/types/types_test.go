@@ -52,6 +52,7 @@ func TestNextThresholdIsBoundedAndClamped(t *testing.T) {
 func TestParamsValidate(t *testing.T) {
 	require.NoError(t, types.DefaultParams().Validate())
 	require.NoError(t, types.DefaultGenesis().Validate())
+	require.Equal(t, uint32(1), types.DefaultParams().ClaimDelayEpochs, "claimable in the following epoch")
 	for name, mutate := range map[string]func(*types.Params){
 		"epoch id":        func(p *types.Params) { p.EpochIdentifier = "" },
 		"models 0":        func(p *types.Params) { p.ModelsPerTarget = 0 },
@@ -70,6 +71,7 @@ func TestParamsValidate(t *testing.T) {
 		"max data 0":      func(p *types.Params) { p.MaxDataBytes = 0 },
 		"url cap":         func(p *types.Params) { p.MaxUrlBytes = types.MaxURLBytes + 1 },
 		"models scanned":  func(p *types.Params) { p.MaxModelsScanned = 0 },
+		"claim delay cap": func(p *types.Params) { p.ClaimDelayEpochs = types.MaxClaimDelayEpochs + 1 },
 	} {
 		p := types.DefaultParams()
 		mutate(&p)
