@@ -223,7 +223,7 @@ for n in 1 2 3; do
 done
 STAKES=$(for n in 1 2 3; do q nodes node "node$n" | jq -r .node.stake; done | paste -sd, -)
 log "v1 state: tasks 1-2 validated; pending payments ${PENDING[1]}, ${PENDING[2]}, ${PENDING[3]}; stakes $STAKES"
-[ "$(q upgrade module-versions --module payments | jq -r '.module_versions[0].version')" = 1 ] ||
+[ "$(q upgrade module-versions payments | jq -r '.module_versions[0].version')" = 1 ] ||
   fail "x/payments is not at consensus version 1 on v1"
 
 # ---------------------------------------------------------------------------------------
@@ -274,9 +274,9 @@ log "app hashes agree on all $N nodes at heights $((UH - 1))..$((UH + 2))"
 # ---------------------------------------------------------------------------------------
 applied=$(q upgrade applied "$UPGRADE" | jq -r .height)
 [ "$applied" = "$UH" ] || fail "upgrade $UPGRADE applied at '$applied', want $UH"
-[ "$(q upgrade module-versions --module payments | jq -r '.module_versions[0].version')" = 2 ] ||
+[ "$(q upgrade module-versions payments | jq -r '.module_versions[0].version')" = 2 ] ||
   fail "x/payments not at consensus version 2 after the upgrade"
-[ "$(q upgrade module-versions --module data | jq -r '.module_versions[0].version')" = 2 ] ||
+[ "$(q upgrade module-versions data | jq -r '.module_versions[0].version')" = 2 ] ||
   fail "x/data not at consensus version 2 after the upgrade"
 [ "$(q data params | jq -r .params.claim_delay_epochs)" = 1 ] ||
   fail "x/data claim_delay_epochs not set to 1 by the migration: $(q data params | jq -c .params)"
