@@ -116,6 +116,30 @@ walkthroughs:
 bench-router:
 	bash scripts/bench/router.sh
 
+# App simulation (issue 21): the SDK's simulator runs the app from a randomized genesis with
+# weighted operations for every message of our modules (sessions -> tasks -> precommits ->
+# commits, data -> audits -> votes, challenges -> commits -> reveals -> scores) and checks
+# every invariant of our modules every SIM_PERIOD blocks and at the end (app/sim_test.go);
+# then the same seed twice must give the same app hash. `make sim` is CI's short run (a few
+# minutes on 2 cores); `make sim-long` is the long one (SIM_LONG_BLOCKS blocks, several
+# seeds; tens of minutes). It prints blocks/s and what every operation did.
+SIM_SEED        ?= 1
+SIM_BLOCKS      ?= 300
+SIM_BLOCK_SIZE  ?= 100
+SIM_PERIOD      ?= 5
+SIM_LONG_BLOCKS ?= 2000
+SIM_LONG_SEEDS  ?= 1 2 4 6
+SIM_FLAGS        = -Enabled -Period=$(SIM_PERIOD) -BlockSize=$(SIM_BLOCK_SIZE) -Commit=true
+.PHONY: sim sim-long
+sim:
+	$(GO) test ./app -count=1 -timeout 30m -run 'TestAppSimulation$$' -v $(SIM_FLAGS) -Seed=$(SIM_SEED) -NumBlocks=$(SIM_BLOCKS)
+	$(GO) test ./app -count=1 -timeout 30m -run 'TestAppSimulationDeterminism$$' -v $(SIM_FLAGS) -Seed=$(SIM_SEED) -NumBlocks=100
+
+sim-long:
+	set -e; for seed in $(SIM_LONG_SEEDS); do \
+		$(GO) test ./app -count=1 -timeout 6h -run 'TestAppSimulation$$' -v $(SIM_FLAGS) -Seed=$$seed -NumBlocks=$(SIM_LONG_BLOCKS); \
+	done
+
 # Chain throughput (issue 20) on networks of its own (ports from 28400): offline-signed bank
 # sends and session submissions (flat out or at RATES, 1 and 10 messages per tx), then requests
 # through the router counted in txs per validated task; knobs in scripts/bench/chain.sh.

@@ -177,6 +177,9 @@ type App struct {
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
 	configurator       module.Configurator
+
+	// simRecorder counts the app simulation's operations (app/simulation.go; nil on a node).
+	simRecorder SimRecorder
 }
 
 // New builds the app over db. appOpts carries the node's config (home, upgrade skip heights...).

@@ -22,6 +22,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/module"
 
 	"github.com/cortnet/cortd/x/audits/keeper"
+	"github.com/cortnet/cortd/x/audits/simulation"
 	"github.com/cortnet/cortd/x/audits/types"
 )
 
@@ -42,6 +43,8 @@ var (
 type AppModule struct {
 	cdc    codec.Codec
 	keeper keeper.Keeper
+	// sim is what the simulation's operations deliver through and read (WithSimulation).
+	sim *simulation.Deps
 }
 
 // NewAppModule creates the module.

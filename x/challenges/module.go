@@ -21,6 +21,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/module"
 
 	"github.com/cortnet/cortd/x/challenges/keeper"
+	"github.com/cortnet/cortd/x/challenges/simulation"
 	"github.com/cortnet/cortd/x/challenges/types"
 )
 
@@ -41,6 +42,8 @@ var (
 type AppModule struct {
 	cdc    codec.Codec
 	keeper keeper.Keeper
+	// sim is what the simulation's operations deliver through and read (WithSimulation).
+	sim *simulation.Deps
 }
 
 // NewAppModule creates the module.

@@ -18,6 +18,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
 
+	"github.com/cortnet/cortd/x/internal/simx"
 	"github.com/cortnet/cortd/x/models/keeper"
 	"github.com/cortnet/cortd/x/models/types"
 )
@@ -37,6 +38,8 @@ var (
 type AppModule struct {
 	cdc    codec.Codec
 	keeper keeper.Keeper
+	// sim is what the simulation's operations deliver through (WithSimulation).
+	sim simx.Env
 }
 
 // NewAppModule creates the module.

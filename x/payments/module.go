@@ -19,6 +19,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/module"
 
 	"github.com/cortnet/cortd/x/payments/keeper"
+	"github.com/cortnet/cortd/x/payments/simulation"
 	"github.com/cortnet/cortd/x/payments/types"
 )
 
@@ -37,6 +38,8 @@ var (
 type AppModule struct {
 	cdc    codec.Codec
 	keeper keeper.Keeper
+	// sim is what the simulation's operations deliver through and read (WithSimulation).
+	sim *simulation.Deps
 }
 
 // NewAppModule creates the module.

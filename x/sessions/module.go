@@ -19,6 +19,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/module"
 
 	"github.com/cortnet/cortd/x/sessions/keeper"
+	"github.com/cortnet/cortd/x/sessions/simulation"
 	"github.com/cortnet/cortd/x/sessions/types"
 )
 
@@ -38,6 +39,8 @@ var (
 type AppModule struct {
 	cdc    codec.Codec
 	keeper keeper.Keeper
+	// sim is what the simulation's operations deliver through and read (WithSimulation).
+	sim *simulation.Deps
 }
 
 // NewAppModule creates the module.
