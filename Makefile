@@ -80,6 +80,7 @@ e2e:
 	bash scripts/e2e/dashboard.sh
 	bash scripts/e2e/statesync.sh
 	bash scripts/e2e/devnet-faults.sh
+	bash scripts/e2e/upgrade.sh
 
 localnet:
 	bash scripts/localnet.sh
