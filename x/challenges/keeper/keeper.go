@@ -18,6 +18,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/cortnet/cortd/x/challenges/types"
+	"github.com/cortnet/cortd/x/internal/mintshare"
 )
 
 // StatsKey is (epoch, task type, node id).
@@ -36,7 +37,7 @@ type Keeper struct {
 	feeCollector string
 	authority    string
 	// mintShares is set after construction (SetMintShares) and shared by all copies.
-	mintShares *mintSharesRef
+	mintShares *mintshare.Ref
 
 	Schema collections.Schema
 	Params collections.Item[types.Params]
@@ -90,7 +91,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, staking
 	statsKey := collections.TripleKeyCodec(collections.Uint64Key, collections.Int32Key, collections.StringKey)
 	k := Keeper{
 		cdc: cdc, storeService: storeService, staking: staking, nodes: nodes, bank: bank, account: account,
-		distr: distr, mint: mint, feeCollector: feeCollector, authority: authority, mintShares: &mintSharesRef{},
+		distr: distr, mint: mint, feeCollector: feeCollector, authority: authority, mintShares: mintshare.NewRef(types.ModuleName),
 		Params:          collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		NextChallengeID: collections.NewItem(sb, types.NextChallengeIDKey, "next_challenge_id", collections.Uint64Value),
 		Epoch:           collections.NewItem(sb, types.EpochKey, "epoch", collections.Uint64Value),

@@ -15,6 +15,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/cortnet/cortd/x/data/types"
+	"github.com/cortnet/cortd/x/internal/mintshare"
 )
 
 // Keeper owns targets, submissions and the data module account's accounting.
@@ -30,7 +31,7 @@ type Keeper struct {
 	feeCollector string
 	authority    string
 	// mintShares is set after construction (SetMintShares) and shared by all copies.
-	mintShares *mintSharesRef
+	mintShares *mintshare.Ref
 
 	Schema       collections.Schema
 	Params       collections.Item[types.Params]
@@ -64,7 +65,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, bank ty
 	sb := collections.NewSchemaBuilder(storeService)
 	k := Keeper{
 		cdc: cdc, storeService: storeService, bank: bank, account: account, models: models, audits: audits,
-		community: community, mint: mint, feeCollector: feeCollector, authority: authority, mintShares: &mintSharesRef{},
+		community: community, mint: mint, feeCollector: feeCollector, authority: authority, mintShares: mintshare.NewRef(types.ModuleName),
 		Params:       collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		NextTargetID: collections.NewItem(sb, types.NextTargetIDKey, "next_target_id", collections.Uint64Value),
 		Targets:      collections.NewMap(sb, types.TargetsKey, "targets", collections.Uint64Key, codec.CollValue[types.Target](cdc)),

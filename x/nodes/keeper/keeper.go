@@ -14,6 +14,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/cortnet/cortd/x/internal/mintshare"
 	"github.com/cortnet/cortd/x/nodes/types"
 )
 
@@ -34,7 +35,7 @@ type Keeper struct {
 	// sources are set after construction (SetRewardSources) and shared by all copies.
 	sources *rewardSources
 	// mintShares is set after construction (SetMintShares) and shared by all copies.
-	mintShares *mintSharesRef
+	mintShares *mintshare.Ref
 
 	Schema collections.Schema
 	Params collections.Item[types.Params]
@@ -73,7 +74,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, bank ty
 		cdc: cdc, storeService: storeService, bank: bank, account: account, models: models,
 		community: community, mint: mint, feeCollector: feeCollector, authority: authority,
 		sources:         &rewardSources{},
-		mintShares:      &mintSharesRef{},
+		mintShares:      mintshare.NewRef(types.ModuleName),
 		Params:          collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		Nodes:           collections.NewMap(sb, types.NodesKey, "nodes", collections.StringKey, codec.CollValue[types.Node](cdc)),
 		NodesByOperator: collections.NewKeySet(sb, types.NodesByOperatorKey, "nodes_by_operator", strPair),

@@ -1,7 +1,6 @@
 package keeper_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 
@@ -9,21 +8,9 @@ import (
 
 	sdkmath "cosmossdk.io/math"
 
+	"github.com/cortnet/cortd/testutil/keepers"
 	"github.com/cortnet/cortd/x/nodes/types"
 )
-
-// poolShares is the app's view of every pool's mint_share, in a fixed order.
-type poolShares struct {
-	shares [][2]string
-	err    error
-}
-
-func (p poolShares) VisitMintShares(_ context.Context, fn func(string, sdkmath.LegacyDec)) error {
-	for _, s := range p.shares {
-		fn(s[0], sdkmath.LegacyMustNewDecFromStr(s[1]))
-	}
-	return p.err
-}
 
 // The pools' shares sum to exactly 1, so this module's share may be raised by nothing: one
 // unit of 10^-18 more is refused with no state change, the same share is accepted. This
@@ -31,8 +18,8 @@ func (p poolShares) VisitMintShares(_ context.Context, fn func(string, sdkmath.L
 func TestUpdateParamsMintShareTotal(t *testing.T) {
 	f := newFixture(t)
 	shares := map[string]string{"nodes": "0.4", "challenges": "0.3", "data": "0.3"}
-	f.k.SetMintShares(poolShares{shares: [][2]string{{"nodes", shares["nodes"]}, {"challenges", shares["challenges"]}, {"data", shares["data"]}}})
-	require.Panics(t, func() { f.k.SetMintShares(poolShares{}) }, "set once, at app construction")
+	f.k.SetMintShares(keepers.MintShares{Shares: [][2]string{{"nodes", shares["nodes"]}, {"challenges", shares["challenges"]}, {"data", shares["data"]}}})
+	require.Panics(t, func() { f.k.SetMintShares(keepers.MintShares{}) }, "set once, at app construction")
 	p, err := f.k.Params.Get(f.Ctx)
 	require.NoError(t, err)
 	room := sdkmath.LegacyMustNewDecFromStr(shares[types.ModuleName]) // 1 − the other two
@@ -57,7 +44,7 @@ func TestUpdateParamsMintShareTotal(t *testing.T) {
 // A failure to read the other pools' shares refuses the update and changes nothing.
 func TestUpdateParamsMintShareReadError(t *testing.T) {
 	f := newFixture(t)
-	f.k.SetMintShares(poolShares{err: errors.New("store gone")})
+	f.k.SetMintShares(keepers.MintShares{Err: errors.New("store gone")})
 	p, err := f.k.Params.Get(f.Ctx)
 	require.NoError(t, err)
 	before := f.snapshot(t)
