@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
@@ -22,6 +23,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	simtypes "github.com/cosmos/cosmos-sdk/types/simulation"
 	simcli "github.com/cosmos/cosmos-sdk/x/simulation/client/cli"
+	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 
 	"github.com/cortnet/cortd/app"
 )
@@ -164,10 +166,23 @@ func (s *simRun) appFactory(logger log.Logger, db dbm.DB, loadLatest bool, appOp
 	return a
 }
 
+// longSigningWindow is the x/slashing signed-blocks window of the simulation's genesis:
+// the simulator makes validators miss blocks at random, and with the short random windows
+// of x/slashing's own generator long runs jail every validator for downtime and stop
+// ("empty validator set") before our modules' flows have run for long.
+const longSigningWindow = 10_000
+
 func stateFactory(a *app.App) simsx.SimStateFactory {
+	cdc := a.AppCodec()
 	return simsx.SimStateFactory{
-		Codec:         a.AppCodec(),
-		AppStateFn:    simtestutil.AppStateFn(a.AppCodec(), a.SimulationManager(), a.DefaultGenesis()),
+		Codec: cdc,
+		AppStateFn: simtestutil.AppStateFnWithExtendedCb(cdc, a.SimulationManager(), a.DefaultGenesis(),
+			func(raw map[string]json.RawMessage) {
+				var gs slashingtypes.GenesisState
+				cdc.MustUnmarshalJSON(raw[slashingtypes.ModuleName], &gs)
+				gs.Params.SignedBlocksWindow = max(gs.Params.SignedBlocksWindow, longSigningWindow)
+				raw[slashingtypes.ModuleName] = cdc.MustMarshalJSON(&gs)
+			}),
 		BlockedAddr:   app.BlockedAddresses(),
 		AccountSource: a.AccountKeeper,
 		BalanceSource: a.BankKeeper,
