@@ -2,6 +2,8 @@ package models
 
 import (
 	autocliv1 "cosmossdk.io/api/cosmos/autocli/v1"
+
+	"github.com/cortnet/cortd/x/models/types"
 )
 
 // AutoCLIOptions describes `cortd q models ...` and `cortd tx models ...`.
@@ -46,6 +48,8 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 						"owner": {Usage: "owner address (authority only; defaults to the sender)"},
 						"manifest_sha256": {Usage: "sha256 of the folder's manifest.json (cortd-sidecar model publish prints it); " +
 							"weights-uri is then the folder's base (https, http or file)"},
+						"modality": {Usage: "the data the model scores: text (the default; unspecified means text) or bytes " +
+							"(raw bytes of any file; needs the byte tokenizer, tokenizer-sha256 " + types.ByteTokenizerSHA256 + ")"},
 					},
 				},
 				{

@@ -42,16 +42,21 @@ func TestGenesisValidate(t *testing.T) {
 	}
 	require.NoError(t, types.GenesisState{Params: types.DefaultParams(), Models: []types.Model{good}}.Validate())
 	require.NoError(t, types.DefaultGenesis().Validate())
+	bytesModel := good
+	bytesModel.Id, bytesModel.Modality, bytesModel.TokenizerSha256 = "b", types.MODALITY_BYTES, types.ByteTokenizerSHA256
+	require.NoError(t, types.GenesisState{Params: types.DefaultParams(), Models: []types.Model{good, bytesModel}}.Validate())
 
 	cases := map[string]func(gs *types.GenesisState){
-		"duplicate id":          func(gs *types.GenesisState) { gs.Models = append(gs.Models, good) },
-		"bad params":            func(gs *types.GenesisState) { gs.Params.MaxEmbeddingDim = 0 },
-		"unspecified status":    func(gs *types.GenesisState) { gs.Models[0].Status = types.MODEL_STATUS_UNSPECIFIED },
-		"bad owner":             func(gs *types.GenesisState) { gs.Models[0].Owner = "nope" },
-		"retired with deposit":  func(gs *types.GenesisState) { gs.Models[0].Status = types.MODEL_STATUS_RETIRED },
-		"bad sha":               func(gs *types.GenesisState) { gs.Models[0].WeightsSha256 = "x" },
-		"duplicate arch params": func(gs *types.GenesisState) { gs.Params.AllowedArchitectures = []string{"a", "a"} },
-		"bad deposit":           func(gs *types.GenesisState) { gs.Models[0].Deposit = sdk.Coin{Denom: "U!", Amount: sdkmath.OneInt()} },
+		"duplicate id":                  func(gs *types.GenesisState) { gs.Models = append(gs.Models, good) },
+		"bad params":                    func(gs *types.GenesisState) { gs.Params.MaxEmbeddingDim = 0 },
+		"unspecified status":            func(gs *types.GenesisState) { gs.Models[0].Status = types.MODEL_STATUS_UNSPECIFIED },
+		"bad owner":                     func(gs *types.GenesisState) { gs.Models[0].Owner = "nope" },
+		"retired with deposit":          func(gs *types.GenesisState) { gs.Models[0].Status = types.MODEL_STATUS_RETIRED },
+		"bad sha":                       func(gs *types.GenesisState) { gs.Models[0].WeightsSha256 = "x" },
+		"duplicate arch params":         func(gs *types.GenesisState) { gs.Params.AllowedArchitectures = []string{"a", "a"} },
+		"bad deposit":                   func(gs *types.GenesisState) { gs.Models[0].Deposit = sdk.Coin{Denom: "U!", Amount: sdkmath.OneInt()} },
+		"unknown modality":              func(gs *types.GenesisState) { gs.Models[0].Modality = 9 },
+		"bytes, not the byte tokenizer": func(gs *types.GenesisState) { gs.Models[0].Modality = types.MODALITY_BYTES },
 	}
 	f := newFixture(t)
 	for name, mutate := range cases {

@@ -165,6 +165,14 @@ func TestRegisterModelRejections(t *testing.T) {
 		{"manifest with an ipfs uri", func(m *types.MsgRegisterModel) {
 			m.WeightsUri, m.ManifestSha256 = "ipfs://bafy", hexOf('c')
 		}, types.ErrInvalidURI},
+		// A bytes model must read one token per byte: the chain knows the tokenizer only by
+		// its digest, so it must be the byte tokenizer's.
+		{"bytes model with another tokenizer", func(m *types.MsgRegisterModel) { m.Modality = types.MODALITY_BYTES }, types.ErrInvalidModality},
+		{"unknown modality", func(m *types.MsgRegisterModel) { m.Modality = 3 }, types.ErrInvalidModality},
+		{"negative modality", func(m *types.MsgRegisterModel) { m.Modality = -1 }, types.ErrInvalidModality},
+		{"unknown modality with the byte tokenizer", func(m *types.MsgRegisterModel) {
+			m.Modality, m.TokenizerSha256 = 7, types.ByteTokenizerSHA256
+		}, types.ErrInvalidModality},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -176,6 +184,51 @@ func TestRegisterModelRejections(t *testing.T) {
 			_, err := f.msg.RegisterModel(f.Ctx, msg)
 			require.ErrorIs(t, err, tc.err)
 			require.Equal(t, before, f.snapshot(t), "state unchanged")
+		})
+	}
+}
+
+// TestRegisterModelModality: the modality is stored and emitted as registered; a text
+// model may use any tokenizer (the byte tokenizer included) and unspecified stays text.
+func TestRegisterModelModality(t *testing.T) {
+	cases := []struct {
+		name      string
+		modality  types.Modality
+		tokenizer string
+		bytes     bool
+	}{
+		{"unspecified is text", types.MODALITY_UNSPECIFIED, hexOf('b'), false},
+		{"text", types.MODALITY_TEXT, hexOf('b'), false},
+		{"text on the byte tokenizer", types.MODALITY_TEXT, types.ByteTokenizerSHA256, false},
+		{"bytes on the byte tokenizer", types.MODALITY_BYTES, types.ByteTokenizerSHA256, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.Fund(t, alice, sdk.NewCoins(sdk.NewInt64Coin(denom, 150_000_000)))
+			msg := validMsg(alice, "m1")
+			msg.Modality, msg.TokenizerSha256 = tc.modality, tc.tokenizer
+			_, err := f.msg.RegisterModel(f.Ctx, msg)
+			require.NoError(t, err)
+			m, err := f.k.GetModel(f.Ctx, "m1")
+			require.NoError(t, err)
+			require.Equal(t, tc.modality, m.Modality)
+			require.Equal(t, tc.bytes, m.Modality.IsBytes())
+			require.True(t, m.Modality.Accepts(types.MODALITY_TEXT), "every model accepts text")
+			require.Equal(t, tc.bytes, m.Modality.Accepts(types.MODALITY_BYTES), "only bytes models accept bytes")
+			var emitted bool
+			for _, ev := range f.Ctx.EventManager().Events() {
+				if ev.Type != "cortd.models.v1.EventModelRegistered" {
+					continue
+				}
+				for _, a := range ev.Attributes {
+					if a.Key == "modality" {
+						emitted = true
+						require.Equal(t, `"`+tc.modality.String()+`"`, a.Value)
+					}
+				}
+			}
+			require.True(t, emitted, "EventModelRegistered carries the modality")
 		})
 	}
 }

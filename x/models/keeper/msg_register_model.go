@@ -62,6 +62,7 @@ func (s msgServer) RegisterModel(ctx context.Context, msg *types.MsgRegisterMode
 		ManifestSha256:   msg.ManifestSha256,
 		EmbeddingDim:     msg.EmbeddingDim,
 		MemoryMib:        msg.MemoryMib,
+		Modality:         msg.Modality,
 		Owner:            owner,
 		Status:           types.MODEL_STATUS_ACTIVE,
 		Deposit:          deposit,
@@ -77,10 +78,10 @@ func (s msgServer) RegisterModel(ctx context.Context, msg *types.MsgRegisterMode
 	if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventModelRegistered{
 		Id: model.Id, Owner: owner, Architecture: model.Architecture, EmbeddingDim: model.EmbeddingDim,
 		MemoryMib: model.MemoryMib, WeightsSha256: model.WeightsSha256, Deposit: depositStr,
-		ManifestSha256: model.ManifestSha256, WeightsUri: model.WeightsUri,
+		ManifestSha256: model.ManifestSha256, WeightsUri: model.WeightsUri, Modality: model.Modality,
 	}); err != nil {
 		return nil, err
 	}
-	s.Logger(ctx).Info("model registered", "id", model.Id, "owner", owner, "architecture", model.Architecture)
+	s.Logger(ctx).Info("model registered", "id", model.Id, "owner", owner, "architecture", model.Architecture, "modality", model.Modality.Name())
 	return &types.MsgRegisterModelResponse{Id: model.Id}, nil
 }

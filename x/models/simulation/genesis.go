@@ -34,13 +34,15 @@ func RandomParams(r *rand.Rand, denom string) types.Params {
 }
 
 // RandomModelFields returns the fields of a valid model with a small embedding and
-// memory footprint (so every simulated node can serve it and commits stay cheap).
+// memory footprint (so every simulated node can serve it and commits stay cheap). One
+// model in three is a bytes model (on the byte tokenizer, as the rule wants), so x/data's
+// bytes targets have models to draw.
 func RandomModelFields(r *rand.Rand, id string, p types.Params) types.Model {
 	sum := func(s string) string {
 		h := sha256.Sum256([]byte(s))
 		return hex.EncodeToString(h[:])
 	}
-	return types.Model{
+	m := types.Model{
 		Id:              id,
 		Name:            "sim model " + id,
 		Architecture:    p.AllowedArchitectures[r.Intn(len(p.AllowedArchitectures))],
@@ -50,6 +52,10 @@ func RandomModelFields(r *rand.Rand, id string, p types.Params) types.Model {
 		EmbeddingDim:    EmbeddingDims[r.Intn(len(EmbeddingDims))],
 		MemoryMib:       uint64(1 + r.Intn(4096)),
 	}
+	if r.Intn(3) == 0 {
+		m.Modality, m.TokenizerSha256 = types.MODALITY_BYTES, types.ByteTokenizerSHA256
+	}
+	return m
 }
 
 // RandomizedGenState writes a random x/models genesis: params and GenesisModels active

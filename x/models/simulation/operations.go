@@ -62,7 +62,7 @@ func SimulateMsgRegisterModel(env simx.Env, k keeper.Keeper) simtypes.Operation 
 		msg = &types.MsgRegisterModel{
 			Sender: from.Address.String(), Id: m.Id, Name: m.Name, Architecture: m.Architecture,
 			WeightsUri: m.WeightsUri, WeightsSha256: m.WeightsSha256, TokenizerSha256: m.TokenizerSha256,
-			EmbeddingDim: m.EmbeddingDim, MemoryMib: m.MemoryMib,
+			EmbeddingDim: m.EmbeddingDim, MemoryMib: m.MemoryMib, Modality: m.Modality,
 		}
 		spent := sdk.NewCoins(p.RegistrationDeposit)
 		if !env.BK.SpendableCoins(ctx, from.Address).IsAllGTE(spent) {

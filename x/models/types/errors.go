@@ -19,4 +19,5 @@ var (
 	ErrInvalidParams       = errorsmod.Register(ModuleName, 14, "invalid params")
 	ErrInvalidAddress      = errorsmod.Register(ModuleName, 15, "invalid address")
 	ErrInvalidGenesis      = errorsmod.Register(ModuleName, 16, "invalid genesis state")
+	ErrInvalidModality     = errorsmod.Register(ModuleName, 17, "invalid modality")
 )

@@ -24,7 +24,7 @@ func (m *MsgRegisterModel) Fields() ModelFields {
 	return ModelFields{
 		ID: m.Id, Name: m.Name, Architecture: m.Architecture, WeightsURI: m.WeightsUri,
 		WeightsSha256: m.WeightsSha256, TokenizerSha256: m.TokenizerSha256, ManifestSha256: m.ManifestSha256,
-		EmbeddingDim: m.EmbeddingDim, MemoryMiB: m.MemoryMib,
+		EmbeddingDim: m.EmbeddingDim, MemoryMiB: m.MemoryMib, Modality: m.Modality,
 	}
 }
 

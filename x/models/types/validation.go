@@ -67,6 +67,7 @@ type ModelFields struct {
 	ManifestSha256 string
 	EmbeddingDim   uint32
 	MemoryMiB      uint64
+	Modality       Modality
 }
 
 // manifestURISchemes are the schemes a sidecar pulls a manifest folder from (model pull).
@@ -107,7 +108,24 @@ func (f ModelFields) ValidateStateless() error {
 	if f.MemoryMiB == 0 || f.MemoryMiB > MaxMemoryMiB {
 		return errorsmod.Wrapf(ErrInvalidMemory, "memory_mib must be in 1..%d", MaxMemoryMiB)
 	}
-	return nil
+	return f.validateModality()
+}
+
+// validateModality checks that the modality is known and that a bytes model uses the
+// byte tokenizer (ByteTokenizerSHA256).
+func (f ModelFields) validateModality() error {
+	switch f.Modality {
+	case MODALITY_UNSPECIFIED, MODALITY_TEXT:
+		return nil
+	case MODALITY_BYTES:
+		if f.TokenizerSha256 != ByteTokenizerSHA256 {
+			return errorsmod.Wrapf(ErrInvalidModality, "a bytes model must use the byte tokenizer (tokenizer_sha256 %s), got %s",
+				ByteTokenizerSHA256, f.TokenizerSha256)
+		}
+		return nil
+	default:
+		return errorsmod.Wrapf(ErrInvalidModality, "unknown modality %d (want text or bytes)", int32(f.Modality))
+	}
 }
 
 // ValidateAgainstParams checks the bounds that governance sets.
@@ -132,6 +150,6 @@ func (m Model) Fields() ModelFields {
 	return ModelFields{
 		ID: m.Id, Name: m.Name, Architecture: m.Architecture, WeightsURI: m.WeightsUri,
 		WeightsSha256: m.WeightsSha256, TokenizerSha256: m.TokenizerSha256, ManifestSha256: m.ManifestSha256,
-		EmbeddingDim: m.EmbeddingDim, MemoryMiB: m.MemoryMib,
+		EmbeddingDim: m.EmbeddingDim, MemoryMiB: m.MemoryMib, Modality: m.Modality,
 	}
 }
