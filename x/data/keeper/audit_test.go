@@ -255,6 +255,7 @@ func TestGenesisRejectsInconsistentTargets(t *testing.T) {
 		"duplicate target":  func(g *types.GenesisState) { g.Targets = append(g.Targets, g.Targets[0]) },
 		"id not below next": func(g *types.GenesisState) { g.NextTargetId = 1 },
 		"no centre":         func(g *types.GenesisState) { g.Targets[1].Centre = nil },
+		"unknown modality":  func(g *types.GenesisState) { g.Targets[1].Modality = 5 },
 		"next id zero":      func(g *types.GenesisState) { g.NextTargetId = 0 },
 		"negative pool":     func(g *types.GenesisState) { g.Accounting.Pool = sdkmath.NewInt(-1) },
 		"no epoch threshold": func(g *types.GenesisState) {

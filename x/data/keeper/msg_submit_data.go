@@ -130,9 +130,10 @@ func (s msgServer) SubmitData(ctx context.Context, m *types.MsgSubmitData) (*typ
 		return nil, err
 	}
 	es.Filled++
-	// A filled target spawns a replacement at once, within the epoch's budget.
+	// A filled target spawns a replacement for the same kind of data at once, within the
+	// epoch's budget.
 	if es.Replacements < p.MaxReplacementsPerEpoch {
-		ok, err := s.k.openTarget(ctx, p, &es, true)
+		ok, err := s.k.openTarget(ctx, p, &es, true, t.Modality)
 		if err != nil {
 			return nil, err
 		}

@@ -26,10 +26,12 @@ func (k Keeper) eligibleModels(ctx context.Context, p types.Params) ([]string, e
 }
 
 // drawModels picks up to n distinct models from the epoch's eligible list with equal
-// weight (the documented rule: every active model of the target dim is equally likely,
-// see README), by a partial Fisher–Yates shuffle driven by the seed. A model retired since
-// the epoch started is skipped and the draw goes on, so a target never gets a retired one.
-func (k Keeper) drawModels(ctx context.Context, targetSeed []byte, eligible []string, n uint32) ([]string, error) {
+// weight (the documented rule: every active model of the target dim that accepts the
+// target's data is equally likely, see README), by a partial Fisher–Yates shuffle driven
+// by the seed. A model retired since the epoch started, or one that does not accept the
+// data (a text model for a bytes target), is skipped and the draw goes on. Text targets
+// accept every model, so their draws are those of the rule before modalities.
+func (k Keeper) drawModels(ctx context.Context, targetSeed []byte, eligible []string, n uint32, data modelstypes.Modality) ([]string, error) {
 	s := seed.Sub(targetSeed, "models")
 	st := types.NewStream(s[:])
 	pool := append([]string(nil), eligible...)
@@ -38,7 +40,7 @@ func (k Keeper) drawModels(ctx context.Context, targetSeed []byte, eligible []st
 		j := i + int(st.Uint64(uint64(len(pool)-i)))
 		pool[i], pool[j] = pool[j], pool[i]
 		m, err := k.models.GetModel(ctx, pool[i])
-		if err != nil || m.Status != modelstypes.MODEL_STATUS_ACTIVE {
+		if err != nil || m.Status != modelstypes.MODEL_STATUS_ACTIVE || !m.Modality.Accepts(data) {
 			continue
 		}
 		out = append(out, pool[i])
@@ -46,9 +48,10 @@ func (k Keeper) drawModels(ctx context.Context, targetSeed []byte, eligible []st
 	return out, nil
 }
 
-// openTarget opens one target in the current epoch. It returns false (and writes nothing)
-// when no eligible model is left to assign.
-func (k Keeper) openTarget(ctx context.Context, p types.Params, es *types.EpochState, replacement bool) (bool, error) {
+// openTarget opens one target for data of the given modality in the current epoch. It
+// returns false (and writes nothing) when no eligible model that accepts the data is left
+// to assign.
+func (k Keeper) openTarget(ctx context.Context, p types.Params, es *types.EpochState, replacement bool, data modelstypes.Modality) (bool, error) {
 	id, err := k.NextTargetID.Get(ctx)
 	if err != nil {
 		return false, err
@@ -58,7 +61,7 @@ func (k Keeper) openTarget(ctx context.Context, p types.Params, es *types.EpochS
 		return false, err
 	}
 	seed := types.Seed(hash, id)
-	models, err := k.drawModels(ctx, seed, es.EligibleModels, p.ModelsPerTarget)
+	models, err := k.drawModels(ctx, seed, es.EligibleModels, p.ModelsPerTarget, data)
 	if err != nil || len(models) == 0 {
 		return false, err
 	}
@@ -66,7 +69,7 @@ func (k Keeper) openTarget(ctx context.Context, p types.Params, es *types.EpochS
 	t := types.Target{
 		Id: id, Epoch: es.Epoch, Centre: types.Centre(seed, p.EmbeddingDim), Models: models,
 		Threshold: es.Threshold, Reward: p.RewardPerTarget, Status: types.TARGET_STATUS_OPEN,
-		OpenedHeight: sdkCtx.BlockHeight(), Replacement: replacement,
+		OpenedHeight: sdkCtx.BlockHeight(), Replacement: replacement, Modality: data,
 	}
 	if err := k.NextTargetID.Set(ctx, id+1); err != nil {
 		return false, err
@@ -83,10 +86,13 @@ func (k Keeper) openTarget(ctx context.Context, p types.Params, es *types.EpochS
 	es.Opened++
 	return true, sdkCtx.EventManager().EmitTypedEvent(&types.EventTargetOpened{
 		TargetId: id, Epoch: es.Epoch, Models: models, Threshold: t.Threshold.String(), Replacement: replacement,
+		Modality: data,
 	})
 }
 
-// StartEpoch opens targets_per_epoch targets for data epoch number epoch.
+// StartEpoch opens targets_per_epoch targets for data epoch number epoch: first the text
+// targets, then the bytes_targets_per_epoch bytes targets. When no eligible model accepts
+// a kind, the targets of that kind are not opened (logged); the other kind still opens.
 func (k Keeper) StartEpoch(ctx context.Context, epoch int64) error {
 	p, err := k.Params.Get(ctx)
 	if err != nil {
@@ -101,14 +107,21 @@ func (k Keeper) StartEpoch(ctx context.Context, epoch int64) error {
 		return err
 	}
 	es = types.EpochState{Epoch: epoch, Threshold: es.Threshold, EligibleModels: eligible}
-	for range p.TargetsPerEpoch {
-		ok, err := k.openTarget(ctx, p, &es, false)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			k.Logger(ctx).Info("no eligible model for data targets", "epoch", epoch, "dim", p.EmbeddingDim)
-			break
+	bytesTargets := min(p.BytesTargetsPerEpoch, p.TargetsPerEpoch) // Validate keeps it ≤; min guards the subtraction
+	for _, kind := range []struct {
+		data modelstypes.Modality
+		n    uint32
+	}{{modelstypes.MODALITY_TEXT, p.TargetsPerEpoch - bytesTargets}, {modelstypes.MODALITY_BYTES, bytesTargets}} {
+		for range kind.n {
+			ok, err := k.openTarget(ctx, p, &es, false, kind.data)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				k.Logger(ctx).Info("no eligible model accepts the data of these targets", "epoch", epoch, "dim", p.EmbeddingDim,
+					"modality", kind.data.Name())
+				break
+			}
 		}
 	}
 	return k.Epoch.Set(ctx, es)

@@ -31,7 +31,8 @@ func RandomParams(r *rand.Rand, denom string) types.Params {
 	p.BondPerByte = sdkmath.NewInt(r.Int63n(3))
 	p.MaxDataBytes = uint64(1_000 + r.Intn(1_000_000))
 	p.RetentionEpochs = uint32(2 + r.Intn(10))
-	p.MintShare = sdkmath.LegacyNewDecWithPrec(int64(r.Intn(21)), 2) // 0 to 0.2 of each block's mint
+	p.MintShare = sdkmath.LegacyNewDecWithPrec(int64(r.Intn(21)), 2)    // 0 to 0.2 of each block's mint
+	p.BytesTargetsPerEpoch = uint32(r.Intn(int(p.TargetsPerEpoch) + 1)) // x/models' simulation registers bytes models too
 	return p
 }
 

@@ -5,6 +5,8 @@ import (
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	modelstypes "github.com/cortnet/cortd/x/models/types"
 )
 
 var sdkValidateDenom = sdk.ValidateDenom
@@ -54,6 +56,9 @@ func (gs GenesisState) Validate() error {
 			t.Threshold.IsNil() || !t.Threshold.IsPositive() || t.Reward.IsNil() || t.Reward.IsNegative() ||
 			len(t.Centre) == 0 || len(t.Models) == 0 {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "target %d incomplete", t.Id)
+		}
+		if _, ok := modelstypes.Modality_name[int32(t.Modality)]; !ok {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "target %d: unknown modality %d", t.Id, int32(t.Modality))
 		}
 		// An audit id exists from AUDITING on; a target that passed with no auditor has none.
 		beforeAudit := t.Status == TARGET_STATUS_OPEN || t.Status == TARGET_STATUS_EXPIRED || t.Status == TARGET_STATUS_FILLED

@@ -55,6 +55,9 @@ func DefaultParams() Params {
 		AllowLocalUrls: false,
 		// The network's rule: rewards are claimable in the epoch after the audit passed.
 		ClaimDelayEpochs: 1,
+		// Text targets only until governance sets it: bytes targets need bytes models
+		// (x/models MODALITY_BYTES) registered, and stores written before the field read 0.
+		BytesTargetsPerEpoch: 0,
 	}
 }
 
@@ -72,6 +75,10 @@ func (p Params) Validate() error {
 	}
 	if p.TargetsPerEpoch > MaxTargetsPerEpoch || p.MaxReplacementsPerEpoch > MaxTargetsPerEpoch {
 		return errorsmod.Wrapf(ErrInvalidParams, "targets_per_epoch and max_replacements_per_epoch ≤ %d", MaxTargetsPerEpoch)
+	}
+	if p.BytesTargetsPerEpoch > p.TargetsPerEpoch {
+		return errorsmod.Wrapf(ErrInvalidParams, "bytes_targets_per_epoch %d > targets_per_epoch %d (they are part of them)",
+			p.BytesTargetsPerEpoch, p.TargetsPerEpoch)
 	}
 	if p.ModelsPerTarget == 0 || p.ModelsPerTarget > MaxModelsPerTarget {
 		return errorsmod.Wrapf(ErrInvalidParams, "models_per_target must be in 1..%d", MaxModelsPerTarget)

@@ -53,6 +53,10 @@ func TestParamsValidate(t *testing.T) {
 	require.NoError(t, types.DefaultParams().Validate())
 	require.NoError(t, types.DefaultGenesis().Validate())
 	require.Equal(t, uint32(1), types.DefaultParams().ClaimDelayEpochs, "claimable in the following epoch")
+	require.Zero(t, types.DefaultParams().BytesTargetsPerEpoch, "text targets only until governance sets it")
+	all := types.DefaultParams()
+	all.BytesTargetsPerEpoch = all.TargetsPerEpoch
+	require.NoError(t, all.Validate(), "every target may take bytes")
 	for name, mutate := range map[string]func(*types.Params){
 		"epoch id":        func(p *types.Params) { p.EpochIdentifier = "" },
 		"models 0":        func(p *types.Params) { p.ModelsPerTarget = 0 },
@@ -72,6 +76,9 @@ func TestParamsValidate(t *testing.T) {
 		"url cap":         func(p *types.Params) { p.MaxUrlBytes = types.MaxURLBytes + 1 },
 		"models scanned":  func(p *types.Params) { p.MaxModelsScanned = 0 },
 		"claim delay cap": func(p *types.Params) { p.ClaimDelayEpochs = types.MaxClaimDelayEpochs + 1 },
+		"bytes targets > targets": func(p *types.Params) {
+			p.TargetsPerEpoch, p.BytesTargetsPerEpoch = 3, 4
+		},
 	} {
 		p := types.DefaultParams()
 		mutate(&p)
