@@ -23,6 +23,10 @@
 #    20 concurrent requests all validated while a miner is killed, escrow balanced, and
 #    /v1/embeddings (two inputs: two embedding tasks) whose receipts and vectors match the
 #    tasks on chain
+# 9. reward amounts: every settled reward period's payment to every node equals the
+#    x/nodes formula's, recomputed independently by scripts/e2e/rewardcheck from the
+#    params, the reward epoch and each node's inputs (REST, one height); at least one
+#    full period of a qualified node must have been paid
 # Environment: E2E_HOME (default: a temp dir), PORT_BASE (default 21600), KEEP=1 keeps the home.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -73,6 +77,8 @@ log "building cortd and cortd-sidecar"
 go build -o "$BIN" ./cmd/cortd
 mkdir -p "$(dirname "$SC")"
 go build -tags e2efault -o "$SC" ./cmd/cortd-sidecar
+RC=$ROOT/build/e2e/rewardcheck
+go build -o "$RC" ./scripts/e2e/rewardcheck
 
 log "initialising the chain in $HOME_DIR (ports from $PB)"
 cortd init e2e --chain-id "$CHAIN_ID" >/dev/null 2>&1
@@ -350,6 +356,14 @@ for hn in node1 node2; do
     || fail "faulty node3's validation accuracy is not below honest $hn's in period $FAULTY_PERIOD: node3 $r3 / $hn $rh"
 done
 log "period $FAULTY_PERIOD settled: node3 validation $(echo "$r3" | jq -r .validation_accuracy | cut -c1-5), total $(echo "$r3" | jq -r .total_score | cut -c1-5), level $(echo "$r3" | jq -r ".level_after // 0"); honest node1 validation $(echo "$r1" | jq -r .validation_accuracy | cut -c1-5), total $(echo "$r1" | jq -r .total_score | cut -c1-5)"
+
+# Reward amounts: every settled period's entitlement and payment per node against the
+# formula of x/nodes/README.md, recomputed from chain queries by a checker that imports
+# nothing of x/nodes (it waits, bounded, for a paid full period of a qualified node).
+log "reward amounts: every settled period's payment per node against the formula (scripts/e2e/rewardcheck)"
+"$RC" -api "http://127.0.0.1:$API_PORT" -wait 90s -no-withdrawals >"$E2E_HOME/rewardcheck.log" 2>&1 \
+  || { cat "$E2E_HOME/rewardcheck.log" >&2; fail "reward amounts differ from the formula (above)"; }
+grep -v '^rewardcheck: waiting' "$E2E_HOME/rewardcheck.log"
 
 for n in 1 2 3; do
   curl -fsS "http://127.0.0.1:$((PB + 100 + n))/metrics" | grep -E "^cortd_miner_(commits|precommits)_total" | tr '\n' ' '; echo " (miner $n)"
