@@ -55,8 +55,12 @@ func newAuditorCmd() *cobra.Command {
 			}
 			eng = verifiedModels(eng, ef.kind, ef.dir, c, allowLocal)
 			defer c.Close()
+			dataEngine := eng
+			if ef.kind != "native" {
+				dataEngine = auditor.TextOnly(eng) // bytes targets' raw chunks cannot go through JSON
+			}
 			subjects := map[string]auditor.Subject{
-				"data": auditor.DataSubject{Q: datatypes.NewQueryClient(c.Conn()), Eng: eng, Tol: tol,
+				"data": auditor.DataSubject{Q: datatypes.NewQueryClient(c.Conn()), Eng: dataEngine, Tol: tol,
 					Fetch: fetch.Options{Timeout: fetchTimeout, AllowLocal: allowLocal}},
 				sessionstypes.AuditSubjectModule: auditor.SessionSubject{Q: sessionstypes.NewQueryClient(c.Conn()), Eng: eng},
 			}

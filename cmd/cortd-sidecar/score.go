@@ -25,6 +25,7 @@ func init() { roleCommands = append(roleCommands, newScoreCmd) }
 type scoreReport struct {
 	Target     uint64        `json:"target_id"`
 	Status     string        `json:"target_status"`
+	Modality   string        `json:"target_modality"` // text or bytes: what the target takes
 	Size       uint64        `json:"size_bytes"`
 	SHA256     string        `json:"sha256"`
 	Models     []modelReport `json:"models"`
@@ -59,9 +60,11 @@ func newScoreCmd() *cobra.Command {
 		Use:   "score",
 		Short: "Score a data file against a target: every assigned model's loss, the winner, its distance, the bond",
 		Long: "Reads the target (assigned models, centre, threshold) from the chain, runs every assigned model's\n" +
-			"Loss and Embed on --data with the rule the auditors use, and prints each loss, the winner, the\n" +
-			"embedding distance to the centre (as the chain computes it), whether it is within the threshold\n" +
-			"and the bond (bond_per_byte × size). With --submit --key K --url U it broadcasts MsgSubmitData.",
+			"Loss and Embed on --data with the rule the auditors use (a text target's data must be UTF-8 text,\n" +
+			"cut at character boundaries; a bytes target takes any file, cut at fixed 512-byte offsets),\n" +
+			"and prints each loss, the winner, the embedding distance to the centre (as the chain computes it),\n" +
+			"whether it is within the threshold and the bond (bond_per_byte × size). With --submit --key K\n" +
+			"--url U it broadcasts MsgSubmitData.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if target == 0 || dataPath == "" {
@@ -98,6 +101,9 @@ func newScoreCmd() *cobra.Command {
 			}
 			defer c.Close()
 			eng = verifiedModels(eng, ef.kind, ef.dir, c, allowLocal)
+			if ef.kind != "native" {
+				eng = auditor.TextOnly(eng) // JSON cannot carry a bytes target's raw chunks
+			}
 			q := datatypes.NewQueryClient(c.Conn())
 			qctx, cancel := c.QueryCtx(ctx)
 			tr, err := q.Target(qctx, &datatypes.QueryTargetRequest{Id: target})
@@ -129,7 +135,7 @@ func newScoreCmd() *cobra.Command {
 				}
 				bond = b
 			}
-			rep := scoreReport{Target: t.Id, Status: t.Status.String(), Size: uint64(len(data)), SHA256: hex.EncodeToString(sum[:]),
+			rep := scoreReport{Target: t.Id, Status: t.Status.String(), Modality: t.Modality.Name(), Size: uint64(len(data)), SHA256: hex.EncodeToString(sum[:]),
 				Winner: w.Model, DistanceSq: w.DistanceSq, Distance: dist(w.DistanceSq), Threshold: t.Threshold.String(),
 				Within: sc.Within, Bond: bond.String() + p.Denom, MaxBytes: p.MaxDataBytes, Seconds: secs}
 			if secs > 0 {
@@ -177,7 +183,7 @@ func newScoreCmd() *cobra.Command {
 	ef.register(f)
 	registerAllowLocalNetwork(f, &allowLocal) // pulls of model folders on first use
 	f.Uint64Var(&target, "target", 0, "target id")
-	f.StringVar(&dataPath, "data", "", "data file (read as text)")
+	f.StringVar(&dataPath, "data", "", "data file: UTF-8 text for a text target, any file (an image, audio, ...) for a bytes target")
 	f.BoolVar(&submit, "submit", false, "broadcast MsgSubmitData for the winner (needs --key and --url)")
 	f.StringVar(&url, "url", "", "where auditors download the data: an http(s) URL on a public host (file:// and local hosts only where x/data's allow_local_urls is set)")
 	f.StringVar(&bondFlag, "bond", "", "bond in the data denom (default: the minimum, bond_per_byte × size)")
@@ -199,7 +205,7 @@ func printScore(cmd *cobra.Command, output string, r scoreReport) {
 		_ = json.NewEncoder(out).Encode(r)
 		return
 	}
-	fmt.Fprintf(out, "target %d (%s), data %d bytes, sha256 %s\n", r.Target, r.Status, r.Size, r.SHA256)
+	fmt.Fprintf(out, "target %d (%s, takes %s), data %d bytes, sha256 %s\n", r.Target, r.Status, r.Modality, r.Size, r.SHA256)
 	for _, m := range r.Models {
 		mark := " "
 		if m.Model == r.Winner {

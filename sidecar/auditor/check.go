@@ -26,6 +26,11 @@ const (
 	CheckLoss          = "loss_mismatch"
 	CheckEmbedding     = "embedding_mismatch"
 	CheckOverThreshold = "over_threshold"
+	// CheckNotText: the target takes text (x/data Target.modality) and the data is not
+	// valid UTF-8. The text models such a target may be assigned cannot score it, so no
+	// claimed figure can hold; without this check the auditor could not judge, the audit
+	// would be missed and pass. The figure is the offset of the first invalid byte.
+	CheckNotText = "data_not_text"
 )
 
 // Tolerances say how far the submitter's figures may be from the auditor's own. The
@@ -91,6 +96,13 @@ func CheckData(ctx context.Context, eng engine.Engine, t *datatypes.Target, s *d
 	if len(s.Losses) != len(t.Models) {
 		return nil, fmt.Errorf("submission lists %d losses for %d models (the chain checks this)", len(s.Losses), len(t.Models))
 	}
+	chunks, err := ChunkData(data, t.Modality)
+	if err != nil { // only ErrNotText: a text target's data that is not text
+		f := &Finding{Check: CheckNotText, Detail: err.Error()}
+		f.add("invalid_utf8_offset", strconv.Itoa(invalidUTF8(data)))
+		f.add("target_modality", t.Modality.String())
+		return f, nil
+	}
 	sc, err := ScoreData(ctx, eng, t, data, false)
 	if err != nil {
 		return nil, err
@@ -129,7 +141,7 @@ func CheckData(ctx context.Context, eng engine.Engine, t *datatypes.Target, s *d
 	// ranking put another model first within the tolerance).
 	e := own.Embedding
 	if e == nil {
-		if e, err = Embedding(ctx, eng, s.ModelId, Chunks(data, ChunkBytes), len(t.Centre)); err != nil {
+		if e, err = Embedding(ctx, eng, s.ModelId, chunks, len(t.Centre)); err != nil {
 			return nil, fmt.Errorf("model %s: embed: %w", s.ModelId, err)
 		}
 	}

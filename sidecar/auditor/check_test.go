@@ -20,6 +20,7 @@ import (
 	"github.com/cortnet/cortd/sidecar/models"
 	auditstypes "github.com/cortnet/cortd/x/audits/types"
 	datatypes "github.com/cortnet/cortd/x/data/types"
+	modelstypes "github.com/cortnet/cortd/x/models/types"
 	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
 )
 
@@ -34,6 +35,13 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	// Over one chunk long, with multi-byte runes across the cut points.
+	return newFixtureData(t, []byte(strings.Repeat("Données d'évaluation — un texte. ", 40)), modelstypes.MODALITY_UNSPECIFIED)
+}
+
+// newFixtureData is the fixture with the given data on a target of the given modality.
+func newFixtureData(t *testing.T, data []byte, modality modelstypes.Modality) *fixture {
+	t.Helper()
 	dir := t.TempDir()
 	for name, s := range map[string]models.Spec{
 		"m1": {Arch: "gpt2", Layers: 1, Dim: 64, Heads: 4, Vocab: "bytes", Context: 1024, Seed: 11},
@@ -43,12 +51,12 @@ func newFixture(t *testing.T) *fixture {
 		require.NoError(t, err)
 	}
 	f := &fixture{eng: &native.Engine{M: native.NewManager(dir, 1<<30, slog.New(slog.DiscardHandler))}}
-	// Over one chunk long, with multi-byte runes across the cut points.
-	f.data = []byte(strings.Repeat("Données d'évaluation — un texte. ", 40))
-	p := filepath.Join(t.TempDir(), "data.txt")
+	f.data = data
+	p := filepath.Join(t.TempDir(), "data.bin")
 	require.NoError(t, os.WriteFile(p, f.data, 0o600))
 	f.url = "file://" + p
-	f.t = datatypes.Target{Id: 7, Models: []string{"m1", "m2"}, Centre: make([]int32, 64), Threshold: sdkmath.LegacyNewDecWithPrec(5, 1)}
+	f.t = datatypes.Target{Id: 7, Models: []string{"m1", "m2"}, Centre: make([]int32, 64), Threshold: sdkmath.LegacyNewDecWithPrec(5, 1),
+		Modality: modality}
 	var err error
 	// Centre on the winner's embedding so the honest submission is within the threshold.
 	f.sc, err = ScoreData(context.Background(), f.eng, &f.t, f.data, true)
