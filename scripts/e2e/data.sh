@@ -7,15 +7,20 @@
 # 1. `cortd testnet init-files --v 4`, ports moved to PORT_BASE; genesis: a short data
 #    epoch ("e2e", EPOCH_SECONDS), a wide threshold, short audit deadline and voting window,
 #    allow_local_urls (the blobs are on loopback; auditors run with --allow-local-network)
-# 2. two small models (`cortd-sidecar model init`) registered by "owner"; a blob server
-#    (`cortd-sidecar blobs serve`) hosts the data; the data pool is funded
-# 3. at a fresh epoch, three submitters fill three targets with `cortd-sidecar score
+# 2. three small models (`cortd-sidecar model init`) registered by "owner": m1, m2 text
+#    models, m3 a bytes model (`--modality bytes`, the byte tokenizer); a blob server
+#    (`cortd-sidecar blobs serve`) hosts the data; the data pool is funded. One target of
+#    each epoch takes bytes (bytes_targets_per_epoch 1): it is assigned m3 only.
+# 3. at a fresh epoch, three submitters fill three text targets with `cortd-sidecar score
 #    --submit`: an honest one, one whose claimed losses are wrong, and one whose blob is
-#    deleted right after submitting (dead URL)
-# 4. at the epoch end the chain opens an audit of each; the auditors pass the honest one
-#    (then anyone claims, from the following epoch: 50% to the submitter, 50% to the model owner, checked in
-#    balances), report the other two (loss_mismatch, data_unavailable), the other
-#    validators re-check and vote yes, ≥ 2/3 of the stake decides fraud: bonds forfeited
+#    deleted right after submitting (dead URL); a fourth fills the bytes target with a
+#    binary PNG (made here with printf and /dev/urandom), which `score` refuses on a text
+#    target (not UTF-8)
+# 4. at the epoch end the chain opens an audit of each; the auditors pass the honest text
+#    and the PNG submissions (then anyone claims each, from the following epoch: 50% to
+#    the submitter, 50% to the model owner, checked in balances), report the other two
+#    (loss_mismatch, data_unavailable), the other validators re-check and vote yes, ≥ 2/3
+#    of the stake decides fraud: bonds forfeited
 # 5. session audits: three miners serve m1, one with --faulty-embedding (its committed
 #    embedding passes validation but is not its text's); every validated task is audited
 #    (audit_fraction_bps 10000): the auditor names the faulty node, the vote slashes it
@@ -94,14 +99,14 @@ for i in $(seq 0 $((N - 1))); do
 done
 
 log "genesis: accounts, a ${EPOCH}s data epoch, short audit windows"
-for k in owner sub1 sub2 sub3 op1 op2 op3 user; do
+for k in owner sub1 sub2 sub3 sub4 op1 op2 op3 user; do
   cortd keys add "$k" --keyring-backend test >/dev/null 2>&1
   cortd genesis add-genesis-account "$k" 1000000000000ucor --keyring-backend test >/dev/null
 done
 G=$NET/node0/config/genesis.json
 jq --arg d "${EPOCH}s" '
   .app_state.epochs.epochs += [(.app_state.epochs.epochs[0] + {identifier: "e2e", duration: $d})]
-  | .app_state.data.params += {epoch_identifier: "e2e", targets_per_epoch: 4, models_per_target: 2, embedding_dim: 64,
+  | .app_state.data.params += {epoch_identifier: "e2e", targets_per_epoch: 5, bytes_targets_per_epoch: 1, models_per_target: 2, embedding_dim: 64,
       initial_threshold: "2.000000000000000000", max_threshold: "2.000000000000000000",
       allow_local_urls: true}
   | .app_state.data.epoch.threshold = "2.000000000000000000"
@@ -120,13 +125,22 @@ chain_past() { local h; h=$(height); [ -n "$h" ] && [ "$h" -ge "$1" ]; }
 wait_for "blocks" 90 chain_past 2
 log "chain producing blocks (height $(height))"
 
-log "models m1, m2 registered by owner; the data pool funded"
-for m in 1 2; do
-  "$SC" model init --out "$E2E_HOME/models/m$m" --seed $((6 + m)) --layers "$m" >/dev/null
+log "models m1, m2 (text) and m3 (bytes) registered by owner; the data pool funded"
+for m in 1 2 3; do
+  "$SC" model init --out "$E2E_HOME/models/m$m" --seed $((6 + m)) --layers "$(( m == 2 ? 2 : 1 ))" >/dev/null
   W=$(sha256sum "$E2E_HOME/models/m$m/model.safetensors" | cut -d' ' -f1)
   T=$(sha256sum "$E2E_HOME/models/m$m/tokenizer.json" | cut -d' ' -f1)
-  send_tx models register "m$m" "E2E model $m" gpt2 "file://$E2E_HOME/models/m$m" "$W" "$T" 64 1 --from owner
+  mod=(); [ "$m" = 3 ] && mod=(--modality bytes)
+  send_tx models register "m$m" "E2E model $m" gpt2 "file://$E2E_HOME/models/m$m" "$W" "$T" 64 1 "${mod[@]}" --from owner
 done
+[ "$(q models model m3 | jq -r .model.modality)" = MODALITY_BYTES ] || fail "m3 is not a bytes model: $(q models model m3)"
+# A bytes model needs the byte tokenizer: m1's folder has it too, but a wrong digest is refused.
+if out=$(tx models register m4 "E2E model 4" gpt2 "file://$E2E_HOME/models/m1" "$W" "$W" 64 1 --modality bytes --from owner 2>&1) &&
+  [ "$(echo "$out" | jq -r .code 2>/dev/null)" = 0 ]; then
+  fail "a bytes model with another tokenizer digest was accepted: $out"
+fi
+grep -q "byte tokenizer" <<<"$out" || fail "bytes model with another tokenizer refused otherwise: $out"
+log "m3 registered as a bytes model; a bytes model with another tokenizer digest refused"
 send_tx data fund-pool 100000000 --from node0
 
 log "3 miners serving m1 (node3 with --faulty-embedding)"
@@ -150,29 +164,32 @@ done
 for i in $(seq 0 $((N - 1))); do wait_for "auditor $i healthy" 60 curl -fsS "http://127.0.0.1:$((PB + 60 + i))/healthz"; done
 wait_for "blob server" 20 curl -fsS "http://$BLOBS_ADDR/healthz"
 
-log "waiting for an epoch whose targets have both models"
-open_targets() { q data targets --status open | jq -r '[.targets[] | select((.models | length) == 2) | .id] | join(" ")'; }
-have3() { [ "$(open_targets | wc -w)" -ge 3 ]; }
+log "waiting for an epoch whose text targets have two models, and its bytes target"
+open_targets() { q data targets --status open | jq -r '[.targets[] | select(.modality != "MODALITY_BYTES" and (.models | length) == 2) | .id] | join(" ")'; }
+bytes_target() { q data targets --status open | jq -r '[.targets[] | select(.modality == "MODALITY_BYTES") | .id][0] // empty'; }
+have3() { [ "$(open_targets | wc -w)" -ge 3 ] && [ -n "$(bytes_target)" ]; }
 data_epoch() { q data pool | jq -r .epoch.epoch; }
 E0=$(data_epoch)
 # A fresh epoch, so the three submissions have the whole epoch before its targets expire.
 wait_for "the data epoch after $E0" $((EPOCH * 2)) sh -c "[ \"\$($BIN q data pool --node $NODE -o json | jq -r .epoch.epoch)\" != $E0 ]"
 wait_for "3 open targets with 2 models" $((EPOCH * 2)) have3
 read -r T1 T2 T3 _ <<<"$(open_targets)"
-log "targets $T1 $T2 $T3 open (epoch $(q data pool | jq -r .epoch.epoch))"
+TB=$(bytes_target)
+[ "$(q data target "$TB" | jq -c .target.models)" = '["m3"]' ] || fail "bytes target $TB: $(q data target "$TB")"
+log "text targets $T1 $T2 $T3 and bytes target $TB (models [m3]) open (epoch $(q data pool | jq -r .epoch.epoch))"
 
 mkdata() { # mkdata FILE SEED: a few KB of text
   for i in $(seq 1 60); do echo "Record $2-$i: the sidecar scores this line with every assigned model."; done >"$1"
 }
-declare -A INIT SHA BOND
-submit() { # submit N TARGET [score flags...]
+declare -A INIT SHA BOND FILE
+submit() { # submit N TARGET [score flags...]: the data is FILE[N], else text made here
   local n=$1 t=$2 out; shift 2
-  mkdata "$E2E_HOME/data$n.txt" "$n"
-  out=$("$SC" blobs add "$E2E_HOME/blobs" "$E2E_HOME/data$n.txt" --base-url "http://$BLOBS_ADDR")
+  if [ -z "${FILE[$n]:-}" ]; then FILE[$n]=$E2E_HOME/data$n.txt; mkdata "${FILE[$n]}" "$n"; fi
+  out=$("$SC" blobs add "$E2E_HOME/blobs" "${FILE[$n]}" --base-url "http://$BLOBS_ADDR")
   SHA[$n]=$(echo "$out" | jq -r .sha256)
   INIT[$n]=$(bal "sub$n")
   "$SC" score --home "$NET/node0" --keyring-backend test --grpc "$(grpc 0)" --node "$NODE" --engine native --models "$E2E_HOME/models" \
-    --target "$t" --data "$E2E_HOME/data$n.txt" --submit --key "sub$n" --url "$(echo "$out" | jq -r .url)" -o json "$@" \
+    --target "$t" --data "${FILE[$n]}" --submit --key "sub$n" --url "$(echo "$out" | jq -r .url)" -o json "$@" \
     >"$E2E_HOME/score$n.json" 2>>"$E2E_HOME/score.log" || fail "score --submit $n: $(cat "$E2E_HOME/score$n.json")"
   [ "$(q data target "$t" | jq -r .target.status)" = TARGET_STATUS_FILLED ] || fail "target $t not filled"
   BOND[$n]=$(q data submission "$t" | jq -r .submission.bond)
@@ -184,6 +201,21 @@ submit 3 "$T3"
 "$SC" blobs rm "$E2E_HOME/blobs" "${SHA[3]}"
 curl -s -o /dev/null -w '%{http_code}' "http://$BLOBS_ADDR/sha256/${SHA[3]}" | grep -q 404 || fail "blob 3 still served"
 log "3 submissions in (honest, wrong losses, dead URL); bonds ${BOND[1]} ${BOND[2]} ${BOND[3]}"
+
+# A binary file: a PNG signature and IHDR chunk (NUL bytes), then random bytes for IDAT.
+PNG=$E2E_HOME/image4.png
+FILE[4]=$PNG
+printf '\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x10\0\0\0\x10\x08\x02\0\0\0\x90\x91\x68\x36' >"$PNG"
+head -c 1400 /dev/urandom >>"$PNG"
+if out=$("$SC" score --home "$NET/node0" --keyring-backend test --grpc "$(grpc 0)" --node "$NODE" --engine native --models "$E2E_HOME/models" --target "$T1" --data "$PNG" 2>&1); then
+  fail "score accepted a binary file on text target $T1: $out"
+fi
+grep -q "not valid UTF-8" <<<"$out" || fail "binary on text target $T1 refused otherwise: $out"
+log "score refuses the PNG on text target $T1: $(grep -o 'data is not valid UTF-8 at byte [0-9]*' <<<"$out" | head -1)"
+submit 4 "$TB"
+[ "$(jq -r .target_modality "$E2E_HOME/score4.json")" = bytes ] || fail "score4: $(cat "$E2E_HOME/score4.json")"
+[ "$(q data submission "$TB" | jq -r .submission.size_bytes)" = "$(stat -c %s "$PNG")" ] || fail "submission of $TB: size"
+log "PNG ($(stat -c %s "$PNG") bytes) submitted to bytes target $TB with m3; bond ${BOND[4]}"
 
 log "a greedy session task on m1 (redundancy 3, quorum 2), to be audited"
 for n in 1 2 3; do
@@ -242,6 +274,24 @@ got_own=$(( $(bal owner) - own0 ))
 [ "$got_own" = $((reward - half)) ] || fail "model owner got $got_own, want $((reward - half)) of $reward"
 log "claimed: reward $reward split $got_sub (submitter) / $got_own (model owner); bond ${BOND[1]} returned"
 
+log "the PNG: audited, passed, claimed"
+wait_status "$TB" TARGET_STATUS_PASSED 60
+ab=$(audit_of "$TB")
+[ "$(echo "$ab" | jq -r .status)" = AUDIT_STATUS_PASSED ] || fail "audit of $TB: $ab"
+ceb=$(q data target "$TB" | jq -r '.target.claimable_epoch // "0"')
+[ "$ceb" -ge 2 ] || fail "target $TB: claimable_epoch $ceb, want the epoch after its pass"
+wait_for "data epoch $ceb" $((EPOCH * 2 + 10)) sh -c "[ \"\$($BIN q data pool --node $NODE -o json | jq -r .epoch.epoch)\" -ge $ceb ]"
+own0=$(bal owner)
+send_tx data claim "$TB" --from user
+[ "$(target_status "$TB")" = TARGET_STATUS_CLAIMED ] || fail "target $TB not claimed"
+reward=$(q data submission "$TB" | jq -r .submission.reward)
+half=$((reward / 2))
+got_sub=$(( $(bal sub4) - ${INIT[4]} ))
+got_own=$(( $(bal owner) - own0 ))
+[ "$got_sub" = "$half" ] || fail "PNG submitter got $got_sub, want $half of $reward (bond returned in full)"
+[ "$got_own" = $((reward - half)) ] || fail "m3's owner got $got_own, want $((reward - half)) of $reward"
+log "PNG target $TB passed (audit $(echo "$ab" | jq -r .id)) and claimed in epoch $ceb: $got_sub (submitter) / $got_own (m3's owner)"
+
 log "the two frauds: reported, voted, decided"
 for n in 2 3; do
   t=$([ "$n" = 2 ] && echo "$T2" || echo "$T3")
@@ -285,7 +335,7 @@ metric() { curl -fsS "http://127.0.0.1:$((PB + 60 + $1))/metrics" | awk -v k="$2
 sum() { local s=0 i; for i in $(seq 0 $((N - 1))); do s=$((s + $(metric "$i" "$1"))); done; echo "$s"; }
 p=$(sum 'cortd_auditor_audits_total{result="pass"}'); f=$(sum 'cortd_auditor_audits_total{result="fraud"}')
 y=$(sum 'cortd_auditor_votes_total{option="yes"}'); no=$(sum 'cortd_auditor_votes_total{option="no"}')
-[ "$p" -ge 1 ] && [ "$f" -ge 3 ] && [ "$y" -ge 6 ] && [ "$no" = 0 ] || fail "auditor metrics: pass $p fraud $f yes $y no $no"
+[ "$p" -ge 2 ] && [ "$f" -ge 3 ] && [ "$y" -ge 6 ] && [ "$no" = 0 ] || fail "auditor metrics: pass $p fraud $f yes $y no $no"
 log "auditor metrics: $p pass, $f fraud reports, $y yes votes, $no no votes"
 
 echo "PASS"
