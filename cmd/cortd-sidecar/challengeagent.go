@@ -18,6 +18,8 @@ import (
 // challengeAgentFlags are the miner's x/challenges flags (kept out of miner.go).
 type challengeAgentFlags struct {
 	agent, model string
+	// contextAgent answers context-selection challenges: a program, or "" for the builtin grep.
+	contextAgent string
 	timeout      time.Duration
 	maxPatch     int
 	// allowLocal: --allow-local-network, for the snapshot download (the miner's only one).
@@ -26,6 +28,7 @@ type challengeAgentFlags struct {
 
 func (f *challengeAgentFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.agent, "challenge-agent", "", "answer coding challenges: path of an agent program (see sidecar/challengeagent), or \"builtin\" to ask the engine for a diff; empty: not opted in")
+	fs.StringVar(&f.contextAgent, "challenge-context-agent", "", "answer context-selection challenges with this program (paths on its output or in $CHALLENGE_ANSWER); empty: the builtin selector (the files declaring the identifiers the statement names)")
 	fs.StringVar(&f.model, "challenge-model", "", "model the builtin agent asks (default: the first served model)")
 	fs.DurationVar(&f.timeout, "challenge-timeout", 5*time.Minute, "bound on one agent run")
 	fs.IntVar(&f.maxPatch, "challenge-max-patch", 1<<20, "largest patch taken from an agent, in bytes")
@@ -51,8 +54,12 @@ func (f *challengeAgentFlags) start(ctx context.Context, nodeID, stateDir string
 		}
 		solver = challengeagent.EngineSolver{E: e, Model: model, MaxTokens: 1024, MaxContextBytes: 16 << 10}
 	}
+	var selector challengeagent.Selector = challengeagent.GrepSelector{}
+	if f.contextAgent != "" {
+		selector = challengeagent.Program{Path: f.contextAgent, Timeout: f.timeout, MaxOutput: f.maxPatch}
+	}
 	a, err := challengeagent.New(challengeagent.Config{NodeID: nodeID, StateDir: filepath.Join(stateDir, "challenges"),
-		OptIn: optIn, Fetch: fetch.Options{AllowLocal: f.allowLocal}}, c, s, solver, slog.Default())
+		OptIn: optIn, Fetch: fetch.Options{AllowLocal: f.allowLocal}, Selector: selector}, c, s, solver, slog.Default())
 	if err != nil {
 		return err
 	}

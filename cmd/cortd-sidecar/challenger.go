@@ -26,10 +26,12 @@ func newChallengerCmd() *cobra.Command {
 	var revealOnly bool
 	cmd := &cobra.Command{
 		Use:   "challenger",
-		Short: "Validators: make a bugfix (or codegen) challenge from a local Go repository, post it, reveal its tests on time",
+		Short: "Validators: make a bugfix (context-selection, codegen) challenge from a local Go repository, post it, reveal its tests on time",
 		Long: `Makes one challenge and posts it, then reveals its hidden tests once the reveal window
 has closed. bugfix: mutates one function of --repo (seeded by --seed), keeping the
 mutation only if the code builds, the tests fail, and they pass again without it.
+context-selection: the same planted bug; the statement names the broken function, the
+answer is the list of files the fix changes, and the hidden "tests" are that answer key.
 codegen: --spec names a JSON file {statement, checklist, context_paths, test_command, tests}.
 The tests and their salt wait in --state-dir until the reveal; a restart reveals what an
 earlier run posted. With --serve the archives are served over HTTP (/files/<name>) and the
@@ -89,10 +91,10 @@ process keeps serving after the reveal until stopped; otherwise they are file://
 	f := cmd.Flags()
 	cf.register(f)
 	f.StringVar(&repo, "repo", "", "the Go repository with tests (never modified: work happens on a copy)")
-	f.StringVar(&kind, "type", "bugfix", "challenge type: bugfix or codegen")
+	f.StringVar(&kind, "type", "bugfix", "challenge type: bugfix, context-selection or codegen")
 	f.StringVar(&spec, "spec", "", "codegen: the JSON spec file")
-	f.StringVar(&testCmd, "test-command", "go test ./...", "bugfix: the test command posted and used to check the mutation")
-	f.Uint64Var(&seed, "seed", 0, "bugfix: seed of the mutation choice (0: from the clock)")
+	f.StringVar(&testCmd, "test-command", "go test ./...", "bugfix, context-selection: the test command used to check the mutation (posted for bugfix)")
+	f.Uint64Var(&seed, "seed", 0, "bugfix, context-selection: seed of the mutation choice (0: from the clock)")
 	f.IntVar(&maxTries, "max-tries", 20, "bugfix: mutation sites tried before giving up")
 	f.DurationVar(&testTimeout, "test-timeout", 2*time.Minute, "bugfix: bound on one build or test run")
 	f.BoolVar(&revealOnly, "reveal-only", false, "post nothing: reveal the tests of challenges an earlier run posted")
@@ -147,6 +149,17 @@ func prepareChallenge(ctx context.Context, kind, repo, spec, testCmd string, see
 		}
 		slog.Info("bug injected", "site", b.Site.String(), "seed", seed, "tried", b.Tried)
 		return b.Challenge(), nil
+	case "context-selection":
+		if seed == 0 {
+			seed = uint64(time.Now().UnixNano())
+		}
+		c, err := challenger.MakeContextSelection(ctx, challenger.BugfixOptions{Repo: repo, TestCommand: testCmd, Seed: seed,
+			MaxTries: maxTries, Run: challenger.ShellRunner(testTimeout), Log: slog.Default()})
+		if err != nil {
+			return challenger.Challenge{}, err
+		}
+		slog.Info("context selection made from a planted bug", "site", c.Bug.Site.String(), "key", c.Key, "seed", seed, "tried", c.Bug.Tried)
+		return c.Challenge(), nil
 	case "codegen":
 		if spec == "" {
 			return challenger.Challenge{}, errors.New("--spec is required with --type codegen")
@@ -161,6 +174,6 @@ func prepareChallenge(ctx context.Context, kind, repo, spec, testCmd string, see
 		}
 		return c.Challenge(), nil
 	default:
-		return challenger.Challenge{}, fmt.Errorf("--type %q: want bugfix or codegen", kind)
+		return challenger.Challenge{}, fmt.Errorf("--type %q: want bugfix, context-selection or codegen", kind)
 	}
 }

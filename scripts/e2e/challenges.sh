@@ -13,9 +13,14 @@
 #    build cache); node1 sends inflated scores (10000 for everyone) with the CLI before its
 #    evaluator starts (which then finds its scores in and skips); the stake-weighted median takes
 #    node0's honest scores: right > wrong > not applying
-# 5. at the epoch end the weights follow the same order and sum to 1; pending rewards
-#    follow the weights; Σ pending == pending total ≤ pool; op1 withdraws and its balance
-#    grows by exactly its pending reward
+# 5. a second challenger posts a context-selection challenge made from a planted bug in the
+#    same repository (the answer key, the mutated file, is its hidden "tests"): node1 and
+#    node2 answer with the builtin selector (the file declaring the function the statement
+#    names: F1 10000), node3's context agent adds go.mod (precision 1/2, recall 1: F1 2/3,
+#    6666 bps); the evaluators score the file lists (no sandbox), the median is kept
+# 6. at the epoch end the weights of both task types follow the scores and sum to 1; pending
+#    rewards follow the weights; Σ pending == pending total ≤ pool; op1 withdraws and its
+#    balance grows by exactly its pending reward
 # Environment: E2E_HOME (default: a temp dir), PORT_BASE (default 23600), KEEP=1 keeps the home.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -35,7 +40,7 @@ BIN=$ROOT/build/cortd
 SC=$ROOT/build/e2e/cortd-sidecar
 N=2
 # node i: p2p PB+10i, rpc PB+10i+1, api PB+10i+2, grpc PB+10i+3; challenger PB+50;
-# evaluator i PB+60+i; miner n PB+70+n
+# context-selection challenger PB+51; evaluator i PB+60+i; miner n PB+70+n
 rpc() { echo "tcp://127.0.0.1:$((PB + 10 * $1 + 1))"; }
 grpc() { echo "127.0.0.1:$((PB + 10 * $1 + 3))"; }
 NODE=$(rpc 0)
@@ -226,15 +231,18 @@ cat >"$AG/broken.sh" <<'EOF'
 # A patch whose context is not in the file: git apply refuses it.
 printf -- '--- a/calc.go\n+++ b/calc.go\n@@ -1,3 +1,3 @@\n package calc\n-// no such line\n+// replaced\n \n' >"$CHALLENGE_PATCH"
 EOF
+# node3's context-selection agent: the right file and one more (precision 1/2, recall 1)
+printf '#!/bin/sh\nprintf "go.mod\\ncalc.go\\n"\n' >"$AG/cs-extra.sh"
 chmod +x "$AG"/*.sh
 AGENT=([1]=right [2]=wrong [3]=broken)
+CSAGENT=([1]="" [2]="" [3]="$AG/cs-extra.sh")
 
 log "3 miners with challenge agents (they register, heartbeat and opt in)"
 for n in 1 2 3; do
   "$SC" miner --home "$NET/node0" --keyring-backend test --key "op$n" --node-id "node$n" --engine native --serve m1 \
     --models "$E2E_HOME/models" --memory-mb 512 --grpc "$(grpc 0)" --node "$NODE" \
     --listen "127.0.0.1:$((PB + 70 + n))" --poll 3s --challenge-agent "$AG/${AGENT[$n]}.sh" \
-    --allow-local-network >>"$E2E_HOME/miner$n.log" 2>&1 &
+    --challenge-context-agent "${CSAGENT[$n]}" --allow-local-network >>"$E2E_HOME/miner$n.log" 2>&1 &
   PIDS+=("$!")
 done
 for n in 1 2 3; do
@@ -269,6 +277,22 @@ C=$(q challenges challenge "$ID")
 [ "$(echo "$C" | jq -r '.challenge.invited | length')" = 3 ] || fail "challenge $ID: expected 3 invited miners: $C"
 log "challenge $ID posted; invited: $(echo "$C" | jq -c .challenge.invited)"
 
+log "node0's second challenger: a context-selection challenge (a planted bug; the key is the file it touched)"
+"$SC" challenger --home "$NET/node0" --keyring-backend test --key node0 --grpc "$(grpc 0)" --node "$NODE" --repo "$REPO" \
+  --type context-selection --seed 5 --serve "127.0.0.1:$((PB + 51))" --state-dir "$E2E_HOME/challenger-cs" \
+  --min-miners 3 --max-miners 3 --response-window 12 --evaluation-window 240 --poll 1s \
+  >"$E2E_HOME/challenger-cs.out" 2>>"$E2E_HOME/challenger-cs.log" &
+PIDS+=("$!")
+wait_for "the context-selection challenge to be posted" 120 sh -c "[ -s '$E2E_HOME/challenger-cs.out' ]"
+CS=$(head -1 "$E2E_HOME/challenger-cs.out")
+grep -m1 "context selection made" "$E2E_HOME/challenger-cs.log" || true
+invited_cs() { [ "$(q challenges challenge "$CS" | jq -r '.challenge.invited | length')" = 3 ]; }
+wait_for "challenge $CS to invite 3 miners" 30 invited_cs
+CSC=$(q challenges challenge "$CS")
+[ "$(echo "$CSC" | jq -r .challenge.task_type)" = TASK_TYPE_CONTEXT_SELECTION ] || fail "challenge $CS is not a context selection: $CSC"
+if echo "$CSC" | jq -r .challenge.problem_statement | grep -q '\.go'; then fail "the statement names a file: $CSC"; fi
+log "context-selection challenge $CS posted: $(echo "$CSC" | jq -r .challenge.problem_statement | cut -c1-90)..."
+
 status() { q challenges challenge "$ID" | jq -r .challenge.status; }
 wait_for "the tests reveal (EVALUATING)" 120 sh -c "[ \"\$($BIN q challenges challenge $ID --node $NODE -o json | jq -r .challenge.status)\" = CHALLENGE_STATUS_EVALUATING ]"
 A=$(q challenges answers "$ID")
@@ -295,6 +319,16 @@ R=$(q challenges evaluator "$("$BIN" keys show node1 -a --keyring-backend test -
 [ "$(echo "$R" | jq -r '.record.disagreed // 0')" -ge 1 ] || fail "node1's inflated scores should be recorded as disagreeing: $R"
 log "the median outvoted node1's inflated scores (its record: $(echo "$R" | jq -c .record))"
 
+cs_scored() { [ "$(q challenges challenge "$CS" | jq -r .challenge.status)" = CHALLENGE_STATUS_SCORED ]; }
+wait_for "the context-selection challenge to be scored" 240 cs_scored
+CA=$(q challenges answers "$CS")
+csscore() { echo "$CA" | jq -r --arg n "$1" '.answers[] | select(.node_id == $n) | (.score_bps // 0)'; }
+cslist() { echo "$CA" | jq -r --arg n "$1" '.answers[] | select(.node_id == $n) | .patch' | base64 -d | tr '\n' ' '; }
+C1=$(csscore node1); C2=$(csscore node2); C3=$(csscore node3)
+log "context selection: node1 [$(cslist node1)] $C1, node2 [$(cslist node2)] $C2, node3 [$(cslist node3)] $C3 bps"
+[ "$C1" = 10000 ] && [ "$C2" = 10000 ] || fail "the builtin selector should find the file: $C1 $C2 ($CA)"
+[ "$C3" = 6666 ] || fail "node3's {calc.go, go.mod} against {calc.go}: F1 2/3 = 6666 bps, got $C3"
+
 log "waiting for the epoch close: weights and emissions"
 weights() { # weights: the first epoch with bugfix weights
   for e in $(seq 1 40); do
@@ -311,6 +345,23 @@ log "weights: $W1 $W2 $W3"
 lt "$W2" "$W1" && lt "$W3" "$W2" || fail "weights out of order: $W1 $W2 $W3"
 SUM=$(echo "$WJ" | jq -r '[.weights[].weight | tonumber] | add')
 jq -en --arg s "$SUM" '($s | tonumber) > 0.999999 and ($s | tonumber) < 1.000001' >/dev/null || fail "weights sum to $SUM"
+csweights() { # the first epoch with context-selection weights
+  for e in $(seq 1 40); do
+    w=$(q challenges weights "$e" context-selection 2>/dev/null || true)
+    [ "$(echo "$w" | jq '.weights | length' 2>/dev/null || echo 0)" = 3 ] && { echo "$w"; return 0; }
+  done
+  return 1
+}
+wait_for "context-selection weights" 60 csweights
+WJ=$(csweights)
+X1=$(w node1); X2=$(w node2); X3=$(w node3)
+log "context-selection weights: $X1 $X2 $X3"
+# node1 and node2 scored the same: equal weights but for the rounding remainder, which
+# goes to the largest (node1 on the tie)
+jq -en --arg a "$X1" --arg b "$X2" '($a | tonumber) - ($b | tonumber) | fabs < 1e-15' >/dev/null && lt "$X3" "$X2" ||
+  fail "context-selection weights do not follow the scores: $X1 $X2 $X3"
+SUM=$(echo "$WJ" | jq -r '[.weights[].weight | tonumber] | add')
+jq -en --arg s "$SUM" '($s | tonumber) > 0.999999 and ($s | tonumber) < 1.000001' >/dev/null || fail "context-selection weights sum to $SUM"
 
 pending() { q challenges rewards "$1" | jq -r .amount; }
 wait_for "rewards paid" 60 sh -c "[ \"\$($BIN q challenges rewards node3 --node $NODE -o json | jq -r .amount)\" != 0 ]"

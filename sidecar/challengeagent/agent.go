@@ -37,6 +37,8 @@ type Config struct {
 	// Unpack bounds the extracted snapshot; a zero field is archive.DefaultLimits' (the
 	// evaluators' limits: the same unpacker, sidecar/archive).
 	Unpack archive.Limits
+	// Selector answers context-selection challenges (nil: GrepSelector).
+	Selector Selector
 }
 
 // DefaultMaxSnapshotBytes is x/challenges' default max_snapshot_bytes: a larger claim
@@ -70,6 +72,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.Fetch.MaxBytes == 0 {
 		cfg.Fetch.MaxBytes = DefaultMaxSnapshotBytes
+	}
+	if cfg.Selector == nil {
+		cfg.Selector = GrepSelector{}
 	}
 	return cfg
 }
@@ -309,24 +314,13 @@ func (a *Agent) makePatch(ctx context.Context, c *types.Challenge) ([]byte, erro
 	if _, err := archive.Unpack(snap, filepath.Join(dir, "repo"), a.cfg.Unpack); err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
-	checklist := ""
-	for _, item := range c.Checklist {
-		checklist += "- " + item + "\n"
-	}
-	cj, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
+	if err := writeWorkFiles(dir, c); err != nil {
 		return nil, err
 	}
-	for name, body := range map[string]string{
-		"STATEMENT.md": c.ProblemStatement + "\n", "CHECKLIST.md": checklist,
-		"CONTEXT_PATHS": strings.Join(c.ContextPaths, "\n") + "\n", "TEST_COMMAND": c.TestCommand + "\n",
-		"challenge.json": string(cj),
-	} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			return nil, err
-		}
-	}
 	start := time.Now()
+	if c.TaskType == types.TASK_TYPE_CONTEXT_SELECTION {
+		return a.selectFiles(ctx, c, dir, start)
+	}
 	patch, err := a.solver.Solve(ctx, dir)
 	if err != nil {
 		return nil, err
@@ -336,4 +330,64 @@ func (a *Agent) makePatch(ctx context.Context, c *types.Challenge) ([]byte, erro
 	}
 	a.log.Info("agent answered", "challenge", c.Id, "patch_bytes", len(patch), "took", time.Since(start).Round(time.Millisecond))
 	return patch, nil
+}
+
+// selectFiles answers a context-selection challenge: the selector's paths, checked
+// against the chain's rule (params max_answer_files and max_path_bytes), in the
+// canonical encoding the commitment binds.
+func (a *Agent) selectFiles(ctx context.Context, c *types.Challenge, dir string, start time.Time) ([]byte, error) {
+	paths, err := a.cfg.Selector.Select(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	p := types.DefaultParams()
+	if a.c != nil && a.q != nil { // the chain's bounds; the defaults if it cannot say
+		qctx, cancel := a.c.QueryCtx(ctx)
+		if res, err := a.q.Params(qctx, &types.QueryParamsRequest{}); err == nil {
+			p = res.Params
+		}
+		cancel()
+	}
+	list, err := types.NormalizeFileList(paths, p.MaxAnswerFiles, p.MaxPathBytes)
+	if err != nil {
+		return nil, fmt.Errorf("the selector's answer: %w", err)
+	}
+	a.log.Info("files selected", "challenge", c.Id, "files", list, "took", time.Since(start).Round(time.Millisecond))
+	return types.EncodeFileList(list), nil
+}
+
+// writeWorkFiles writes the challenge's texts into the work folder (see the package doc).
+func writeWorkFiles(dir string, c *types.Challenge) error {
+	checklist := ""
+	for _, item := range c.Checklist {
+		checklist += "- " + item + "\n"
+	}
+	cj, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	for name, body := range map[string]string{
+		"STATEMENT.md": c.ProblemStatement + "\n", "CHECKLIST.md": checklist,
+		"CONTEXT_PATHS": strings.Join(c.ContextPaths, "\n") + "\n", "TEST_COMMAND": c.TestCommand + "\n",
+		"TASK_TYPE": taskTypeName(c.TaskType) + "\n", "challenge.json": string(cj),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// taskTypeName is the task type as the work folder's TASK_TYPE file names it.
+func taskTypeName(tt types.TaskType) string {
+	switch tt {
+	case types.TASK_TYPE_CODEGEN:
+		return "codegen"
+	case types.TASK_TYPE_BUGFIX:
+		return "bugfix"
+	case types.TASK_TYPE_CONTEXT_SELECTION:
+		return "context-selection"
+	default:
+		return tt.String()
+	}
 }

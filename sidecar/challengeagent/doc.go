@@ -20,10 +20,19 @@
 //	CHECKLIST.md      the checklist, one "- item" per line
 //	CONTEXT_PATHS     the context paths, one per line (relative to repo/)
 //	TEST_COMMAND      the command the evaluators will run in repo/
+//	TASK_TYPE         codegen, bugfix or context-selection
 //	challenge.json    the whole challenge as the chain returns it
 //
 // The agent writes its answer, a unified diff against repo/ that `git apply` accepts
 // (paths a/… b/…), to $CHALLENGE_PATCH (answer.patch in the folder); if that file is
 // missing, its standard output is taken instead. It runs with a timeout; its whole
 // process group is killed at the end.
+//
+// A context-selection challenge (TASK_TYPE_CONTEXT_SELECTION) is answered by the
+// Config.Selector instead: by default GrepSelector (the non-test Go files declaring the
+// identifiers the statement names), or a Program run the same way with
+// $CHALLENGE_TYPE=context-selection that prints the paths, one per line, or writes them
+// to $CHALLENGE_ANSWER (answer.txt). The agent sorts them, drops duplicates, checks them
+// against the chain's bounds (params max_answer_files, max_path_bytes) and commits to the
+// canonical encoding (types.EncodeFileList), revealed as the answer's patch bytes.
 package challengeagent

@@ -22,6 +22,9 @@
 //  4. scores hidden tests passed / hidden tests in basis points; a tampered
 //     channel or any limit hit (wall clock, output, CPU) scores 0.
 //
+// A context-selection challenge runs nothing: its revealed file lists are scored
+// by F1 against the answer key in its tests archive (context.go).
+//
 // x/challenges/README.md states the threat model. The Runner scores the patches
 // of a challenge in parallel within its evaluation window (runner.go).
 package evaluator

@@ -282,6 +282,9 @@ func (r *Runner) evaluate(ctx context.Context, c types.Challenge, log *slog.Logg
 	if len(revealed) == 0 {
 		return nil, nil
 	}
+	if c.TaskType == types.TASK_TYPE_CONTEXT_SELECTION {
+		return r.evaluateContext(ctx, c, revealed, log)
+	}
 	p, err := r.ev.Prepare(ctx, ChallengeFromChain(c))
 	if err != nil {
 		return nil, err
@@ -294,6 +297,24 @@ func (r *Runner) evaluate(ctx context.Context, c types.Challenge, log *slog.Logg
 	scores := make([]types.MinerScore, 0, len(revealed))
 	for i, a := range revealed {
 		scores = append(scores, types.MinerScore{NodeId: a.NodeId, ScoreBps: outcomes[i].ScoreBps})
+	}
+	return scores, nil
+}
+
+// evaluateContext scores the revealed file lists of a context-selection challenge
+// against its answer key (no sandbox: F1 in integers, see context.go).
+func (r *Runner) evaluateContext(ctx context.Context, c types.Challenge, revealed []types.Answer, log *slog.Logger) ([]types.MinerScore, error) {
+	key, err := r.ev.LoadContextKey(ctx, ChallengeFromChain(c))
+	if err != nil {
+		return nil, err
+	}
+	scores := make([]types.MinerScore, 0, len(revealed))
+	for _, a := range revealed {
+		o := ScoreContextAnswer(key, a.Patch)
+		r.M.observe(o)
+		log.Info("file list evaluated", "node", a.NodeId, "score_bps", o.ScoreBps, "hits", o.Passed, "key_files", o.Run,
+			"reason", o.Reason)
+		scores = append(scores, types.MinerScore{NodeId: a.NodeId, ScoreBps: o.ScoreBps})
 	}
 	return scores, nil
 }

@@ -31,7 +31,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "evaluator"}},
 				},
 				{
-					RpcMethod: "Weights", Use: "weights [epoch] [task-type]", Short: "List miner weights of an epoch (task type TASK_TYPE_CODEGEN or TASK_TYPE_BUGFIX)",
+					RpcMethod: "Weights", Use: "weights [epoch] [task-type]", Short: "List miner weights of an epoch (task type codegen, bugfix or context-selection)",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "epoch"}, {ProtoField: "task_type"}},
 				},
 				{

@@ -77,7 +77,8 @@ func (k Keeper) CommitPatch(ctx context.Context, msg *types.MsgCommitPatch) erro
 
 // RevealPatch stores the patch if sha256(patch ‖ salt) matches the commitment, after the
 // response window and before the reveal deadline. A mismatch or a late reveal is
-// rejected; an answer never revealed scores zero.
+// rejected; an answer never revealed scores zero. A context-selection answer must be a
+// canonical file list (types.ParseFileList: at most max_answer_files paths).
 func (k Keeper) RevealPatch(ctx context.Context, msg *types.MsgRevealPatch) error {
 	salt, err := types.DecodeSalt(msg.Salt)
 	if err != nil {
@@ -112,6 +113,12 @@ func (k Keeper) RevealPatch(ctx context.Context, msg *types.MsgRevealPatch) erro
 	}
 	if a.Revealed {
 		return errorsmod.Wrapf(types.ErrAlreadyRevealed, "node %s", msg.NodeId)
+	}
+	if c.TaskType == types.TASK_TYPE_CONTEXT_SELECTION {
+		// The answer is a file list: only its canonical encoding is accepted.
+		if _, err := types.ParseFileList(msg.Patch, p.MaxAnswerFiles, p.MaxPathBytes); err != nil {
+			return errorsmod.Wrapf(err, "node %s", msg.NodeId)
+		}
 	}
 	if types.PatchCommitment(msg.Patch, salt) != a.Commitment {
 		return errorsmod.Wrapf(types.ErrCommitmentMismatch, "node %s", msg.NodeId)

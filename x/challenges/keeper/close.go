@@ -279,19 +279,26 @@ func (k Keeper) normalizePage(ctx context.Context, p types.Params, c *types.Epoc
 }
 
 // allocatePage pays the epoch emission (capped at the unallocated pool, fixed when the
-// phase starts) by weight: an equal share per weighted task type, floor(weight × share)
-// per node. Rounding dust stays unallocated in the pool.
+// phase starts) by weight: each weighted task type gets its emission share of it
+// (params.emission_shares, fixed when the phase starts), each node floor(weight × the
+// type's amount). Rounding dust stays unallocated in the pool.
 func (k Keeper) allocatePage(ctx context.Context, p types.Params, c *types.EpochClose, budget *int) (bool, error) {
 	if !c.ShareSet {
 		c.ShareSet = true
-		if len(c.WeightedTypes) > 0 && p.EpochEmission.IsPositive() {
+		c.ShareWeights = make([]uint32, len(c.WeightedTypes))
+		sum := uint64(0)
+		for i, tt := range c.WeightedTypes {
+			c.ShareWeights[i] = p.EmissionShareOf(types.TaskType(tt))
+			sum += uint64(c.ShareWeights[i])
+		}
+		if sum > 0 && p.EpochEmission.IsPositive() {
 			total, err := k.pendingTotal(ctx)
 			if err != nil {
 				return true, err
 			}
 			pay := sdkmath.MinInt(p.EpochEmission.Amount, k.poolBalance(ctx, p.EpochEmission.Denom).Sub(total))
 			if pay.IsPositive() {
-				c.Share = pay.QuoRaw(int64(len(c.WeightedTypes)))
+				c.Share = pay
 			}
 		}
 	}
@@ -300,6 +307,7 @@ func (k Keeper) allocatePage(ctx context.Context, p types.Params, c *types.Epoch
 		return false, nil
 	}
 	tt := c.WeightedTypes[c.TypeIndex]
+	share := typeShare(c, int(c.TypeIndex))
 	stop := false
 	total, err := k.pendingTotal(ctx)
 	if err != nil {
@@ -311,7 +319,7 @@ func (k Keeper) allocatePage(ctx context.Context, p types.Params, c *types.Epoch
 			return true, nil
 		}
 		c.CursorNode = w.NodeId
-		amt := w.Weight.MulInt(c.Share).TruncateInt()
+		amt := w.Weight.MulInt(share).TruncateInt()
 		if !amt.IsPositive() {
 			return false, nil
 		}
@@ -338,6 +346,23 @@ func (k Keeper) allocatePage(ctx context.Context, p types.Params, c *types.Epoch
 	c.Allocated, c.CursorNode = sdkmath.ZeroInt(), ""
 	c.TypeIndex++
 	return false, nil
+}
+
+// typeShare is what weighted task type i of the close gets: floor(share × its emission
+// share / Σ emission shares), or the whole share per type for a close whose ALLOCATE
+// began before emission shares existed (no share weights: equal shares).
+func typeShare(c *types.EpochClose, i int) sdkmath.Int {
+	if len(c.ShareWeights) != len(c.WeightedTypes) {
+		return c.Share
+	}
+	sum := uint64(0)
+	for _, w := range c.ShareWeights {
+		sum += uint64(w)
+	}
+	if sum == 0 {
+		return sdkmath.ZeroInt()
+	}
+	return c.Share.Mul(sdkmath.NewIntFromUint64(uint64(c.ShareWeights[i]))).Quo(sdkmath.NewIntFromUint64(sum))
 }
 
 // clearStatsPage deletes the stats of the window's first epoch (it leaves the window at

@@ -37,8 +37,8 @@ func (h Hooks) AfterEpochEnd(ctx context.Context, identifier string, _ int64) er
 // BeforeEpochStart does nothing.
 func (Hooks) BeforeEpochStart(context.Context, string, int64) error { return nil }
 
-// taskTypes are the task types weighted separately.
-var taskTypes = []types.TaskType{types.TASK_TYPE_CODEGEN, types.TASK_TYPE_BUGFIX}
+// taskTypes are the task types weighted separately, in the order the close runs them.
+var taskTypes = types.TaskTypes
 
 // CloseEpoch closes the open epoch in one go: it queues the close (as the epoch hook
 // does) and runs every queued close to the end with no budget. EndBlock runs the same

@@ -56,54 +56,6 @@ func (k Keeper) poolBalance(ctx context.Context, denom string) sdkmath.Int {
 	return k.bank.GetBalance(ctx, k.account.GetModuleAddress(types.RewardsPoolName), denom).Amount
 }
 
-// allocate pays epoch_emission (capped at the pool's unallocated balance) by weight: the
-// amount is split equally among the task types with weights, each node gets
-// floor(weight × share). Rounding dust stays unallocated in the pool: nothing is minted
-// and nothing lost.
-func (k Keeper) allocate(ctx context.Context, p types.Params, epoch uint64, byType map[types.TaskType][]types.Weight) error {
-	if len(byType) == 0 || !p.EpochEmission.IsPositive() {
-		return nil
-	}
-	total, err := k.pendingTotal(ctx)
-	if err != nil {
-		return err
-	}
-	avail := k.poolBalance(ctx, p.EpochEmission.Denom).Sub(total)
-	pay := sdkmath.MinInt(p.EpochEmission.Amount, avail)
-	if !pay.IsPositive() {
-		return nil
-	}
-	share := pay.QuoRaw(int64(len(byType)))
-	for _, tt := range taskTypes {
-		ws, ok := byType[tt]
-		if !ok {
-			continue
-		}
-		allocated := sdkmath.ZeroInt()
-		for _, w := range ws {
-			amt := w.Weight.MulInt(share).TruncateInt()
-			if !amt.IsPositive() {
-				continue
-			}
-			cur, err := k.PendingOf(ctx, w.NodeId)
-			if err != nil {
-				return err
-			}
-			if err := k.Pending.Set(ctx, w.NodeId, cur.Add(amt)); err != nil {
-				return err
-			}
-			allocated = allocated.Add(amt)
-		}
-		total = total.Add(allocated)
-		if err := emit(ctx, &types.EventRewardsPaid{
-			Epoch: epoch, TaskType: tt, Allocated: sdk.NewCoin(p.EpochEmission.Denom, allocated).String(), Nodes: uint32(len(ws)),
-		}); err != nil {
-			return err
-		}
-	}
-	return k.PendingTotal.Set(ctx, total)
-}
-
 // WithdrawRewards pays a node's pending rewards to its current operator (x/nodes).
 func (k Keeper) WithdrawRewards(ctx context.Context, msg *types.MsgWithdrawRewards) (sdk.Coin, error) {
 	op, err := sdk.AccAddressFromBech32(msg.Operator)

@@ -33,6 +33,11 @@ func RandomParams(r *rand.Rand, denom string) types.Params {
 	p.Quorum = uint32(1 + r.Intn(2))
 	// a mint share feeds the rewards pool, so epochs pay miners and withdrawals happen
 	p.MintShare = sdkmath.LegacyNewDecWithPrec(int64(5+r.Intn(16)), 2)
+	// emission shares per task type: 0 to 3 each, at least one positive
+	for i := range p.EmissionShares {
+		p.EmissionShares[i].Share = uint32(r.Intn(4))
+	}
+	p.EmissionShares[r.Intn(len(p.EmissionShares))].Share++
 	return p
 }
 

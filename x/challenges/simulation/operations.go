@@ -128,6 +128,21 @@ func Patch(challengeID uint64, nodeID string) (patch, salt []byte) {
 		digest("patch salt", string(id[:]), nodeID)
 }
 
+// Answer is a miner's answer and salt for a challenge of task type tt: Patch's patch, or
+// for context selection a canonical file list (one or two paths drawn from the ids).
+func Answer(tt types.TaskType, challengeID uint64, nodeID string) (answer, salt []byte) {
+	patch, salt := Patch(challengeID, nodeID)
+	if tt != types.TASK_TYPE_CONTEXT_SELECTION {
+		return patch, salt
+	}
+	h := digest("answer", string(patch))
+	paths := []string{"main.go"}
+	if h[0]%2 == 1 {
+		paths = append(paths, "pkg/"+hex.EncodeToString(h[1:4])+".go")
+	}
+	return types.EncodeFileList(paths), salt
+}
+
 // SimulateMsgSetOptIn opts a random node of a simulation account in (mostly) or out.
 func SimulateMsgSetOptIn(d Deps, k keeper.Keeper) simtypes.Operation {
 	return func(r *rand.Rand, app *baseapp.BaseApp, ctx sdk.Context, accs []simtypes.Account, _ string) (simtypes.OperationMsg, []simtypes.FutureOperation, error) {
@@ -170,15 +185,17 @@ func SimulateMsgPostChallenge(d Deps, k keeper.Keeper) simtypes.Operation {
 		testsSha, salt := Tests(statement)
 		snapSum := digest("snapshot", statement)
 		maxMiners := 1 + uint32(r.Intn(int(p.MaxMiners)))
-		taskType := types.TASK_TYPE_CODEGEN
-		if r.Intn(2) == 0 {
-			taskType = types.TASK_TYPE_BUGFIX
+		taskType := types.TaskTypes[r.Intn(len(types.TaskTypes))]
+		contextPaths, checklist, testCommand := []string{"main.go"}, []string{"tests pass"}, "go test ./..."
+		if taskType == types.TASK_TYPE_CONTEXT_SELECTION {
+			// the answer key is the hidden "tests"; no tests run
+			contextPaths, checklist, testCommand = nil, nil, ""
 		}
 		msg = &types.MsgPostChallenge{
 			Poster: poster.Address.String(), TaskType: taskType,
 			Snapshot:         types.Snapshot{Url: "https://git.example/" + simx.RandomID(r, "repo", 8) + ".tar.gz", Sha256: hex.EncodeToString(snapSum), SizeBytes: 1 + uint64(r.Intn(1<<20))},
-			ProblemStatement: statement, ContextPaths: []string{"main.go"}, Checklist: []string{"tests pass"},
-			TestCommand: "go test ./...", TestsCommitment: types.TestsCommitment(testsSha, salt),
+			ProblemStatement: statement, ContextPaths: contextPaths, Checklist: checklist,
+			TestCommand: testCommand, TestsCommitment: types.TestsCommitment(testsSha, salt),
 			MinMiners: 1, MaxMiners: maxMiners,
 			ResponseWindowBlocks:   p.MinResponseWindowBlocks + uint64(r.Int63n(int64(p.MaxResponseWindowBlocks-p.MinResponseWindowBlocks+1))),
 			EvaluationWindowBlocks: p.MinEvaluationWindowBlocks + uint64(r.Int63n(int64(p.MaxEvaluationWindowBlocks-p.MinEvaluationWindowBlocks+1))),
@@ -233,7 +250,7 @@ func SimulateMsgCommitPatch(d Deps, k keeper.Keeper) simtypes.Operation {
 		if !ok {
 			return d.NoOp(msg, "no invited miner left to commit")
 		}
-		patch, salt := Patch(c.Id, a.NodeId)
+		patch, salt := Answer(c.TaskType, c.Id, a.NodeId)
 		msg = &types.MsgCommitPatch{Sender: signer.Address.String(), ChallengeId: c.Id, NodeId: a.NodeId, Commitment: types.PatchCommitment(patch, salt)}
 		return d.Deliver(r, app, ctx, signer, msg, nil)
 	}
@@ -258,7 +275,7 @@ func SimulateMsgRevealPatch(d Deps, k keeper.Keeper) simtypes.Operation {
 		if !ok {
 			return d.NoOp(msg, "no committed patch to reveal")
 		}
-		patch, salt := Patch(c.Id, a.NodeId)
+		patch, salt := Answer(c.TaskType, c.Id, a.NodeId)
 		msg = &types.MsgRevealPatch{Sender: signer.Address.String(), ChallengeId: c.Id, NodeId: a.NodeId, Patch: patch, Salt: hex.EncodeToString(salt)}
 		return d.Deliver(r, app, ctx, signer, msg, nil)
 	}

@@ -27,4 +27,17 @@ func TestCommitmentsRoundTrip(t *testing.T) {
 	require.Equal(t, types.PatchCommitment(patch, psalt), types.PatchCommitment(patch, decoded))
 	patch2, _ := simulation.Patch(3, "node-2")
 	require.NotEqual(t, patch, patch2)
+
+	// context selection: a file list the chain accepts
+	for _, node := range []string{"node-1", "node-2", "node-3", "node-4"} {
+		list, lsalt := simulation.Answer(types.TASK_TYPE_CONTEXT_SELECTION, 3, node)
+		p := types.DefaultParams()
+		_, err := types.ParseFileList(list, p.MaxAnswerFiles, p.MaxPathBytes)
+		require.NoError(t, err, "%q", list)
+		_, psalt2 := simulation.Patch(3, node)
+		require.Equal(t, psalt2, lsalt)
+	}
+	same, _ := simulation.Answer(types.TASK_TYPE_BUGFIX, 3, "node-1")
+	p1, _ := simulation.Patch(3, "node-1")
+	require.Equal(t, p1, same)
 }

@@ -42,4 +42,5 @@ var (
 	ErrEmptyPatch          = errorsmod.Register(ModuleName, 37, "patch is empty")
 	ErrInvalidEpochQuery   = errorsmod.Register(ModuleName, 38, "invalid query")
 	ErrNoRewards           = errorsmod.Register(ModuleName, 39, "node has no pending rewards")
+	ErrInvalidFileList     = errorsmod.Register(ModuleName, 40, "invalid context-selection file list")
 )

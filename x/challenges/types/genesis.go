@@ -108,7 +108,7 @@ func validateCloses(gs GenesisState) error {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "epoch close %d", c.Epoch)
 		}
 		if c.Sum.IsNil() || c.Total.IsNil() || c.BestWeight.IsNil() || c.Share.IsNil() || c.Allocated.IsNil() ||
-			len(c.WeightedTypes) != len(c.Miners) {
+			len(c.WeightedTypes) != len(c.Miners) || (len(c.ShareWeights) != 0 && len(c.ShareWeights) != len(c.WeightedTypes)) {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "epoch close %d has nil or inconsistent fields", c.Epoch)
 		}
 		seen[c.Epoch] = true

@@ -49,7 +49,61 @@ func DefaultParams() Params {
 		MintShare:                      sdkmath.LegacyZeroDec(),
 		WeightHistoryEpochs:            1000,
 		MaxEpochClosePerBlock:          1000,
+		MaxAnswerFiles:                 32,
+		EmissionShares:                 DefaultEmissionShares(),
 	}
+}
+
+// DefaultEmissionShares split the epoch emission equally between the task types that
+// have weights in the epoch (the rule before emission shares were a param), context
+// selection included.
+func DefaultEmissionShares() []EmissionShare {
+	return []EmissionShare{
+		{TaskType: TASK_TYPE_CODEGEN, Share: 1},
+		{TaskType: TASK_TYPE_BUGFIX, Share: 1},
+		{TaskType: TASK_TYPE_CONTEXT_SELECTION, Share: 1},
+	}
+}
+
+// MaxEmissionShare bounds one task type's emission share (shares are relative).
+const MaxEmissionShare = 10_000
+
+// EmissionShareOf is task type tt's emission share: its entry's, 0 without one, 1 for
+// every type when the list is empty (equal shares).
+func (p Params) EmissionShareOf(tt TaskType) uint32 {
+	if len(p.EmissionShares) == 0 {
+		return 1
+	}
+	for _, s := range p.EmissionShares {
+		if s.TaskType == tt {
+			return s.Share
+		}
+	}
+	return 0
+}
+
+// validateEmissionShares: known task types, each at most once, shares in [0, 10000],
+// and not all zero (an empty list means equal shares).
+func validateEmissionShares(shares []EmissionShare) error {
+	seen := map[TaskType]bool{}
+	total := uint64(0)
+	for _, s := range shares {
+		if !IsTaskType(s.TaskType) {
+			return errorsmod.Wrapf(ErrInvalidParams, "emission_shares: unknown task type %d", s.TaskType)
+		}
+		if seen[s.TaskType] {
+			return errorsmod.Wrapf(ErrInvalidParams, "emission_shares: %s listed twice", s.TaskType)
+		}
+		seen[s.TaskType] = true
+		if s.Share > MaxEmissionShare {
+			return errorsmod.Wrapf(ErrInvalidParams, "emission_shares: %s share %d > %d", s.TaskType, s.Share, MaxEmissionShare)
+		}
+		total += uint64(s.Share)
+	}
+	if len(shares) > 0 && total == 0 {
+		return errorsmod.Wrap(ErrInvalidParams, "emission_shares: every share is 0")
+	}
+	return nil
 }
 
 func inRange[T ~uint32 | ~uint64](name string, v, lo, hi T) error {
@@ -75,6 +129,9 @@ func (p Params) Validate() error {
 	}
 	if p.MintShare.IsNil() || p.MintShare.IsNegative() || p.MintShare.GT(sdkmath.LegacyOneDec()) {
 		return errorsmod.Wrap(ErrInvalidParams, "mint_share must be in [0, 1]")
+	}
+	if err := validateEmissionShares(p.EmissionShares); err != nil {
+		return err
 	}
 	checks := []error{
 		inRange("max_challenges_per_poster_per_epoch", p.MaxChallengesPerPosterPerEpoch, 1, 10_000),
@@ -104,6 +161,7 @@ func (p Params) Validate() error {
 		inRange("weight_exponent", p.WeightExponent, 1, MaxWeightExponentCap),
 		inRange("weight_history_epochs", p.WeightHistoryEpochs, 1, 1_000_000),
 		inRange("max_epoch_close_per_block", p.MaxEpochClosePerBlock, 1, 1_000_000),
+		inRange("max_answer_files", p.MaxAnswerFiles, 1, MaxContextPathsCap),
 	}
 	for _, err := range checks {
 		if err != nil {

@@ -428,7 +428,9 @@ type MsgRevealPatch struct {
 	Sender      string `protobuf:"bytes,1,opt,name=sender,proto3" json:"sender,omitempty"`
 	ChallengeId uint64 `protobuf:"varint,2,opt,name=challenge_id,json=challengeId,proto3" json:"challenge_id,omitempty"`
 	NodeId      string `protobuf:"bytes,3,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
-	Patch       []byte `protobuf:"bytes,4,opt,name=patch,proto3" json:"patch,omitempty"`
+	// patch: a unified diff; for a context-selection challenge the answer's file list in
+	// its canonical encoding (types.EncodeFileList: sorted, distinct, each path then "\n").
+	Patch []byte `protobuf:"bytes,4,opt,name=patch,proto3" json:"patch,omitempty"`
 	// salt: exactly 32 bytes as 64 lowercase hex characters.
 	Salt string `protobuf:"bytes,5,opt,name=salt,proto3" json:"salt,omitempty"`
 }

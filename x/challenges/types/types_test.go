@@ -32,6 +32,21 @@ func TestParamsValidate(t *testing.T) {
 		"zero window of scores":          func(p *types.Params) { p.ScoreWindowEpochs = 0 },
 		"zero max_queue_per_block":       func(p *types.Params) { p.MaxQueuePerBlock = 0 },
 		"zero max_epoch_close_per_block": func(p *types.Params) { p.MaxEpochClosePerBlock = 0 },
+		"zero max_answer_files":          func(p *types.Params) { p.MaxAnswerFiles = 0 },
+		"max_answer_files over the cap":  func(p *types.Params) { p.MaxAnswerFiles = types.MaxContextPathsCap + 1 },
+		"emission share of no task type": func(p *types.Params) {
+			p.EmissionShares = []types.EmissionShare{{TaskType: types.TASK_TYPE_UNSPECIFIED, Share: 1}}
+		},
+		"emission share of an unknown type": func(p *types.Params) {
+			p.EmissionShares = []types.EmissionShare{{TaskType: 9, Share: 1}}
+		},
+		"emission share listed twice": func(p *types.Params) {
+			p.EmissionShares = append(p.EmissionShares, types.EmissionShare{TaskType: types.TASK_TYPE_BUGFIX, Share: 1})
+		},
+		"emission share over the cap": func(p *types.Params) { p.EmissionShares[0].Share = types.MaxEmissionShare + 1 },
+		"every emission share 0": func(p *types.Params) {
+			p.EmissionShares = []types.EmissionShare{{TaskType: types.TASK_TYPE_BUGFIX, Share: 0}}
+		},
 	}
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -68,7 +68,7 @@ func validatePath(path string, maxBytes uint32) error {
 
 // ValidatePost checks every field of a challenge against the params (no state read).
 func (m *MsgPostChallenge) ValidatePost(p Params) error {
-	if m.TaskType != TASK_TYPE_CODEGEN && m.TaskType != TASK_TYPE_BUGFIX {
+	if !IsTaskType(m.TaskType) {
 		return errorsmod.Wrapf(ErrInvalidTaskType, "%s", m.TaskType)
 	}
 	if err := ValidateURL("snapshot url", m.Snapshot.Url, p); err != nil {
@@ -107,7 +107,9 @@ func (m *MsgPostChallenge) ValidatePost(p Params) error {
 			return err
 		}
 	}
-	if err := validateText("test command", m.TestCommand, p.MaxTestCommandBytes, true); err != nil {
+	// A context-selection challenge runs no tests: its command may be empty.
+	testsRun := m.TaskType != TASK_TYPE_CONTEXT_SELECTION
+	if err := validateText("test command", m.TestCommand, p.MaxTestCommandBytes, testsRun); err != nil {
 		return err
 	}
 	if strings.ContainsAny(m.TestCommand, "\x00\n\r") {
