@@ -35,6 +35,9 @@
 #   LOCALNET_MINER_ARGS / LOCALNET_ROUTER_ARGS   extra flags for the miners / the router
 #   LOCALNET_SAVE_MNEMONICS  1: write each key's `keys add` output, mnemonic included, to
 #                        <home>/<key>.key.json (mode 0600); default: no mnemonic files
+#   LOCALNET_GENESIS_JQ  a jq filter applied to genesis.json before the gentx (benchmarks raise
+#                        x/sessions' per-block bounds with it)
+#   LOCALNET_PPROF       host:port for cortd's pprof server (default: off under PORT_BASE)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -276,9 +279,15 @@ sed -i 's/"allow_local_urls": false/"allow_local_urls": true/' "$cfg/genesis.jso
 # the month each) so periods visibly settle. Real networks use `rewards-preset testnet` or
 # `mainnet` (30-day periods). See x/nodes/README.md, Period rewards.
 cortd genesis rewards-preset local >/dev/null
+if [ -n "${LOCALNET_GENESIS_JQ:-}" ]; then
+  jq "$LOCALNET_GENESIS_JQ" "$cfg/genesis.json" > "$cfg/genesis.json.new" && mv "$cfg/genesis.json.new" "$cfg/genesis.json"
+fi
 if [ -n "${PORT_BASE:-}" ]; then
   sed -i "s#^laddr = \"tcp://127.0.0.1:26657\"#laddr = \"tcp://127.0.0.1:$RPC_PORT\"#; s#^laddr = \"tcp://0.0.0.0:26656\"#laddr = \"tcp://127.0.0.1:$P2P_PORT\"#; s#^pprof_laddr = .*#pprof_laddr = \"\"#" "$cfg/config.toml"
   sed -i "s#^address = \"tcp://localhost:1317\"#address = \"tcp://127.0.0.1:$API_PORT\"#; s#^address = \"localhost:9090\"#address = \"127.0.0.1:$GRPC_PORT\"#" "$cfg/app.toml"
+fi
+if [ -n "${LOCALNET_PPROF:-}" ]; then
+  sed -i "s#^pprof_laddr = .*#pprof_laddr = \"$LOCALNET_PPROF\"#" "$cfg/config.toml"
 fi
 
 cortd genesis gentx validator 100000000000ucor --chain-id "$CHAIN_ID" --keyring-backend test >/dev/null 2>&1

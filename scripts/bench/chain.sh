@@ -110,7 +110,7 @@ for mode in $MODES; do
     fi
     echo "==> $(date +%T) full network: one validator, three miners, the router"
     export LOCALNET_MINER_ARGS=${BENCH_MINER_ARGS:---concurrency 16}
-    export LOCALNET_ROUTER_ARGS="--rate 0 --task-rate 0 --key-budget-minute 0 --key-budget-day 0 --global-budget-minute 0 --global-budget-day 0 --request-timeout 3m"
+    export LOCALNET_ROUTER_ARGS="--rate 0 --task-rate 0 --key-budget-minute 0 --key-budget-day 0 --global-budget-minute 0 --global-budget-day 0 --topup-cap-day 0 --request-timeout 3m"
     bash scripts/localnet.sh >"$BENCH_HOME/localnet-flow.out" 2>&1 || { cat "$BENCH_HOME/localnet-flow.out" >&2; exit 1; }
     h0=$(height)
     "$BIN/routerbench" -router "http://127.0.0.1:$((PORT_BASE + 80))" -key "$(head -1 "$LOCALNET_HOME/router-api-keys")" \

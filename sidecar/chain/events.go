@@ -60,6 +60,11 @@ type SubscribeConfig struct {
 	// TxEvents also subscribes to txs' events (e.g. a commit phase opened by the
 	// last precommit). Block events are always delivered.
 	TxEvents bool
+	// TxQuery narrows the tx subscription with extra conditions (CometBFT query
+	// syntax, e.g. "cortd.sessions.v1.EventCommitPhase.task_id EXISTS"): only the txs
+	// that match are sent, so a role that needs one event type is not sent (and the
+	// node does not encode for it) every tx of every block.
+	TxQuery string
 	// Idle is how long without a block counts as a dropped connection (default 20 s):
 	// CometBFT's websocket client never closes a subscription channel, so a silent
 	// one is the only sign of a dead connection.
@@ -123,7 +128,11 @@ func (c *Client) subscribeOnce(ctx context.Context, cfg SubscribeConfig, onBlock
 	}
 	var txs <-chan ctypes.ResultEvent
 	if cfg.TxEvents {
-		txs, err = ws.Subscribe(sctx, "cortd-sidecar", cmttypes.EventQueryTx.String(), 1024)
+		q := cmttypes.EventQueryTx.String()
+		if cfg.TxQuery != "" {
+			q += " AND " + cfg.TxQuery
+		}
+		txs, err = ws.Subscribe(sctx, "cortd-sidecar", q, 1024)
 		if err != nil {
 			cancel()
 			return fmt.Errorf("subscribe to tx events: %w", err)

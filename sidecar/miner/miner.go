@@ -93,7 +93,20 @@ type Miner struct {
 	sem     chan struct{}
 	workers sync.WaitGroup
 	wake    chan uint64
-	started time.Time
+	blocks  chan blockWork // each block's tasks for this node, read in one query
+	// readTasks reads tasks by id (chain.Client.Tasks; tests replace it).
+	readTasks func(ctx context.Context, ids []uint64) ([]sessionstypes.Task, []uint64, error)
+	started   time.Time
+}
+
+// commitPhaseQuery selects the txs that open a commit phase.
+const commitPhaseQuery = "cortd.sessions.v1.EventCommitPhase.task_id EXISTS"
+
+// blockWork is what one block's events ask of the node: tasks to read and act on
+// (assigned to it, or in their commit phase), and tasks that ended (forget them).
+type blockWork struct {
+	height      int64
+	read, ended []uint64
 }
 
 // New checks the config and opens the result store.
@@ -111,7 +124,7 @@ func New(cfg Config, c *chain.Client, s *chain.Signer, e engine.Engine, log *slo
 	return &Miner{
 		cfg: cfg, c: c, s: s, addr: s.Address(), batch: s.NewBatcher(cfg.Batch), e: e, store: st, log: log.With("node", cfg.NodeID),
 		busy: map[uint64]bool{}, hbSlot: -1, sem: make(chan struct{}, cfg.Concurrency),
-		wake: make(chan uint64, 1024), started: time.Now(),
+		wake: make(chan uint64, 1024), blocks: make(chan blockWork, 256), readTasks: c.Tasks, started: time.Now(),
 	}, nil
 }
 
@@ -125,7 +138,9 @@ func (m *Miner) Run(ctx context.Context) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		_ = m.c.Subscribe(ctx, chain.SubscribeConfig{TxEvents: true}, m.onBlock, func(reason string) {
+		// Of txs' events the miner needs only the commit phases that a block's last
+		// precommit opens (assignments, deadlines and validation are block events).
+		_ = m.c.Subscribe(ctx, chain.SubscribeConfig{TxEvents: true, TxQuery: commitPhaseQuery}, m.onBlock, func(reason string) {
 			m.log.Debug("catching up from queries", "reason", reason)
 			m.poke(0)
 		})
@@ -150,8 +165,10 @@ func (m *Miner) Run(ctx context.Context) error {
 			if id == 0 {
 				m.pollAll(ctx)
 			} else {
-				m.pollTask(ctx, id)
+				m.pollTasks(ctx, []uint64{id})
 			}
+		case w := <-m.blocks:
+			m.onBlockWork(ctx, w)
 		}
 	}
 }
@@ -209,6 +226,8 @@ func (m *Miner) warmUp(ctx context.Context) {
 }
 
 // onBlock reacts to this node's events at once; the poll catches anything missed.
+// A block's tasks for this node go to the main loop together, which reads them in
+// one query (hundreds of tasks a block cost one read, not one each).
 func (m *Miner) onBlock(b chain.Block) {
 	if !b.FromTx {
 		// The batcher learns the block interval and sends what the node owes just
@@ -216,23 +235,45 @@ func (m *Miner) onBlock(b chain.Block) {
 		m.batch.OnBlock()
 		go m.maybeHeartbeat(context.Background(), b.Height)
 	}
+	w := blockWork{height: b.Height}
 	for _, ev := range b.Typed() {
 		switch e := ev.(type) {
 		case *sessionstypes.EventTaskAssigned:
 			if contains(e.NodeIds, m.cfg.NodeID) {
-				m.log.Info("task assigned", "task", e.TaskId, "model", e.ModelId, "height", b.Height)
-				m.poke(e.TaskId)
+				m.log.Debug("task assigned", "task", e.TaskId, "model", e.ModelId, "height", b.Height)
+				w.read = append(w.read, e.TaskId)
 			}
 		case *sessionstypes.EventCommitPhase:
 			if contains(e.NodeIds, m.cfg.NodeID) {
-				m.poke(e.TaskId)
+				w.read = append(w.read, e.TaskId)
 			}
 		case *sessionstypes.EventTaskEnded:
 			if _, ok, _ := m.store.Get(e.TaskId); ok {
-				m.log.Info("task ended", "task", e.TaskId, "status", e.Status.String(), "validated", contains(e.ValidatedNodes, m.cfg.NodeID))
-				m.poke(e.TaskId)
+				m.log.Debug("task ended", "task", e.TaskId, "status", e.Status.String(), "validated", contains(e.ValidatedNodes, m.cfg.NodeID))
+				w.ended = append(w.ended, e.TaskId)
 			}
 		}
+	}
+	if len(w.read) == 0 && len(w.ended) == 0 {
+		return
+	}
+	select {
+	case m.blocks <- w:
+	default: // the loop is far behind: a full poll reads everything live
+		m.poke(0)
+	}
+}
+
+// onBlockWork forgets the tasks that ended and reads and dispatches the others.
+func (m *Miner) onBlockWork(ctx context.Context, w blockWork) {
+	for _, id := range w.ended {
+		if err := m.store.Delete(id); err != nil {
+			m.log.Warn("forgetting an ended task failed", "task", id, "err", err)
+		}
+	}
+	if len(w.read) > 0 {
+		m.log.Info("tasks to act on", "height", w.height, "tasks", len(w.read))
+		m.pollTasks(ctx, w.read)
 	}
 }
 

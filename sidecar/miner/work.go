@@ -10,9 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
 	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/cortnet/cortd/sidecar/chain"
@@ -49,27 +46,39 @@ func (m *Miner) pollAll(ctx context.Context) {
 		m.log.Warn("listing stored results failed", "err", err)
 		return
 	}
+	var gone []uint64
 	for _, id := range stored {
 		if !live[id] {
-			m.pollTask(ctx, id)
+			gone = append(gone, id)
 		}
 	}
+	m.pollTasks(ctx, gone)
 }
 
-// pollTask reads one task and acts on it.
-func (m *Miner) pollTask(ctx context.Context, id uint64) {
-	qctx, cancel := m.c.QueryCtx(ctx)
-	res, err := m.c.Sessions.Task(qctx, &sessionstypes.QueryTaskRequest{TaskId: id})
-	cancel()
-	if status.Code(err) == codes.NotFound {
-		_ = m.store.Delete(id)
+// pollTasks reads the tasks (one query per chain.MaxTasksPerQuery ids, repeats
+// dropped) and acts on each; those no longer in state are forgotten.
+func (m *Miner) pollTasks(ctx context.Context, ids []uint64) {
+	if len(ids) == 0 {
 		return
 	}
+	seen := make(map[uint64]bool, len(ids))
+	uniq := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			uniq = append(uniq, id)
+		}
+	}
+	tasks, missing, err := m.readTasks(ctx, uniq)
 	if err != nil {
-		m.log.Warn("reading task failed", "task", id, "err", err)
-		return
+		m.log.Warn("reading tasks failed; the next poll retries", "tasks", len(uniq), "err", err)
 	}
-	m.dispatch(ctx, &res.Task)
+	for _, id := range missing {
+		_ = m.store.Delete(id)
+	}
+	for i := range tasks {
+		m.dispatch(ctx, &tasks[i])
+	}
 }
 
 // dispatch starts a worker for the task unless one is already on it.

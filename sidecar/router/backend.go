@@ -31,8 +31,8 @@ type backend interface {
 	SessionsByOwner(ctx context.Context, owner string, page []byte) ([]sessionstypes.Session, []byte, error)
 	// FreeEscrow is the session's escrow not reserved by tasks.
 	FreeEscrow(ctx context.Context, session uint64) (sdkmath.Int, error)
-	// Task reads a task.
-	Task(ctx context.Context, id uint64) (sessionstypes.Task, error)
+	// Tasks reads tasks by id (those found, in order, and the ids not in state).
+	Tasks(ctx context.Context, ids []uint64) ([]sessionstypes.Task, []uint64, error)
 	// Send sends an ordered tx and waits for its block.
 	Send(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, error)
 	// Submit sends one request's tasks, together, in the router's next unordered
@@ -104,14 +104,8 @@ func (b chainBackend) FreeEscrow(ctx context.Context, session uint64) (sdkmath.I
 	return res.Balance.Free, nil
 }
 
-func (b chainBackend) Task(ctx context.Context, id uint64) (sessionstypes.Task, error) {
-	qctx, cancel := b.c.QueryCtx(ctx)
-	defer cancel()
-	res, err := b.c.Sessions.Task(qctx, &sessionstypes.QueryTaskRequest{TaskId: id})
-	if err != nil {
-		return sessionstypes.Task{}, err
-	}
-	return res.Task, nil
+func (b chainBackend) Tasks(ctx context.Context, ids []uint64) ([]sessionstypes.Task, []uint64, error) {
+	return b.c.Tasks(ctx, ids)
 }
 
 func (b chainBackend) Send(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, error) {

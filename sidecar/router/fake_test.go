@@ -45,6 +45,8 @@ type fakeChain struct {
 	deposits   []uint64 // every deposit: openings and top-ups
 	submitted  [][]uint64
 	submits    int // SendUnordered calls
+	// reads of the model record, the eligible nodes and the free escrow
+	modelReads, eligibleReads, balanceReads int
 
 	// phantomFree is added to what FreeEscrow reports: escrow that concurrent
 	// requests spend between the router's check and its submission.
@@ -66,6 +68,9 @@ func newFakeChain() *fakeChain {
 func (f *fakeChain) Address() string { return "cor1router" }
 
 func (f *fakeChain) Model(_ context.Context, id string) (modelstypes.Model, error) {
+	f.mu.Lock()
+	f.modelReads++
+	f.mu.Unlock()
 	if f.onModel != nil {
 		f.onModel()
 	}
@@ -86,6 +91,9 @@ func (f *fakeChain) ActiveModels(context.Context, []byte) ([]modelstypes.Model, 
 }
 
 func (f *fakeChain) EligibleNodes(context.Context, string, uint32) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.eligibleReads++
 	return 3, f.errEligible
 }
 
@@ -98,20 +106,26 @@ func (f *fakeChain) SessionsByOwner(context.Context, string, []byte) ([]sessions
 func (f *fakeChain) FreeEscrow(_ context.Context, id uint64) (sdkmath.Int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.balanceReads++
 	if f.errBalance != nil {
 		return sdkmath.Int{}, f.errBalance
 	}
 	return sdkmath.NewIntFromUint64(f.free[id] + f.phantomFree), nil
 }
 
-func (f *fakeChain) Task(_ context.Context, id uint64) (sessionstypes.Task, error) {
+func (f *fakeChain) Tasks(_ context.Context, ids []uint64) ([]sessionstypes.Task, []uint64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	t, ok := f.tasks[id]
-	if !ok {
-		return t, status.Error(codes.NotFound, "no task")
+	var out []sessionstypes.Task
+	var missing []uint64
+	for _, id := range ids {
+		if t, ok := f.tasks[id]; ok {
+			out = append(out, t)
+		} else {
+			missing = append(missing, id)
+		}
 	}
-	return t, nil
+	return out, missing, nil
 }
 
 func (f *fakeChain) Send(_ context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, error) {
@@ -283,6 +297,9 @@ func newFakeRouter(t testing.TB, cfg Config) *fakeRouter {
 	}
 	if cfg.Keys == nil {
 		cfg.Keys = map[string]bool{"sk-a": true, "sk-b": true}
+	}
+	if cfg.TaskBackstop == 0 {
+		cfg.TaskBackstop = 5 * time.Millisecond // the fake sends no block events: the backstop reads
 	}
 	fc := newFakeChain()
 	logs := &logBuffer{}

@@ -9,6 +9,7 @@ import (
 	"math/bits"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	sdkmath "cosmossdk.io/math"
@@ -59,6 +60,15 @@ type Config struct {
 	// Batch bounds the txs that carry the submissions of concurrent requests (one
 	// tx per block by default; Batch.MaxMsgs = 1 is one tx per request's task).
 	Batch chain.BatcherConfig
+	// TaskBackstop is how often every awaited task is read even without an event
+	// saying it ended (default 10 s): answers arrive with the block events that end
+	// their tasks; this only bounds the cost of a missed event.
+	TaskBackstop time.Duration
+	// ViewTTL is how long the router reuses what it read of a model (its record and
+	// eligible node count) and of a session's free escrow (default 1 s, about a
+	// block): reading them once a block instead of once a request keeps the node's
+	// query load flat as traffic grows.
+	ViewTTL time.Duration
 }
 
 // Router serves the OpenAI-compatible API.
@@ -75,6 +85,8 @@ type Router struct {
 	now       func() time.Time
 	met       metrics
 	tmpl      *templates
+	watch     *chain.TaskWatcher // hands each request its task when it ends
+	views     modelViews
 }
 
 // New makes a router that funds its sessions from signer's key.
@@ -85,9 +97,18 @@ func New(cfg Config, c *chain.Client, s *chain.Signer, log *slog.Logger) (*Route
 		return r, err
 	}
 	cb.batch = s.NewBatcher(cfg.Batch)
-	// The batcher sends the block's submissions just before the next block is
-	// expected; it follows the chain's blocks for as long as the process serves.
-	go cb.batch.Follow(context.Background(), c)
+	// One subscription for the process's life: the batcher sends the block's
+	// submissions just before the next block is expected, and the watcher reads the
+	// tasks each block ended (one query per block, whatever the requests in flight).
+	ctx := context.Background()
+	go func() {
+		_ = c.Subscribe(ctx, chain.SubscribeConfig{}, func(b chain.Block) {
+			if !b.FromTx {
+				cb.batch.OnBlock()
+				r.watch.OnBlock(ctx, b)
+			}
+		}, func(string) { r.watch.OnGap() })
+	}()
 	return r, nil
 }
 
@@ -114,6 +135,12 @@ func newRouter(cfg Config, b backend, log *slog.Logger) (*Router, error) {
 	if cfg.MaxEmbeddingInputs <= 0 {
 		cfg.MaxEmbeddingInputs = 16
 	}
+	if cfg.TaskBackstop <= 0 {
+		cfg.TaskBackstop = 10 * time.Second
+	}
+	if cfg.ViewTTL <= 0 {
+		cfg.ViewTTL = time.Second
+	}
 	if log == nil {
 		log = slog.Default()
 	}
@@ -126,7 +153,11 @@ func newRouter(cfg Config, b backend, log *slog.Logger) (*Router, error) {
 	if cfg.TaskRatePerMinute > 0 {
 		r.tasks = &taskLimiter{perMinute: cfg.TaskRatePerMinute, burst: r.cfg.TaskBurst, byKey: map[string]*rate.Limiter{}}
 	}
-	r.sess = &sessions{b: b, cfg: sc, log: log, now: func() time.Time { return r.now() }, ids: map[string]uint64{}}
+	r.watch = chain.NewTaskWatcher(b.Tasks)
+	r.watch.Backstop = cfg.TaskBackstop
+	go r.watch.Run(context.Background())
+	r.sess = &sessions{b: b, cfg: sc, log: log, now: func() time.Time { return r.now() }, ids: map[string]uint64{},
+		free: map[uint64]escrowView{}, viewTTL: cfg.ViewTTL}
 	if cfg.TopUpCapPerDay > 0 {
 		r.sess.capDay = newWindow(cfg.TopUpCapPerDay, 24*time.Hour, dayBuckets)
 	}
@@ -199,6 +230,9 @@ type answer struct {
 // checkModel answers 404 for an unknown or retired model and 503 when no node can
 // serve it now: both before anything is charged. It returns the model's record.
 func (r *Router) checkModel(ctx context.Context, model string) (modelstypes.Model, *apiError) {
+	if v, ok := r.views.get(model, r.now(), r.cfg.ViewTTL); ok {
+		return v, nil
+	}
 	m, err := r.b.Model(ctx, model)
 	if status.Code(err) == codes.NotFound || (err == nil && m.Status != modelstypes.MODEL_STATUS_ACTIVE) {
 		return modelstypes.Model{}, &apiError{Status: http.StatusNotFound, Type: "invalid_request_error", Param: "model", Code: "model_not_found",
@@ -214,7 +248,39 @@ func (r *Router) checkModel(ctx context.Context, model string) (modelstypes.Mode
 	if n < int(r.cfg.Sessions.Redundancy) {
 		return modelstypes.Model{}, unavailable(fmt.Sprintf("%d node(s) serve %s now; %d are needed", n, model, r.cfg.Sessions.Redundancy))
 	}
+	r.views.put(model, m, r.now())
 	return m, nil
+}
+
+// modelViews remembers, per model, a record that passed checkModel and when: an
+// active model with enough nodes. Refusals and errors are never remembered.
+type modelViews struct {
+	mu sync.Mutex
+	m  map[string]modelView
+}
+
+type modelView struct {
+	model modelstypes.Model
+	at    time.Time
+}
+
+func (v *modelViews) get(id string, now time.Time, ttl time.Duration) (modelstypes.Model, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	e, ok := v.m[id]
+	if !ok || now.Sub(e.at) >= ttl || now.Before(e.at) {
+		return modelstypes.Model{}, false
+	}
+	return e.model, true
+}
+
+func (v *modelViews) put(id string, m modelstypes.Model, now time.Time) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.m == nil {
+		v.m = map[string]modelView{}
+	}
+	v.m[id] = modelView{model: m, at: now}
 }
 
 func unavailable(msg string) *apiError {
@@ -367,30 +433,25 @@ func definitelyNotIncluded(err error) bool {
 	return errors.As(err, &te) || errors.As(err, &se) || errors.Is(err, chain.ErrNotIncluded)
 }
 
-// wait polls the task until it ends or ctx does (then 504); only a validated task
-// is returned. ids are all the tasks of the request (for the log when the client
-// has gone: they stay paid).
+// wait returns the task once it has ended (the watcher reads it in the block that
+// ends it), or an error when ctx does (then 504) or the task left state unseen;
+// only a validated task is returned. ids are all the tasks of the request (for the
+// log when the client has gone: they stay paid).
 func (r *Router) wait(ctx context.Context, t *ticket, ids []uint64, id uint64) (sessionstypes.Task, *apiError) {
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		task, err := r.b.Task(ctx, id)
-		if err == nil && task.Status.Terminal() {
-			if task.Status != sessionstypes.TASK_STATUS_VALIDATED {
-				return task, unavailable(fmt.Sprintf("task %d ended %s: no validated result", id, task.Status))
-			}
-			return task, nil
-		}
-		select {
-		case <-ctx.Done():
-			if errors.Is(ctx.Err(), context.Canceled) {
-				r.log.Info("router: client gone while its tasks run; they stay paid", "key", t.keyID, "tasks", ids, "cost_ucor", t.cost)
-				return sessionstypes.Task{}, errClientGone(ctx.Err())
-			}
-			return sessionstypes.Task{}, &apiError{Status: http.StatusGatewayTimeout, Type: "server_error", Code: "timeout",
-				Message: fmt.Sprintf("task %d has no validated result within %s", id, r.cfg.Timeout)}
-		case <-tick.C:
-		}
+	task, err := r.watch.Wait(ctx, id)
+	switch {
+	case err == nil && task.Status != sessionstypes.TASK_STATUS_VALIDATED:
+		return task, unavailable(fmt.Sprintf("task %d ended %s: no validated result", id, task.Status))
+	case err == nil:
+		return task, nil
+	case errors.Is(err, context.Canceled):
+		r.log.Info("router: client gone while its tasks run; they stay paid", "key", t.keyID, "tasks", ids, "cost_ucor", t.cost)
+		return sessionstypes.Task{}, errClientGone(err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return sessionstypes.Task{}, &apiError{Status: http.StatusGatewayTimeout, Type: "server_error", Code: "timeout",
+			Message: fmt.Sprintf("task %d has no validated result within %s", id, r.cfg.Timeout)}
+	default:
+		return sessionstypes.Task{}, r.internalError(ctx, "reading the task", err, "task", id)
 	}
 }
 

@@ -36,6 +36,18 @@ type sessions struct {
 	mu     sync.Mutex // one creation or top-up at a time keeps escrow accounting simple
 	ids    map[string]uint64
 	capDay *window // the router key's deposits in any 24 h (nil: no cap); under mu
+	// free is each session's free escrow as last read, less what the router has
+	// reserved since (under mu). It is reused for viewTTL, so that a router answering
+	// hundreds of requests a second reads a session's balance about once a block,
+	// not once a request; a submission that finds it wrong tops up and re-reads.
+	free    map[uint64]escrowView
+	viewTTL time.Duration
+}
+
+// escrowView is a session's free escrow as the router counts it.
+type escrowView struct {
+	free sdkmath.Int
+	at   time.Time
 }
 
 // topUpCapError: the router's key has deposited its daily cap into sessions.
@@ -89,15 +101,25 @@ func (m *sessions) forModel(ctx context.Context, model string, n int) (uint64, e
 	}
 	m.ids[model] = id
 	// Top up when the free escrow cannot pay n more tasks (price x redundancy each).
-	free, err := m.b.FreeEscrow(ctx, id)
-	if err != nil {
-		return 0, fmt.Errorf("session %d balance: %w", id, err)
+	need := m.need(n)
+	v, ok := m.free[id]
+	if !ok || m.now().Sub(v.at) >= m.viewTTL || v.free.LT(need) {
+		free, err := m.b.FreeEscrow(ctx, id)
+		if err != nil {
+			return 0, fmt.Errorf("session %d balance: %w", id, err)
+		}
+		v = escrowView{free: free, at: m.now()}
 	}
-	if need := m.need(n); free.LT(need) {
-		if err := m.deposit(ctx, id, need.Sub(free)); err != nil {
+	if v.free.LT(need) {
+		amount, err := m.deposit(ctx, id, need.Sub(v.free))
+		if err != nil {
+			delete(m.free, id)
 			return 0, err
 		}
+		v.free = v.free.Add(amount)
 	}
+	v.free = v.free.Sub(need) // reserved by this request
+	m.free[id] = v
 	return id, nil
 }
 
@@ -111,26 +133,29 @@ func (m *sessions) need(n int) sdkmath.Int {
 func (m *sessions) topUp(ctx context.Context, id uint64, n int) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.deposit(ctx, id, m.need(n))
+	delete(m.free, id) // the count was wrong: read it again next time
+	_, err := m.deposit(ctx, id, m.need(n))
+	return err
 }
 
 // deposit adds the configured deposit, or atLeast when that is more (a batch of
-// tasks larger than one deposit), within the daily top-up cap.
-func (m *sessions) deposit(ctx context.Context, id uint64, atLeast sdkmath.Int) error {
+// tasks larger than one deposit), within the daily top-up cap, and returns the
+// amount deposited.
+func (m *sessions) deposit(ctx context.Context, id uint64, atLeast sdkmath.Int) (sdkmath.Int, error) {
 	amount := m.cfg.Deposit
 	if atLeast.GT(amount) {
 		amount = atLeast
 	}
 	h, err := m.reserveDeposit(amount, id, "")
 	if err != nil {
-		return err
+		return sdkmath.Int{}, err
 	}
 	if _, err := m.b.Send(context.WithoutCancel(ctx), &sessionstypes.MsgDeposit{Sender: m.b.Address(), SessionId: id, Amount: amount}); err != nil {
 		m.settleDeposit(h, err)
-		return fmt.Errorf("topping up session %d: %w", id, err)
+		return sdkmath.Int{}, fmt.Errorf("topping up session %d: %w", id, err)
 	}
 	m.log.Info("router: session topped up", "session", id, "amount_ucor", amount.String())
-	return nil
+	return amount, nil
 }
 
 // reserveDeposit counts amount against the daily top-up cap, or refuses it with a

@@ -17,6 +17,8 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "owner"}}},
 				{RpcMethod: "Task", Use: "task [task-id]", Short: "Show a task with each node's status and result",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "task_id"}}},
+				{RpcMethod: "Tasks", Use: "tasks-by-id [task-id]...", Short: "Show several tasks at once (at most 1,000 ids)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "task_ids", Varargs: true}}},
 				{RpcMethod: "TasksBySession", Use: "tasks [session-id]", Short: "List a session's tasks",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "session_id"}}},
 				{RpcMethod: "QueueLength", Use: "queue", Short: "Queue length (--session-id for one session's)"},

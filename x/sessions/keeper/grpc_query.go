@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"errors"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -65,6 +66,40 @@ func (q queryServer) Task(ctx context.Context, req *types.QueryTaskRequest) (*ty
 	return &types.QueryTaskResponse{Task: t}, nil
 }
 
+// MaxTasksPerQuery bounds the ids of one Tasks query: a block's worth of one node's
+// assignments at the default per-block bounds, and a bounded read for the node serving it.
+const MaxTasksPerQuery = 1000
+
+// Tasks returns the named tasks (with results) in the order asked, and the ids not in
+// state. Empty, oversized and repeated id lists are refused: a repeated id would only
+// make the node read the same task twice.
+func (q queryServer) Tasks(ctx context.Context, req *types.QueryTasksRequest) (*types.QueryTasksResponse, error) {
+	if req == nil || len(req.TaskIds) == 0 {
+		return nil, status.Error(codes.InvalidArgument, "task_ids required")
+	}
+	if len(req.TaskIds) > MaxTasksPerQuery {
+		return nil, status.Errorf(codes.InvalidArgument, "%d task ids asked; at most %d per query", len(req.TaskIds), MaxTasksPerQuery)
+	}
+	seen := make(map[uint64]bool, len(req.TaskIds)) // lookups only, never iterated
+	out := &types.QueryTasksResponse{Tasks: make([]types.Task, 0, len(req.TaskIds))}
+	for _, id := range req.TaskIds {
+		if seen[id] {
+			return nil, status.Errorf(codes.InvalidArgument, "task id %d asked twice", id)
+		}
+		seen[id] = true
+		t, err := q.taskWithResults(ctx, id)
+		switch {
+		case errors.Is(err, collections.ErrNotFound):
+			out.Missing = append(out.Missing, id)
+		case err != nil:
+			return nil, status.Error(codes.Internal, err.Error())
+		default:
+			out.Tasks = append(out.Tasks, t)
+		}
+	}
+	return out, nil
+}
+
 // TasksBySession lists a session's tasks in id order.
 func (q queryServer) TasksBySession(ctx context.Context, req *types.QueryTasksBySessionRequest) (*types.QueryTasksBySessionResponse, error) {
 	if req == nil {
@@ -123,7 +158,7 @@ func (q queryServer) Params(ctx context.Context, _ *types.QueryParamsRequest) (*
 }
 
 func (q queryServer) taskWithResults(ctx context.Context, id uint64) (types.Task, error) {
-	t, err := q.Tasks.Get(ctx, id)
+	t, err := q.Keeper.Tasks.Get(ctx, id)
 	if err != nil {
 		return t, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/types/query"
 
+	"github.com/cortnet/cortd/x/sessions/keeper"
 	"github.com/cortnet/cortd/x/sessions/types"
 )
 
@@ -62,4 +63,39 @@ func TestQueries(t *testing.T) {
 	p, err := f.q.Params(f.Ctx, &types.QueryParamsRequest{})
 	require.NoError(t, err)
 	require.Equal(t, testParams(), p.Params)
+}
+
+// TestTasksQuery: several tasks in one read, in the order asked, with the ids not in
+// state listed apart; empty, oversized and repeated id lists are refused.
+func TestTasksQuery(t *testing.T) {
+	f := newFixture(t)
+	f.addNodes(t, 1, true)
+	sid := f.session(t, 1, 1, 10*price)
+	a, b := f.submit(t, sid), f.submit(t, sid)
+
+	res, err := f.q.Tasks(f.Ctx, &types.QueryTasksRequest{TaskIds: []uint64{b, 99, a}})
+	require.NoError(t, err)
+	require.Len(t, res.Tasks, 2)
+	require.Equal(t, []uint64{b, a}, []uint64{res.Tasks[0].Id, res.Tasks[1].Id})
+	require.Equal(t, []uint64{99}, res.Missing)
+	one, err := f.q.Task(f.Ctx, &types.QueryTaskRequest{TaskId: a})
+	require.NoError(t, err)
+	require.Equal(t, one.Task, res.Tasks[1], "the same record as the Task query")
+
+	_, err = f.q.Tasks(f.Ctx, &types.QueryTasksRequest{})
+	require.ErrorContains(t, err, "task_ids required")
+	_, err = f.q.Tasks(f.Ctx, nil)
+	require.Error(t, err)
+	_, err = f.q.Tasks(f.Ctx, &types.QueryTasksRequest{TaskIds: []uint64{a, b, a}})
+	require.ErrorContains(t, err, "asked twice")
+	many := make([]uint64, keeper.MaxTasksPerQuery+1)
+	for i := range many {
+		many[i] = uint64(i + 1)
+	}
+	_, err = f.q.Tasks(f.Ctx, &types.QueryTasksRequest{TaskIds: many})
+	require.ErrorContains(t, err, "at most 1000")
+	res, err = f.q.Tasks(f.Ctx, &types.QueryTasksRequest{TaskIds: many[:keeper.MaxTasksPerQuery]})
+	require.NoError(t, err)
+	require.Len(t, res.Tasks, 2)
+	require.Len(t, res.Missing, keeper.MaxTasksPerQuery-2)
 }

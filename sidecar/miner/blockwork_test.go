@@ -1,0 +1,69 @@
+package miner
+
+import (
+	"context"
+	"testing"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/gogoproto/proto"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cortnet/cortd/sidecar/chain"
+	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
+)
+
+func typedEvents(t *testing.T, evs ...proto.Message) []abci.Event {
+	t.Helper()
+	var out []abci.Event
+	for _, ev := range evs {
+		e, err := sdk.TypedEventToEvent(ev)
+		require.NoError(t, err)
+		out = append(out, abci.Event(e))
+	}
+	return out
+}
+
+// TestBlockTasksReadInOneQuery: a block's events for this node (assigned, commit
+// phase) become one read of exactly those tasks; other nodes' tasks are not read,
+// and a stored task the block ended is forgotten without a read.
+func TestBlockTasksReadInOneQuery(t *testing.T) {
+	m := testMiner(t, nil)
+	m.blocks = make(chan blockWork, 4)
+	var reads [][]uint64
+	m.readTasks = func(_ context.Context, ids []uint64) ([]sessionstypes.Task, []uint64, error) {
+		reads = append(reads, append([]uint64(nil), ids...))
+		var out []sessionstypes.Task
+		for _, id := range ids {
+			if id == 5 {
+				continue // pruned meanwhile
+			}
+			out = append(out, sessionstypes.Task{Id: id, Status: sessionstypes.TASK_STATUS_VALIDATED})
+		}
+		return out, []uint64{5}, nil
+	}
+	for _, id := range []uint64{3, 5, 8} {
+		require.NoError(t, m.store.Put(Result{TaskID: id, NodeID: "n1", Text: "r"}))
+	}
+	m.onBlock(chain.Block{Height: 7, FromTx: true, Events: typedEvents(t,
+		&sessionstypes.EventTaskAssigned{TaskId: 1, NodeIds: []string{"n0", "n1"}},
+		&sessionstypes.EventTaskAssigned{TaskId: 2, NodeIds: []string{"n0", "n2"}},
+		&sessionstypes.EventTaskAssigned{TaskId: 4, NodeIds: []string{"n1"}},
+		&sessionstypes.EventCommitPhase{TaskId: 3, NodeIds: []string{"n1", "n2"}},
+		&sessionstypes.EventCommitPhase{TaskId: 5, NodeIds: []string{"n1"}},
+		&sessionstypes.EventTaskEnded{TaskId: 8, Status: sessionstypes.TASK_STATUS_VALIDATED},
+		&sessionstypes.EventTaskEnded{TaskId: 9, Status: sessionstypes.TASK_STATUS_VALIDATED},
+	)})
+	require.Len(t, m.blocks, 1, "one unit of work for the block")
+	m.onBlockWork(context.Background(), <-m.blocks)
+	require.Equal(t, [][]uint64{{1, 4, 3, 5}}, reads, "one read of this node's tasks, in event order")
+	for _, id := range []uint64{3, 5, 8} {
+		_, ok, err := m.store.Get(id)
+		require.NoError(t, err)
+		require.False(t, ok, "task %d forgotten (ended, pruned, or ended by event)", id)
+	}
+
+	m.onBlock(chain.Block{Height: 8, FromTx: true, Events: typedEvents(t,
+		&sessionstypes.EventTaskAssigned{TaskId: 11, NodeIds: []string{"n2"}})})
+	require.Empty(t, m.blocks, "nothing for this node: no work, no read")
+}
