@@ -94,6 +94,7 @@ func newRouterCmd() *cobra.Command {
 	f.DurationVar(&sc.WriteTimeout, "write-timeout", 0, "bound on a whole exchange (0: --request-timeout + 30 s; a ready answer always gets 30 s to be written)")
 	f.DurationVar(&sc.IdleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection is kept")
 	f.IntVar(&sc.MaxHeaderBytes, "max-header-bytes", 64<<10, "bound on a request's headers")
+	f.IntVar(&cfg.MaxInFlight, "max-in-flight", 2000, "chain tasks the router waits on at once; past it requests get 503 \"overloaded\" with Retry-After, uncharged (0: no bound)")
 	f.DurationVar(&cfg.Timeout, "request-timeout", 2*time.Minute, "bound on one request, submission to validated result (then 504)")
 	f.StringVar(&cfg.ModelsDir, "models", "", "folder of model folders: chat completions use <models>/<id>/tokenizer_config.json's chat_template (without one: a plain \"role: content\" transcript)")
 	f.IntVar(&cfg.MaxEmbeddingInputs, "max-embedding-inputs", 16, "strings one /v1/embeddings request may embed (one task each)")

@@ -22,6 +22,19 @@
 # FLOW_CLIENTS (1,20), FLOW_REQUESTS (10,60), MAX_TOKENS (8), BENCH_MINER_ARGS (--concurrency 16),
 # SIDECAR_BIN (a cortd-sidecar binary to run the flow with instead of this tree's, e.g. one
 # built before batching, for a before/after comparison).
+#
+# MODES=overload: the full network under an open-loop load of OVERLOAD_RATE requests/s
+# (1000: twice the 500 requests/s target) for OVERLOAD_DURATION (10m); the router sheds
+# what is past --max-in-flight (OVERLOAD_MAX_IN_FLIGHT, 2000) with 503 "overloaded". Then
+# every task of the router's sessions must end (none left running or queued) and each
+# session's escrow must add up (deposited = free + reserved + paid + refunded, reserved 0).
+# It exits non-zero on any lost request (no answer, no receipt, an unreadable error), a
+# task that never ends, or escrow that does not add up. CI runs it briefly
+# (scripts/e2e/overload.sh).
+#
+# The x/sessions per-block bounds are raised for these runs (LOCALNET_GENESIS_JQ, default
+# below): max_assignments_per_block 1000, max_prunes_per_block 1000, max_deadlines_per_block
+# 2000.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -44,6 +57,11 @@ RPC=http://127.0.0.1:$((PORT_BASE + 57))
 GRPC=127.0.0.1:$((PORT_BASE + 90))
 export LOCALNET_HOME=$BENCH_HOME/net CHAIN_ID=cort-bench-chain BUILD_DIR=$BIN LOCALNET_BUILD=0
 export BLOCK_TIME=${BLOCK_TIME:-1s}
+export LOCALNET_GENESIS_JQ=${LOCALNET_GENESIS_JQ:-'.app_state.sessions.params.max_assignments_per_block=1000 | .app_state.sessions.params.max_prunes_per_block=1000 | .app_state.sessions.params.max_deadlines_per_block=2000'}
+OVERLOAD_RATE=${OVERLOAD_RATE:-1000}
+OVERLOAD_DURATION=${OVERLOAD_DURATION:-10m}
+OVERLOAD_MAX_IN_FLIGHT=${OVERLOAD_MAX_IN_FLIGHT:-2000}
+ROUTER_ARGS="--rate 0 --task-rate 0 --key-budget-minute 0 --key-budget-day 0 --global-budget-minute 0 --global-budget-day 0 --topup-cap-day 0 --max-conns 8192"
 
 cleanup() {
   bash scripts/localnet.sh stop >/dev/null 2>&1 || true
@@ -110,7 +128,7 @@ for mode in $MODES; do
     fi
     echo "==> $(date +%T) full network: one validator, three miners, the router"
     export LOCALNET_MINER_ARGS=${BENCH_MINER_ARGS:---concurrency 16}
-    export LOCALNET_ROUTER_ARGS="--rate 0 --task-rate 0 --key-budget-minute 0 --key-budget-day 0 --global-budget-minute 0 --global-budget-day 0 --topup-cap-day 0 --request-timeout 3m"
+    export LOCALNET_ROUTER_ARGS="$ROUTER_ARGS --max-in-flight 0 --request-timeout 3m"
     bash scripts/localnet.sh >"$BENCH_HOME/localnet-flow.out" 2>&1 || { cat "$BENCH_HOME/localnet-flow.out" >&2; exit 1; }
     h0=$(height)
     "$BIN/routerbench" -router "http://127.0.0.1:$((PORT_BASE + 80))" -key "$(head -1 "$LOCALNET_HOME/router-api-keys")" \
@@ -123,6 +141,35 @@ for mode in $MODES; do
       echo "    miner$n: $(curl -fsS "http://127.0.0.1:$((PORT_BASE + 100 + n))/metrics" | grep -E '^cortd_miner_(batch_txs_total|batch_msgs_total|batch_splits_total|batch_resends_total) ' | tr '\n' ' ' || true)"
     done
     echo "    router: $(curl -fsS "http://127.0.0.1:$((PORT_BASE + 80))/metrics" | grep -E '^cortd_router_(answered_total|batch_txs_total|batch_msgs_total|batch_splits_total) ' | tr '\n' ' ' || true)"
+    bash scripts/localnet.sh stop >/dev/null
+    ;;
+  overload)
+    echo "==> $(date +%T) overload: one validator, three miners, the router; ${OVERLOAD_RATE} requests/s for ${OVERLOAD_DURATION}, router --max-in-flight ${OVERLOAD_MAX_IN_FLIGHT}"
+    export LOCALNET_MINER_ARGS=${BENCH_MINER_ARGS:---concurrency 16}
+    export LOCALNET_ROUTER_ARGS="$ROUTER_ARGS --max-in-flight $OVERLOAD_MAX_IN_FLIGHT --request-timeout 60s"
+    bash scripts/localnet.sh >"$BENCH_HOME/localnet-overload.out" 2>&1 || { cat "$BENCH_HOME/localnet-overload.out" >&2; exit 1; }
+    rc=0
+    "$BIN/routerbench" -router "http://127.0.0.1:$((PORT_BASE + 80))" -key "$(head -1 "$LOCALNET_HOME/router-api-keys")" \
+      -rpc "$RPC" -model tiny -rate "$OVERLOAD_RATE" -duration "$OVERLOAD_DURATION" -request-timeout 100s -max-tokens "$MAX_TOKENS" \
+      -fail-on-lost 2>"$BENCH_HOME/routerbench-overload.log" || rc=$?
+    echo "    router: $(curl -fsS "http://127.0.0.1:$((PORT_BASE + 80))/metrics" | grep -E '^cortd_router_(answered_total|shed_total|inflight_tasks|batch_txs_total|batch_msgs_total) ' | tr '\n' ' ' || true)"
+    [ "$rc" = 0 ] || { echo "FAIL: requests lost (routerbench exit $rc)" >&2; tail -5 "$BENCH_HOME/routerbench-overload.log" >&2; exit 1; }
+    router=$("$BIN/cortd" keys show router -a --keyring-backend test --home "$LOCALNET_HOME")
+    q() { "$BIN/cortd" --home "$LOCALNET_HOME" --node "tcp://127.0.0.1:$((PORT_BASE + 57))" q "$@" -o json; }
+    ok=0
+    for _ in $(seq 1 120); do
+      running=$(q sessions sessions "$router" | jq '[.sessions[]? | (.running // 0 | tonumber)] | add // 0')
+      queued=$(q sessions queue | jq '.total // 0 | tonumber')
+      if [ "$running" = 0 ] && [ "$queued" = 0 ]; then ok=1; break; fi
+      sleep 1
+    done
+    [ "$ok" = 1 ] || { echo "FAIL: tasks still running ($running) or queued ($queued) 120 s after the load" >&2; exit 1; }
+    for sid in $(q sessions sessions "$router" | jq -r '.sessions[].id'); do
+      q payments session-balance "$sid" | jq -e '.balance | ((.deposited|tonumber) == (.free|tonumber) + (.reserved // "0"|tonumber) + (.paid|tonumber) + (.refunded|tonumber)) and ((.reserved // "0"|tonumber) == 0)' >/dev/null ||
+        { echo "FAIL: session $sid escrow does not add up: $(q payments session-balance "$sid")" >&2; exit 1; }
+      echo "    session $sid: $(q payments session-balance "$sid" | jq -c '.balance | {deposited, free, paid, refunded, tasks_settled}')"
+    done
+    echo "    overload: no request lost; every task ended; escrow adds up"
     bash scripts/localnet.sh stop >/dev/null
     ;;
   export)
@@ -146,7 +193,7 @@ for mode in $MODES; do
       'BEGIN { printf "    export at height %s: %s tasks, %d bytes (%.1f MB, %.0f bytes per task), %.2f s; load %s\n", h, n, b, b / 1e6, b / n, t1 - t0, l }'
     [ "$n" -ge "$EXPORT_TASKS" ] || { echo "only $n tasks in the export (wanted $EXPORT_TASKS)" >&2; exit 1; }
     ;;
-  *) echo "unknown mode $mode (chain, flow, export)" >&2; exit 2 ;;
+  *) echo "unknown mode $mode (chain, flow, overload, export)" >&2; exit 2 ;;
   esac
 done
 echo "    load after: $(cut -d' ' -f1-3 /proc/loadavg)"

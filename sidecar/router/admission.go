@@ -31,6 +31,7 @@ type ticket struct {
 	rate  *rate.Reservation
 	r     *Router
 	done  bool
+	slots int64 // chain tasks counted in the router's in-flight total until end
 }
 
 // keyID names an API key in logs without revealing it: a prefix of its sha256.
@@ -86,15 +87,31 @@ func (r *Router) admit(ctx context.Context, inputs int) (*ticket, *apiError) {
 		return nil, badRequest("this request is too large", "")
 	}
 	t := &ticket{key: key, keyID: keyID(key), tasks: tasks, cost: cost, r: r}
+	// Load shedding first: past MaxInFlight chain tasks waiting for their results, a
+	// request is refused at once with nothing charged, rather than queued behind
+	// work the chain cannot finish before the request's timeout.
+	if m := int64(r.cfg.MaxInFlight); m > 0 {
+		n := int64(max(inputs, 1))
+		if cur := r.inflight.Add(n); cur > m {
+			r.inflight.Add(-n)
+			r.met.shed.Add(1)
+			return nil, &apiError{Status: http.StatusServiceUnavailable, Type: "server_error", Code: "overloaded",
+				Message:    fmt.Sprintf("The router has %d tasks in flight, its limit; nothing was charged. Retry after 1 s.", m),
+				retryAfter: "1"}
+		}
+		t.slots = n
+	}
 	now := r.now()
 	if r.tasks != nil {
 		res := r.tasks.limiter(key).ReserveN(now, int(tasks))
 		if !res.OK() {
+			t.leave()
 			return nil, badRequest(fmt.Sprintf("this request is %d tasks (inputs × redundancy %d); a key may submit at most %d at once",
 				tasks, r.cfg.Sessions.Redundancy, r.tasks.burst), "")
 		}
 		if d := res.DelayFrom(now); d > 0 {
 			res.CancelAt(now)
+			t.leave()
 			return nil, tooMany("task_rate_exceeded", d, fmt.Sprintf("key task rate of %d tasks per minute exceeded (this request is %d tasks: inputs × redundancy %d); retry after %s",
 				r.tasks.perMinute, tasks, r.cfg.Sessions.Redundancy, humanWait(d)))
 		}
@@ -102,6 +119,7 @@ func (r *Router) admit(ctx context.Context, inputs int) (*ticket, *apiError) {
 	}
 	holds, be := r.budgets.reserve(key, cost, now)
 	if be != nil {
+		t.leave()
 		if t.rate != nil {
 			t.rate.CancelAt(now)
 		}
@@ -112,6 +130,21 @@ func (r *Router) admit(ctx context.Context, inputs int) (*ticket, *apiError) {
 	}
 	t.holds = holds
 	return t, nil
+}
+
+// end is deferred by every admitted request: it gives back a reservation left
+// unsubmitted and the request's place in the in-flight count.
+func (t *ticket) end() {
+	t.release()
+	t.leave()
+}
+
+// leave frees the request's in-flight slots (once).
+func (t *ticket) leave() {
+	if t != nil && t.slots > 0 {
+		t.r.inflight.Add(-t.slots)
+		t.slots = 0
+	}
 }
 
 // release gives back what a request reserved when it submitted nothing.

@@ -173,7 +173,7 @@ func (r *Router) serve(w http.ResponseWriter, req *http.Request, s *sampling, pr
 		writeError(w, e)
 		return
 	}
-	defer t.release() // a no-op once the tasks are submitted
+	defer t.end() // gives back what was not submitted, and the in-flight slots
 	if _, e := r.checkModel(req.Context(), s.Model); e != nil {
 		writeError(w, e)
 		return

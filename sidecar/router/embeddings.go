@@ -49,7 +49,7 @@ func (r *Router) embeddings(w http.ResponseWriter, req *http.Request) {
 		writeError(w, e)
 		return
 	}
-	defer t.release() // a no-op once the tasks are submitted
+	defer t.end() // gives back what was not submitted, and the in-flight slots
 	model, e := r.checkModel(req.Context(), body.Model)
 	if e != nil {
 		writeError(w, e)

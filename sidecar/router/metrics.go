@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -14,6 +15,8 @@ type metrics struct {
 	byStatus map[int]uint64
 	okCount  uint64
 	okSecs   float64
+	shed     atomic.Uint64 // requests refused as overloaded (MaxInFlight)
+	inflight *atomic.Int64 // the router's in-flight chain tasks
 }
 
 // statusWriter records the status a handler wrote.
@@ -75,4 +78,8 @@ func (m *metrics) serve(w http.ResponseWriter, _ *http.Request) {
 	}
 	fmt.Fprintf(w, "# TYPE cortd_router_answered_seconds_total counter\ncortd_router_answered_seconds_total %g\n", m.okSecs)
 	fmt.Fprintf(w, "# TYPE cortd_router_answered_total counter\ncortd_router_answered_total %d\n", m.okCount)
+	fmt.Fprintf(w, "# TYPE cortd_router_shed_total counter\ncortd_router_shed_total %d\n", m.shed.Load())
+	if m.inflight != nil {
+		fmt.Fprintf(w, "# TYPE cortd_router_inflight_tasks gauge\ncortd_router_inflight_tasks %d\n", m.inflight.Load())
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sdkmath "cosmossdk.io/math"
@@ -69,6 +70,9 @@ type Config struct {
 	// block): reading them once a block instead of once a request keeps the node's
 	// query load flat as traffic grows.
 	ViewTTL time.Duration
+	// MaxInFlight bounds the chain tasks the router waits on at once (0: no bound):
+	// past it requests get 503 "overloaded" with Retry-After and are not charged.
+	MaxInFlight int
 }
 
 // Router serves the OpenAI-compatible API.
@@ -87,6 +91,7 @@ type Router struct {
 	tmpl      *templates
 	watch     *chain.TaskWatcher // hands each request its task when it ends
 	views     modelViews
+	inflight  atomic.Int64 // chain tasks of admitted requests not yet answered
 }
 
 // New makes a router that funds its sessions from signer's key.
@@ -153,6 +158,7 @@ func newRouter(cfg Config, b backend, log *slog.Logger) (*Router, error) {
 	if cfg.TaskRatePerMinute > 0 {
 		r.tasks = &taskLimiter{perMinute: cfg.TaskRatePerMinute, burst: r.cfg.TaskBurst, byKey: map[string]*rate.Limiter{}}
 	}
+	r.met.inflight = &r.inflight
 	r.watch = chain.NewTaskWatcher(b.Tasks)
 	r.watch.Backstop = cfg.TaskBackstop
 	go r.watch.Run(context.Background())
@@ -202,7 +208,10 @@ func (r *Router) checkLimits() error {
 type receipt struct {
 	TaskID uint64
 	Sha256 string
-	Height int64
+	Height int64 // the block whose EndBlock validated the task
+	// Submitted is the block that included the submission: Height − Submitted is the
+	// protocol's latency in blocks (3 at the floor: assign, precommit, commit).
+	Submitted int64
 }
 
 func (rc receipt) setHeaders(w http.ResponseWriter) { setReceiptHeaders(w, []receipt{rc}) }
@@ -211,13 +220,14 @@ func (rc receipt) setHeaders(w http.ResponseWriter) { setReceiptHeaders(w, []rec
 // tasks (an embeddings request with an array input) lists them comma-separated in
 // input order.
 func setReceiptHeaders(w http.ResponseWriter, rcs []receipt) {
-	ids, shas, heights := make([]string, len(rcs)), make([]string, len(rcs)), make([]string, len(rcs))
+	ids, shas, heights, subs := make([]string, len(rcs)), make([]string, len(rcs)), make([]string, len(rcs)), make([]string, len(rcs))
 	for i, rc := range rcs {
-		ids[i], shas[i], heights[i] = fmt.Sprint(rc.TaskID), rc.Sha256, fmt.Sprint(rc.Height)
+		ids[i], shas[i], heights[i], subs[i] = fmt.Sprint(rc.TaskID), rc.Sha256, fmt.Sprint(rc.Height), fmt.Sprint(rc.Submitted)
 	}
 	w.Header().Set("X-Cortd-Task-Id", strings.Join(ids, ","))
 	w.Header().Set("X-Cortd-Result-Sha256", strings.Join(shas, ","))
 	w.Header().Set("X-Cortd-Height", strings.Join(heights, ","))
+	w.Header().Set("X-Cortd-Submitted-Height", strings.Join(subs, ","))
 }
 
 // answer is a validated result.
@@ -337,7 +347,10 @@ func (r *Router) submit(ctx context.Context, t *ticket, model string, msgs []*se
 			"model", model, "tasks", t.tasks, "reason", err)
 		return nil, errClientGone(err)
 	}
-	sid, err := r.sess.forModel(ctx, model, len(msgs))
+	sid, gen, err := r.sess.forModel(ctx, model, len(msgs))
+	if err == nil {
+		defer r.sess.submitted(len(msgs))
+	}
 	if err != nil {
 		t.release()
 		var capErr *topUpCapError
@@ -375,7 +388,8 @@ func (r *Router) submit(ctx context.Context, t *ticket, model string, msgs []*se
 	// top up and submit again. Each top-up adds a whole deposit, so a few rounds
 	// always cover what the requests in flight took.
 	for round := 0; chain.Is(err, paymentstypes.ErrInsufficientEscrow) && round < escrowRounds; round++ {
-		if terr := r.sess.topUp(ctx, sid, len(msgs)); terr != nil {
+		var terr error
+		if gen, terr = r.sess.topUp(ctx, sid, len(msgs), gen); terr != nil {
 			t.release()
 			var capErr *topUpCapError
 			if errors.As(terr, &capErr) {
@@ -456,7 +470,7 @@ func (r *Router) wait(ctx context.Context, t *ticket, ids []uint64, id uint64) (
 }
 
 func receiptOf(t sessionstypes.Task) receipt {
-	return receipt{TaskID: t.Id, Sha256: hex.EncodeToString(t.ResultSha256), Height: t.EndedHeight}
+	return receipt{TaskID: t.Id, Sha256: hex.EncodeToString(t.ResultSha256), Height: t.EndedHeight, Submitted: t.SubmittedHeight}
 }
 
 // consensusAssignment is the assignment of the node whose result is the consensus.

@@ -42,6 +42,12 @@ type sessions struct {
 	// not once a request; a submission that finds it wrong tops up and re-reads.
 	free    map[uint64]escrowView
 	viewTTL time.Duration
+	// pending is the escrow reserved by requests between forModel and the end of
+	// their submission (not yet in a block, so not in a balance read): a read
+	// counts as that much less. gen counts deposits, so that requests that all found
+	// the escrow short at once top up once, not once each (under mu).
+	pending sdkmath.Int
+	gen     uint64
 }
 
 // escrowView is a session's free escrow as the router counts it.
@@ -68,10 +74,37 @@ func (e *topUpCapError) apiError() *apiError {
 }
 
 // forModel returns the model's session with escrow for n more tasks, creating or
-// topping it up from the router's key as needed.
-func (m *sessions) forModel(ctx context.Context, model string, n int) (uint64, error) {
+// topping it up from the router's key as needed, and the deposit generation seen
+// (for topUp). The caller calls submitted(n) once its submission has ended.
+func (m *sessions) forModel(ctx context.Context, model string, n int) (uint64, uint64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	id, err := m.forModelLocked(ctx, model, n)
+	if err == nil {
+		m.pending = m.pendingOrZero().Add(m.need(n))
+	}
+	return id, m.gen, err
+}
+
+func (m *sessions) pendingOrZero() sdkmath.Int {
+	if m.pending.IsNil() {
+		return sdkmath.ZeroInt()
+	}
+	return m.pending
+}
+
+// submitted ends a request's pending reservation (its submission landed or failed).
+func (m *sessions) submitted(n int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p := m.pendingOrZero().Sub(m.need(n))
+	if p.IsNegative() {
+		p = sdkmath.ZeroInt()
+	}
+	m.pending = p
+}
+
+func (m *sessions) forModelLocked(ctx context.Context, model string, n int) (uint64, error) {
 	id, ok := m.ids[model]
 	if !ok {
 		var err error
@@ -92,6 +125,7 @@ func (m *sessions) forModel(ctx context.Context, model string, n int) (uint64, e
 			m.settleDeposit(h, err)
 			return 0, fmt.Errorf("creating a session for %s: %w", model, err)
 		}
+		m.gen++
 		var out sessionstypes.MsgCreateSessionResponse
 		if err := chain.MsgResponse(res, 0, &out); err != nil || out.SessionId == 0 {
 			return 0, fmt.Errorf("creating a session for %s: no session id in the tx response", model)
@@ -108,10 +142,12 @@ func (m *sessions) forModel(ctx context.Context, model string, n int) (uint64, e
 		if err != nil {
 			return 0, fmt.Errorf("session %d balance: %w", id, err)
 		}
-		v = escrowView{free: free, at: m.now()}
+		// Reservations of submissions not yet in a block are not in the read.
+		v = escrowView{free: free.Sub(m.pendingOrZero()), at: m.now()}
 	}
 	if v.free.LT(need) {
-		amount, err := m.deposit(ctx, id, need.Sub(v.free))
+		// Enough for this request and every one between check and block.
+		amount, err := m.deposit(ctx, id, need.Add(m.pendingOrZero()).Sub(v.free))
 		if err != nil {
 			delete(m.free, id)
 			return 0, err
@@ -130,12 +166,18 @@ func (m *sessions) need(n int) sdkmath.Int {
 
 // topUp deposits into the session unconditionally (enough for n tasks at least):
 // submissions racing for the last free escrow found none.
-func (m *sessions) topUp(ctx context.Context, id uint64, n int) error {
+// seen is the deposit generation the request saw in forModel: when another request
+// has deposited since, this one only retries (a burst of requests that found the
+// escrow short together costs one deposit and one block, not one each).
+func (m *sessions) topUp(ctx context.Context, id uint64, n int, seen uint64) (uint64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.free, id) // the count was wrong: read it again next time
-	_, err := m.deposit(ctx, id, m.need(n))
-	return err
+	if m.gen != seen {
+		return m.gen, nil
+	}
+	_, err := m.deposit(ctx, id, m.need(n).Add(m.pendingOrZero()))
+	return m.gen, err
 }
 
 // deposit adds the configured deposit, or atLeast when that is more (a batch of
@@ -154,6 +196,7 @@ func (m *sessions) deposit(ctx context.Context, id uint64, atLeast sdkmath.Int) 
 		m.settleDeposit(h, err)
 		return sdkmath.Int{}, fmt.Errorf("topping up session %d: %w", id, err)
 	}
+	m.gen++
 	m.log.Info("router: session topped up", "session", id, "amount_ucor", amount.String())
 	return amount, nil
 }

@@ -37,6 +37,11 @@ type config struct {
 	maxTokens               int
 	reqTimeout, levelBudget time.Duration
 	warmup                  int
+	// rate > 0: one open-loop level instead of the client levels: requests sent at
+	// rate per second for duration, whatever the answers (an overload run).
+	rate       float64
+	duration   time.Duration
+	failOnLost bool
 }
 
 func main() {
@@ -52,6 +57,9 @@ func main() {
 	flag.DurationVar(&cfg.reqTimeout, "request-timeout", 3*time.Minute, "bound on one request")
 	flag.DurationVar(&cfg.levelBudget, "level-budget", 5*time.Minute, "no new requests of a level are sent after this long")
 	flag.IntVar(&cfg.warmup, "warmup", 2, "requests sent (and not measured) first, so the router's session exists")
+	flag.Float64Var(&cfg.rate, "rate", 0, "open loop: send this many requests per second for -duration (0: the -clients levels)")
+	flag.DurationVar(&cfg.duration, "duration", time.Minute, "how long the open-loop level sends")
+	flag.BoolVar(&cfg.failOnLost, "fail-on-lost", false, "exit 3 when any request is lost: no HTTP answer, an answer without a receipt, or an error without a JSON error body")
 	flag.Parse()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
 
@@ -86,7 +94,16 @@ func main() {
 		}
 	}
 	var rows []levelResult
+	if cfg.rate > 0 {
+		slog.Info("open-loop level", "rate", cfg.rate, "duration", cfg.duration)
+		r := b.runRate(ctx, cfg.rate, cfg.duration)
+		slog.Info("level done", "ok", r.ok, "errors", r.errors(), "lost", r.lost, "req_per_s", fmt.Sprintf("%.2f", r.throughput()))
+		rows = append(rows, r)
+	}
 	for i, c := range cfg.clients {
+		if cfg.rate > 0 {
+			break
+		}
 		slog.Info("level", "clients", c, "requests", cfg.requests[i])
 		r := b.run(ctx, c, cfg.requests[i])
 		slog.Info("level done", "clients", c, "ok", r.ok, "errors", r.errors(), "req_per_s", fmt.Sprintf("%.2f", r.throughput()))
@@ -96,6 +113,14 @@ func main() {
 		}
 	}
 	fmt.Print(table(rows, cfg.maxTokens))
+	lost := 0
+	for _, r := range rows {
+		lost += r.lost
+	}
+	if cfg.failOnLost && lost > 0 {
+		fmt.Fprintf(os.Stderr, "routerbench: %d request(s) lost\n", lost)
+		os.Exit(3)
+	}
 }
 
 func fail(format string, args ...any) {
@@ -198,9 +223,42 @@ func newBench(cfg config) *bench {
 // sample is one request's outcome.
 type sample struct {
 	secs   float64
-	blocks int64
-	status int // HTTP status; 0 when no response came
+	blocks int64 // receipt height − the height when the request was sent
+	proto  int64 // receipt height − the height that included the submission (-1: not told)
+	status int   // HTTP status; 0 when no response came
 	err    string
+	// lost: no HTTP answer, an answer without a valid receipt, or an error whose body
+	// is not the API's JSON error (the client cannot tell what happened).
+	lost bool
+}
+
+// runRate sends requests at rate per second for d (open loop: a slow answer does not
+// slow the sending) and returns the level's result once every request has ended.
+func (b *bench) runRate(ctx context.Context, rate float64, d time.Duration) levelResult {
+	n := int(rate * d.Seconds())
+	out := make(chan sample, n)
+	var wg sync.WaitGroup
+	startH := b.heights.h.Load()
+	start := time.Now()
+	interval := time.Duration(float64(time.Second) / rate)
+	sent := 0
+	for ; sent < n && ctx.Err() == nil; sent++ {
+		if wait := time.Until(start.Add(time.Duration(sent) * interval)); wait > 0 {
+			time.Sleep(wait)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out <- b.one(ctx)
+		}()
+	}
+	wg.Wait()
+	close(out)
+	r := levelResult{label: fmt.Sprintf("%.0f/s open loop", rate), planned: sent, wall: time.Since(start).Seconds(), blocks: b.heights.h.Load() - startH}
+	for s := range out {
+		r.add(s)
+	}
+	return r
 }
 
 // run sends n requests from c concurrent clients and returns the level's result.
@@ -236,7 +294,7 @@ dispatch:
 	close(jobs)
 	wg.Wait()
 	close(out)
-	r := levelResult{clients: c, planned: n, wall: time.Since(start).Seconds(), blocks: b.heights.h.Load() - startH}
+	r := levelResult{label: fmt.Sprintf("%d clients", c), planned: n, wall: time.Since(start).Seconds(), blocks: b.heights.h.Load() - startH}
 	for s := range out {
 		r.add(s)
 	}
@@ -264,21 +322,30 @@ func (b *bench) one(ctx context.Context) sample {
 	t0 := time.Now()
 	res, err := b.client.Do(req)
 	if err != nil {
-		return sample{err: err.Error()}
+		return sample{err: err.Error(), lost: true}
 	}
 	msg, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	res.Body.Close()
-	s := sample{secs: time.Since(t0).Seconds(), status: res.StatusCode}
+	s := sample{secs: time.Since(t0).Seconds(), status: res.StatusCode, proto: -1}
 	if res.StatusCode != http.StatusOK {
 		s.err = fmt.Sprintf("HTTP %d: %s", res.StatusCode, numbersHidden(strings.TrimSpace(string(msg))))
+		var e struct {
+			Error struct {
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		s.lost = json.Unmarshal(msg, &e) != nil || e.Error.Message == ""
 		return s
 	}
 	rh, err := strconv.ParseInt(res.Header.Get("X-Cortd-Height"), 10, 64)
 	if err != nil {
-		s.status, s.err = 0, "answer without a valid X-Cortd-Height receipt header"
+		s.status, s.err, s.lost = 0, "answer without a valid X-Cortd-Height receipt header", true
 		return s
 	}
 	s.blocks = rh - h0
+	if sh, err := strconv.ParseInt(res.Header.Get("X-Cortd-Submitted-Height"), 10, 64); err == nil && sh > 0 {
+		s.proto = rh - sh
+	}
 	return s
 }
 

@@ -83,7 +83,7 @@ func TestRunMeasuresBlocksAndErrors(t *testing.T) {
 	require.Positive(t, r.throughput())
 
 	out := table([]levelResult{r}, 4)
-	require.Contains(t, out, "| 4 | 20 | 16 | 4 |")
+	require.Contains(t, out, "| 4 clients | 20 | 16 | 4 | 0 |")
 	require.Contains(t, out, "errors at 4 clients: 4× HTTP 503")
 
 	// A wrong key is an error for every request, none measured.
@@ -116,4 +116,50 @@ func TestRunStopsAtTheLevelBudget(t *testing.T) {
 	require.Positive(t, r.ok)
 	require.Zero(t, r.errors())
 	require.Equal(t, int64(1), percentile(r.blockLat, 0.5))
+}
+
+// TestRunRateCountsLostRequests: the open-loop level sends rate × duration requests
+// whatever the answers; an answer with a JSON error body is a clear refusal, while a
+// dropped connection, a non-JSON error and an answer without a receipt are lost. The
+// latency from inclusion is the receipt height minus the submission's height.
+func TestRunRateCountsLostRequests(t *testing.T) {
+	chain := &fakeChain{}
+	chain.h.Store(50)
+	rpc := httptest.NewServer(http.HandlerFunc(chain.status))
+	defer rpc.Close()
+	var calls atomic.Int64
+	router := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		switch calls.Add(1) % 10 {
+		case 1: // a clear refusal
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprint(w, `{"error":{"message":"overloaded; retry after 2 s","code":"overloaded"}}`)
+		case 2: // an error no client can read
+			http.Error(w, "upstream went away", http.StatusBadGateway)
+		case 3: // an answer without a receipt
+			fmt.Fprint(w, `{}`)
+		case 4: // the connection dropped
+			hj, _ := w.(http.Hijacker)
+			c, _, _ := hj.Hijack()
+			c.Close()
+		default:
+			w.Header().Set("X-Cortd-Height", "57")
+			w.Header().Set("X-Cortd-Submitted-Height", "54")
+			fmt.Fprint(w, `{}`)
+		}
+	}))
+	defer router.Close()
+	b := newBench(config{router: router.URL, rpc: rpc.URL, model: "tiny", maxTokens: 4, reqTimeout: 5 * time.Second})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go b.heights.poll(ctx, rpc.URL)
+	require.NoError(t, b.heights.waitFirst(ctx, 5*time.Second))
+	start := time.Now()
+	r := b.runRate(ctx, 100, 400*time.Millisecond)
+	require.GreaterOrEqual(t, time.Since(start), 390*time.Millisecond, "sent at the rate, not all at once")
+	require.Equal(t, 40, r.planned)
+	require.Equal(t, 24, r.ok)
+	require.Equal(t, 16, r.errors())
+	require.Equal(t, 12, r.lost, "non-JSON error, no receipt, dropped connection: 4 each")
+	require.Equal(t, int64(3), percentile(r.protoLat, 0.5))
+	require.Contains(t, table([]levelResult{r}, 4), "| 100/s open loop | 40 | 24 | 16 | 12 |")
 }

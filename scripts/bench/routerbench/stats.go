@@ -10,16 +10,21 @@ import (
 
 // levelResult aggregates one concurrency level.
 type levelResult struct {
-	clients, planned int
-	wall             float64 // seconds from the first send to the last answer
-	blocks           int64   // blocks the chain made meanwhile
-	ok               int
-	secs             []float64
-	blockLat         []int64
-	errs             map[string]int // error text (status and first line) → count
+	label    string // the clients, or the open-loop rate
+	planned  int
+	wall     float64 // seconds from the first send to the last answer
+	blocks   int64   // blocks the chain made meanwhile
+	ok, lost int
+	secs     []float64
+	blockLat []int64
+	protoLat []int64        // blocks from the submission's inclusion to validation
+	errs     map[string]int // error text (status and first line) → count
 }
 
 func (r *levelResult) add(s sample) {
+	if s.lost {
+		r.lost++
+	}
 	if s.err != "" || s.status != 200 {
 		if r.errs == nil {
 			r.errs = map[string]int{}
@@ -37,6 +42,9 @@ func (r *levelResult) add(s sample) {
 	r.ok++
 	r.secs = append(r.secs, s.secs)
 	r.blockLat = append(r.blockLat, s.blocks)
+	if s.proto >= 0 {
+		r.protoLat = append(r.protoLat, s.proto)
+	}
 }
 
 func (r *levelResult) errors() int {
@@ -91,22 +99,26 @@ func percentile[T int64 | float64](xs []T, p float64) T {
 // table renders the levels as a markdown table, with the errors underneath.
 func table(rows []levelResult, maxTokens int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n| clients | requests | answered | errors | wall (s) | req/s | p50 (s) | p95 (s) | p50 (blocks) | p95 (blocks) | block time (s) |\n")
-	fmt.Fprintf(&b, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "\n| clients | requests | answered | errors | lost | wall (s) | req/s | p50 (s) | p95 (s) | p50 (blocks) | p95 (blocks) | p50 / p95 from inclusion (blocks) | block time (s) |\n")
+	fmt.Fprintf(&b, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rows {
 		bt := "-"
 		if r.blocks > 0 {
 			bt = fmt.Sprintf("%.2f", r.wall/float64(r.blocks))
 		}
-		fmt.Fprintf(&b, "| %d | %d | %d | %d | %.1f | %.2f | %.2f | %.2f | %d | %d | %s |\n",
-			r.clients, r.planned, r.ok, r.errors(), r.wall, r.throughput(),
+		incl := "-"
+		if len(r.protoLat) > 0 {
+			incl = fmt.Sprintf("%d / %d", percentile(r.protoLat, 0.50), percentile(r.protoLat, 0.95))
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %.1f | %.2f | %.2f | %.2f | %d | %d | %s | %s |\n",
+			r.label, r.planned, r.ok, r.errors(), r.lost, r.wall, r.throughput(),
 			percentile(r.secs, 0.50), percentile(r.secs, 0.95),
-			percentile(r.blockLat, 0.50), percentile(r.blockLat, 0.95), bt)
+			percentile(r.blockLat, 0.50), percentile(r.blockLat, 0.95), incl, bt)
 	}
-	fmt.Fprintf(&b, "\nChat completions of max_tokens %d; latency from send to the validated answer; blocks = the receipt's X-Cortd-Height minus the height when the request was sent.\n", maxTokens)
+	fmt.Fprintf(&b, "\nChat completions of max_tokens %d; latency from send to the validated answer; blocks = the receipt's X-Cortd-Height minus the height when the request was sent; from inclusion = X-Cortd-Height minus X-Cortd-Submitted-Height (3 at the protocol's floor); lost = no answer, no receipt, or an error without the API's JSON error body.\n", maxTokens)
 	for _, r := range rows {
 		if len(r.errs) > 0 {
-			fmt.Fprintf(&b, "errors at %d clients: %s\n", r.clients, r.errorSummary())
+			fmt.Fprintf(&b, "errors at %s: %s\n", r.label, r.errorSummary())
 		}
 	}
 	return b.String()
