@@ -29,8 +29,8 @@
 # every task of the router's sessions must end (none left running or queued) and each
 # session's escrow must add up (deposited = free + reserved + paid + refunded, reserved 0).
 # It exits non-zero on any lost request (no answer, no receipt, an unreadable error), a
-# task that never ends, or escrow that does not add up. CI runs it briefly
-# (scripts/e2e/overload.sh).
+# task that never ends, or escrow that does not add up. CI runs it briefly (.ci/run: 600/s
+# for 30 s, --max-in-flight 1000).
 #
 # The x/sessions per-block bounds are raised for these runs (LOCALNET_GENESIS_JQ, default
 # below): max_assignments_per_block 1000, max_prunes_per_block 1000, max_deadlines_per_block

@@ -66,9 +66,8 @@ func refusedAtCheck(err error) bool {
 // await polls for the tx by hash until it is in a block, or until the chain's
 // block time has passed its timeout (then ErrNotIncluded, which is final).
 func (b *Batcher) await(ctx context.Context, hash string, timeout time.Time) (*sdk.TxResponse, error) {
-	t := time.NewTicker(b.cfg.Poll)
-	defer t.Stop()
 	past := false
+	retried := false // looked up again after a block's first miss (the tx index runs just behind the block)
 	for {
 		res, err := b.tx.FindTx(ctx, hash)
 		if err == nil && res != nil {
@@ -93,12 +92,39 @@ func (b *Batcher) await(ctx context.Context, hash string, timeout time.Time) (*s
 				return nil, fmt.Errorf("chain: tx %s: outcome unknown %s after its timeout (block time: %v, lookup: %v)", hash, b.cfg.GiveUp, berr, err)
 			}
 		}
+		// Next lookup: shortly after the next block when block notices come (the
+		// tx can only land in a block), else after Poll.
+		wait := b.cfg.Poll
+		next, following := b.nextBlock()
+		if following && !retried {
+			retried = true
+			wait = b.cfg.Poll // once more this block, in case the index was behind
+		} else if following {
+			retried = false
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-next:
+			case <-time.After(4 * b.blockInterval()):
+			}
+			wait = indexLag
+		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-t.C:
+		case <-time.After(wait):
 		}
 	}
+}
+
+// indexLag is how long after a block notice a tx is looked up: the node indexes
+// the block's txs just after publishing its events.
+const indexLag = 50 * time.Millisecond
+
+func (b *Batcher) blockInterval() time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return max(b.interval, 100*time.Millisecond)
 }
 
 // failure says what a failed tx means for its groups.

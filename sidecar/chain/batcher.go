@@ -18,7 +18,7 @@ type BatcherConfig struct {
 	// its own, as an unbatched sender would).
 	MaxMsgs int
 	// MaxTxBytes bounds the summed encoded size of one tx's messages (default
-	// 256 KiB; the node's mempool refuses txs over its max_tx_bytes, 1 MiB by default).
+	// 512 KiB; the node's mempool refuses txs over its max_tx_bytes, 1 MiB by default).
 	MaxTxBytes int
 	// Lead: with block notices (OnBlock) the pending messages are sent this long
 	// before the next block is expected, at most a quarter of the block interval
@@ -33,7 +33,10 @@ type BatcherConfig struct {
 	// MaxResends bounds how often a group is sent again after its tx was not
 	// included (dropped from a full mempool) or the mempool was full (default 5).
 	MaxResends int
-	// Poll is the interval of the inclusion check by hash (default 250 ms).
+	// Poll is the interval of the inclusion check by hash when no block notices
+	// come (default 250 ms); with them, a tx is looked up shortly after each block
+	// (and once more if the node's tx index was behind), and every 4 intervals
+	// at the latest.
 	Poll time.Duration
 	// GiveUp bounds the wait past a tx's timeout when the chain's block time
 	// cannot be read (node down): the outcome is then unknown (default 2 min).
@@ -42,10 +45,10 @@ type BatcherConfig struct {
 
 func (c *BatcherConfig) defaults() {
 	if c.MaxMsgs <= 0 {
-		c.MaxMsgs = 64
+		c.MaxMsgs = 1000
 	}
 	if c.MaxTxBytes <= 0 {
-		c.MaxTxBytes = 256 << 10
+		c.MaxTxBytes = 512 << 10
 	}
 	if c.Lead <= 0 {
 		c.Lead = 250 * time.Millisecond
@@ -136,6 +139,20 @@ type Batcher struct {
 	interval     time.Duration // smoothed time between block notices
 	timer        *time.Timer
 	closed       bool
+	// blockCh is closed at the next block notice (and replaced): inclusion checks
+	// wait on it, so a tx in flight costs one lookup per block, not one per Poll.
+	blockCh chan struct{}
+}
+
+// nextBlock returns a channel closed at the next block notice, and whether block
+// notices come at all (the interval is known).
+func (b *Batcher) nextBlock() (<-chan struct{}, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.blockCh == nil {
+		b.blockCh = make(chan struct{})
+	}
+	return b.blockCh, b.interval > 0
 }
 
 // NewBatcher makes a batcher sending through tx. Close stops it.
@@ -221,6 +238,10 @@ func (b *Batcher) OnBlock() {
 		}
 	}
 	b.lastBlock = now
+	if b.blockCh != nil {
+		close(b.blockCh)
+		b.blockCh = nil
+	}
 	if len(b.pending) > 0 {
 		b.scheduleLocked()
 	}
