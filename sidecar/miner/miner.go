@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cortnet/cortd/sidecar/chain"
@@ -28,7 +29,7 @@ type Config struct {
 	Models []string
 	// StateDir holds results between precommit and commit (survives restarts).
 	StateDir     string
-	PollInterval time.Duration // backstop poll of assignments (default 5 s)
+	PollInterval time.Duration // backstop poll of assignments (default 5 s; every 6th tick while block events arrive)
 	Concurrency  int           // tasks computed at once (default 2)
 	// EngineTimeout bounds one completion + embedding (default 2 min).
 	EngineTimeout time.Duration
@@ -97,6 +98,7 @@ type Miner struct {
 	// readTasks reads tasks by id (chain.Client.Tasks; tests replace it).
 	readTasks func(ctx context.Context, ids []uint64) ([]sessionstypes.Task, []uint64, error)
 	started   time.Time
+	lastBlock atomic.Int64 // unix ns of the last block event
 }
 
 // commitPhaseQuery selects the txs that open a commit phase.
@@ -147,6 +149,7 @@ func (m *Miner) Run(ctx context.Context) error {
 	}()
 	tick := time.NewTicker(m.cfg.PollInterval)
 	defer tick.Stop()
+	ticks := 0
 	m.poke(0)
 	for {
 		select {
@@ -157,7 +160,13 @@ func (m *Miner) Run(ctx context.Context) error {
 			m.batch.Close()
 			return ctx.Err()
 		case <-tick.C:
-			m.poke(0)
+			// The full poll is the backstop for missed events: every tick while block
+			// events are not arriving, every 6th while they are (a full poll reads
+			// every live assignment, hundreds of tasks under load).
+			ticks++
+			if ticks%6 == 0 || time.Since(time.Unix(0, m.lastBlock.Load())) > m.cfg.PollInterval {
+				m.poke(0)
+			}
 			if h, err := m.c.Height(ctx); err == nil {
 				m.maybeHeartbeat(ctx, h)
 			}
@@ -230,6 +239,7 @@ func (m *Miner) warmUp(ctx context.Context) {
 // one query (hundreds of tasks a block cost one read, not one each).
 func (m *Miner) onBlock(b chain.Block) {
 	if !b.FromTx {
+		m.lastBlock.Store(time.Now().UnixNano())
 		// The batcher learns the block interval and sends what the node owes just
 		// before the next block is expected.
 		m.batch.OnBlock()

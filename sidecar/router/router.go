@@ -15,6 +15,7 @@ import (
 
 	sdkmath "cosmossdk.io/math"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	"golang.org/x/sync/singleflight"
 	"golang.org/x/time/rate"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -243,6 +244,25 @@ func (r *Router) checkModel(ctx context.Context, model string) (modelstypes.Mode
 	if v, ok := r.views.get(model, r.now(), r.cfg.ViewTTL); ok {
 		return v, nil
 	}
+	// One read per model at a time: when the view expires under load, the requests
+	// arriving meanwhile share the read instead of each asking the chain.
+	type checked struct {
+		m modelstypes.Model
+		e *apiError
+	}
+	v, _, _ := r.views.sf.Do(model, func() (any, error) {
+		m, e := r.readModel(context.WithoutCancel(ctx), model)
+		if e == nil {
+			r.views.put(model, m, r.now())
+		}
+		return checked{m, e}, nil
+	})
+	c := v.(checked)
+	return c.m, c.e
+}
+
+// readModel reads the model's record and its eligible node count.
+func (r *Router) readModel(ctx context.Context, model string) (modelstypes.Model, *apiError) {
 	m, err := r.b.Model(ctx, model)
 	if status.Code(err) == codes.NotFound || (err == nil && m.Status != modelstypes.MODEL_STATUS_ACTIVE) {
 		return modelstypes.Model{}, &apiError{Status: http.StatusNotFound, Type: "invalid_request_error", Param: "model", Code: "model_not_found",
@@ -258,7 +278,6 @@ func (r *Router) checkModel(ctx context.Context, model string) (modelstypes.Mode
 	if n < int(r.cfg.Sessions.Redundancy) {
 		return modelstypes.Model{}, unavailable(fmt.Sprintf("%d node(s) serve %s now; %d are needed", n, model, r.cfg.Sessions.Redundancy))
 	}
-	r.views.put(model, m, r.now())
 	return m, nil
 }
 
@@ -267,6 +286,7 @@ func (r *Router) checkModel(ctx context.Context, model string) (modelstypes.Mode
 type modelViews struct {
 	mu sync.Mutex
 	m  map[string]modelView
+	sf singleflight.Group
 }
 
 type modelView struct {
