@@ -38,6 +38,10 @@ type fakeTxChain struct {
 	blockErr error // BlockTime fails with this
 
 	mempoolFull, lost, drop int
+	// hold: accepted txs wait in held until the test includes them (a block later)
+	hold  bool
+	held  map[string][]sdk.Msg
+	finds int // FindTx calls
 
 	n         int
 	signed    map[string][]sdk.Msg
@@ -103,9 +107,15 @@ func (f *fakeTxChain) Broadcast(_ context.Context, bz []byte) error {
 	if lost {
 		f.lost--
 	}
-	if f.drop > 0 {
+	switch {
+	case f.drop > 0:
 		f.drop--
-	} else {
+	case f.hold:
+		if f.held == nil {
+			f.held = map[string][]sdk.Msg{}
+		}
+		f.held[hash] = msgs
+	default:
 		f.include(hash, msgs)
 	}
 	if lost {
@@ -138,6 +148,7 @@ func (f *fakeTxChain) include(hash string, msgs []sdk.Msg) {
 func (f *fakeTxChain) FindTx(_ context.Context, hash string) (*sdk.TxResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.finds++
 	return f.included[hash], nil
 }
 
@@ -587,4 +598,34 @@ func TestClassifyFailures(t *testing.T) {
 	require.Equal(t, failFinal, k)
 	k, _ = classify(context.Canceled)
 	require.Equal(t, failFinal, k)
+}
+
+// TestBatcherLooksUpATxOncePerBlock: with block notices a tx in flight is looked up
+// right after it is sent, once more shortly after, and then only after the next block
+// notice (a lookup loads the whole block on the node), not every Poll.
+func TestBatcherLooksUpATxOncePerBlock(t *testing.T) {
+	f := newFakeTxChain()
+	f.hold = true
+	b := testBatcher(f, BatcherConfig{Poll: 5 * time.Millisecond})
+	defer b.Close()
+	b.OnBlock()
+	time.Sleep(300 * time.Millisecond)
+	b.OnBlock() // blocks every ~300 ms: the batcher follows them
+	chs := addAll(b, "a")
+	b.Flush()
+	require.Eventually(t, func() bool { f.mu.Lock(); defer f.mu.Unlock(); return len(f.held) == 1 }, 5*time.Second, time.Millisecond)
+	time.Sleep(200 * time.Millisecond) // 40 polls' worth without a block
+	f.mu.Lock()
+	require.LessOrEqual(t, f.finds, 2, "looked up when sent and once more, then waits for a block")
+	for h, msgs := range f.held {
+		f.include(h, msgs)
+	}
+	f.held = nil
+	f.mu.Unlock()
+	b.OnBlock()
+	r := results(t, chs)
+	require.NoError(t, r[0].Err)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	require.LessOrEqual(t, f.finds, 3)
 }
