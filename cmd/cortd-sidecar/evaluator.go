@@ -24,7 +24,8 @@ func newEvaluatorCmd() *cobra.Command {
 	var lim sandbox.Limits
 	var memMB, outKB int64
 	var maxPatch int
-	var allowLocal bool
+	var allowLocal, probe bool
+	var pc evaluator.ProberConfig
 	cmd := &cobra.Command{
 		Use:   "evaluator",
 		Short: "Validators: score the revealed patches of x/challenges challenges in a bubblewrap sandbox and submit the scores",
@@ -35,6 +36,10 @@ CPU/memory/process/output/wall-clock limits) under the evaluator's own test main
 one MsgSubmitScores per challenge (score = hidden tests passed / hidden tests, in basis
 points, as reported over a channel the patch's code cannot reach: see x/challenges/README.md).
 Patches run --parallel at a time, cheapest first, within the challenge's evaluation window.
+Context-selection challenges run nothing: their file lists are scored by F1 against the
+answer key. With --probe-availability (default) it also GETs <endpoint>/availability of
+every miner invited to a challenge in COMMIT that has not committed, and reports the ones
+that do not answer (MsgReportUnavailable; x/challenges skips them in later invitations).
 Needs bwrap: scripts/install-bwrap.sh.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -68,7 +73,18 @@ Needs bwrap: scripts/install-bwrap.sh.`,
 				return err
 			}
 			defer c.Close()
-			r := evaluator.NewRunner(ev, evaluator.NewGRPCChain(c, s), rc, slog.Default())
+			gc := evaluator.NewGRPCChain(c, s)
+			r := evaluator.NewRunner(ev, gc, rc, slog.Default())
+			if probe {
+				pc.Fetch = fetch.Options{AllowLocal: allowLocal}
+				pr := evaluator.NewProber(gc, pc, slog.Default())
+				pr.Register(r.M)
+				go func() {
+					if err := pr.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+						slog.Error("availability prober stopped", "err", err)
+					}
+				}()
+			}
 			hs := startHTTP(ln, newHTTPServer(r.Handler()), "metrics server")
 			slog.Info("evaluator starting", "key", s.Name(), "address", s.Address(), "work_dir", workDir,
 				"listen", ln.Addr().String(), "wall", lim.Wall, "cpu", lim.CPU, "memory_mb", memMB, "processes", lim.Processes)
@@ -97,6 +113,10 @@ Needs bwrap: scripts/install-bwrap.sh.`,
 	f.DurationVar(&rc.BlockTime, "block-time", time.Second, "block time assumed until blocks have been observed (smaller is safer: evaluation stops early)")
 	f.DurationVar(&rc.QuickWall, "quick-wall", 0, "wall limit of a patch's first run (0: 3x the baseline's duration, at least 20s); patches that hit it are re-run with --wall while the challenge's window lasts")
 	f.IntVar(&maxPatch, "max-patch-bytes", 1<<20, "patches larger than this score 0")
+	f.BoolVar(&probe, "probe-availability", true, "probe the /availability of miners invited to open challenges and report those that do not answer")
+	f.DurationVar(&pc.Poll, "probe-poll", 5*time.Second, "scan interval of challenges in COMMIT for availability probes")
+	f.DurationVar(&pc.Timeout, "probe-timeout", 5*time.Second, "bound on one availability probe")
+	f.IntVar(&pc.Attempts, "probe-attempts", 3, "failed probes (2 s apart) before a miner is reported unavailable")
 	f.DurationVar(&lim.Wall, "wall", d.Wall, "wall-clock limit of one patch's run")
 	f.DurationVar(&lim.CPU, "cpu", d.CPU, "CPU time limit per process")
 	f.Int64Var(&memMB, "memory-mb", d.Memory>>20, "address-space limit per process, MiB")

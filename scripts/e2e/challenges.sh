@@ -7,17 +7,21 @@
 #    windows, quorum 2, the rewards pool filled by mint_share
 # 2. three miners with --challenge-agent: op1's agent returns the right fix, op2's a wrong
 #    fix (a harmless change: the broken test still fails), op3's a patch that does not apply
+#    and a fourth miner, node4, heartbeats and is opted in but registered a dead endpoint
 # 3. validator node0's challenger makes a bugfix challenge from a small Go repository made
-#    here (seeded mutation), serves the archives over HTTP and reveals the tests on time
+#    here (seeded mutation), serves the archives over HTTP and reveals the tests on time; it
+#    invites all four: node0's evaluator probes the invited miners' /availability, node4
+#    does not answer and is reported (MsgReportUnavailable), so invitations skip it
 # 4. both validators run the evaluator (node0's from the start, since its first run warms a
 #    build cache); node1 sends inflated scores (10000 for everyone) with the CLI before its
 #    evaluator starts (which then finds its scores in and skips); the stake-weighted median takes
 #    node0's honest scores: right > wrong > not applying
-# 5. a second challenger posts a context-selection challenge made from a planted bug in the
-#    same repository (the answer key, the mutated file, is its hidden "tests"): node1 and
-#    node2 answer with the builtin selector (the file declaring the function the statement
-#    names: F1 10000), node3's context agent adds go.mod (precision 1/2, recall 1: F1 2/3,
-#    6666 bps); the evaluators score the file lists (no sandbox), the median is kept
+# 5. a second challenger posts (for up to 4 miners: node4 is skipped, 3 are invited) a
+#    context-selection challenge made from a planted bug in the same repository (the
+#    answer key, the mutated file, is its hidden "tests"): node1 and node2 answer with
+#    the builtin selector (the file declaring the function the statement names: F1
+#    10000), node3's context agent adds go.mod (precision 1/2, recall 1: F1 2/3, 6666
+#    bps); the evaluators score the file lists (no sandbox), the median is kept
 # 6. at the epoch end the weights of both task types follow the scores and sum to 1; pending
 #    rewards follow the weights; Σ pending == pending total ≤ pool; op1 withdraws and its
 #    balance grows by exactly its pending reward
@@ -40,7 +44,8 @@ BIN=$ROOT/build/cortd
 SC=$ROOT/build/e2e/cortd-sidecar
 N=2
 # node i: p2p PB+10i, rpc PB+10i+1, api PB+10i+2, grpc PB+10i+3; challenger PB+50;
-# context-selection challenger PB+51; evaluator i PB+60+i; miner n PB+70+n
+# context-selection challenger PB+51; evaluator i PB+60+i; miner n PB+70+n; node4's dead
+# endpoint PB+79 (nothing listens there)
 rpc() { echo "tcp://127.0.0.1:$((PB + 10 * $1 + 1))"; }
 grpc() { echo "127.0.0.1:$((PB + 10 * $1 + 3))"; }
 NODE=$(rpc 0)
@@ -97,7 +102,7 @@ for i in $(seq 0 $((N - 1))); do
 done
 
 log "genesis: miners' accounts, a 20 s challenges epoch, short windows, quorum 2, mint_share"
-for k in owner op1 op2 op3; do
+for k in owner op1 op2 op3 op4; do
   cortd keys add "$k" --keyring-backend test >/dev/null 2>&1
   cortd genesis add-genesis-account "$k" 1000000000000ucor --keyring-backend test >/dev/null
 done
@@ -250,11 +255,29 @@ for n in 1 2 3; do
 done
 log "node1..3 registered and opted in"
 
+log "node4: a miner that heartbeats but registers a dead endpoint (no challenge agent; opted in with the CLI)"
+"$SC" miner --home "$NET/node0" --keyring-backend test --key op4 --node-id node4 --engine native --serve m1 \
+  --models "$E2E_HOME/models" --memory-mb 512 --grpc "$(grpc 0)" --node "$NODE" \
+  --listen "127.0.0.1:$((PB + 74))" --endpoint "http://127.0.0.1:$((PB + 79))" --poll 3s \
+  >>"$E2E_HOME/miner4.log" 2>&1 &
+PIDS+=("$!")
+wait_for "node4 registered and heartbeating" 90 sh -c "$BIN q nodes node node4 --node $NODE -o json | jq -e '.node.last_heartbeat_height | tonumber > 0'"
+# op4's miner signs its heartbeats with the same key: a sequence race is retried
+opt_in4() {
+  out=$(tx challenges opt-in node4 true --from op4) && [ "$(echo "$out" | jq -r .code)" = 0 ] || { sleep 2; return 1; }
+  for _ in $(seq 1 10); do
+    q challenges opted-in node4 | jq -e '.opted_in == true' >/dev/null && return 0
+    sleep 1
+  done
+  return 1
+}
+wait_for "node4 opted in" 60 opt_in4
+
 # node0's evaluator starts now: its first run warms a Go build cache of the standard
 # library in the sandbox (minutes on 2 cores), which must not eat the evaluation window.
 start_evaluator() {
   "$SC" evaluator --home "$NET/node$1" --keyring-backend test --key "node$1" --grpc "$(grpc "$1")" --node "$(rpc "$1")" \
-    --listen "127.0.0.1:$((PB + 60 + $1))" --poll 3s --work-dir "$E2E_HOME/eval$1" --std-cache "$E2E_HOME/gocache-std" \
+    --listen "127.0.0.1:$((PB + 60 + $1))" --poll 3s --probe-poll 2s --work-dir "$E2E_HOME/eval$1" --std-cache "$E2E_HOME/gocache-std" \
     --allow-local-network >>"$E2E_HOME/evaluator$1.log" 2>&1 &
   PIDS+=("$!")
 }
@@ -263,7 +286,7 @@ start_evaluator 0
 
 log "node0's challenger: a seeded bugfix challenge, archives served over HTTP"
 "$SC" challenger --home "$NET/node0" --keyring-backend test --key node0 --grpc "$(grpc 0)" --node "$NODE" --repo "$REPO" --seed 3 \
-  --serve "127.0.0.1:$((PB + 50))" --state-dir "$E2E_HOME/challenger" --min-miners 3 --max-miners 3 \
+  --serve "127.0.0.1:$((PB + 50))" --state-dir "$E2E_HOME/challenger" --min-miners 3 --max-miners 4 \
   --response-window 12 --evaluation-window 240 --poll 1s >"$E2E_HOME/challenger.out" 2>>"$E2E_HOME/challenger.log" &
 PIDS+=("$!")
 wait_for "the challenge to be posted" 120 sh -c "[ -s '$E2E_HOME/challenger.out' ]"
@@ -271,16 +294,23 @@ ID=$(head -1 "$E2E_HOME/challenger.out")
 grep -m1 "bug injected" "$E2E_HOME/challenger.log" || true
 # The chain invites in the block after the post (seeded by the hash of the block holding
 # it), so the challenge is INVITING for a block first.
-invited3() { [ "$(q challenges challenge "$ID" | jq -r '.challenge.invited | length')" = 3 ]; }
-for _ in $(seq 1 30); do invited3 && break; sleep 1; done
+invited4() { [ "$(q challenges challenge "$ID" | jq -r '.challenge.invited | length')" = 4 ]; }
+for _ in $(seq 1 30); do invited4 && break; sleep 1; done
 C=$(q challenges challenge "$ID")
-[ "$(echo "$C" | jq -r '.challenge.invited | length')" = 3 ] || fail "challenge $ID: expected 3 invited miners: $C"
+[ "$(echo "$C" | jq -r '.challenge.invited | length')" = 4 ] || fail "challenge $ID: expected 4 invited miners: $C"
 log "challenge $ID posted; invited: $(echo "$C" | jq -c .challenge.invited)"
+
+skipped4() { q challenges unavailability node4 | jq -e '.skipped == true'; }
+wait_for "node4 to be reported unavailable" 90 skipped4
+U=$(q challenges unavailability node4)
+[ "$(echo "$U" | jq -r '.reports[0].reporter')" = "$(addr node0)" ] || fail "node4 should be reported by node0's evaluator: $U"
+[ "$(echo "$U" | jq -r '.reports[0].challenge_id')" = "$ID" ] || fail "node4's report should name challenge $ID: $U"
+log "node4 reported unavailable by node0's evaluator, skipped until height $(echo "$U" | jq -r .skip_until_height)"
 
 log "node0's second challenger: a context-selection challenge (a planted bug; the key is the file it touched)"
 "$SC" challenger --home "$NET/node0" --keyring-backend test --key node0 --grpc "$(grpc 0)" --node "$NODE" --repo "$REPO" \
   --type context-selection --seed 5 --serve "127.0.0.1:$((PB + 51))" --state-dir "$E2E_HOME/challenger-cs" \
-  --min-miners 3 --max-miners 3 --response-window 12 --evaluation-window 240 --poll 1s \
+  --min-miners 3 --max-miners 4 --response-window 12 --evaluation-window 240 --poll 1s \
   >"$E2E_HOME/challenger-cs.out" 2>>"$E2E_HOME/challenger-cs.log" &
 PIDS+=("$!")
 wait_for "the context-selection challenge to be posted" 120 sh -c "[ -s '$E2E_HOME/challenger-cs.out' ]"
@@ -290,6 +320,7 @@ invited_cs() { [ "$(q challenges challenge "$CS" | jq -r '.challenge.invited | l
 wait_for "challenge $CS to invite 3 miners" 30 invited_cs
 CSC=$(q challenges challenge "$CS")
 [ "$(echo "$CSC" | jq -r .challenge.task_type)" = TASK_TYPE_CONTEXT_SELECTION ] || fail "challenge $CS is not a context selection: $CSC"
+echo "$CSC" | jq -e '.challenge.invited | index("node4") == null' >/dev/null || fail "node4 was reported unavailable and should be skipped: $CSC"
 if echo "$CSC" | jq -r .challenge.problem_statement | grep -q '\.go'; then fail "the statement names a file: $CSC"; fi
 log "context-selection challenge $CS posted: $(echo "$CSC" | jq -r .challenge.problem_statement | cut -c1-90)..."
 
@@ -297,6 +328,7 @@ status() { q challenges challenge "$ID" | jq -r .challenge.status; }
 wait_for "the tests reveal (EVALUATING)" 120 sh -c "[ \"\$($BIN q challenges challenge $ID --node $NODE -o json | jq -r .challenge.status)\" = CHALLENGE_STATUS_EVALUATING ]"
 A=$(q challenges answers "$ID")
 [ "$(echo "$A" | jq '[.answers[] | select(.revealed)] | length')" = 3 ] || fail "expected 3 revealed patches: $A"
+[ "$(echo "$A" | jq -r '.answers[] | select(.node_id == "node4") | .commitment // ""')" = "" ] || fail "node4 should not have answered: $A"
 log "3 patches committed and revealed; tests revealed"
 
 log "node1 submits inflated scores with the CLI"

@@ -25,6 +25,10 @@
 // A context-selection challenge runs nothing: its revealed file lists are scored
 // by F1 against the answer key in its tests archive (context.go).
 //
+// The Prober (availability.go) probes the /availability of the miners invited to
+// challenges in COMMIT (through sidecar/fetch's address rules) and reports the ones
+// that do not answer with MsgReportUnavailable.
+//
 // x/challenges/README.md states the threat model. The Runner scores the patches
 // of a challenge in parallel within its evaluation window (runner.go).
 package evaluator

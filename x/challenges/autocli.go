@@ -42,6 +42,10 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					RpcMethod: "PendingRewards", Use: "rewards [node-id]", Short: "Show a node's pending challenge rewards and the pool",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "node_id"}},
 				},
+				{
+					RpcMethod: "Unavailability", Use: "unavailability [node-id]", Short: "A node's unexpired availability reports and whether invitations skip it",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "node_id"}},
+				},
 				{RpcMethod: "Params", Use: "params", Short: "Show the x/challenges params"},
 			},
 		},
@@ -75,6 +79,11 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					RpcMethod: "SubmitScores", Use: "submit-scores [challenge-id]",
 					Short:          `Submit one score (basis points) per revealed patch: --scores '{"node_id":"n1","score_bps":10000}'`,
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "challenge_id"}},
+				},
+				{
+					RpcMethod: "ReportUnavailable", Use: "report-unavailable [challenge-id] [node-id]",
+					Short:          "Report that a node invited to the challenge failed its availability probe (bonded validator's operator)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "challenge_id"}, {ProtoField: "node_id"}},
 				},
 				{
 					RpcMethod: "WithdrawRewards", Use: "withdraw-rewards [node-id]", Short: "Withdraw a node's pending challenge rewards (node operator)",

@@ -10,14 +10,18 @@ import (
 	"github.com/cortnet/cortd/x/challenges/types"
 )
 
-// EndBlocker processes due queue entries, then up to max_epoch_close_per_block entries
-// of the epoch closes in progress.
+// EndBlocker processes due queue entries, prunes expired availability reports (each at
+// most max_queue_per_block), then up to max_epoch_close_per_block entries of the epoch
+// closes in progress.
 func (k Keeper) EndBlocker(ctx context.Context) error {
 	p, err := k.Params.Get(ctx)
 	if err != nil {
 		return err
 	}
 	if err := k.processQueue(ctx, p); err != nil {
+		return err
+	}
+	if err := k.pruneReports(ctx, p); err != nil {
 		return err
 	}
 	// Epoch closes in progress get their page after the deadlines.

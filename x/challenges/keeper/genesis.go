@@ -93,6 +93,18 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 			return err
 		}
 	}
+	for _, r := range gs.UnavailableReports {
+		reporter, err := sdk.AccAddressFromBech32(r.Reporter)
+		if err != nil {
+			return err
+		}
+		if err := k.Reports.Set(ctx, collections.Join(r.NodeId, reporter), r); err != nil {
+			return err
+		}
+		if err := k.ReportExpiry.Set(ctx, collections.Join3(r.ExpiresHeight, r.NodeId, reporter)); err != nil {
+			return err
+		}
+	}
 	total := sdkmath.ZeroInt()
 	for _, r := range gs.PendingRewards {
 		if err := k.Pending.Set(ctx, r.NodeId, r.Amount); err != nil {
@@ -178,6 +190,12 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}
 	if err := k.CloseTotals.Walk(ctx, nil, func(_ CloseKey, t types.MinerStats) (bool, error) {
 		gs.CloseTotals = append(gs.CloseTotals, t)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Reports.Walk(ctx, nil, func(_ ReportKey, r types.UnavailableReport) (bool, error) {
+		gs.UnavailableReports = append(gs.UnavailableReports, r)
 		return false, nil
 	}); err != nil {
 		return nil, err

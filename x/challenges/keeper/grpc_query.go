@@ -142,6 +142,28 @@ func (q queryServer) OptedIn(ctx context.Context, req *types.QueryOptedInRequest
 	return &types.QueryOptedInResponse{OptedIn: ok}, nil
 }
 
+// Unavailability returns a node's unexpired availability reports and whether invitations skip it.
+func (q queryServer) Unavailability(ctx context.Context, req *types.QueryUnavailabilityRequest) (*types.QueryUnavailabilityResponse, error) {
+	if req == nil {
+		return nil, errEmpty
+	}
+	if err := types.ValidateNodeID(req.NodeId); err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	p, err := q.Keeper.Params.Get(ctx)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	reports, until, err := q.skipUntil(ctx, p, req.NodeId)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	if reports == nil {
+		reports = []types.UnavailableReport{}
+	}
+	return &types.QueryUnavailabilityResponse{Reports: reports, Skipped: until > height(ctx), SkipUntilHeight: until}, nil
+}
+
 // PendingRewards returns a node's pending rewards and the pool's balance and pending total.
 func (q queryServer) PendingRewards(ctx context.Context, req *types.QueryPendingRewardsRequest) (*types.QueryPendingRewardsResponse, error) {
 	if req == nil {

@@ -15,10 +15,11 @@ import (
 // invitee is a drawn node.
 type invitee struct{ id, operator string }
 
-// candidates returns the opted-in nodes that are available now and not operated by
-// poster. It reads at most max_candidate_scan opted-in entries in opt-in sequence order,
-// starting at a point drawn from seed and wrapping around, so with more opted-in nodes
-// than the scan bound every node still has a chance.
+// candidates returns the opted-in nodes that are available now, not skipped for failed
+// availability probes (unavailable.go; one prefix read of the node's reports, usually
+// empty) and not operated by poster. It reads at most max_candidate_scan opted-in
+// entries in opt-in sequence order, starting at a point drawn from seed and wrapping
+// around, so with more opted-in nodes than the scan bound every node still has a chance.
 func (k Keeper) candidates(ctx context.Context, p types.Params, poster sdk.AccAddress, seed [32]byte) ([]invitee, error) {
 	np, err := k.nodes.GetParams(ctx)
 	if err != nil {
@@ -41,7 +42,13 @@ func (k Keeper) candidates(ctx context.Context, p types.Params, poster sdk.AccAd
 		// x/nodes' rule for taking new work, less the model checks: status active,
 		// heartbeats current, stake at its pool's minimum.
 		if err == nil && nodestypes.Available(np, n, h) && n.Operator != poster.String() {
-			out = append(out, invitee{id: n.Id, operator: n.Operator})
+			skip, err := k.skipped(ctx, p, id)
+			if err != nil {
+				return true, err
+			}
+			if !skip {
+				out = append(out, invitee{id: n.Id, operator: n.Operator})
+			}
 		}
 		return scanned >= p.MaxCandidateScan, nil
 	}

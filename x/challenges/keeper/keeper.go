@@ -77,6 +77,11 @@ type Keeper struct {
 	// CloseTotals maps (task type, node id) to the node's sums over the score window while
 	// the oldest close accumulates them.
 	CloseTotals collections.Map[CloseKey, types.MinerStats]
+	// Reports maps (node id, reporter) to a report that the node failed an availability
+	// probe; pruned once expired.
+	Reports collections.Map[ReportKey, types.UnavailableReport]
+	// ReportExpiry indexes the reports by (expires height, node id, reporter) for pruning.
+	ReportExpiry collections.KeySet[ExpiryKey]
 }
 
 // NewKeeper builds the keeper. authority is the bech32 address allowed to update params.
@@ -119,6 +124,10 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, staking
 			codec.CollValue[types.EpochClose](cdc)),
 		CloseTotals: collections.NewMap(sb, types.CloseTotalsKey, "close_totals",
 			collections.PairKeyCodec(collections.Int32Key, collections.StringKey), codec.CollValue[types.MinerStats](cdc)),
+		Reports: collections.NewMap(sb, types.ReportsKey, "unavailable_reports",
+			collections.PairKeyCodec(collections.StringKey, sdk.AccAddressKey), codec.CollValue[types.UnavailableReport](cdc)),
+		ReportExpiry: collections.NewKeySet(sb, types.ReportExpiryKey, "unavailable_report_expiry",
+			collections.TripleKeyCodec(collections.Int64Key, collections.StringKey, sdk.AccAddressKey)),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -38,6 +38,9 @@ func RandomParams(r *rand.Rand, denom string) types.Params {
 		p.EmissionShares[i].Share = uint32(r.Intn(4))
 	}
 	p.EmissionShares[r.Intn(len(p.EmissionShares))].Share++
+	// availability reports: short skips, one or two reporters
+	p.UnavailableSkipBlocks = uint64(5 + r.Intn(50))
+	p.UnavailableMinReports = uint32(1 + r.Intn(2))
 	return p
 }
 

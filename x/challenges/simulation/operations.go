@@ -31,6 +31,7 @@ const (
 	OpWeightRevealTests     = "op_weight_msg_reveal_tests"
 	OpWeightSubmitScores    = "op_weight_msg_submit_scores"
 	OpWeightWithdrawRewards = "op_weight_msg_challenges_withdraw_rewards"
+	OpWeightReportUnavail   = "op_weight_msg_report_unavailable"
 	OpWeightUpdateParams    = "op_weight_msg_challenges_update_params"
 
 	walkLimit = 200
@@ -70,6 +71,7 @@ func WeightedOperations(appParams simtypes.AppParams, d Deps, k keeper.Keeper) s
 		simulation.NewWeightedOperation(weight(OpWeightRevealTests, 30), SimulateMsgRevealTests(d, k)),
 		simulation.NewWeightedOperation(weight(OpWeightSubmitScores, 40), SimulateMsgSubmitScores(d, k)),
 		simulation.NewWeightedOperation(weight(OpWeightWithdrawRewards, 5), SimulateMsgWithdrawRewards(d, k)),
+		simulation.NewWeightedOperation(weight(OpWeightReportUnavail, 5), SimulateMsgReportUnavailable(d, k)),
 		simulation.NewWeightedOperation(weight(OpWeightUpdateParams, 5), SimulateMsgUpdateParams(d, k)),
 	}
 }
@@ -345,6 +347,38 @@ func SimulateMsgSubmitScores(d Deps, k keeper.Keeper) simtypes.Operation {
 		}
 		msg = &types.MsgSubmitScores{Evaluator: ev.Address.String(), ChallengeId: c.Id, Scores: scores}
 		return d.Deliver(r, app, ctx, ev, msg, nil)
+	}
+}
+
+// SimulateMsgReportUnavailable reports an invited node that has not committed (to a
+// challenge in COMMIT or REVEAL) from a bonded validator's operator without an unexpired
+// report of it: as if its availability probe had failed.
+func SimulateMsgReportUnavailable(d Deps, k keeper.Keeper) simtypes.Operation {
+	return func(r *rand.Rand, app *baseapp.BaseApp, ctx sdk.Context, accs []simtypes.Account, _ string) (simtypes.OperationMsg, []simtypes.FutureOperation, error) {
+		msg := &types.MsgReportUnavailable{}
+		cs, err := challenges(ctx, k, types.CHALLENGE_STATUS_COMMIT, types.CHALLENGE_STATUS_REVEAL)
+		if err != nil || len(cs) == 0 {
+			return d.NoOp(msg, "no challenge in COMMIT or REVEAL (%v)", err)
+		}
+		for _, i := range r.Perm(len(cs)) {
+			c := cs[i]
+			for _, j := range r.Perm(len(c.Invited)) {
+				a, err := k.Answers.Get(ctx, collections.Join(c.Id, c.Invited[j]))
+				if err != nil || a.Commitment != "" {
+					continue
+				}
+				reporter, ok := bondedAccount(r, ctx, d, accs, func(acc simtypes.Account) bool {
+					rep, err := k.Reports.Get(ctx, collections.Join(a.NodeId, acc.Address))
+					return err == nil && rep.ExpiresHeight > ctx.BlockHeight()
+				})
+				if !ok {
+					continue
+				}
+				msg = &types.MsgReportUnavailable{Reporter: reporter.Address.String(), ChallengeId: c.Id, NodeId: a.NodeId}
+				return d.Deliver(r, app, ctx, reporter, msg, nil)
+			}
+		}
+		return d.NoOp(msg, "no invited node left to report")
 	}
 }
 

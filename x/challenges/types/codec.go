@@ -17,6 +17,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgRevealTests{}, "cortd/x/challenges/MsgRevealTests")
 	legacy.RegisterAminoMsg(cdc, &MsgSubmitScores{}, "cortd/x/challenges/MsgSubmitScores")
 	legacy.RegisterAminoMsg(cdc, &MsgWithdrawRewards{}, "cortd/x/challenges/MsgWithdrawRewards")
+	legacy.RegisterAminoMsg(cdc, &MsgReportUnavailable{}, "cortd/x/challenges/MsgReportUnavailable")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "cortd/x/challenges/MsgUpdateParams")
 	cdc.RegisterConcrete(&Params{}, "cortd/x/challenges/Params", nil)
 }
@@ -31,6 +32,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgRevealTests{},
 		&MsgSubmitScores{},
 		&MsgWithdrawRewards{},
+		&MsgReportUnavailable{},
 		&MsgUpdateParams{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)

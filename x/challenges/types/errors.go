@@ -43,4 +43,6 @@ var (
 	ErrInvalidEpochQuery   = errorsmod.Register(ModuleName, 38, "invalid query")
 	ErrNoRewards           = errorsmod.Register(ModuleName, 39, "node has no pending rewards")
 	ErrInvalidFileList     = errorsmod.Register(ModuleName, 40, "invalid context-selection file list")
+	ErrNodeAnswered        = errorsmod.Register(ModuleName, 41, "node committed an answer to this challenge: it was available")
+	ErrAlreadyReported     = errorsmod.Register(ModuleName, 42, "reporter already reported this node and the report has not expired")
 )

@@ -15,7 +15,7 @@ func DefaultGenesis() *GenesisState {
 		Challenges: []Challenge{}, Answers: []Answer{}, Submissions: []ScoreSubmission{},
 		EvaluatorRecords: []EvaluatorRecord{}, OptedIn: []string{}, PostCounts: []PostCount{},
 		MinerStats: []MinerStats{}, Weights: []Weight{}, PendingRewards: []PendingReward{},
-		EpochCloses: []EpochClose{}, CloseTotals: []MinerStats{},
+		EpochCloses: []EpochClose{}, CloseTotals: []MinerStats{}, UnavailableReports: []UnavailableReport{},
 	}
 }
 
@@ -87,6 +87,15 @@ func (gs GenesisState) Validate() error {
 	}
 	if err := validateCloses(gs); err != nil {
 		return err
+	}
+	reports := map[string]bool{}
+	for _, r := range gs.UnavailableReports {
+		key := r.NodeId + "\x00" + r.Reporter
+		_, err := sdk.AccAddressFromBech32(r.Reporter)
+		if err != nil || ValidateNodeID(r.NodeId) != nil || !ids[r.ChallengeId] || r.ExpiresHeight <= r.Height || reports[key] {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "unavailable report of %q by %q", r.NodeId, r.Reporter)
+		}
+		reports[key] = true
 	}
 	seen := map[string]bool{}
 	for _, r := range gs.PendingRewards {

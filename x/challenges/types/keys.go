@@ -34,6 +34,8 @@ var (
 	NextOptInSeqKey     = collections.NewPrefix(15)
 	ClosesKey           = collections.NewPrefix(16)
 	CloseTotalsKey      = collections.NewPrefix(17)
+	ReportsKey          = collections.NewPrefix(18)
+	ReportExpiryKey     = collections.NewPrefix(19)
 )
 
 // Hard caps of stateless validation; params may only tighten them.
@@ -57,4 +59,7 @@ const (
 	MaxQueuePerBlockCap   = 100_000
 	maxWindowBlocks       = 1 << 40
 	MaxEpochIdentifierLen = 64
+	// MaxUnavailableMinReportsCap bounds unavailable_min_reports (a node's reports are
+	// read whole when it is a candidate).
+	MaxUnavailableMinReportsCap = 1000
 )

@@ -51,6 +51,8 @@ func DefaultParams() Params {
 		MaxEpochClosePerBlock:          1000,
 		MaxAnswerFiles:                 32,
 		EmissionShares:                 DefaultEmissionShares(),
+		UnavailableSkipBlocks:          600,
+		UnavailableMinReports:          1,
 	}
 }
 
@@ -162,6 +164,8 @@ func (p Params) Validate() error {
 		inRange("weight_history_epochs", p.WeightHistoryEpochs, 1, 1_000_000),
 		inRange("max_epoch_close_per_block", p.MaxEpochClosePerBlock, 1, 1_000_000),
 		inRange("max_answer_files", p.MaxAnswerFiles, 1, MaxContextPathsCap),
+		inRange("unavailable_skip_blocks", p.UnavailableSkipBlocks, 1, maxWindowBlocks),
+		inRange("unavailable_min_reports", p.UnavailableMinReports, 1, MaxUnavailableMinReportsCap),
 	}
 	for _, err := range checks {
 		if err != nil {

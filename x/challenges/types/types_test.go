@@ -43,7 +43,12 @@ func TestParamsValidate(t *testing.T) {
 		"emission share listed twice": func(p *types.Params) {
 			p.EmissionShares = append(p.EmissionShares, types.EmissionShare{TaskType: types.TASK_TYPE_BUGFIX, Share: 1})
 		},
-		"emission share over the cap": func(p *types.Params) { p.EmissionShares[0].Share = types.MaxEmissionShare + 1 },
+		"emission share over the cap":  func(p *types.Params) { p.EmissionShares[0].Share = types.MaxEmissionShare + 1 },
+		"zero unavailable_skip_blocks": func(p *types.Params) { p.UnavailableSkipBlocks = 0 },
+		"zero unavailable_min_reports": func(p *types.Params) { p.UnavailableMinReports = 0 },
+		"unavailable_min_reports over the cap": func(p *types.Params) {
+			p.UnavailableMinReports = types.MaxUnavailableMinReportsCap + 1
+		},
 		"every emission share 0": func(p *types.Params) {
 			p.EmissionShares = []types.EmissionShare{{TaskType: types.TASK_TYPE_BUGFIX, Share: 0}}
 		},
