@@ -4,7 +4,9 @@
 // What it changes: x/payments keys each operator's pending payments by the account's bytes
 // instead of its bech32 string (x/payments/migrations/v2 re-keys every entry); x/data turns
 // on the claim delay (rewards claimable in the epoch after the audit passed;
-// x/data/migrations/v2 sets claim_delay_epochs to 1). No store is
+// x/data/migrations/v2 sets claim_delay_epochs to 1); x/challenges gains context-selection
+// challenges and availability reports (x/challenges/migrations/v2 sets the new params:
+// emission shares per task type, max answer files, the unavailability bounds). No store is
 // added or removed. The handler runs every module migration, so any module whose
 // ConsensusVersion grows before this upgrade is released is migrated by it too.
 package v2
