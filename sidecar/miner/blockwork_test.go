@@ -2,7 +2,10 @@ package miner
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"testing"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -10,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cortnet/cortd/sidecar/chain"
+	"github.com/cortnet/cortd/sidecar/engine"
 	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
 )
 
@@ -66,4 +70,49 @@ func TestBlockTasksReadInOneQuery(t *testing.T) {
 	m.onBlock(chain.Block{Height: 8, FromTx: true, Events: typedEvents(t,
 		&sessionstypes.EventTaskAssigned{TaskId: 11, NodeIds: []string{"n2"}})})
 	require.Empty(t, m.blocks, "nothing for this node: no work, no read")
+}
+
+// gateEngine holds every completion until its gate is closed.
+type gateEngine struct {
+	detEngine
+	gate chan struct{}
+}
+
+func (e gateEngine) Complete(ctx context.Context, model, prompt string, p engine.Params) (engine.Completion, error) {
+	<-e.gate
+	return e.detEngine.Complete(ctx, model, prompt, p)
+}
+
+// TestNewsWhileBusyIsReadAgain: the commit phase can open while the node's worker is
+// still confirming its precommit; that news must not wait for the next full poll (the
+// commit window may close first): the worker reads the task again when it ends.
+func TestNewsWhileBusyIsReadAgain(t *testing.T) {
+	f := newFakeSessions(nil)
+	b := chain.NewBatcher(f, chain.BatcherConfig{Poll: 5 * time.Millisecond, Linger: 10 * time.Millisecond}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(b.Close)
+	m := testMiner(t, b)
+	gate := make(chan struct{})
+	m.e = gateEngine{detEngine: detEngine{dim: 8}, gate: gate}
+	task := testTasks(1)[0]
+	ctx := context.Background()
+	m.dispatch(ctx, &task) // the worker computes (held) and will precommit
+	commitPhase := task
+	commitPhase.Status = sessionstypes.TASK_STATUS_COMMIT
+	m.dispatch(ctx, &commitPhase) // news while busy: no second worker, but remembered
+	m.mu.Lock()
+	require.True(t, m.again[task.Id])
+	m.mu.Unlock()
+	require.Empty(t, m.wake, "nothing re-read before the worker ends")
+	close(gate)
+	select {
+	case id := <-m.wake:
+		require.Equal(t, task.Id, id, "the task is read again once the worker is done")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the news that came while busy was dropped")
+	}
+	m.workers.Wait()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	require.Empty(t, m.again)
+	require.Empty(t, m.busy)
 }

@@ -29,7 +29,7 @@ type Config struct {
 	Models []string
 	// StateDir holds results between precommit and commit (survives restarts).
 	StateDir     string
-	PollInterval time.Duration // backstop poll of assignments (default 5 s; every 6th tick while block events arrive)
+	PollInterval time.Duration // backstop poll of assignments (default 5 s; every 2nd tick while block events arrive)
 	Concurrency  int           // tasks computed at once (default 2)
 	// EngineTimeout bounds one completion + embedding (default 2 min).
 	EngineTimeout time.Duration
@@ -87,6 +87,7 @@ type Miner struct {
 
 	mu     sync.Mutex
 	busy   map[uint64]bool
+	again  map[uint64]bool // tasks whose news came while busy: read again when the worker ends
 	hbSlot int64
 	hbBusy bool
 	// sem bounds engine runs (Concurrency); workers wait for inclusion of their
@@ -125,7 +126,7 @@ func New(cfg Config, c *chain.Client, s *chain.Signer, e engine.Engine, log *slo
 	}
 	return &Miner{
 		cfg: cfg, c: c, s: s, addr: s.Address(), batch: s.NewBatcher(cfg.Batch), e: e, store: st, log: log.With("node", cfg.NodeID),
-		busy: map[uint64]bool{}, hbSlot: -1, sem: make(chan struct{}, cfg.Concurrency),
+		busy: map[uint64]bool{}, again: map[uint64]bool{}, hbSlot: -1, sem: make(chan struct{}, cfg.Concurrency),
 		wake: make(chan uint64, 1024), blocks: make(chan blockWork, 256), readTasks: c.Tasks, started: time.Now(),
 	}, nil
 }
@@ -161,10 +162,11 @@ func (m *Miner) Run(ctx context.Context) error {
 			return ctx.Err()
 		case <-tick.C:
 			// The full poll is the backstop for missed events: every tick while block
-			// events are not arriving, every 6th while they are (a full poll reads
-			// every live assignment, hundreds of tasks under load).
+			// events are not arriving, every 2nd while they are (a full poll reads
+			// every live assignment, hundreds of tasks under load; two ticks stay well
+			// inside the 20-block commit window).
 			ticks++
-			if ticks%6 == 0 || time.Since(time.Unix(0, m.lastBlock.Load())) > m.cfg.PollInterval {
+			if ticks%2 == 0 || time.Since(time.Unix(0, m.lastBlock.Load())) > m.cfg.PollInterval {
 				m.poke(0)
 			}
 			if h, err := m.c.Height(ctx); err == nil {

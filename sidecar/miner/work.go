@@ -95,6 +95,10 @@ func (m *Miner) dispatch(ctx context.Context, t *sessionstypes.Task) {
 	}
 	m.mu.Lock()
 	if m.busy[t.Id] {
+		// A worker is on the task (e.g. still confirming its precommit when the commit
+		// phase opened): it reads the task again when it is done, so the news is not lost
+		// until the next full poll.
+		m.again[t.Id] = true
 		m.mu.Unlock()
 		return
 	}
@@ -107,7 +111,12 @@ func (m *Miner) dispatch(ctx context.Context, t *sessionstypes.Task) {
 		defer func() {
 			m.mu.Lock()
 			delete(m.busy, task.Id)
+			again := m.again[task.Id]
+			delete(m.again, task.Id)
 			m.mu.Unlock()
+			if again && ctx.Err() == nil {
+				m.poke(task.Id)
+			}
 		}()
 		if err := m.step(ctx, &task); err != nil && ctx.Err() == nil {
 			m.log.Warn("task step failed; will retry on the next poll", "task", task.Id, "err", err)
