@@ -247,15 +247,6 @@ func (b *Batcher) OnBlock() {
 	}
 }
 
-// Follow feeds OnBlock from the chain's block events until ctx ends.
-func (b *Batcher) Follow(ctx context.Context, c *Client) {
-	_ = c.Subscribe(ctx, SubscribeConfig{}, func(blk Block) {
-		if !blk.FromTx {
-			b.OnBlock()
-		}
-	}, func(string) {})
-}
-
 // Flush sends what is pending now.
 func (b *Batcher) Flush() {
 	b.mu.Lock()
