@@ -38,6 +38,9 @@
 #   LOCALNET_GENESIS_JQ  a jq filter applied to genesis.json before the gentx (benchmarks raise
 #                        x/sessions' per-block bounds with it)
 #   LOCALNET_PPROF       host:port for cortd's pprof server (default: off under PORT_BASE)
+#   LOCALNET_SIDECAR_PPROF  a loopback port P: miners serve Go's profiles on P+1..P+3, the
+#                        router on P+4 (cortd-sidecar --pprof; default off)
+#   LOCALNET_DASHBOARD   0: no dashboard (benchmarks: it follows every tx's events)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -331,19 +334,22 @@ for n in 1 2 3; do
   # shellcheck disable=SC2086 # extra flags are a word list
   start "miner$n" "$SC" miner --home "$HOME_DIR" --keyring-backend test --key "miner$n" --node-id "miner$n" --engine native \
     --models "$HOME_DIR/models" --memory-mb 1024 --grpc "$GRPC" --node "$RPC" \
-    --listen "127.0.0.1:$((MINER_PORT0 + n))" --poll 3s --allow-local-network ${LOCALNET_MINER_ARGS:-}
+    --listen "127.0.0.1:$((MINER_PORT0 + n))" --poll 3s --allow-local-network ${LOCALNET_MINER_ARGS:-} \
+    ${LOCALNET_SIDECAR_PPROF:+--pprof "127.0.0.1:$((LOCALNET_SIDECAR_PPROF + n))"}
 done
 log "started miners miner1..3; waiting for their nodes to register and heartbeat with ${MODEL_IDS[*]} loaded"
 for n in "${MINERS[@]}"; do wait_until "$n to heartbeat with every model loaded" 120 "$n" serving "$n"; done
 
 # shellcheck disable=SC2086
 start router "$SC" router --home "$HOME_DIR" --keyring-backend test --key router --grpc "$GRPC" --node "$RPC" \
-  --addr "127.0.0.1:$ROUTER_PORT" --api-keys "$API_KEYS_FILE" --redundancy 3 --quorum 2 ${LOCALNET_ROUTER_ARGS:-}
+  --addr "127.0.0.1:$ROUTER_PORT" --api-keys "$API_KEYS_FILE" --redundancy 3 --quorum 2 ${LOCALNET_ROUTER_ARGS:-} \
+  ${LOCALNET_SIDECAR_PPROF:+--pprof "127.0.0.1:$((LOCALNET_SIDECAR_PPROF + 4))"}
 wait_until "the router" 30 router curl -fsS "$ROUTER_URL/healthz"
 log "router up at $ROUTER_URL"
 
-# The dashboard role is optional: started only when this build has it.
-if "$SC" dashboard --help >/dev/null 2>&1; then
+# The dashboard role is optional: started only when this build has it (and not for
+# LOCALNET_DASHBOARD=0).
+if [ "${LOCALNET_DASHBOARD:-1}" != 0 ] && "$SC" dashboard --help >/dev/null 2>&1; then
   start dashboard "$SC" dashboard --grpc "$GRPC" --rpc "$RPC" --listen "127.0.0.1:$DASH_PORT"
   for _ in $(seq 1 20); do curl -fsS "$DASH_URL/healthz" >/dev/null 2>&1 && break; alive dashboard || break; sleep 1; done
 fi

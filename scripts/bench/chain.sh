@@ -55,7 +55,9 @@ EXPORT_TASKS=${EXPORT_TASKS:-10000}
 BIN=$BENCH_HOME/bin
 RPC=http://127.0.0.1:$((PORT_BASE + 57))
 GRPC=127.0.0.1:$((PORT_BASE + 90))
-export LOCALNET_HOME=$BENCH_HOME/net CHAIN_ID=cort-bench-chain BUILD_DIR=$BIN LOCALNET_BUILD=0
+# No dashboard: it follows every tx's events, which a validator's own machine does not
+# serve on a real network; the benchmark measures the validator, the miners and the router.
+export LOCALNET_HOME=$BENCH_HOME/net CHAIN_ID=cort-bench-chain BUILD_DIR=$BIN LOCALNET_BUILD=0 LOCALNET_DASHBOARD=${LOCALNET_DASHBOARD:-0}
 export BLOCK_TIME=${BLOCK_TIME:-1s}
 export LOCALNET_GENESIS_JQ=${LOCALNET_GENESIS_JQ:-'.app_state.sessions.params.max_assignments_per_block=1000 | .app_state.sessions.params.max_prunes_per_block=1000 | .app_state.sessions.params.max_deadlines_per_block=2000'}
 OVERLOAD_RATE=${OVERLOAD_RATE:-1000}
@@ -99,6 +101,27 @@ go build -o "$BIN/chainbench" ./scripts/bench/chainbench
 go build -o "$BIN/routerbench" ./scripts/bench/routerbench
 machine
 
+# proc_cpu: "name=ticks" for every localnet process (user + system clock ticks from
+# /proc/PID/stat), so a flow run can say which process the cores went to.
+proc_cpu() {
+  local f name pid
+  for f in "$LOCALNET_HOME"/*.pid; do
+    name=$(basename "$f" .pid)
+    pid=$(cat "$f")
+    [ -r "/proc/$pid/stat" ] || continue
+    echo "$name=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")"
+  done
+}
+# cpu_delta BEFORE AFTER: CPU seconds each process used between the two proc_cpu lists.
+cpu_delta() {
+  awk -v hz="$(getconf CLK_TCK)" -v before="$1" -v after="$2" 'BEGIN {
+    n = split(before, b, "\n"); for (i = 1; i <= n; i++) { split(b[i], kv, "="); t0[kv[1]] = kv[2] }
+    n = split(after, a, "\n"); out = ""
+    for (i = 1; i <= n; i++) { split(a[i], kv, "="); if (kv[1] in t0) out = out sprintf("%s %.1f, ", kv[1], (kv[2] - t0[kv[1]]) / hz) }
+    print substr(out, 1, length(out) - 2)
+  }'
+}
+
 for mode in $MODES; do
   case $mode in
   chain)
@@ -131,12 +154,14 @@ for mode in $MODES; do
     export LOCALNET_ROUTER_ARGS="$ROUTER_ARGS --max-in-flight 0 --request-timeout 3m"
     bash scripts/localnet.sh >"$BENCH_HOME/localnet-flow.out" 2>&1 || { cat "$BENCH_HOME/localnet-flow.out" >&2; exit 1; }
     h0=$(height)
+    cpu_before=$(proc_cpu)
     "$BIN/routerbench" -router "http://127.0.0.1:$((PORT_BASE + 80))" -key "$(head -1 "$LOCALNET_HOME/router-api-keys")" \
       -rpc "$RPC" -model tiny -clients "$FLOW_CLIENTS" -requests "$FLOW_REQUESTS" -max-tokens "$MAX_TOKENS" 2>"$BENCH_HOME/routerbench.log" ||
       { tail -20 "$BENCH_HOME/routerbench.log" >&2; exit 1; }
     sleep 3 # the last tasks' final txs
     h1=$(height)
     "$BIN/chainbench" -mode observe -label "router flow" -from-height "$((h0 + 1))" -to-height "$h1" -rpc "$RPC"
+    echo "    CPU seconds during the flow: $(cpu_delta "$cpu_before" "$(proc_cpu)")"
     for n in 1 2 3; do
       echo "    miner$n: $(curl -fsS "http://127.0.0.1:$((PORT_BASE + 100 + n))/metrics" | grep -E '^cortd_miner_(batch_txs_total|batch_msgs_total|batch_splits_total|batch_resends_total) ' | tr '\n' ' ' || true)"
     done

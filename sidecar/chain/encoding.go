@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"os"
 	"sync"
 
 	"github.com/cosmos/cosmos-sdk/client"
@@ -49,6 +50,12 @@ var setPrefixes sync.Once
 // it leaves a config already set to the same prefixes (or sealed) alone.
 func SetAddressPrefixes() {
 	setPrefixes.Do(func() {
+		// Name the SDK's config scope first: without it sdk.GetConfig makes a readlink
+		// system call on every bech32 conversion (see app/params.PinConfigScope, which
+		// the sidecar does not link).
+		if os.Getenv(sdk.EnvConfigScope) == "" {
+			_ = os.Setenv(sdk.EnvConfigScope, "cortd-sidecar")
+		}
 		cfg := sdk.GetConfig()
 		if cfg.GetBech32AccountAddrPrefix() == Bech32Prefix {
 			return

@@ -170,11 +170,13 @@ func TestTestnetInitFilesRefusesBadPorts(t *testing.T) {
 	}
 }
 
-// `cortd init` writes an app.toml with state sync snapshots on.
+// `cortd init` writes an app.toml with state sync snapshots on and only the events
+// searches use indexed (the SDK's empty list indexes every attribute of every event).
 func TestInitTakesSnapshots(t *testing.T) {
 	home := t.TempDir()
 	run(t, "init", "unit", "--chain-id", "cort-unit-2", "--home", home)
 	a := tomlValues(t, filepath.Join(home, "config", "app.toml"))
 	require.Equal(t, "500", a["state-sync.snapshot-interval"])
 	require.Equal(t, "2", a["state-sync.snapshot-keep-recent"])
+	require.Equal(t, `["message.sender", "transfer.recipient", "tx.acc_seq", ]`, a["index-events"])
 }
