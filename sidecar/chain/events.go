@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -36,9 +37,18 @@ type Block struct {
 // dashboard's rates at 0. A typed event's own attributes are always JSON
 // (sdk.TypedEventToEvent writes them so), so an attribute whose value is not JSON is
 // one the SDK added and is skipped.
-func (b Block) Typed() []proto.Message {
+func (b Block) Typed() []proto.Message { return b.TypedWhere(nil) }
+
+// TypedWhere decodes only the typed events keep accepts (all when keep is nil). Decoding
+// is most of a subscriber's CPU under load (jsonpb per event, a few thousand events a
+// block), and a role needs a few event types, often only those that name it: keep sees
+// the raw event (its Type, and attribute values as JSON text) before any decoding.
+func (b Block) TypedWhere(keep func(abci.Event) bool) []proto.Message {
 	var out []proto.Message
 	for _, e := range b.Events {
+		if keep != nil && !keep(e) {
+			continue
+		}
 		if proto.MessageType(e.Type) == nil {
 			continue // an untyped SDK event (message, transfer, ...)
 		}
@@ -176,4 +186,48 @@ func (c *Client) subscribeOnce(ctx context.Context, cfg SubscribeConfig, onBlock
 			onBlock(Block{Height: d.Height, Events: d.Result.Events, FromTx: true})
 		}
 	}
+}
+
+// EventTypes keeps the events of the given types (proto names, e.g.
+// "cortd.sessions.v1.EventTaskEnded"), for TypedWhere.
+func EventTypes(names ...string) func(abci.Event) bool {
+	return func(e abci.Event) bool {
+		for _, n := range names {
+			if e.Type == n {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// Attr is the raw (JSON) value of an event's attribute, "" when absent.
+func Attr(e abci.Event, key string) string {
+	for _, a := range e.Attributes {
+		if a.Key == key {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// AttrUint reads a typed event's uint64 attribute (JSON writes it as a quoted decimal)
+// without decoding the event; ok is false when it is absent or not a number.
+func AttrUint(e abci.Event, key string) (uint64, bool) {
+	v := Attr(e, key)
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		v = v[1 : len(v)-1]
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	return n, err == nil
+}
+
+// AttrStrings reads a typed event's repeated string attribute (a JSON list); nil when
+// absent or malformed.
+func AttrStrings(e abci.Event, key string) []string {
+	var out []string
+	if err := json.Unmarshal([]byte(Attr(e, key)), &out); err != nil {
+		return nil
+	}
+	return out
 }

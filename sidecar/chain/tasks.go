@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cosmos/gogoproto/proto"
+
 	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
 )
 
@@ -104,13 +106,20 @@ func (w *TaskWatcher) Watching() int {
 	return len(w.waiters)
 }
 
+var eventTaskEnded = proto.MessageName(&sessionstypes.EventTaskEnded{})
+
 // OnBlock reads the watched tasks that the block's events say ended.
 func (w *TaskWatcher) OnBlock(ctx context.Context, b Block) {
 	var ended []uint64
 	w.mu.Lock()
-	for _, ev := range b.Typed() {
-		if e, ok := ev.(*sessionstypes.EventTaskEnded); ok && len(w.waiters[e.TaskId]) > 0 {
-			ended = append(ended, e.TaskId)
+	// The task id is read from the raw event: the block carries every task's end, most
+	// of them not this router's, and decoding them all cost more than the rest of it.
+	for _, e := range b.Events {
+		if e.Type != eventTaskEnded {
+			continue
+		}
+		if id, ok := AttrUint(e, "task_id"); ok && len(w.waiters[id]) > 0 {
+			ended = append(ended, id)
 		}
 	}
 	w.mu.Unlock()

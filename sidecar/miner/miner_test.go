@@ -1,12 +1,16 @@
 package miner
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	sdkmath "cosmossdk.io/math"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
@@ -60,15 +64,112 @@ func TestStoreRoundTripAndForget(t *testing.T) {
 	ids, err = s2.Tasks()
 	require.NoError(t, err)
 	require.Empty(t, ids)
+
+	// A closed store refuses writes instead of losing them.
+	require.NoError(t, s2.Close())
+	require.ErrorContains(t, s2.Put(r), "closed")
+	require.NoError(t, s2.Close())
 }
 
 func TestStoreReportsCorruptFile(t *testing.T) {
+	// An earlier version's result file that does not parse is reported, not skipped.
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "task-9.json"), []byte("{"), 0o600))
+	_, err := OpenStore(dir)
+	require.ErrorContains(t, err, "corrupt")
+
+	// So is a bad line inside the log; a torn last line (a crash in the middle of an
+	// append, whose Put never returned) is dropped.
+	dir = t.TempDir()
+	s, err := OpenStore(dir)
+	require.NoError(t, err)
+	require.NoError(t, s.Put(Result{TaskID: 1, Text: "a"}))
+	require.NoError(t, s.Put(Result{TaskID: 2, Text: "b"}))
+	require.NoError(t, s.Close())
+	log := filepath.Join(dir, "results.log")
+	bz, err := os.ReadFile(log)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(log, append(bz, []byte(`{"put":{"task_id":3,"te`)...), 0o600))
+	s, err = OpenStore(dir)
+	require.NoError(t, err)
+	ids, _ := s.Tasks()
+	require.Equal(t, []uint64{1, 2}, ids)
+	require.NoError(t, s.Close())
+	require.NoError(t, os.WriteFile(log, append([]byte("{oops\n"), bz...), 0o600))
+	_, err = OpenStore(dir)
+	require.ErrorContains(t, err, "line 1 is corrupt")
+}
+
+// Results stored one file per task by an earlier miner are moved into the log.
+func TestStoreMovesOldFilesIntoTheLog(t *testing.T) {
+	dir := t.TempDir()
+	r := Result{TaskID: 12, NodeID: "n", Text: "old", Salt: []byte{1}}
+	bz, err := json.Marshal(r)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "task-12.json"), bz, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "tmp-123"), []byte("half"), 0o600))
+	s, err := OpenStore(dir)
+	require.NoError(t, err)
+	got, ok, _ := s.Get(12)
+	require.True(t, ok)
+	require.Equal(t, r, got)
+	require.NoError(t, s.Close())
+	ents, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, ents, 1, "only results.log is left")
+	s, err = OpenStore(dir)
+	require.NoError(t, err)
+	require.True(t, s.Has(12))
+}
+
+// Concurrent Puts (the miner's workers) are all durable and readable after a reopen,
+// and the log is rewritten with the live results once deletes dominate it.
+func TestStoreConcurrentPutsAndRewrite(t *testing.T) {
 	dir := t.TempDir()
 	s, err := OpenStore(dir)
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "task-9.json"), []byte("{"), 0o600))
-	_, _, err = s.Get(9)
-	require.ErrorContains(t, err, "corrupt")
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 300 {
+				id := uint64(w*1000 + i + 1)
+				assert.NoError(t, s.Put(Result{TaskID: id, Text: fmt.Sprint(id)}))
+			}
+		}()
+	}
+	wg.Wait()
+	ids, _ := s.Tasks()
+	require.Len(t, ids, 2400)
+	log := filepath.Join(dir, "results.log")
+	before, err := os.Stat(log)
+	require.NoError(t, err)
+	// Forget all but the tasks of worker 0: the deletes outnumber the live results and
+	// the log shrinks to those.
+	for _, id := range ids {
+		if id > 1000 {
+			require.NoError(t, s.Delete(id))
+		}
+	}
+	after, err := os.Stat(log)
+	require.NoError(t, err)
+	require.Less(t, after.Size(), before.Size()/2)
+	require.NoError(t, s.Put(Result{TaskID: 5000, Text: "after the rewrite"}))
+	require.NoError(t, s.Close())
+
+	s, err = OpenStore(dir)
+	require.NoError(t, err)
+	ids, _ = s.Tasks()
+	require.Len(t, ids, 301)
+	for _, id := range ids[:300] {
+		r, ok, _ := s.Get(id)
+		require.True(t, ok)
+		require.Equal(t, fmt.Sprint(id), r.Text)
+	}
+	r, ok, _ := s.Get(5000)
+	require.True(t, ok)
+	require.Equal(t, "after the rewrite", r.Text)
 }
 
 func TestGarbageIsAValidButForeignResult(t *testing.T) {
