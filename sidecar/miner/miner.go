@@ -110,8 +110,6 @@ var (
 	eventTaskEnded    = proto.MessageName(&sessionstypes.EventTaskEnded{})
 )
 
-// commitPhaseQuery selects the txs that open a commit phase.
-const commitPhaseQuery = "cortd.sessions.v1.EventCommitPhase.task_id EXISTS"
 
 // blockWork is what one block's events ask of the node: tasks to read and act on
 // (assigned to it, or in their commit phase), and tasks that ended (forget them).
@@ -149,9 +147,9 @@ func (m *Miner) Run(ctx context.Context) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		// Of txs' events the miner needs only the commit phases that a block's last
-		// precommit opens (assignments, deadlines and validation are block events).
-		_ = m.c.Subscribe(ctx, chain.SubscribeConfig{TxEvents: true, TxQuery: commitPhaseQuery}, m.onBlock, func(reason string) {
+		// Block events only: assignments, commit phases, deadlines and validation are
+		// all announced in EndBlock, so the miner needs no tx's events.
+		_ = m.c.Subscribe(ctx, chain.SubscribeConfig{}, m.onBlock, func(reason string) {
 			m.log.Debug("catching up from queries", "reason", reason)
 			m.poke(0)
 		})

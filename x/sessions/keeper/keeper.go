@@ -62,6 +62,10 @@ type Keeper struct {
 	// sampling draw; PruneDeferred the tasks whose pruning waits for their audit (audit.go).
 	AuditQueue    collections.KeySet[hPair]
 	PruneDeferred collections.KeySet[uint64]
+	// CommitOpened holds (height, task id) of the tasks whose commit phase opened in that
+	// block; its EndBlock announces them (EventCommitPhase) and removes them, so it is
+	// empty between blocks (announce.go).
+	CommitOpened collections.KeySet[hPair]
 
 	// audits is set once after construction (SetAudits): x/audits is built after this
 	// keeper. A pointer, so every copy of the keeper sees it.
@@ -94,6 +98,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, models 
 			collections.PairKeyCodec(collections.Uint64Key, collections.StringKey), codec.CollValue[types.Result](cdc)),
 		AuditQueue:    collections.NewKeySet(sb, types.AuditQueueKey, "audit_queue", hKey),
 		PruneDeferred: collections.NewKeySet(sb, types.PruneDeferredKey, "prune_deferred", collections.Uint64Key),
+		CommitOpened:  collections.NewKeySet(sb, types.CommitOpenedKey, "commit_opened", hKey),
 		audits:        &auditsRef{},
 	}
 	schema, err := sb.Build()

@@ -15,20 +15,14 @@ import (
 
 // openCommitPhase closes precommits: reveals are allowed from now until the commit
 // deadline. Nobody is assigned after this point, so no reveal can be copied into a new
-// precommit.
+// precommit. The block's EndBlock announces it (announceCommitPhases).
 func (k Keeper) openCommitPhase(ctx context.Context, p types.Params, t *types.Task) error {
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	t.Status = types.TASK_STATUS_COMMIT
 	if err := k.setDeadline(ctx, t, h+p.CommitWindowBlocks); err != nil {
 		return err
 	}
-	var ids []string
-	for _, a := range t.Assignments {
-		if a.Status == types.ASSIGNMENT_STATUS_PRECOMMITTED {
-			ids = append(ids, a.NodeId)
-		}
-	}
-	return emit(ctx, &types.EventCommitPhase{TaskId: t.Id, CommitDeadline: t.Deadline, NodeIds: ids})
+	return k.CommitOpened.Set(ctx, collections.Join(h, t.Id))
 }
 
 // markMissed moves the assignments in status from to the missed status to, unindexes them

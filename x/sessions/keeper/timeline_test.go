@@ -42,8 +42,10 @@ func TestThreeBlockPath(t *testing.T) {
 		}
 	}
 	require.Equal(t, types.TASK_STATUS_COMMIT, f.task(t, id).Status)
-	require.True(t, f.hasEvent("cortd.sessions.v1.EventCommitPhase"))
+	// The opening is announced with the block's other task events, in its EndBlock.
+	require.False(t, f.hasEvent("cortd.sessions.v1.EventCommitPhase"))
 	f.endBlock(t)
+	require.True(t, f.hasEvent("cortd.sessions.v1.EventCommitPhase"))
 
 	// H+2: every node reveals; the task ends validated, with its receipt, in this block.
 	require.Equal(t, h+2, f.Ctx.BlockHeight())
