@@ -16,6 +16,7 @@ require (
 	cosmossdk.io/log/v2 v2.1.0
 	cosmossdk.io/math v1.5.3
 	github.com/99designs/keyring v1.2.2
+	github.com/KimMachineGun/automemlimit v1.0.2
 	github.com/ardanlabs/jinja v1.8.0
 	github.com/bluekeyes/go-gitdiff v0.8.1
 	github.com/chromedp/chromedp v0.14.2

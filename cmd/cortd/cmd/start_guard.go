@@ -20,6 +20,7 @@ func guardStart(start *cobra.Command) {
 	run := start.RunE
 	start.RunE = func(cmd *cobra.Command, args []string) (err error) {
 		serverCtx := server.GetServerContextFromCmd(cmd)
+		applyMemoryDefaults(serverCtx.Logger, nil)
 		cfg := serverCtx.Config
 		home := cfg.RootDir
 		heights, err := probeStores(home, cfg, server.GetAppDBBackend(serverCtx.Viper))
