@@ -135,7 +135,15 @@ const (
 	failMessage                // the chain named the failing message: its group goes alone, the rest again
 	failContent                // the chain refused the tx without naming a message: bisect
 	failRetry                  // nothing landed for reasons not in the tx (dropped, mempool full): send again
+	failGas                    // the tx ran out of gas in its block: send again with more gas
 )
+
+// gasRaiser is a TxSender that can raise the gas it asks for (a Signer's does).
+type gasRaiser interface {
+	// RaiseGas makes later txs ask for more gas than the simulation said, and
+	// returns the new margin.
+	RaiseGas() float64
+}
 
 var msgIndexRe = regexp.MustCompile(`message index: (\d+)`)
 
@@ -151,6 +159,12 @@ func classify(err error) (failure, int) {
 	var se *SimulationError
 	switch {
 	case errors.As(err, &te):
+		// Out of gas in its block: the simulation ran on the state before the block,
+		// and a message can cost more in it (a node's precommit that turns out to be
+		// a task's last opens its commit phase). Nothing is wrong with the messages.
+		if te.Height > 0 && te.Codespace == sdkerrors.ErrOutOfGas.Codespace() && te.Code == sdkerrors.ErrOutOfGas.ABCICode() {
+			return failGas, 0
+		}
 		// The unordered nonce (signer, timeout timestamp) was taken: another
 		// process signs with this key. A new timestamp fixes it.
 		if te.Codespace == sdkerrors.ErrInvalidRequest.Codespace() && te.Code == sdkerrors.ErrInvalidRequest.ABCICode() &&
@@ -189,6 +203,18 @@ func (b *Batcher) failed(groups []*group, err error, resends int) {
 				case <-time.After(time.Duration(resends+1) * b.cfg.Poll):
 				}
 			}
+			b.deliver(groups, resends+1)
+			return
+		}
+	case failGas:
+		if resends < b.cfg.MaxResends && b.ctx.Err() == nil {
+			margin := 0.0
+			if r, ok := b.tx.(gasRaiser); ok {
+				margin = r.RaiseGas()
+			}
+			b.Stats.Resends.Add(uint64(len(groups)))
+			b.log.Warn("a tx ran out of gas in its block; sending its messages again with more gas",
+				"groups", len(groups), "resend", resends+1, "gas_margin", margin, "err", err)
 			b.deliver(groups, resends+1)
 			return
 		}

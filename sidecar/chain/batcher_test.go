@@ -38,6 +38,9 @@ type fakeTxChain struct {
 	blockErr error // BlockTime fails with this
 
 	mempoolFull, lost, drop int
+	// oog: the next oog txs run out of gas in their block (reverted, code 11);
+	// raises counts RaiseGas calls.
+	oog, raises int
 	// hold: accepted txs wait in held until the test includes them (a block later)
 	hold  bool
 	held  map[string][]sdk.Msg
@@ -128,6 +131,13 @@ func (f *fakeTxChain) Broadcast(_ context.Context, bz []byte) error {
 func (f *fakeTxChain) include(hash string, msgs []sdk.Msg) {
 	f.height++
 	res := &sdk.TxResponse{TxHash: hash, Height: f.height}
+	if f.oog > 0 {
+		f.oog--
+		res.Codespace, res.Code = sdkerrors.ErrOutOfGas.Codespace(), sdkerrors.ErrOutOfGas.ABCICode()
+		res.RawLog = "out of gas in location: ReadFlat; gasWanted: 1000, gasUsed: 1001: out of gas"
+		f.included[hash] = res
+		return
+	}
 	for i, m := range msgs {
 		if f.execFail != nil {
 			if err := f.execFail(msgName(m)); err != nil {
@@ -150,6 +160,13 @@ func (f *fakeTxChain) FindTx(_ context.Context, hash string) (*sdk.TxResponse, e
 	defer f.mu.Unlock()
 	f.finds++
 	return f.included[hash], nil
+}
+
+func (f *fakeTxChain) RaiseGas() float64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.raises++
+	return 1.3 + float64(f.raises)
 }
 
 func (f *fakeTxChain) BlockTime(context.Context) (time.Time, error) {
@@ -413,6 +430,42 @@ func TestBatcherReSendsTheOthersWhenAMessageFailsInItsBlock(t *testing.T) {
 	require.Equal(t, rs[0].Tx.TxHash, rs[4].Tx.TxHash)
 }
 
+// TestBatcherReSendsWithMoreGasAfterOutOfGas: a tx that runs out of gas in its block
+// (it cost more there than in the simulation) is sent again whole, with the margin
+// raised, not bisected; every message lands once.
+func TestBatcherReSendsWithMoreGasAfterOutOfGas(t *testing.T) {
+	f := newFakeTxChain()
+	f.oog = 1
+	b := testBatcher(f, BatcherConfig{})
+	defer b.Close()
+	chs := addAll(b, seq("m", 4)...)
+	b.Flush()
+	for _, r := range results(t, chs) {
+		require.NoError(t, r.Err)
+	}
+	txs, committed, applied := f.snapshot()
+	require.Equal(t, [][]string{{"m0", "m1", "m2", "m3"}, {"m0", "m1", "m2", "m3"}}, txs)
+	require.Equal(t, [][]string{{"m0", "m1", "m2", "m3"}}, committed)
+	require.Equal(t, map[string]int{"m0": 1, "m1": 1, "m2": 1, "m3": 1}, applied)
+	f.mu.Lock()
+	require.Equal(t, 1, f.raises)
+	f.mu.Unlock()
+	require.EqualValues(t, 0, b.Stats.Splits.Load())
+}
+
+// TestSignerRaiseGasIsBounded: each raise adds a quarter to the margin, up to 3× the
+// configured adjustment.
+func TestSignerRaiseGasIsBounded(t *testing.T) {
+	s := &Signer{cfg: SignerConfig{GasAdjustment: 1.3}}
+	s.gasScale.Store(1000)
+	require.InDelta(t, 1.3, s.gasMargin(), 1e-9)
+	require.InDelta(t, 1.625, s.RaiseGas(), 1e-9)
+	for range 10 {
+		s.RaiseGas()
+	}
+	require.InDelta(t, 3.9, s.gasMargin(), 1e-9)
+}
+
 func TestBatcherBisectsWhenNoMessageIsNamed(t *testing.T) {
 	f := newFakeTxChain()
 	// An ante-level refusal of any tx holding "bad" (e.g. gas): no message index.
@@ -585,7 +638,9 @@ func TestClassifyFailures(t *testing.T) {
 	require.Equal(t, failMessage, k)
 	require.Equal(t, 3, i)
 	k, _ = classify(&TxError{Codespace: "sdk", Code: sdkerrors.ErrOutOfGas.ABCICode(), Log: "out of gas", Height: 9})
-	require.Equal(t, failContent, k)
+	require.Equal(t, failGas, k, "out of gas in its block: more gas")
+	k, _ = classify(&TxError{Codespace: "sdk", Code: sdkerrors.ErrOutOfGas.ABCICode(), Log: "out of gas"})
+	require.Equal(t, failContent, k, "refused at CheckTx: the tx's own problem")
 	k, _ = classify(&TxError{Codespace: "sdk", Code: sdkerrors.ErrInvalidRequest.ABCICode(), Log: "failed to add unordered nonce: already used"})
 	require.Equal(t, failRetry, k)
 	k, _ = classify(fmt.Errorf("%w: x", ErrNotIncluded))

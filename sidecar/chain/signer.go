@@ -74,6 +74,10 @@ type Signer struct {
 	tsMu   sync.Mutex
 	lastTS time.Time
 
+	// gasScale multiplies GasAdjustment, in thousandths (1000 = ×1). RaiseGas grows it
+	// when a tx runs out of gas in its block despite the margin.
+	gasScale atomic.Uint64
+
 	// seqMu is the per-key ordered queue: it is held from sequence choice to the
 	// node's CheckTx answer, so two ordered txs never carry the same sequence.
 	seqMu    sync.Mutex
@@ -95,7 +99,31 @@ func (c *Client) NewSigner(kr keyring.Keyring, name string, cfg SignerConfig) (*
 	if _, err := sdk.ParseDecCoins(cfg.GasPrices); err != nil {
 		return nil, fmt.Errorf("gas prices %q: %w", cfg.GasPrices, err)
 	}
-	return &Signer{c: c, kr: kr, name: name, addr: addr, cfg: cfg, log: c.log.With("key", name)}, nil
+	s := &Signer{c: c, kr: kr, name: name, addr: addr, cfg: cfg, log: c.log.With("key", name)}
+	s.gasScale.Store(1000)
+	return s, nil
+}
+
+// maxGasScale bounds RaiseGas: at most 3× the configured adjustment.
+const maxGasScale = 3000
+
+// gasMargin is what simulated gas is multiplied by: GasAdjustment, raised by RaiseGas.
+func (s *Signer) gasMargin() float64 {
+	return s.cfg.GasAdjustment * float64(s.gasScale.Load()) / 1000
+}
+
+// RaiseGas grows the margin on simulated gas by a quarter (up to 3× GasAdjustment) and
+// returns it. A batcher calls it when a tx ran out of gas in its block: the messages
+// cost more there than in the simulation, and will again (the same shape of batch),
+// so the raise stays; a few percent more fee beats a batch lost for a block.
+func (s *Signer) RaiseGas() float64 {
+	for {
+		cur := s.gasScale.Load()
+		next := min(cur*5/4, maxGasScale)
+		if s.gasScale.CompareAndSwap(cur, next) {
+			return s.gasMargin()
+		}
+	}
 }
 
 // Address is the signer's account address (bech32).
@@ -143,7 +171,7 @@ func (s *Signer) build(ctx context.Context, f clienttx.Factory, msgs []sdk.Msg) 
 	if err != nil {
 		return nil, &SimulationError{Err: err}
 	}
-	gas := uint64(float64(sim.GasInfo.GasUsed)*s.cfg.GasAdjustment) + s.cfg.GasExtra
+	gas := uint64(float64(sim.GasInfo.GasUsed)*s.gasMargin()) + s.cfg.GasExtra
 	f = f.WithGas(gas)
 	txb, err := f.BuildUnsignedTx(msgs...)
 	if err != nil {

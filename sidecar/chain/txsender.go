@@ -48,6 +48,8 @@ func (ss signerSender) SignUnordered(ctx context.Context, ttl time.Duration, msg
 	return ss.s.signUnordered(ctx, ttl, msgs)
 }
 
+func (ss signerSender) RaiseGas() float64 { return ss.s.RaiseGas() }
+
 func (ss signerSender) Broadcast(ctx context.Context, txBytes []byte) error {
 	_, err := ss.s.c.Broadcast(ctx, txBytes)
 	if err == nil {
