@@ -110,7 +110,6 @@ var (
 	eventTaskEnded    = proto.MessageName(&sessionstypes.EventTaskEnded{})
 )
 
-
 // blockWork is what one block's events ask of the node: tasks to read and act on
 // (assigned to it, or in their commit phase), and tasks that ended (forget them).
 type blockWork struct {
