@@ -29,10 +29,15 @@ func typedEvents(t *testing.T, evs ...proto.Message) []abci.Event {
 }
 
 // TestBlockTasksReadInOneQuery: a block's events for this node (assigned, commit
-// phase) become one read of exactly those tasks; other nodes' tasks are not read,
-// and a stored task the block ended is forgotten without a read.
+// phase) become one read of exactly those tasks; other nodes' tasks are not read, a
+// task whose commit phase opened is revealed from the stored result without a read
+// (read only when no result is stored), and a stored task the block ended is
+// forgotten without a read.
 func TestBlockTasksReadInOneQuery(t *testing.T) {
-	m := testMiner(t, nil)
+	f := newFakeSessions(nil)
+	b := chain.NewBatcher(f, chain.BatcherConfig{Poll: 5 * time.Millisecond, Linger: 10 * time.Millisecond}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(b.Close)
+	m := testMiner(t, b)
 	m.blocks = make(chan blockWork, 4)
 	var reads [][]uint64
 	m.readTasks = func(_ context.Context, ids []uint64) ([]sessionstypes.Task, []uint64, error) {
@@ -46,8 +51,11 @@ func TestBlockTasksReadInOneQuery(t *testing.T) {
 		}
 		return out, []uint64{5}, nil
 	}
-	for _, id := range []uint64{3, 5, 8} {
-		require.NoError(t, m.store.Put(Result{TaskID: id, NodeID: "n1", Text: "r"}))
+	for _, id := range []uint64{3, 8} {
+		r := Result{TaskID: id, NodeID: "n1", Text: "r", Salt: make([]byte, 32)}
+		r.Hash = sessionstypes.PrecommitHash(r.TaskID, r.NodeID, r.Text, r.Embedding, r.PromptTokens, r.CompletionTokens, r.Salt)
+		require.NoError(t, m.store.Put(r))
+		f.precommits[id] = r.Hash
 	}
 	m.onBlock(chain.Block{Height: 7, FromTx: true, Events: typedEvents(t,
 		&sessionstypes.EventTaskAssigned{TaskId: 1, NodeIds: []string{"n0", "n1"}},
@@ -60,11 +68,16 @@ func TestBlockTasksReadInOneQuery(t *testing.T) {
 	)})
 	require.Len(t, m.blocks, 1, "one unit of work for the block")
 	m.onBlockWork(context.Background(), <-m.blocks)
-	require.Equal(t, [][]uint64{{1, 4, 3, 5}}, reads, "one read of this node's tasks, in event order")
-	for _, id := range []uint64{3, 5, 8} {
+	require.Equal(t, [][]uint64{{1, 4, 5}}, reads, "one read of this node's tasks, in event order")
+	m.workers.Wait()
+	f.mu.Lock()
+	require.Contains(t, f.commits, uint64(3), "revealed from the commit phase's event")
+	require.Equal(t, "r", f.commits[3].ResultText)
+	f.mu.Unlock()
+	for _, id := range []uint64{5, 8} {
 		_, ok, err := m.store.Get(id)
 		require.NoError(t, err)
-		require.False(t, ok, "task %d forgotten (ended, pruned, or ended by event)", id)
+		require.False(t, ok, "task %d forgotten (pruned, or ended by event)", id)
 	}
 
 	m.onBlock(chain.Block{Height: 8, FromTx: true, Events: typedEvents(t,

@@ -115,6 +115,11 @@ var (
 type blockWork struct {
 	height      int64
 	read, ended []uint64
+	// reveal: tasks whose commit phase the block announced with this node among those
+	// expected to reveal, and whose result the node holds: the event says all a
+	// commit needs, so they are not read (a read of every task in its commit phase
+	// was a third of the node's task queries).
+	reveal []uint64
 }
 
 // New checks the config and opens the result store.
@@ -263,8 +268,13 @@ func (m *Miner) onBlock(b chain.Block) {
 		switch e.Type {
 		case eventTaskAssigned, eventCommitPhase:
 			id, ok := chain.AttrUint(e, "task_id")
-			if ok && contains(chain.AttrStrings(e, "node_ids"), m.cfg.NodeID) {
-				m.log.Debug("task to act on", "event", e.Type, "task", id, "height", b.Height)
+			if !ok || !contains(chain.AttrStrings(e, "node_ids"), m.cfg.NodeID) {
+				continue
+			}
+			m.log.Debug("task to act on", "event", e.Type, "task", id, "height", b.Height)
+			if e.Type == eventCommitPhase && m.store.Has(id) {
+				w.reveal = append(w.reveal, id)
+			} else {
 				w.read = append(w.read, id)
 			}
 		case eventTaskEnded:
@@ -275,7 +285,7 @@ func (m *Miner) onBlock(b chain.Block) {
 			}
 		}
 	}
-	if len(w.read) == 0 && len(w.ended) == 0 {
+	if len(w.read) == 0 && len(w.ended) == 0 && len(w.reveal) == 0 {
 		return
 	}
 	select {
@@ -292,8 +302,15 @@ func (m *Miner) onBlockWork(ctx context.Context, w blockWork) {
 			m.log.Warn("forgetting an ended task failed", "task", id, "err", err)
 		}
 	}
+	if len(w.read)+len(w.reveal) > 0 {
+		m.log.Info("tasks to act on", "height", w.height, "tasks", len(w.read)+len(w.reveal), "read", len(w.read))
+	}
+	for _, id := range w.reveal {
+		// What the commit phase's event says, as the task the worker acts on.
+		m.dispatch(ctx, &sessionstypes.Task{Id: id, Status: sessionstypes.TASK_STATUS_COMMIT,
+			Assignments: []sessionstypes.Assignment{{NodeId: m.cfg.NodeID, Status: sessionstypes.ASSIGNMENT_STATUS_PRECOMMITTED}}})
+	}
 	if len(w.read) > 0 {
-		m.log.Info("tasks to act on", "height", w.height, "tasks", len(w.read))
 		m.pollTasks(ctx, w.read)
 	}
 }
