@@ -52,17 +52,23 @@ func (b Block) TypedWhere(keep func(abci.Event) bool) []proto.Message {
 		if proto.MessageType(e.Type) == nil {
 			continue // an untyped SDK event (message, transfer, ...)
 		}
-		clean := abci.Event{Type: e.Type, Attributes: make([]abci.EventAttribute, 0, len(e.Attributes))}
-		for _, a := range e.Attributes {
-			if json.Valid([]byte(a.Value)) {
-				clean.Attributes = append(clean.Attributes, a)
-			}
-		}
-		if m, err := sdk.ParseTypedEvent(clean); err == nil {
+		if m, err := TypedEvent(e); err == nil {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// TypedEvent decodes one typed event, skipping the SDK's plain-text attributes (see
+// Typed).
+func TypedEvent(e abci.Event) (proto.Message, error) {
+	clean := abci.Event{Type: e.Type, Attributes: make([]abci.EventAttribute, 0, len(e.Attributes))}
+	for _, a := range e.Attributes {
+		if json.Valid([]byte(a.Value)) {
+			clean.Attributes = append(clean.Attributes, a)
+		}
+	}
+	return sdk.ParseTypedEvent(clean)
 }
 
 // SubscribeConfig configures Subscribe.

@@ -57,10 +57,15 @@ func TestBlockTasksReadInOneQuery(t *testing.T) {
 		require.NoError(t, m.store.Put(r))
 		f.precommits[id] = r.Hash
 	}
+	tasks := testTasks(4)
+	assigned := func(t sessionstypes.Task, nodes ...string) *sessionstypes.EventTaskAssigned {
+		return &sessionstypes.EventTaskAssigned{TaskId: t.Id, ModelId: t.ModelId, Prompt: t.Prompt, PromptType: t.PromptType,
+			Sampling: t.Sampling, EmbeddingDim: t.EmbeddingDim, NodeIds: nodes, PrecommitDeadline: 30}
+	}
 	m.onBlock(chain.Block{Height: 7, FromTx: true, Events: typedEvents(t,
-		&sessionstypes.EventTaskAssigned{TaskId: 1, NodeIds: []string{"n0", "n1"}},
-		&sessionstypes.EventTaskAssigned{TaskId: 2, NodeIds: []string{"n0", "n2"}},
-		&sessionstypes.EventTaskAssigned{TaskId: 4, NodeIds: []string{"n1"}},
+		assigned(tasks[0], "n0", "n1"),
+		assigned(tasks[1], "n0", "n2"),
+		assigned(tasks[3], "n1"),
 		&sessionstypes.EventCommitPhase{TaskId: 3, NodeIds: []string{"n1", "n2"}},
 		&sessionstypes.EventCommitPhase{TaskId: 5, NodeIds: []string{"n1"}},
 		&sessionstypes.EventTaskEnded{TaskId: 8, Status: sessionstypes.TASK_STATUS_VALIDATED},
@@ -68,11 +73,24 @@ func TestBlockTasksReadInOneQuery(t *testing.T) {
 	)})
 	require.Len(t, m.blocks, 1, "one unit of work for the block")
 	m.onBlockWork(context.Background(), <-m.blocks)
-	require.Equal(t, [][]uint64{{1, 4, 5}}, reads, "one read of this node's tasks, in event order")
+	require.Equal(t, [][]uint64{{5}}, reads, "only the commit phase without a stored result is read")
 	m.workers.Wait()
 	f.mu.Lock()
 	require.Contains(t, f.commits, uint64(3), "revealed from the commit phase's event")
 	require.Equal(t, "r", f.commits[3].ResultText)
+	// Tasks 1 and 4 were computed from their assignment events and precommitted; the
+	// results are those of the tasks as the chain stores them.
+	for _, i := range []int{0, 3} {
+		require.Contains(t, f.precommits, tasks[i].Id)
+		got, ok, err := m.store.Get(tasks[i].Id)
+		require.NoError(t, err)
+		require.True(t, ok)
+		want, err := Compute(context.Background(), detEngine{dim: 8}, &tasks[i])
+		require.NoError(t, err)
+		require.Equal(t, want.Text, got.Text)
+		require.Equal(t, want.Embedding, got.Embedding)
+	}
+	require.NotContains(t, f.precommits, tasks[1].Id, "another node's task")
 	f.mu.Unlock()
 	for _, id := range []uint64{5, 8} {
 		_, ok, err := m.store.Get(id)

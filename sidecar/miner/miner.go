@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
+
 	"github.com/cortnet/cortd/sidecar/chain"
 	"github.com/cortnet/cortd/sidecar/engine"
 	nodestypes "github.com/cortnet/cortd/x/nodes/types"
@@ -115,6 +117,9 @@ var (
 type blockWork struct {
 	height      int64
 	read, ended []uint64
+	// assigned: tasks newly assigned to this node, as their EventTaskAssigned describes
+	// them (prompt, sampling, model: what computing needs), so they are not read either.
+	assigned []sessionstypes.Task
 	// reveal: tasks whose commit phase the block announced with this node among those
 	// expected to reveal, and whose result the node holds: the event says all a
 	// commit needs, so they are not read (a read of every task in its commit phase
@@ -272,9 +277,16 @@ func (m *Miner) onBlock(b chain.Block) {
 				continue
 			}
 			m.log.Debug("task to act on", "event", e.Type, "task", id, "height", b.Height)
-			if e.Type == eventCommitPhase && m.store.Has(id) {
+			switch {
+			case e.Type == eventCommitPhase && m.store.Has(id):
 				w.reveal = append(w.reveal, id)
-			} else {
+			case e.Type == eventTaskAssigned:
+				if t, ok := m.assignedTask(e); ok {
+					w.assigned = append(w.assigned, t)
+				} else {
+					w.read = append(w.read, id)
+				}
+			default:
 				w.read = append(w.read, id)
 			}
 		case eventTaskEnded:
@@ -285,7 +297,7 @@ func (m *Miner) onBlock(b chain.Block) {
 			}
 		}
 	}
-	if len(w.read) == 0 && len(w.ended) == 0 && len(w.reveal) == 0 {
+	if len(w.read) == 0 && len(w.ended) == 0 && len(w.reveal) == 0 && len(w.assigned) == 0 {
 		return
 	}
 	select {
@@ -295,6 +307,28 @@ func (m *Miner) onBlock(b chain.Block) {
 	}
 }
 
+// assignedTask is the task an EventTaskAssigned naming this node describes, in its
+// precommit phase with this node assigned; ok=false when the event does not decode
+// (the task is then read).
+func (m *Miner) assignedTask(e abci.Event) (sessionstypes.Task, bool) {
+	msg, err := chain.TypedEvent(e)
+	if err != nil {
+		m.log.Debug("undecodable assignment event; reading the task", "err", err)
+		return sessionstypes.Task{}, false
+	}
+	ev, ok := msg.(*sessionstypes.EventTaskAssigned)
+	if !ok || ev.TaskId == 0 {
+		return sessionstypes.Task{}, false
+	}
+	return sessionstypes.Task{
+		Id: ev.TaskId, SessionId: ev.SessionId, ModelId: ev.ModelId, Prompt: ev.Prompt,
+		PromptType: ev.PromptType, Sampling: ev.Sampling, EmbeddingDim: ev.EmbeddingDim,
+		Verification: ev.Verification, Status: sessionstypes.TASK_STATUS_PRECOMMIT,
+		Deadline:    ev.PrecommitDeadline,
+		Assignments: []sessionstypes.Assignment{{NodeId: m.cfg.NodeID, Status: sessionstypes.ASSIGNMENT_STATUS_ASSIGNED}},
+	}, true
+}
+
 // onBlockWork forgets the tasks that ended and reads and dispatches the others.
 func (m *Miner) onBlockWork(ctx context.Context, w blockWork) {
 	for _, id := range w.ended {
@@ -302,8 +336,11 @@ func (m *Miner) onBlockWork(ctx context.Context, w blockWork) {
 			m.log.Warn("forgetting an ended task failed", "task", id, "err", err)
 		}
 	}
-	if len(w.read)+len(w.reveal) > 0 {
-		m.log.Info("tasks to act on", "height", w.height, "tasks", len(w.read)+len(w.reveal), "read", len(w.read))
+	if n := len(w.read) + len(w.reveal) + len(w.assigned); n > 0 {
+		m.log.Info("tasks to act on", "height", w.height, "tasks", n, "read", len(w.read))
+	}
+	for i := range w.assigned {
+		m.dispatch(ctx, &w.assigned[i])
 	}
 	for _, id := range w.reveal {
 		// What the commit phase's event says, as the task the worker acts on.
