@@ -90,7 +90,7 @@ type Miner struct {
 
 	mu     sync.Mutex
 	busy   map[uint64]bool
-	again  map[uint64]bool // tasks whose news came while busy: read again when the worker ends
+	again  map[uint64]*sessionstypes.Task // news of a task that came while busy: acted on when the worker ends
 	hbSlot int64
 	hbBusy bool
 	// sem bounds engine runs (Concurrency); workers wait for inclusion of their
@@ -141,7 +141,7 @@ func New(cfg Config, c *chain.Client, s *chain.Signer, e engine.Engine, log *slo
 	}
 	return &Miner{
 		cfg: cfg, c: c, s: s, addr: s.Address(), batch: s.NewBatcher(cfg.Batch), e: e, store: st, log: log.With("node", cfg.NodeID),
-		busy: map[uint64]bool{}, again: map[uint64]bool{}, hbSlot: -1, sem: make(chan struct{}, cfg.Concurrency),
+		busy: map[uint64]bool{}, again: map[uint64]*sessionstypes.Task{}, hbSlot: -1, sem: make(chan struct{}, cfg.Concurrency),
 		wake: make(chan uint64, 1024), blocks: make(chan blockWork, 256), readTasks: c.Tasks, started: time.Now(),
 	}, nil
 }

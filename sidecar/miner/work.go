@@ -96,9 +96,11 @@ func (m *Miner) dispatch(ctx context.Context, t *sessionstypes.Task) {
 	m.mu.Lock()
 	if m.busy[t.Id] {
 		// A worker is on the task (e.g. still confirming its precommit when the commit
-		// phase opened): it reads the task again when it is done, so the news is not lost
-		// until the next full poll.
-		m.again[t.Id] = true
+		// phase opened): the news is kept and acted on when the worker is done, so it is
+		// not lost until the next full poll (nor read again: the news is the task as an
+		// event or a read described it, which is what a read would return).
+		news := *t
+		m.again[t.Id] = &news
 		m.mu.Unlock()
 		return
 	}
@@ -111,11 +113,11 @@ func (m *Miner) dispatch(ctx context.Context, t *sessionstypes.Task) {
 		defer func() {
 			m.mu.Lock()
 			delete(m.busy, task.Id)
-			again := m.again[task.Id]
+			news := m.again[task.Id]
 			delete(m.again, task.Id)
 			m.mu.Unlock()
-			if again && ctx.Err() == nil {
-				m.poke(task.Id)
+			if news != nil && ctx.Err() == nil {
+				m.dispatch(ctx, news)
 			}
 		}()
 		if err := m.step(ctx, &task); err != nil && ctx.Err() == nil {
