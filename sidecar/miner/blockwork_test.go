@@ -127,6 +127,11 @@ func TestNewsWhileBusyIsActedOn(t *testing.T) {
 	task := testTasks(1)[0]
 	ctx := context.Background()
 	m.dispatch(ctx, &task) // the worker computes (held) and will precommit
+	again := task
+	m.dispatch(ctx, &again) // a full poll finds it in the same phase: nothing to remember
+	m.mu.Lock()
+	require.Nil(t, m.again[task.Id], "the worker is on that step already")
+	m.mu.Unlock()
 	commitPhase := task
 	commitPhase.Status = sessionstypes.TASK_STATUS_COMMIT
 	commitPhase.Assignments = []sessionstypes.Assignment{{NodeId: "n1", Status: sessionstypes.ASSIGNMENT_STATUS_PRECOMMITTED}}

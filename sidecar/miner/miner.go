@@ -89,8 +89,8 @@ type Miner struct {
 	hbInterval  int64
 
 	mu     sync.Mutex
-	busy   map[uint64]bool
-	again  map[uint64]*sessionstypes.Task // news of a task that came while busy: acted on when the worker ends
+	busy   map[uint64]sessionstypes.TaskStatus // tasks a worker is on, with the phase it acts in
+	again  map[uint64]*sessionstypes.Task      // news of a task that came while busy: acted on when the worker ends
 	hbSlot int64
 	hbBusy bool
 	// sem bounds engine runs (Concurrency); workers wait for inclusion of their
@@ -141,7 +141,7 @@ func New(cfg Config, c *chain.Client, s *chain.Signer, e engine.Engine, log *slo
 	}
 	return &Miner{
 		cfg: cfg, c: c, s: s, addr: s.Address(), batch: s.NewBatcher(cfg.Batch), e: e, store: st, log: log.With("node", cfg.NodeID),
-		busy: map[uint64]bool{}, again: map[uint64]*sessionstypes.Task{}, hbSlot: -1, sem: make(chan struct{}, cfg.Concurrency),
+		busy: map[uint64]sessionstypes.TaskStatus{}, again: map[uint64]*sessionstypes.Task{}, hbSlot: -1, sem: make(chan struct{}, cfg.Concurrency),
 		wake: make(chan uint64, 1024), blocks: make(chan blockWork, 256), readTasks: c.Tasks, started: time.Now(),
 	}, nil
 }

@@ -94,17 +94,21 @@ func (m *Miner) dispatch(ctx context.Context, t *sessionstypes.Task) {
 		return
 	}
 	m.mu.Lock()
-	if m.busy[t.Id] {
-		// A worker is on the task (e.g. still confirming its precommit when the commit
-		// phase opened): the news is kept and acted on when the worker is done, so it is
-		// not lost until the next full poll (nor read again: the news is the task as an
-		// event or a read described it, which is what a read would return).
-		news := *t
-		m.again[t.Id] = &news
+	if phase, ok := m.busy[t.Id]; ok {
+		// A worker is on the task. News of another phase (the commit phase opening
+		// while the precommit is still being confirmed) is kept and acted on when the
+		// worker is done, so it is not lost until the next full poll, nor read again:
+		// the news is the task as an event or a read described it. News of the phase
+		// the worker is on (a full poll finding the task it is precommitting) is
+		// dropped: acting on it again would send that step twice.
+		if t.Status != phase {
+			news := *t
+			m.again[t.Id] = &news
+		}
 		m.mu.Unlock()
 		return
 	}
-	m.busy[t.Id] = true
+	m.busy[t.Id] = t.Status
 	m.mu.Unlock()
 	task := *t
 	m.workers.Add(1)
