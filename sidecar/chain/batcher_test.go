@@ -362,6 +362,62 @@ func TestBatcherBoundsMessagesAndBytesPerTx(t *testing.T) {
 	require.ElementsMatch(t, [][]string{{"b0", "b1"}, {"b2", "b3"}, {"b4"}}, txs)
 }
 
+// gasFake is the fake chain with a sender that can sign with a known gas (as a
+// Signer's can): such a tx is not simulated.
+type gasFake struct {
+	*fakeTxChain
+	gasSigned [][]string
+}
+
+func (g *gasFake) SignUnorderedGas(_ context.Context, ttl time.Duration, msgs []sdk.Msg, gasUsed uint64) ([]byte, time.Time, error) {
+	f := g.fakeTxChain
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if gasUsed == 0 {
+		return nil, time.Time{}, errors.New("no gas")
+	}
+	g.gasSigned = append(g.gasSigned, names(msgs))
+	f.n++
+	bz := []byte(fmt.Sprintf("tx-%d", f.n))
+	f.signed[TxHash(bz)] = msgs
+	return bz, time.Now().Add(ttl), nil
+}
+
+// TestBatcherSendsWhatPassedSimulationWithoutSimulatingAgain: a simulation stops at
+// the first failing message, so the messages before it passed: they go out with the
+// gas it reported, unsimulated; the failing one goes alone, and only the rest is
+// simulated again. Each message is simulated at most twice in all (it was once per
+// failing message before).
+func TestBatcherSendsWhatPassedSimulationWithoutSimulatingAgain(t *testing.T) {
+	f := newFakeTxChain()
+	f.simFail = func(n string) error {
+		if n == "m2" || n == "m5" {
+			return errorsmod.Wrapf(sdkerrors.ErrInsufficientFunds, "%s is broke", n)
+		}
+		return nil
+	}
+	g := &gasFake{fakeTxChain: f}
+	b := NewBatcher(g, BatcherConfig{Linger: time.Hour, Poll: 5 * time.Millisecond}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	defer b.Close()
+	chs := addAll(b, seq("m", 8)...)
+	b.Flush()
+	for i, r := range results(t, chs) {
+		if i == 2 || i == 5 {
+			require.True(t, Is(r.Err, sdkerrors.ErrInsufficientFunds), "its own error: %v", r.Err)
+			continue
+		}
+		require.NoError(t, r.Err, "group %d", i)
+	}
+	_, committed, applied := f.snapshot()
+	require.ElementsMatch(t, [][]string{{"m0", "m1"}, {"m3", "m4"}, {"m6", "m7"}}, committed)
+	require.Equal(t, map[string]int{"m0": 1, "m1": 1, "m3": 1, "m4": 1, "m6": 1, "m7": 1}, applied)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	require.ElementsMatch(t, [][]string{{"m0", "m1"}, {"m3", "m4"}}, g.gasSigned, "the prefixes that passed were not simulated again")
+	// Simulations: all 8, m2 alone, m3..m7, m5 alone, m6..m7.
+	require.Equal(t, 5, f.signs)
+}
+
 func TestBatcherIsolatesAMessageRefusedInSimulation(t *testing.T) {
 	f := newFakeTxChain()
 	f.simFail = func(n string) error {

@@ -171,7 +171,12 @@ func (s *Signer) build(ctx context.Context, f clienttx.Factory, msgs []sdk.Msg) 
 	if err != nil {
 		return nil, &SimulationError{Err: err}
 	}
-	gas := uint64(float64(sim.GasInfo.GasUsed)*s.gasMargin()) + s.cfg.GasExtra
+	return s.sign(ctx, f, msgs, sim.GasInfo.GasUsed)
+}
+
+// sign signs msgs with gas for gasUsed (as simulated) plus the margin.
+func (s *Signer) sign(ctx context.Context, f clienttx.Factory, msgs []sdk.Msg, gasUsed uint64) ([]byte, error) {
+	gas := uint64(float64(gasUsed)*s.gasMargin()) + s.cfg.GasExtra
 	f = f.WithGas(gas)
 	txb, err := f.BuildUnsignedTx(msgs...)
 	if err != nil {

@@ -48,6 +48,10 @@ func (ss signerSender) SignUnordered(ctx context.Context, ttl time.Duration, msg
 	return ss.s.signUnordered(ctx, ttl, msgs)
 }
 
+func (ss signerSender) SignUnorderedGas(ctx context.Context, ttl time.Duration, msgs []sdk.Msg, gasUsed uint64) ([]byte, time.Time, error) {
+	return ss.s.signUnorderedGas(ctx, ttl, msgs, gasUsed)
+}
+
 func (ss signerSender) RaiseGas() float64 { return ss.s.RaiseGas() }
 
 func (ss signerSender) Broadcast(ctx context.Context, txBytes []byte) error {

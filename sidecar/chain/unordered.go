@@ -39,6 +39,18 @@ func (s *Signer) signUnordered(ctx context.Context, ttl time.Duration, msgs []sd
 	return bz, timeout, err
 }
 
+// signUnorderedGas is signUnordered with the gas a simulation already reported.
+func (s *Signer) signUnorderedGas(ctx context.Context, ttl time.Duration, msgs []sdk.Msg, gasUsed uint64) ([]byte, time.Time, error) {
+	num, err := s.accountNumber(ctx)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	timeout := s.nextTimeout(ttl)
+	f := s.factory(num, 0).WithUnordered(true).WithTimeoutTimestamp(timeout)
+	bz, err := s.sign(ctx, f, msgs, gasUsed)
+	return bz, timeout, err
+}
+
 // BroadcastUnordered signs msgs as an unordered tx and broadcasts it; it returns
 // the hash and the tx's timeout timestamp. Any number may be in flight at once.
 func (s *Signer) BroadcastUnordered(ctx context.Context, msgs ...sdk.Msg) (string, time.Time, error) {

@@ -132,6 +132,12 @@ func TestNewsWhileBusyIsActedOn(t *testing.T) {
 	m.mu.Lock()
 	require.Nil(t, m.again[task.Id], "the worker is on that step already")
 	m.mu.Unlock()
+	ended := task
+	ended.Status = sessionstypes.TASK_STATUS_VALIDATED
+	m.dispatch(ctx, &ended) // news of no next step: nothing to remember
+	m.mu.Lock()
+	require.Nil(t, m.again[task.Id])
+	m.mu.Unlock()
 	commitPhase := task
 	commitPhase.Status = sessionstypes.TASK_STATUS_COMMIT
 	commitPhase.Assignments = []sessionstypes.Assignment{{NodeId: "n1", Status: sessionstypes.ASSIGNMENT_STATUS_PRECOMMITTED}}

@@ -95,13 +95,15 @@ func (m *Miner) dispatch(ctx context.Context, t *sessionstypes.Task) {
 	}
 	m.mu.Lock()
 	if phase, ok := m.busy[t.Id]; ok {
-		// A worker is on the task. News of another phase (the commit phase opening
+		// A worker is on the task. News of the next phase (the commit phase opening
 		// while the precommit is still being confirmed) is kept and acted on when the
 		// worker is done, so it is not lost until the next full poll, nor read again:
-		// the news is the task as an event or a read described it. News of the phase
-		// the worker is on (a full poll finding the task it is precommitting) is
-		// dropped: acting on it again would send that step twice.
-		if t.Status != phase {
+		// the news is the task as an event or a read described it. Any other news is
+		// dropped: of the phase the worker is on (a full poll finding the task it is
+		// precommitting), acting on it would send that step twice; of an earlier phase
+		// (a poll's read from before the commit phase), it would send a precommit the
+		// chain refuses as late, and every such refusal splits a batch.
+		if phase == sessionstypes.TASK_STATUS_PRECOMMIT && t.Status == sessionstypes.TASK_STATUS_COMMIT {
 			news := *t
 			m.again[t.Id] = &news
 		}
