@@ -115,7 +115,7 @@ func table(rows []levelResult, maxTokens int) string {
 			percentile(r.secs, 0.50), percentile(r.secs, 0.95),
 			percentile(r.blockLat, 0.50), percentile(r.blockLat, 0.95), incl, bt)
 	}
-	fmt.Fprintf(&b, "\nChat completions of max_tokens %d; latency from send to the validated answer; blocks = the receipt's X-Cortd-Height minus the height when the request was sent; from inclusion = X-Cortd-Height minus X-Cortd-Submitted-Height (3 at the protocol's floor); lost = no answer, no receipt, or an error without the API's JSON error body.\n", maxTokens)
+	fmt.Fprintf(&b, "\nChat completions of max_tokens %d; latency from send to the validated answer; blocks = the receipt's X-Cortd-Height minus the height when the request was sent; from inclusion = X-Cortd-Height minus X-Cortd-Submitted-Height (2 at the protocol's floor: submitted in block H, validated in H+2, three blocks counting the submission's); lost = no answer, no receipt, or an error without the API's JSON error body.\n", maxTokens)
 	for _, r := range rows {
 		if len(r.errs) > 0 {
 			fmt.Fprintf(&b, "errors at %s: %s\n", r.label, r.errorSummary())
