@@ -37,18 +37,13 @@ type Block struct {
 // dashboard's rates at 0. A typed event's own attributes are always JSON
 // (sdk.TypedEventToEvent writes them so), so an attribute whose value is not JSON is
 // one the SDK added and is skipped.
-func (b Block) Typed() []proto.Message { return b.TypedWhere(nil) }
-
-// TypedWhere decodes only the typed events keep accepts (all when keep is nil). Decoding
-// is most of a subscriber's CPU under load (jsonpb per event, a few thousand events a
-// block), and a role needs a few event types, often only those that name it: keep sees
-// the raw event (its Type, and attribute values as JSON text) before any decoding.
-func (b Block) TypedWhere(keep func(abci.Event) bool) []proto.Message {
+//
+// Decoding is most of a subscriber's CPU under load (jsonpb per event, a few thousand
+// events a block): a role that needs a few events reads their raw attributes (Attr,
+// AttrUint, AttrStrings) and decodes only those (TypedEvent).
+func (b Block) Typed() []proto.Message {
 	var out []proto.Message
 	for _, e := range b.Events {
-		if keep != nil && !keep(e) {
-			continue
-		}
 		if proto.MessageType(e.Type) == nil {
 			continue // an untyped SDK event (message, transfer, ...)
 		}
@@ -73,14 +68,11 @@ func TypedEvent(e abci.Event) (proto.Message, error) {
 
 // SubscribeConfig configures Subscribe.
 type SubscribeConfig struct {
-	// TxEvents also subscribes to txs' events (e.g. a commit phase opened by the
-	// last precommit). Block events are always delivered.
+	// TxEvents also subscribes to txs' events (what their messages emit). Block
+	// events are always delivered. The node encodes every
+	// subscribed tx once per subscriber, so roles that can follow block events alone
+	// (the miner, the router) leave it off.
 	TxEvents bool
-	// TxQuery narrows the tx subscription with extra conditions (CometBFT query
-	// syntax, e.g. "cortd.sessions.v1.EventCommitPhase.task_id EXISTS"): only the txs
-	// that match are sent, so a role that needs one event type is not sent (and the
-	// node does not encode for it) every tx of every block.
-	TxQuery string
 	// Idle is how long without a block counts as a dropped connection (default 20 s):
 	// CometBFT's websocket client never closes a subscription channel, so a silent
 	// one is the only sign of a dead connection.
@@ -144,11 +136,7 @@ func (c *Client) subscribeOnce(ctx context.Context, cfg SubscribeConfig, onBlock
 	}
 	var txs <-chan ctypes.ResultEvent
 	if cfg.TxEvents {
-		q := cmttypes.EventQueryTx.String()
-		if cfg.TxQuery != "" {
-			q += " AND " + cfg.TxQuery
-		}
-		txs, err = ws.Subscribe(sctx, "cortd-sidecar", q, 1024)
+		txs, err = ws.Subscribe(sctx, "cortd-sidecar", cmttypes.EventQueryTx.String(), 1024)
 		if err != nil {
 			cancel()
 			return fmt.Errorf("subscribe to tx events: %w", err)
@@ -191,19 +179,6 @@ func (c *Client) subscribeOnce(ctx context.Context, cfg SubscribeConfig, onBlock
 			}
 			onBlock(Block{Height: d.Height, Events: d.Result.Events, FromTx: true})
 		}
-	}
-}
-
-// EventTypes keeps the events of the given types (proto names, e.g.
-// "cortd.sessions.v1.EventTaskEnded"), for TypedWhere.
-func EventTypes(names ...string) func(abci.Event) bool {
-	return func(e abci.Event) bool {
-		for _, n := range names {
-			if e.Type == n {
-				return true
-			}
-		}
-		return false
 	}
 }
 
