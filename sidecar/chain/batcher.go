@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -136,7 +137,8 @@ type Batcher struct {
 	pendingBytes int
 	firstAt      time.Time     // when the oldest pending group came
 	lastBlock    time.Time     // when the last block notice came
-	interval     time.Duration // smoothed time between block notices
+	interval     time.Duration // expected time between block notices (median of gaps)
+	gaps         blockGaps     // the last gaps between block notices
 	timer        *time.Timer
 	closed       bool
 	// blockCh is closed at the next block notice (and replaced): inclusion checks
@@ -220,8 +222,8 @@ func (b *Batcher) Send(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, i
 }
 
 // OnBlock tells the batcher a block was committed (call it from a block
-// subscription): it learns the block interval and sends what is pending shortly
-// before the next block is expected.
+// subscription, before acting on the block's events): it learns the block
+// interval, and sends what is pending, which this block did not carry.
 func (b *Batcher) OnBlock() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -230,11 +232,7 @@ func (b *Batcher) OnBlock() {
 		// A gap of more than a minute is a stalled chain or a lost subscription,
 		// not the block interval.
 		if gap := now.Sub(b.lastBlock); gap > 0 && gap < time.Minute {
-			if b.interval == 0 {
-				b.interval = gap
-			} else {
-				b.interval = (3*b.interval + gap) / 4
-			}
+			b.interval = b.gaps.add(gap)
 		}
 	}
 	b.lastBlock = now
@@ -242,9 +240,33 @@ func (b *Batcher) OnBlock() {
 		close(b.blockCh)
 		b.blockCh = nil
 	}
+	// Messages still pending missed this block (it came before their send point):
+	// holding them for the next send point would cost them a second block, and a
+	// send point computed from a too-long interval would keep moving past every
+	// block. They go now, in time for the next block's proposal.
 	if len(b.pending) > 0 {
-		b.scheduleLocked()
+		b.flushLocked()
 	}
+}
+
+// blockGaps keeps the last few gaps between block notices. Their (lower) median
+// is the expected interval: a halt of the chain, or one slow block under load, is
+// one outlier and does not move it, where a running mean would stay inflated for
+// blocks after (and push every send point past the block it was meant for).
+type blockGaps struct {
+	ring [5]time.Duration
+	n    int // gaps recorded, up to len(ring)
+	next int
+}
+
+// add records gap and returns the median of the recorded gaps.
+func (g *blockGaps) add(gap time.Duration) time.Duration {
+	g.ring[g.next] = gap
+	g.next = (g.next + 1) % len(g.ring)
+	g.n = min(g.n+1, len(g.ring))
+	sorted := g.ring
+	slices.Sort(sorted[:g.n])
+	return sorted[(g.n-1)/2]
 }
 
 // Flush sends what is pending now.

@@ -311,10 +311,77 @@ func TestBatcherSendsBeforeTheNextBlock(t *testing.T) {
 	require.Equal(t, time.Second, b.interval)
 	clock = clock.Add(2 * time.Second)
 	b.OnBlock()
-	require.Equal(t, 1250*ms, b.interval, "(3 x 1 s + 2 s) / 4")
+	require.Equal(t, time.Second, b.interval, "lower median of 1 s and 2 s")
+	clock = clock.Add(2 * time.Second)
+	b.OnBlock()
+	require.Equal(t, 2*time.Second, b.interval, "median of 1, 2, 2 s")
 	clock = clock.Add(5 * time.Minute) // a stalled chain is not an interval
 	b.OnBlock()
-	require.Equal(t, 1250*ms, b.interval)
+	require.Equal(t, 2*time.Second, b.interval)
+}
+
+// A halt (here 15 s between two blocks of a 1 s chain) is one outlier among the
+// recent gaps: the interval stays 1 s, so the send point after the next block is
+// 750 ms after it, not seconds later (reveals held that long missed their window).
+func TestBatcherIntervalIgnoresAHalt(t *testing.T) {
+	ms := time.Millisecond
+	f := newFakeTxChain()
+	b := testBatcher(f, BatcherConfig{})
+	defer b.Close()
+	clock := time.Unix(1_800_000_000, 0)
+	b.now = func() time.Time { return clock }
+	for range 4 {
+		b.OnBlock()
+		clock = clock.Add(time.Second)
+	}
+	require.Equal(t, time.Second, b.interval)
+	clock = clock.Add(14 * time.Second)
+	b.OnBlock()
+	require.Equal(t, time.Second, b.interval, "the halt's 15 s gap is an outlier")
+	clock = clock.Add(time.Second)
+	b.OnBlock()
+	require.Equal(t, time.Second, b.interval)
+	require.Equal(t, clock.Add(750*ms), flushDue(clock.Add(100*ms), b.lastBlock, b.interval, 250*ms, 200*ms))
+
+	// A lasting change of block time is learnt within three blocks.
+	for range 3 {
+		clock = clock.Add(3 * time.Second)
+		b.OnBlock()
+	}
+	require.Equal(t, 3*time.Second, b.interval)
+}
+
+// Messages still pending when a block arrives missed it: they are sent at once,
+// not at the send point of the next block (10 s away on this clock).
+func TestBatcherSendsWhatABlockMissedAtOnce(t *testing.T) {
+	f := newFakeTxChain()
+	b := testBatcher(f, BatcherConfig{})
+	defer b.Close()
+	clock := time.Unix(1_800_000_000, 0)
+	b.now = func() time.Time { return clock }
+	for range 3 {
+		b.OnBlock()
+		clock = clock.Add(10 * time.Second)
+	}
+	clock = clock.Add(-9 * time.Second) // 1 s after the last block; its send point is 8.75 s away
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := b.Send(context.Background(), send("late"))
+		done <- err
+	}()
+	require.Eventually(t, func() bool { b.mu.Lock(); defer b.mu.Unlock(); return len(b.pending) == 1 }, 5*time.Second, time.Millisecond)
+	clock = clock.Add(2 * time.Second) // the block came early
+	start := time.Now()
+	b.OnBlock()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+		require.Less(t, time.Since(start), 5*time.Second)
+	case <-time.After(8 * time.Second):
+		t.Fatal("the message was held past the block that missed it")
+	}
+	txs, _, _ := f.snapshot()
+	require.Len(t, txs, 1)
 }
 
 func TestBatcherFlushesOnTheBlockSchedule(t *testing.T) {
