@@ -223,15 +223,15 @@ func (b *Batcher) Send(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, i
 
 // OnBlock tells the batcher a block was committed (call it from a block
 // subscription, before acting on the block's events): it learns the block
-// interval, and sends what is pending, which this block did not carry.
+// interval and sends what is pending shortly before the next block is expected.
 func (b *Batcher) OnBlock() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	now := b.now()
-	if !b.lastBlock.IsZero() {
+	now, prev := b.now(), b.lastBlock
+	if !prev.IsZero() {
 		// A gap of more than a minute is a stalled chain or a lost subscription,
 		// not the block interval.
-		if gap := now.Sub(b.lastBlock); gap > 0 && gap < time.Minute {
+		if gap := now.Sub(prev); gap > 0 && gap < time.Minute {
 			b.interval = b.gaps.add(gap)
 		}
 	}
@@ -240,13 +240,19 @@ func (b *Batcher) OnBlock() {
 		close(b.blockCh)
 		b.blockCh = nil
 	}
-	// Messages still pending missed this block (it came before their send point):
-	// holding them for the next send point would cost them a second block, and a
-	// send point computed from a too-long interval would keep moving past every
-	// block. They go now, in time for the next block's proposal.
-	if len(b.pending) > 0 {
-		b.flushLocked()
+	if len(b.pending) == 0 {
+		return
 	}
+	// Messages that came before the previous block and are still pending have
+	// missed two blocks (each came before its send point): they go now. Those that
+	// missed only this one wait for the next send point, with what comes meanwhile
+	// (sending them at every early block made twice the txs, each simulated, and
+	// cost more throughput than the block they wait).
+	if !prev.IsZero() && b.firstAt.Before(prev) {
+		b.flushLocked()
+		return
+	}
+	b.scheduleLocked()
 }
 
 // blockGaps keeps the last few gaps between block notices. Their (lower) median

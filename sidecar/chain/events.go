@@ -4,12 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"strconv"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
-	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
-	ctypes "github.com/cometbft/cometbft/rpc/core/types"
 	cmttypes "github.com/cometbft/cometbft/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/gogoproto/proto"
@@ -74,8 +73,8 @@ type SubscribeConfig struct {
 	// (the miner, the router) leave it off.
 	TxEvents bool
 	// Idle is how long without a block counts as a dropped connection (default 20 s):
-	// CometBFT's websocket client never closes a subscription channel, so a silent
-	// one is the only sign of a dead connection.
+	// the node keeps a subscription whose client stopped reading or whose network
+	// path died, so a silent one is the only sign.
 	Idle time.Duration
 	// Backoff between reconnection attempts (default 1 s, doubling to 15 s).
 	Backoff time.Duration
@@ -115,69 +114,81 @@ func (c *Client) Subscribe(ctx context.Context, cfg SubscribeConfig, onBlock fun
 var errIdleAfterEvents = fmt.Errorf("no block within the idle limit")
 
 func (c *Client) subscribeOnce(ctx context.Context, cfg SubscribeConfig, onBlock func(Block), onGap func(string)) error {
-	ws, err := rpchttp.New(c.cfg.RPC, "/websocket")
+	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	ws, err := dialEvents(dctx, c.cfg.RPC)
+	cancel()
 	if err != nil {
 		return err
 	}
-	if err := ws.Start(); err != nil {
-		return fmt.Errorf("websocket start: %w", err)
-	}
-	defer func() {
-		uctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		_ = ws.UnsubscribeAll(uctx, "cortd-sidecar")
-		cancel()
-		_ = ws.Stop()
-	}()
-	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	blocks, err := ws.Subscribe(sctx, "cortd-sidecar", cmttypes.EventQueryNewBlockEvents.String(), 256)
-	if err != nil {
-		cancel()
-		return fmt.Errorf("subscribe to block events: %w", err)
-	}
-	var txs <-chan ctypes.ResultEvent
+	defer ws.Close()
+	// ctx ending closes the connection, which ends a read in progress.
+	stop := context.AfterFunc(ctx, func() { _ = ws.Close() })
+	defer stop()
+
+	queries := []string{cmttypes.EventQueryNewBlockEvents.String()}
 	if cfg.TxEvents {
-		txs, err = ws.Subscribe(sctx, "cortd-sidecar", cmttypes.EventQueryTx.String(), 1024)
-		if err != nil {
-			cancel()
-			return fmt.Errorf("subscribe to tx events: %w", err)
+		queries = append(queries, cmttypes.EventQueryTx.String())
+	}
+	for i, q := range queries {
+		if err := ws.subscribe(i+1, q); err != nil {
+			return fmt.Errorf("subscribe to %s: %w", q, err)
 		}
 	}
-	cancel()
+	// The node answers each subscription before it counts as active; the caller
+	// catches up (onGap) only then, so nothing falls between its queries and the
+	// first event. Events that come before the last answer wait for it.
+	var early []*Block
+	deadline := time.Now().Add(10 * time.Second)
+	for answered := 0; answered < len(queries); {
+		b, err := ws.next(deadline)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("subscribe: %w", err)
+		}
+		if b == nil {
+			answered++
+		} else {
+			early = append(early, b)
+		}
+	}
 	c.log.Debug("subscribed to chain events", "rpc", c.cfg.RPC, "tx_events", cfg.TxEvents)
 	onGap("subscribed")
-	idle := time.NewTimer(cfg.Idle)
-	defer idle.Stop()
+
 	var last int64
-	got := false
+	lastAt, got := time.Now(), false
+	deliver := func(b *Block) {
+		if !b.FromTx {
+			lastAt, got = time.Now(), true
+			if last > 0 && b.Height > last+1 {
+				onGap(fmt.Sprintf("heights %d..%d missed", last+1, b.Height-1))
+			}
+			last = max(last, b.Height)
+		}
+		onBlock(*b)
+	}
+	for _, b := range early {
+		deliver(b)
+	}
 	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-idle.C:
-			if got {
-				return errIdleAfterEvents
+		// CometBFT's server never ends a subscription it keeps: a silent one is the
+		// only sign of a dead connection.
+		b, err := ws.next(lastAt.Add(cfg.Idle))
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
 			}
-			return fmt.Errorf("no block within %s of subscribing", cfg.Idle)
-		case ev := <-blocks:
-			d, ok := ev.Data.(cmttypes.EventDataNewBlockEvents)
-			if !ok {
-				continue
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				if got {
+					return errIdleAfterEvents
+				}
+				return fmt.Errorf("no block within %s of subscribing", cfg.Idle)
 			}
-			idle.Reset(cfg.Idle)
-			got = true
-			if last > 0 && d.Height > last+1 {
-				onGap(fmt.Sprintf("heights %d..%d missed", last+1, d.Height-1))
-			}
-			if d.Height > last {
-				last = d.Height
-			}
-			onBlock(Block{Height: d.Height, Events: d.Events})
-		case ev := <-txs:
-			d, ok := ev.Data.(cmttypes.EventDataTx)
-			if !ok {
-				continue
-			}
-			onBlock(Block{Height: d.Height, Events: d.Result.Events, FromTx: true})
+			return err
+		}
+		if b != nil {
+			deliver(b)
 		}
 	}
 }

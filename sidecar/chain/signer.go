@@ -87,11 +87,11 @@ type Signer struct {
 
 // NewSigner makes a signer for the key named name.
 func (c *Client) NewSigner(kr keyring.Keyring, name string, cfg SignerConfig) (*Signer, error) {
-	rec, err := kr.Key(name)
+	kc, err := newKeyCache(kr, name)
 	if err != nil {
-		return nil, fmt.Errorf("key %q: %w", name, err)
+		return nil, err
 	}
-	addr, err := rec.GetAddress()
+	addr, err := kc.rec.GetAddress()
 	if err != nil {
 		return nil, fmt.Errorf("key %q: %w", name, err)
 	}
@@ -99,7 +99,7 @@ func (c *Client) NewSigner(kr keyring.Keyring, name string, cfg SignerConfig) (*
 	if _, err := sdk.ParseDecCoins(cfg.GasPrices); err != nil {
 		return nil, fmt.Errorf("gas prices %q: %w", cfg.GasPrices, err)
 	}
-	s := &Signer{c: c, kr: kr, name: name, addr: addr, cfg: cfg, log: c.log.With("key", name)}
+	s := &Signer{c: c, kr: kc, name: name, addr: addr, cfg: cfg, log: c.log.With("key", name)}
 	s.gasScale.Store(1000)
 	return s, nil
 }
