@@ -22,7 +22,13 @@ import (
 // (a query context at a height: its handlers run the tx against check state or ask
 // CometBFT), so it keeps only the panic recovery.
 func (app *App) RegisterGRPCServer(server gogogrpc.Server) {
-	app.BaseApp.RegisterGRPCServer(directTxService{server})
+	app.RegisterGRPCServerWithSkipCheckHeader(server, false)
+}
+
+// RegisterGRPCServerWithSkipCheckHeader is what the SDK's server calls (with
+// grpc.skip-check-header from app.toml); see RegisterGRPCServer.
+func (app *App) RegisterGRPCServerWithSkipCheckHeader(server gogogrpc.Server, skipCheckHeader bool) {
+	app.BaseApp.RegisterGRPCServerWithSkipCheckHeader(directTxService{server}, skipCheckHeader)
 }
 
 // directTxService passes every service through, the tx service with its

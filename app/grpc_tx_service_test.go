@@ -62,8 +62,19 @@ func (panickingTxService) TxDecode(context.Context, *txtypes.TxDecodeRequest) (*
 func TestTxServiceSkipsTheQueryInterceptor(t *testing.T) {
 	a := newGenesisTestApp(t)
 	a.RegisterTxService(client.Context{}.WithTxConfig(a.TxConfig())) // as the server does before gRPC
+	for _, skipCheckHeader := range []bool{false, true} {
+		rec := &recordingServer{descs: map[string]*grpc.ServiceDesc{}, impls: map[string]any{}}
+		// The SDK's server calls RegisterGRPCServerWithSkipCheckHeader.
+		a.RegisterGRPCServerWithSkipCheckHeader(rec, skipCheckHeader)
+		checkTxServiceRegistration(t, a, rec)
+	}
 	rec := &recordingServer{descs: map[string]*grpc.ServiceDesc{}, impls: map[string]any{}}
 	a.RegisterGRPCServer(rec)
+	checkTxServiceRegistration(t, a, rec)
+}
+
+func checkTxServiceRegistration(t *testing.T, a *app.App, rec *recordingServer) {
+	t.Helper()
 	txName := txtypes.Service_serviceDesc.ServiceName
 	require.Contains(t, rec.descs, txName)
 	require.Contains(t, rec.descs, banktypes.Query_serviceDesc.ServiceName)
