@@ -258,7 +258,7 @@ func (b *Batcher) split(groups []*group, kind failure, idx, resends int, err err
 		off := 0
 		for i, g := range groups {
 			if idx >= off && idx < off+len(g.msgs) {
-				b.log.Info("a message failed inside a batch; sending it alone and the others again", "index", idx, "groups", len(groups))
+				b.log.Info("a message failed inside a batch; sending it alone and the others again", "index", idx, "groups", len(groups), "msg", sdk.MsgTypeURL(groups[i].msgs[idx-off]), "err", err)
 				if b.splitAfterSimulation(groups, i, resends, err) {
 					return
 				}
