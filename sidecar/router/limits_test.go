@@ -281,6 +281,8 @@ func TestErrorBodiesCarryNoInternals(t *testing.T) {
 	txErr := &chain.TxError{Hash: "F00D", Codespace: "sdk", Code: 11, Height: 9, Log: string(internal)}
 	promptErr := &chain.TxError{Hash: "F00D", Codespace: sessionstypes.ModuleName, Code: sessionstypes.ErrInvalidPrompt.ABCICode(),
 		Log: "failed to execute message; message index: 0: prompt is 99999 bytes, max 65536 (gas used 31337): invalid prompt"}
+	queueErr := &chain.TxError{Hash: "F00D", Codespace: sessionstypes.ModuleName, Code: sessionstypes.ErrQueueFull.ABCICode(),
+		Log: "failed to execute message; message index: 0: session 1 has 1000 tasks queued (gas used 31337)"}
 	cases := []struct {
 		name    string
 		breakIt func(*fakeChain)
@@ -296,6 +298,7 @@ func TestErrorBodiesCarryNoInternals(t *testing.T) {
 		{"submission", func(c *fakeChain) { c.errSubmit = txErr }, "/v1/chat/completions", 503},
 		{"unknown submission outcome", func(c *fakeChain) { c.errSubmit = internal }, "/v1/embeddings", 503},
 		{"prompt refused", func(c *fakeChain) { c.errSubmit = promptErr }, "/v1/chat/completions", 400},
+		{"session queue full", func(c *fakeChain) { c.errSubmit = queueErr }, "/v1/chat/completions", 429},
 	}
 	for _, c := range cases {
 		f := newFakeRouter(t, Config{})
@@ -313,6 +316,9 @@ func TestErrorBodiesCarryNoInternals(t *testing.T) {
 		f.h.ServeHTTP(rec, req)
 		require.Equal(t, c.code, rec.Code, c.name)
 		apiErr(t, rec)
+		if c.code == http.StatusTooManyRequests {
+			require.Equal(t, "2", rec.Header().Get("Retry-After"), c.name)
+		}
 		for _, leak := range []string{"/root", ".go", "gas", "rpc error", "cor1", "sequence", "F00D", "message index", "65536", "code ="} {
 			require.NotContains(t, strings.ToLower(rec.Body.String()), strings.ToLower(leak), "%s: %s", c.name, rec.Body.String())
 		}

@@ -430,6 +430,16 @@ func (r *Router) submit(ctx context.Context, t *ticket, model string, msgs []*se
 		}
 		return nil, badRequest("The chain refused the sampling parameters.", "")
 	}
+	if chain.Is(err, sessionstypes.ErrQueueFull) {
+		// The session holds max_queued_per_session tasks waiting for nodes: the
+		// network is busy, not the chain unreachable. The tx failed, so nothing was
+		// charged; the client may retry after a block or two.
+		t.release()
+		r.log.Info("router: the model's session has its maximum of tasks queued", "key", t.keyID, "model", model,
+			"session", sid, "tasks", t.tasks, "err", err)
+		return nil, tooMany("queue_full", queueFullRetry,
+			"The network has as many of this model's tasks queued as it accepts; retry in a few seconds.")
+	}
 	if err != nil {
 		if definitelyNotIncluded(err) {
 			t.release()
@@ -456,6 +466,10 @@ func (r *Router) submit(ctx context.Context, t *ticket, model string, msgs []*se
 		"type", msgs[0].PromptType, "height", res.Height, "tx", res.TxHash, "client_gone", ctx.Err() != nil)
 	return ids, nil
 }
+
+// queueFullRetry is the Retry-After of a submission refused because the session's
+// queue is full: a couple of blocks, in which assignments drain it.
+const queueFullRetry = 2 * time.Second
 
 // definitelyNotIncluded reports whether a failed unordered submission is known
 // not to be in any block: refused at CheckTx or failed in its block (its messages
