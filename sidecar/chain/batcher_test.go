@@ -299,7 +299,7 @@ func TestBatcherSendsBeforeTheNextBlock(t *testing.T) {
 	// The expected block is late (its send point passed before the message came): linger.
 	require.Equal(t, t0.Add(1100*ms), flushDue(t0.Add(900*ms), t0, time.Second, 250*ms, 200*ms))
 
-	// Block notices teach the interval (smoothed) and move the send point.
+	// Block notices teach the interval (the median of recent gaps) and move the send point.
 	f := newFakeTxChain()
 	b := testBatcher(f, BatcherConfig{})
 	defer b.Close()
