@@ -325,45 +325,46 @@ func TestBatcherSendsBeforeTheNextBlock(t *testing.T) {
 // 750 ms after it, not seconds later (reveals held that long missed their window).
 func TestBatcherIntervalIgnoresAHalt(t *testing.T) {
 	ms := time.Millisecond
-	f := newFakeTxChain()
-	b := testBatcher(f, BatcherConfig{})
-	defer b.Close()
-	clock := time.Unix(1_800_000_000, 0)
-	b.now = func() time.Time { return clock }
-	for range 4 {
-		b.OnBlock()
-		clock = clock.Add(time.Second)
-	}
+	b, _, clock := clockedBatcher(t, 4, time.Second)
 	require.Equal(t, time.Second, b.interval)
-	clock = clock.Add(14 * time.Second)
+	*clock = clock.Add(14 * time.Second)
 	b.OnBlock()
 	require.Equal(t, time.Second, b.interval, "the halt's 15 s gap is an outlier")
-	clock = clock.Add(time.Second)
+	*clock = clock.Add(time.Second)
 	b.OnBlock()
 	require.Equal(t, time.Second, b.interval)
 	require.Equal(t, clock.Add(750*ms), flushDue(clock.Add(100*ms), b.lastBlock, b.interval, 250*ms, 200*ms))
 
 	// A lasting change of block time is learnt within three blocks.
 	for range 3 {
-		clock = clock.Add(3 * time.Second)
+		*clock = clock.Add(3 * time.Second)
 		b.OnBlock()
 	}
 	require.Equal(t, 3*time.Second, b.interval)
 }
 
+// clockedBatcher is a batcher on a fake clock that has seen blocks block notices,
+// gap apart; clock (one gap past the last notice) is the test's to move.
+func clockedBatcher(t *testing.T, blocks int, gap time.Duration) (*Batcher, *fakeTxChain, *time.Time) {
+	t.Helper()
+	f := newFakeTxChain()
+	b := testBatcher(f, BatcherConfig{})
+	t.Cleanup(b.Close)
+	clock := new(time.Time)
+	*clock = time.Unix(1_800_000_000, 0)
+	b.now = func() time.Time { return *clock }
+	for range blocks {
+		b.OnBlock()
+		*clock = clock.Add(gap)
+	}
+	return b, f, clock
+}
+
 // Messages still pending after two block notices (both came before the send
 // point, 10 s away on this clock) are sent at the second, not held for a third.
 func TestBatcherSendsWhatTwoBlocksMissedAtOnce(t *testing.T) {
-	f := newFakeTxChain()
-	b := testBatcher(f, BatcherConfig{})
-	defer b.Close()
-	clock := time.Unix(1_800_000_000, 0)
-	b.now = func() time.Time { return clock }
-	for range 3 {
-		b.OnBlock()
-		clock = clock.Add(10 * time.Second)
-	}
-	clock = clock.Add(-9 * time.Second) // 1 s after the last block; its send point is 8.75 s away
+	b, f, clock := clockedBatcher(t, 3, 10*time.Second)
+	*clock = clock.Add(-9 * time.Second) // 1 s after the last block; its send point is 8.75 s away
 	done := make(chan error, 1)
 	go func() {
 		_, _, err := b.Send(context.Background(), send("late"))
@@ -371,10 +372,10 @@ func TestBatcherSendsWhatTwoBlocksMissedAtOnce(t *testing.T) {
 	}()
 	pending := func() int { b.mu.Lock(); defer b.mu.Unlock(); return len(b.pending) }
 	require.Eventually(t, func() bool { return pending() == 1 }, 5*time.Second, time.Millisecond)
-	clock = clock.Add(time.Second) // an early block: the message waits for the next send point
+	*clock = clock.Add(time.Second) // an early block: the message waits for the next send point
 	b.OnBlock()
 	require.Equal(t, 1, pending())
-	clock = clock.Add(time.Second) // a second early block
+	*clock = clock.Add(time.Second) // a second early block
 	b.OnBlock()
 	select {
 	case err := <-done:
