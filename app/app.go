@@ -86,6 +86,7 @@ import (
 
 	appparams "github.com/cortnet/cortd/app/params"
 	"github.com/cortnet/cortd/app/recovery"
+	"github.com/cortnet/cortd/app/stream"
 	"github.com/cortnet/cortd/x/audits"
 	auditskeeper "github.com/cortnet/cortd/x/audits/keeper"
 	auditstypes "github.com/cortnet/cortd/x/audits/types"
@@ -149,6 +150,9 @@ type App struct {
 	interfaceRegistry codectypes.InterfaceRegistry
 
 	keys map[string]*storetypes.KVStoreKey
+
+	// stream serves committed blocks' events to sidecars (cortd.stream.v1).
+	stream *stream.Hub
 
 	// SDK keepers
 	AccountKeeper         authkeeper.AccountKeeper
@@ -225,7 +229,12 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		txConfig:          txConfig,
 		interfaceRegistry: interfaceRegistry,
 		keys:              keys,
+		stream:            stream.NewHub(),
 	}
+	// The event stream listens beside whatever app.toml's [streaming] configured.
+	sm := bApp.StreamingManager()
+	sm.ABCIListeners = append(sm.ABCIListeners, app.stream)
+	bApp.SetStreamingManager(sm)
 	govAuthority := authtypes.NewModuleAddress(govtypes.ModuleName).String()
 	accCodec := authcodec.NewBech32Codec(appparams.Bech32Prefix)
 

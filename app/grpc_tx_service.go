@@ -8,6 +8,8 @@ import (
 	"google.golang.org/grpc"
 
 	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
+
+	streamtypes "github.com/cortnet/cortd/app/stream/types"
 )
 
 // RegisterGRPCServer registers the app's gRPC services as BaseApp does, except the
@@ -29,6 +31,9 @@ func (app *App) RegisterGRPCServer(server gogogrpc.Server) {
 // grpc.skip-check-header from app.toml); see RegisterGRPCServer.
 func (app *App) RegisterGRPCServerWithSkipCheckHeader(server gogogrpc.Server, skipCheckHeader bool) {
 	app.BaseApp.RegisterGRPCServerWithSkipCheckHeader(directTxService{server}, skipCheckHeader)
+	// The event stream is registered on the server itself: BaseApp's router takes
+	// unary queries only.
+	streamtypes.RegisterStreamServer(server, app.stream)
 }
 
 // directTxService passes every service through, the tx service with its

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
@@ -38,6 +39,8 @@ type Client struct {
 	conn *grpc.ClientConn
 	rpc  *rpchttp.HTTP
 	log  *slog.Logger
+	// noStream is set once the node turned out to serve no event stream (logged once).
+	noStream atomic.Bool
 
 	Models   modelstypes.QueryClient
 	Nodes    nodestypes.QueryClient

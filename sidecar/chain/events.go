@@ -3,8 +3,8 @@ package chain
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"net"
 	"strconv"
 	"time"
 
@@ -72,6 +72,10 @@ type SubscribeConfig struct {
 	// subscribed tx once per subscriber, so roles that can follow block events alone
 	// (the miner, the router) leave it off.
 	TxEvents bool
+	// Websocket subscribes through CometBFT's websocket even when the node serves
+	// its own event stream (cortd.stream.v1), which is otherwise used: it costs the
+	// node a JSON encoding of every block's events per subscriber.
+	Websocket bool
 	// Idle is how long without a block counts as a dropped connection (default 20 s):
 	// the node keeps a subscription whose client stopped reading or whose network
 	// path died, so a silent one is the only sign.
@@ -113,39 +117,54 @@ func (c *Client) Subscribe(ctx context.Context, cfg SubscribeConfig, onBlock fun
 
 var errIdleAfterEvents = fmt.Errorf("no block within the idle limit")
 
-func (c *Client) subscribeOnce(ctx context.Context, cfg SubscribeConfig, onBlock func(Block), onGap func(string)) error {
-	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+// eventSource is a live subscription: the node's event stream or CometBFT's
+// websocket.
+type eventSource interface {
+	// next returns the next block's (or tx's) events, nil for a message that carries
+	// none, or an error: errEventDeadline when nothing came before deadline.
+	next(deadline time.Time) (*Block, error)
+	Close() error
+}
+
+// openEvents subscribes through the node's event stream (cortd.stream.v1), or
+// CometBFT's websocket when cfg.Websocket is set or the node has no stream. It
+// returns once the subscription is live, with the events that came before.
+func (c *Client) openEvents(ctx context.Context, cfg SubscribeConfig) (eventSource, []*Block, error) {
+	handshake := time.Now().Add(10 * time.Second)
+	if !cfg.Websocket {
+		s, err := openStream(ctx, c.conn, cfg.TxEvents, handshake)
+		if !errors.Is(err, errStreamUnsupported) {
+			return s, nil, err
+		}
+		if c.noStream.CompareAndSwap(false, true) {
+			c.log.Info("the node serves no event stream (cortd.stream.v1); subscribing through CometBFT's websocket", "rpc", c.cfg.RPC)
+		}
+	}
+	dctx, cancel := context.WithDeadline(ctx, handshake)
 	ws, err := dialEvents(dctx, c.cfg.RPC)
 	cancel()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer ws.Close()
-	// ctx ending closes the connection, which ends a read in progress.
-	stop := context.AfterFunc(ctx, func() { _ = ws.Close() })
-	defer stop()
-
 	queries := []string{cmttypes.EventQueryNewBlockEvents.String()}
 	if cfg.TxEvents {
 		queries = append(queries, cmttypes.EventQueryTx.String())
 	}
 	for i, q := range queries {
 		if err := ws.subscribe(i+1, q); err != nil {
-			return fmt.Errorf("subscribe to %s: %w", q, err)
+			ws.Close()
+			return nil, nil, fmt.Errorf("subscribe to %s: %w", q, err)
 		}
 	}
 	// The node answers each subscription before it counts as active; the caller
 	// catches up (onGap) only then, so nothing falls between its queries and the
 	// first event. Events that come before the last answer wait for it.
 	var early []*Block
-	deadline := time.Now().Add(10 * time.Second)
 	for answered := 0; answered < len(queries); {
-		b, err := ws.next(deadline)
+		b, err := ws.next(handshake)
 		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("subscribe: %w", err)
+			ws.Close()
+			return nil, nil, fmt.Errorf("subscribe: %w", err)
 		}
 		if b == nil {
 			answered++
@@ -153,6 +172,22 @@ func (c *Client) subscribeOnce(ctx context.Context, cfg SubscribeConfig, onBlock
 			early = append(early, b)
 		}
 	}
+	return ws, early, nil
+}
+
+func (c *Client) subscribeOnce(ctx context.Context, cfg SubscribeConfig, onBlock func(Block), onGap func(string)) error {
+	src, early, err := c.openEvents(ctx, cfg)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	}
+	defer src.Close()
+	// ctx ending closes the subscription, which ends a read in progress.
+	stop := context.AfterFunc(ctx, func() { _ = src.Close() })
+	defer stop()
+
 	c.log.Debug("subscribed to chain events", "rpc", c.cfg.RPC, "tx_events", cfg.TxEvents)
 	onGap("subscribed")
 
@@ -174,12 +209,12 @@ func (c *Client) subscribeOnce(ctx context.Context, cfg SubscribeConfig, onBlock
 	for {
 		// CometBFT's server never ends a subscription it keeps: a silent one is the
 		// only sign of a dead connection.
-		b, err := ws.next(lastAt.Add(cfg.Idle))
+		b, err := src.next(lastAt.Add(cfg.Idle))
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			if errors.Is(err, errEventDeadline) {
 				if got {
 					return errIdleAfterEvents
 				}

@@ -200,11 +200,28 @@ func testSimulationErrorIsReported(t *testing.T) {
 
 // testSubscribeResubscribes runs the event subscription through a loopback proxy
 // and cuts it: the subscriber reports a gap (so callers catch up from queries) and
-// blocks keep arriving afterwards.
+// blocks keep arriving afterwards. Both ways of subscribing: the node's event
+// stream (through its gRPC address) and CometBFT's websocket (its RPC address).
 func testSubscribeResubscribes(t *testing.T) {
+	t.Run("Stream", func(t *testing.T) { subscribeThroughACut(t, false) })
+	t.Run("Websocket", func(t *testing.T) { subscribeThroughACut(t, true) })
+}
+
+func subscribeThroughACut(t *testing.T, websocket bool) {
 	val := network(t).Validators[0]
-	p := startProxy(t, val.RPCAddress)
-	c := dial(t, "tcp://"+p.addr())
+	var p *proxy
+	var c *chain.Client
+	if websocket {
+		p = startProxy(t, val.RPCAddress)
+		c = dial(t, "tcp://"+p.addr())
+	} else {
+		// The RPC address leads nowhere: every block comes through the stream.
+		p = startProxy(t, val.AppConfig.GRPC.Address)
+		var err error
+		c, err = chain.Dial(context.Background(), chain.Config{GRPC: p.addr(), RPC: "tcp://127.0.0.1:1", ChainID: cortnetwork.ChainID, Log: logger()})
+		require.NoError(t, err)
+		t.Cleanup(func() { c.Close() })
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -214,7 +231,7 @@ func testSubscribeResubscribes(t *testing.T) {
 	blocks := make(chan int64, 1024)
 	done := make(chan error, 1)
 	go func() {
-		done <- c.Subscribe(ctx, chain.SubscribeConfig{TxEvents: true, Idle: 3 * time.Second, Backoff: 200 * time.Millisecond},
+		done <- c.Subscribe(ctx, chain.SubscribeConfig{TxEvents: true, Websocket: websocket, Idle: 3 * time.Second, Backoff: 200 * time.Millisecond},
 			func(b chain.Block) {
 				if b.FromTx {
 					return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -136,6 +137,9 @@ func abciEvents(in []wsEvent) []abci.Event {
 func (e *eventConn) next(deadline time.Time) (*Block, error) {
 	_ = e.conn.SetReadDeadline(deadline)
 	_, bz, err := e.conn.ReadMessage()
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		return nil, errEventDeadline
+	}
 	if err != nil {
 		return nil, err
 	}

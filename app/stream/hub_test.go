@@ -1,0 +1,187 @@
+package stream_test
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cosmos/cosmos-sdk/codec"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+	"google.golang.org/grpc/test/bufconn"
+
+	"github.com/cortnet/cortd/app/stream"
+	"github.com/cortnet/cortd/app/stream/types"
+)
+
+// serve runs the hub behind a real gRPC server (the SDK's codec, as the node's) and
+// returns a client.
+func serve(t *testing.T, h *stream.Hub) types.StreamClient {
+	t.Helper()
+	cdc := codec.NewProtoCodec(codectypes.NewInterfaceRegistry()).GRPCCodec()
+	ln := bufconn.Listen(1 << 20)
+	srv := grpc.NewServer(grpc.ForceServerCodec(cdc))
+	types.RegisterStreamServer(srv, h)
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(srv.Stop)
+	conn, err := grpc.NewClient("passthrough:///bufnet",
+		grpc.WithContextDialer(func(context.Context, string) (net.Conn, error) { return ln.Dial() }),
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.ForceCodec(cdc)))
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	return types.NewStreamClient(conn)
+}
+
+// subscribe opens a stream and reads its first message (the subscription's answer).
+func subscribe(t *testing.T, c types.StreamClient, txEvents bool) (types.Stream_BlockEventsClient, int64) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	s, err := c.BlockEvents(ctx, &types.BlockEventsRequest{TxEvents: txEvents})
+	require.NoError(t, err)
+	m, err := s.Recv()
+	require.NoError(t, err)
+	require.True(t, m.Subscribed)
+	require.Empty(t, m.Events)
+	return s, m.Height
+}
+
+func ev(typ, key, value string) abci.Event {
+	return abci.Event{Type: typ, Attributes: []abci.EventAttribute{{Key: key, Value: value, Index: true}}}
+}
+
+// block runs the listener hooks as BaseApp does for one block.
+func block(t *testing.T, h *stream.Hub, height int64, events []abci.Event, txs ...*abci.ExecTxResult) {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, h.ListenFinalizeBlock(ctx, abci.RequestFinalizeBlock{Height: height},
+		abci.ResponseFinalizeBlock{Events: events, TxResults: txs}))
+	require.NoError(t, h.ListenCommit(ctx, abci.ResponseCommit{}, nil))
+}
+
+func waitSubscribers(t *testing.T, h *stream.Hub, n int) {
+	t.Helper()
+	require.Eventually(t, func() bool { return h.Subscribers() == n }, 5*time.Second, 5*time.Millisecond)
+}
+
+func TestHubStreamsCommittedBlocks(t *testing.T) {
+	h := stream.NewHub()
+	c := serve(t, h)
+	block(t, h, 7, []abci.Event{ev("before", "k", "v")}) // before anyone subscribed
+
+	plain, last := subscribe(t, c, false)
+	require.Equal(t, int64(7), last, "the answer names the last committed height")
+	withTxs, _ := subscribe(t, c, true)
+
+	txs := []*abci.ExecTxResult{
+		{Code: 0, Events: []abci.Event{ev("cortd.sessions.v1.EventPrecommitted", "task_id", `"1"`)}},
+		{Code: 11, Events: []abci.Event{ev("tx", "fee", "5ucor")}},
+	}
+	// Finalized but not committed: nothing is sent before Commit.
+	require.NoError(t, h.ListenFinalizeBlock(context.Background(), abci.RequestFinalizeBlock{Height: 8},
+		abci.ResponseFinalizeBlock{Events: []abci.Event{ev("cortd.sessions.v1.EventTaskAssigned", "task_id", `"1"`)}, TxResults: txs}))
+	got := make(chan *types.BlockEventsResponse, 1)
+	go func() {
+		m, err := plain.Recv()
+		if err == nil {
+			got <- m
+		}
+	}()
+	select {
+	case m := <-got:
+		t.Fatalf("sent before commit: %v", m)
+	case <-time.After(100 * time.Millisecond):
+	}
+	require.NoError(t, h.ListenCommit(context.Background(), abci.ResponseCommit{}, nil))
+
+	m := <-got
+	require.Equal(t, int64(8), m.Height)
+	require.False(t, m.Subscribed)
+	require.Equal(t, []types.Event{{Type: "cortd.sessions.v1.EventTaskAssigned",
+		Attributes: []types.EventAttribute{{Key: "task_id", Value: `"1"`, Index: true}}}}, m.Events)
+	require.Empty(t, m.Txs, "tx events only for subscribers that asked")
+
+	m, err := withTxs.Recv()
+	require.NoError(t, err)
+	require.Equal(t, int64(8), m.Height)
+	require.Len(t, m.Events, 1)
+	require.Len(t, m.Txs, 2)
+	require.Equal(t, uint32(0), m.Txs[0].Code)
+	require.Equal(t, "cortd.sessions.v1.EventPrecommitted", m.Txs[0].Events[0].Type)
+	require.Equal(t, uint32(11), m.Txs[1].Code, "failed txs' events are sent too")
+	require.Equal(t, "5ucor", m.Txs[1].Events[0].Attributes[0].Value)
+
+	// Blocks arrive in order.
+	for h2 := int64(9); h2 <= 12; h2++ {
+		block(t, h, h2, []abci.Event{ev("b", "h", "x")})
+	}
+	for want := int64(9); want <= 12; want++ {
+		m, err := plain.Recv()
+		require.NoError(t, err)
+		require.Equal(t, want, m.Height)
+	}
+}
+
+func TestHubCutsOffALaggingSubscriber(t *testing.T) {
+	h := stream.NewHub()
+	c := serve(t, h)
+	slow, _ := subscribe(t, c, false)
+	fast, _ := subscribe(t, c, false)
+	waitSubscribers(t, h, 2)
+
+	// The fast one reads every block; the slow one reads nothing, and once more
+	// blocks than its buffer (and what gRPC's own buffers hold) are committed the
+	// hub drops it instead of waiting. Large events fill gRPC's buffers quickly.
+	big := string(make([]byte, 64<<10))
+	for height := int64(1); h.Subscribers() == 2; height++ {
+		require.Less(t, height, int64(10_000), "the lagging subscriber was never cut off")
+		block(t, h, height, []abci.Event{ev("e", "v", big)})
+		m, err := fast.Recv()
+		require.NoError(t, err)
+		require.Equal(t, height, m.Height)
+	}
+	for {
+		_, err := slow.Recv()
+		if err != nil {
+			require.Equal(t, codes.ResourceExhausted, status.Code(err), err.Error())
+			break
+		}
+	}
+	// The other subscriber is unaffected.
+	block(t, h, 10_001, nil)
+	m, err := fast.Recv()
+	require.NoError(t, err)
+	require.Equal(t, int64(10_001), m.Height)
+}
+
+func TestHubBoundsSubscribers(t *testing.T) {
+	h := stream.NewHub()
+	c := serve(t, h)
+	for i := 0; i < stream.MaxSubscribers-1; i++ {
+		subscribe(t, c, false)
+	}
+	ctx, leave := context.WithCancel(context.Background())
+	defer leave()
+	last, err := c.BlockEvents(ctx, &types.BlockEventsRequest{})
+	require.NoError(t, err)
+	_, err = last.Recv()
+	require.NoError(t, err)
+
+	s, err := c.BlockEvents(context.Background(), &types.BlockEventsRequest{})
+	require.NoError(t, err)
+	_, err = s.Recv()
+	require.Equal(t, codes.ResourceExhausted, status.Code(err), "one past the limit")
+
+	// A subscriber that leaves frees its place.
+	leave()
+	waitSubscribers(t, h, stream.MaxSubscribers-1)
+	subscribe(t, c, false)
+	require.Equal(t, stream.MaxSubscribers, h.Subscribers())
+}
