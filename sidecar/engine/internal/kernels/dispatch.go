@@ -39,9 +39,13 @@ type impl struct {
 	gelu    func(x []float32)
 	siluMul func(g, u []float32)
 	// Lane reductions over x (len a multiple of Lanes) into l.
-	maxLanes   func(x []float32, l *[Lanes]float32)
-	sumLanes   func(x []float32, l *[Lanes]float32)
-	sumSqLanes func(x []float32, mean float32, l *[Lanes]float32)
+	// l goes in and out by value: a pointer passed through these func values
+	// escapes, and the caller's lanes were a heap allocation per call (Sum, Max and
+	// SumSquares run per row and per head: an eighth of a small model's CPU in
+	// malloc and GC).
+	maxLanes   func(x []float32, l [Lanes]float32) [Lanes]float32
+	sumLanes   func(x []float32, l [Lanes]float32) [Lanes]float32
+	sumSqLanes func(x []float32, mean float32, l [Lanes]float32) [Lanes]float32
 	// Element-wise passes.
 	scale     func(x []float32, s float32)
 	add       func(dst, x []float32)

@@ -356,22 +356,25 @@ func layerNorm512(dst, x, w, bias *float32, n int, mean, inv float32)
 //go:noescape
 func rmsNorm512(dst, x, w *float32, n int, inv float32)
 
-func maxLanesAVX512(x []float32, l *[Lanes]float32) {
+func maxLanesAVX512(x []float32, l [Lanes]float32) [Lanes]float32 {
 	if len(x) >= Lanes {
 		maxLanes512(&x[0], len(x)&^(Lanes-1), &l[0])
 	}
+	return l
 }
 
-func sumLanesAVX512(x []float32, l *[Lanes]float32) {
+func sumLanesAVX512(x []float32, l [Lanes]float32) [Lanes]float32 {
 	if len(x) >= Lanes {
 		sumLanes512(&x[0], len(x)&^(Lanes-1), &l[0])
 	}
+	return l
 }
 
-func sumSqLanesAVX512(x []float32, mean float32, l *[Lanes]float32) {
+func sumSqLanesAVX512(x []float32, mean float32, l [Lanes]float32) [Lanes]float32 {
 	if len(x) >= Lanes {
 		sumSqLanes512(&x[0], len(x)&^(Lanes-1), mean, &l[0])
 	}
+	return l
 }
 
 func scaleAVX512(x []float32, s float32) {

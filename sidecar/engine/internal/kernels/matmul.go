@@ -298,8 +298,10 @@ const (
 )
 
 func matmulRange(im impl, c []float32, ldc int, a []float32, lda int, m, k, n int, b Panels, bias []float32, p0, p1 int) {
-	var tmp [MaxMR * NR]float32
-	var binit [NR]float32
+	// The scratch tile and bias row go to the kernels through func values, so they
+	// live on the heap: allocated only for a partial last panel, not on every call.
+	var tmp *[MaxMR * NR]float32
+	var binit *[NR]float32
 	for p := p0; p < p1; p++ {
 		col := p * NR
 		full := col+NR <= n
@@ -310,7 +312,7 @@ func matmulRange(im impl, c []float32, ldc int, a []float32, lda int, m, k, n in
 			if full {
 				bz = bias[col : col+NR]
 			} else {
-				binit = [NR]float32{}
+				binit = new([NR]float32)
 				copy(binit[:], bias[col:n])
 				bz = binit[:]
 			}
@@ -341,6 +343,9 @@ func matmulRange(im impl, c []float32, ldc int, a []float32, lda int, m, k, n in
 				}
 				// Partial panel: compute into a full-width scratch tile.
 				w := n - col
+				if tmp == nil {
+					tmp = new([MaxMR * NR]float32)
+				}
 				if mode == initC {
 					for r := 0; r < mr; r++ {
 						copy(tmp[r*NR:r*NR+w], c[(i+r)*ldc+col:(i+r)*ldc+col+w])

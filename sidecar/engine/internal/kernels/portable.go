@@ -66,7 +66,7 @@ func siluMulGo(g, u []float32) {
 	}
 }
 
-func maxLanesGo(x []float32, l *[Lanes]float32) {
+func maxLanesGo(x []float32, l [Lanes]float32) [Lanes]float32 {
 	for i := 0; i+Lanes <= len(x); i += Lanes {
 		v := x[i : i+Lanes : i+Lanes]
 		for j := range l {
@@ -75,18 +75,20 @@ func maxLanesGo(x []float32, l *[Lanes]float32) {
 			}
 		}
 	}
+	return l
 }
 
-func sumLanesGo(x []float32, l *[Lanes]float32) {
+func sumLanesGo(x []float32, l [Lanes]float32) [Lanes]float32 {
 	for i := 0; i+Lanes <= len(x); i += Lanes {
 		v := x[i : i+Lanes : i+Lanes]
 		for j := range l {
 			l[j] += v[j]
 		}
 	}
+	return l
 }
 
-func sumSqLanesGo(x []float32, mean float32, l *[Lanes]float32) {
+func sumSqLanesGo(x []float32, mean float32, l [Lanes]float32) [Lanes]float32 {
 	for i := 0; i+Lanes <= len(x); i += Lanes {
 		v := x[i : i+Lanes : i+Lanes]
 		for j := range l {
@@ -94,6 +96,7 @@ func sumSqLanesGo(x []float32, mean float32, l *[Lanes]float32) {
 			l[j] += float32(d * d)
 		}
 	}
+	return l
 }
 
 func scaleGo(x []float32, s float32) {

@@ -17,7 +17,7 @@ func fold16(l *[Lanes]float32) float32 {
 func Sum(x []float32) float32 {
 	var l [Lanes]float32
 	n := len(x) &^ (Lanes - 1)
-	cur().sumLanes(x[:n], &l)
+	l = cur().sumLanes(x[:n], l)
 	for j, i := 0, n; i < len(x); i, j = i+1, j+1 {
 		l[j] += x[i]
 	}
@@ -29,7 +29,7 @@ func Sum(x []float32) float32 {
 func SumSquares(x []float32, mean float32) float32 {
 	var l [Lanes]float32
 	n := len(x) &^ (Lanes - 1)
-	cur().sumSqLanes(x[:n], mean, &l)
+	l = cur().sumSqLanes(x[:n], mean, l)
 	for j, i := 0, n; i < len(x); i, j = i+1, j+1 {
 		d := x[i] - mean
 		l[j] += float32(d * d)
@@ -46,7 +46,7 @@ func Max(x []float32) float32 {
 		l[j] = float32(negInf)
 	}
 	n := len(x) &^ (Lanes - 1)
-	cur().maxLanes(x[:n], &l)
+	l = cur().maxLanes(x[:n], l)
 	m := float32(negInf)
 	for _, v := range l {
 		if v > m {
