@@ -13,6 +13,7 @@ package stream
 
 import (
 	"context"
+	"crypto/sha256"
 	"sync"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -50,7 +51,8 @@ var (
 type block struct {
 	height int64
 	events []abci.Event
-	txs    []*abci.ExecTxResult
+	txs    [][]byte
+	res    []*abci.ExecTxResult
 }
 
 type subscriber struct {
@@ -68,7 +70,7 @@ func NewHub() *Hub {
 func (h *Hub) ListenFinalizeBlock(_ context.Context, req abci.RequestFinalizeBlock, res abci.ResponseFinalizeBlock) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.pending = &block{height: req.Height, events: res.Events, txs: res.TxResults}
+	h.pending = &block{height: req.Height, events: res.Events, txs: req.Txs, res: res.TxResults}
 	return nil
 }
 
@@ -84,24 +86,17 @@ func (h *Hub) ListenCommit(context.Context, abci.ResponseCommit, []*storetypes.S
 	}
 	h.last = b.height
 	// Built once per kind and shared: subscribers only read them.
-	var events []types.Event
 	var plain, full *types.BlockEventsResponse
 	for s := range h.subs {
-		if events == nil {
-			events = convert(b.events)
+		if plain == nil {
+			plain = &types.BlockEventsResponse{Height: b.height, Events: convert(b.events), Txs: txResults(b.txs, b.res)}
 		}
-		var m *types.BlockEventsResponse
-		switch {
-		case s.txEvents && full == nil:
-			full = &types.BlockEventsResponse{Height: b.height, Events: events, Txs: convertTxs(b.txs)}
+		m := plain
+		if s.txEvents {
+			if full == nil {
+				full = &types.BlockEventsResponse{Height: b.height, Events: plain.Events, Txs: withEvents(plain.Txs, b.res)}
+			}
 			m = full
-		case s.txEvents:
-			m = full
-		case plain == nil:
-			plain = &types.BlockEventsResponse{Height: b.height, Events: events}
-			m = plain
-		default:
-			m = plain
 		}
 		select {
 		case s.ch <- m:
@@ -172,13 +167,31 @@ func convert(in []abci.Event) []types.Event {
 	return out
 }
 
-func convertTxs(in []*abci.ExecTxResult) []types.TxEvents {
-	out := make([]types.TxEvents, len(in))
-	for i, r := range in {
+// txResults are the block's tx results without their events.
+func txResults(txs [][]byte, res []*abci.ExecTxResult) []types.TxEvents {
+	out := make([]types.TxEvents, len(res))
+	for i, r := range res {
 		if r == nil {
 			continue
 		}
-		out[i] = types.TxEvents{Code: r.Code, Events: convert(r.Events)}
+		out[i] = types.TxEvents{Code: r.Code, Codespace: r.Codespace, Log: r.Log, Data: r.Data,
+			GasWanted: r.GasWanted, GasUsed: r.GasUsed}
+		if i < len(txs) {
+			h := sha256.Sum256(txs[i])
+			out[i].Hash = h[:]
+		}
+	}
+	return out
+}
+
+// withEvents is a copy of results with each tx's events added.
+func withEvents(results []types.TxEvents, res []*abci.ExecTxResult) []types.TxEvents {
+	out := make([]types.TxEvents, len(results))
+	for i := range results {
+		out[i] = results[i]
+		if res[i] != nil {
+			out[i].Events = convert(res[i].Events)
+		}
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package stream_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"net"
 	"testing"
 	"time"
@@ -81,11 +82,13 @@ func TestHubStreamsCommittedBlocks(t *testing.T) {
 	withTxs, _ := subscribe(t, c, true)
 
 	txs := []*abci.ExecTxResult{
-		{Code: 0, Events: []abci.Event{ev("cortd.sessions.v1.EventPrecommitted", "task_id", `"1"`)}},
-		{Code: 11, Events: []abci.Event{ev("tx", "fee", "5ucor")}},
+		{Code: 0, Data: []byte{1, 2, 3}, GasWanted: 90, GasUsed: 80,
+			Events: []abci.Event{ev("cortd.sessions.v1.EventPrecommitted", "task_id", `"1"`)}},
+		{Code: 11, Codespace: "sdk", Log: "out of gas", Events: []abci.Event{ev("tx", "fee", "5ucor")}},
 	}
+	rawTxs := [][]byte{[]byte("tx one"), []byte("tx two")}
 	// Finalized but not committed: nothing is sent before Commit.
-	require.NoError(t, h.ListenFinalizeBlock(context.Background(), abci.RequestFinalizeBlock{Height: 8},
+	require.NoError(t, h.ListenFinalizeBlock(context.Background(), abci.RequestFinalizeBlock{Height: 8, Txs: rawTxs},
 		abci.ResponseFinalizeBlock{Events: []abci.Event{ev("cortd.sessions.v1.EventTaskAssigned", "task_id", `"1"`)}, TxResults: txs}))
 	got := make(chan *types.BlockEventsResponse, 1)
 	go func() {
@@ -106,7 +109,13 @@ func TestHubStreamsCommittedBlocks(t *testing.T) {
 	require.False(t, m.Subscribed)
 	require.Equal(t, []types.Event{{Type: "cortd.sessions.v1.EventTaskAssigned",
 		Attributes: []types.EventAttribute{{Key: "task_id", Value: `"1"`, Index: true}}}}, m.Events)
-	require.Empty(t, m.Txs, "tx events only for subscribers that asked")
+	// Every subscriber gets each tx's result (to confirm its own txs by hash); the
+	// events only those that asked.
+	hash0, hash1 := sha256.Sum256(rawTxs[0]), sha256.Sum256(rawTxs[1])
+	require.Equal(t, []types.TxEvents{
+		{Hash: hash0[:], Code: 0, Data: []byte{1, 2, 3}, GasWanted: 90, GasUsed: 80},
+		{Hash: hash1[:], Code: 11, Codespace: "sdk", Log: "out of gas"},
+	}, m.Txs)
 
 	m, err := withTxs.Recv()
 	require.NoError(t, err)
@@ -114,6 +123,7 @@ func TestHubStreamsCommittedBlocks(t *testing.T) {
 	require.Len(t, m.Events, 1)
 	require.Len(t, m.Txs, 2)
 	require.Equal(t, uint32(0), m.Txs[0].Code)
+	require.Equal(t, hash0[:], m.Txs[0].Hash)
 	require.Equal(t, "cortd.sessions.v1.EventPrecommitted", m.Txs[0].Events[0].Type)
 	require.Equal(t, uint32(11), m.Txs[1].Code, "failed txs' events are sent too")
 	require.Equal(t, "5ucor", m.Txs[1].Events[0].Attributes[0].Value)

@@ -41,6 +41,8 @@ type Client struct {
 	log  *slog.Logger
 	// noStream is set once the node turned out to serve no event stream (logged once).
 	noStream atomic.Bool
+	// recent holds the tx results of the blocks the event stream delivered.
+	recent recentTxs
 
 	Models   modelstypes.QueryClient
 	Nodes    nodestypes.QueryClient

@@ -132,7 +132,7 @@ type eventSource interface {
 func (c *Client) openEvents(ctx context.Context, cfg SubscribeConfig) (eventSource, []*Block, error) {
 	handshake := time.Now().Add(10 * time.Second)
 	if !cfg.Websocket {
-		s, err := openStream(ctx, c.conn, cfg.TxEvents, handshake)
+		s, err := openStream(ctx, c.conn, cfg.TxEvents, handshake, c.recent.add)
 		if !errors.Is(err, errStreamUnsupported) {
 			return s, nil, err
 		}

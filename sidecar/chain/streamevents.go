@@ -20,8 +20,12 @@ import (
 // node, where CometBFT's websocket encodes each block's events in JSON again for
 // every subscriber.
 type streamEvents struct {
-	s      streamtypes.Stream_BlockEventsClient
-	cancel context.CancelFunc
+	s        streamtypes.Stream_BlockEventsClient
+	cancel   context.CancelFunc
+	txEvents bool
+	// onTxs receives each block's tx results before the block is delivered, so a
+	// sender woken by the block finds its tx's result (Client.recent).
+	onTxs func(height int64, txs []streamtypes.TxEvents)
 	// queue holds the rest of a block's message: its txs' events, delivered as
 	// Blocks of their own after the block's (as CometBFT's Tx events follow its
 	// NewBlockEvents).
@@ -40,7 +44,7 @@ var errEventDeadline = errors.New("no event message before the deadline")
 
 // openStream subscribes and waits (until handshake) for the node's first message,
 // which says the subscription is live.
-func openStream(ctx context.Context, conn *grpc.ClientConn, txEvents bool, handshake time.Time) (*streamEvents, error) {
+func openStream(ctx context.Context, conn *grpc.ClientConn, txEvents bool, handshake time.Time, onTxs func(int64, []streamtypes.TxEvents)) (*streamEvents, error) {
 	sctx, cancel := context.WithCancel(ctx)
 	s, err := streamtypes.NewStreamClient(conn).BlockEvents(sctx, &streamtypes.BlockEventsRequest{TxEvents: txEvents},
 		grpc.MaxCallRecvMsgSize(maxEventMessage))
@@ -48,7 +52,7 @@ func openStream(ctx context.Context, conn *grpc.ClientConn, txEvents bool, hands
 		cancel()
 		return nil, fmt.Errorf("event stream: %w", err)
 	}
-	e := &streamEvents{s: s, cancel: cancel}
+	e := &streamEvents{s: s, cancel: cancel, txEvents: txEvents, onTxs: onTxs}
 	m, err := e.recv(handshake)
 	switch {
 	case status.Code(err) == codes.Unimplemented:
@@ -106,8 +110,13 @@ func (e *streamEvents) next(deadline time.Time) (*Block, error) {
 	if m.Subscribed {
 		return nil, nil
 	}
-	for _, tx := range m.Txs {
-		e.queue = append(e.queue, &Block{Height: m.Height, Events: fromStream(tx.Events), FromTx: true})
+	if e.onTxs != nil {
+		e.onTxs(m.Height, m.Txs)
+	}
+	if e.txEvents {
+		for _, tx := range m.Txs {
+			e.queue = append(e.queue, &Block{Height: m.Height, Events: fromStream(tx.Events), FromTx: true})
+		}
 	}
 	return &Block{Height: m.Height, Events: fromStream(m.Events)}, nil
 }

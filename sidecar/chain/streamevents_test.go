@@ -2,9 +2,11 @@ package chain
 
 import (
 	"context"
+	"crypto/sha256"
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/cosmos/cosmos-sdk/codec"
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
+	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -20,6 +23,7 @@ import (
 
 	"github.com/cortnet/cortd/app/stream"
 	streamtypes "github.com/cortnet/cortd/app/stream/types"
+	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
 )
 
 // streamClient is a Client whose gRPC connection reaches a server that serves hub
@@ -134,4 +138,66 @@ func TestSubscribeRenewsASilentStream(t *testing.T) {
 		b, _ := r.snapshot()
 		return len(b) >= 1 && b[0].Height == 3
 	}, 5*time.Second, 5*time.Millisecond)
+}
+
+// A tx in a block the stream delivered is found without asking the node (this
+// client has no tx service: a lookup there would fail), with its code and its
+// messages' responses, and before the block's subscribers hear of the block. A
+// subscription without TxEvents gets no per-tx Blocks.
+func TestFindTxAnswersFromTheEventStream(t *testing.T) {
+	hub := stream.NewHub()
+	c := streamClient(t, hub, "tcp://127.0.0.1:1")
+	tx := []byte("signed tx bytes")
+	hash := TxHash(tx)
+	var atBlock *sdk.TxResponse
+	seen := make(chan Block, 4)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		_ = c.Subscribe(ctx, SubscribeConfig{}, func(b Block) {
+			if !b.FromTx {
+				atBlock, _ = c.FindTx(ctx, hash)
+			}
+			seen <- b
+		}, func(string) {})
+	}()
+	require.Eventually(t, func() bool { return hub.Subscribers() == 1 }, 5*time.Second, 5*time.Millisecond)
+
+	resp, err := codectypes.NewAnyWithValue(&sessionstypes.MsgSubmitTaskResponse{TaskId: 77})
+	require.NoError(t, err)
+	data, err := (&sdk.TxMsgData{MsgResponses: []*codectypes.Any{resp}}).Marshal()
+	require.NoError(t, err)
+	require.NoError(t, hub.ListenFinalizeBlock(context.Background(), abci.RequestFinalizeBlock{Height: 12, Txs: [][]byte{tx}},
+		abci.ResponseFinalizeBlock{TxResults: []*abci.ExecTxResult{{Code: 0, Data: data, GasWanted: 10, GasUsed: 9, Events: testEvents}}}))
+	require.NoError(t, hub.ListenCommit(context.Background(), abci.ResponseCommit{}, nil))
+
+	b := <-seen
+	require.Equal(t, int64(12), b.Height)
+	require.NotNil(t, atBlock, "the result is known when the block is delivered")
+	require.Equal(t, int64(12), atBlock.Height)
+	require.Equal(t, hash, atBlock.TxHash)
+	require.Equal(t, uint32(0), atBlock.Code)
+	var out sessionstypes.MsgSubmitTaskResponse
+	require.NoError(t, MsgResponse(atBlock, 0, &out))
+	require.Equal(t, uint64(77), out.TaskId)
+	select {
+	case b := <-seen:
+		t.Fatalf("a per-tx block without TxEvents: %+v", b)
+	case <-time.After(100 * time.Millisecond):
+	}
+}
+
+// recentTxs forgets a block's txs once recentTxBlocks newer blocks came.
+func TestRecentTxsKeepsTheLastBlocks(t *testing.T) {
+	var r recentTxs
+	hashOf := func(i int) []byte { h := sha256.Sum256([]byte{byte(i), byte(i >> 8)}); return h[:] }
+	for i := 0; i < recentTxBlocks+1; i++ {
+		r.add(int64(i+1), []streamtypes.TxEvents{{Hash: hashOf(i), Code: uint32(i)}})
+	}
+	require.Nil(t, r.get(TxHash([]byte{0, 0})), "the oldest block is gone")
+	got := r.get(strings.ToLower(TxHash([]byte{1, 0})))
+	require.NotNil(t, got, "hashes match whatever their case")
+	require.Equal(t, int64(2), got.Height)
+	require.Equal(t, uint32(1), got.Code)
+	require.NotNil(t, r.get(TxHash([]byte{recentTxBlocks, 0})))
 }

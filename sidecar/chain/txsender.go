@@ -71,8 +71,12 @@ func (ss signerSender) BlockTime(ctx context.Context) (time.Time, error) {
 }
 
 // FindTx reads a tx from the node's index: its response once it is in a block
-// (whatever its code), nil and no error while it is not there.
+// (whatever its code), nil and no error while it is not there. A tx in a block
+// this client's event stream delivered lately is answered from there (recentTxs).
 func (c *Client) FindTx(ctx context.Context, hash string) (*sdk.TxResponse, error) {
+	if res := c.recent.get(hash); res != nil {
+		return res, nil
+	}
 	qctx, cancel := c.QueryCtx(ctx)
 	defer cancel()
 	res, err := c.Tx.GetTx(qctx, &txtypes.GetTxRequest{Hash: hash})
