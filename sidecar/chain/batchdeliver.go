@@ -158,6 +158,11 @@ type gasSigner interface {
 // simGasRe reads the gas a failed simulation used (the SDK appends it to the error).
 var simGasRe = regexp.MustCompile(`with gas used: '(\d+)'`)
 
+// distruster is a TxSender that predicts gas without simulating (a Signer's does):
+// after a tx failed in its block it simulates again for a while, so refused
+// messages are found before sending.
+type distruster interface{ Distrust() }
+
 // gasRaiser is a TxSender that can raise the gas it asks for (a Signer's does).
 type gasRaiser interface {
 	// RaiseGas makes later txs ask for more gas than the simulation said, and
@@ -212,6 +217,9 @@ func classify(err error) (failure, int) {
 // several.
 func (b *Batcher) failed(groups []*group, err error, resends int) {
 	kind, idx := classify(err)
+	if d, ok := b.tx.(distruster); ok && kind != failFinal && kind != failRetry {
+		d.Distrust()
+	}
 	switch kind {
 	case failRetry:
 		if resends < b.cfg.MaxResends && b.ctx.Err() == nil {

@@ -41,6 +41,8 @@ type fakeTxChain struct {
 	// oog: the next oog txs run out of gas in their block (reverted, code 11);
 	// raises counts RaiseGas calls.
 	oog, raises int
+	// distrusts counts Distrust calls (a tx failed in its block: simulate again).
+	distrusts int
 	// hold: accepted txs wait in held until the test includes them (a block later)
 	hold  bool
 	held  map[string][]sdk.Msg
@@ -167,6 +169,12 @@ func (f *fakeTxChain) RaiseGas() float64 {
 	defer f.mu.Unlock()
 	f.raises++
 	return 1.3 + float64(f.raises)
+}
+
+func (f *fakeTxChain) Distrust() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.distrusts++
 }
 
 func (f *fakeTxChain) BlockTime(context.Context) (time.Time, error) {
@@ -554,6 +562,11 @@ func TestBatcherReSendsTheOthersWhenAMessageFailsInItsBlock(t *testing.T) {
 	require.Equal(t, 0, rs[0].Index)
 	require.Equal(t, 3, rs[4].Index)
 	require.Equal(t, rs[0].Tx.TxHash, rs[4].Tx.TxHash)
+	// The sender simulates again for a while: a refused message is found before
+	// sending (m2's own tx failed in its block too).
+	f.mu.Lock()
+	require.Equal(t, 2, f.distrusts)
+	f.mu.Unlock()
 }
 
 // TestBatcherReSendsWithMoreGasAfterOutOfGas: a tx that runs out of gas in its block
@@ -575,6 +588,7 @@ func TestBatcherReSendsWithMoreGasAfterOutOfGas(t *testing.T) {
 	require.Equal(t, map[string]int{"m0": 1, "m1": 1, "m2": 1, "m3": 1}, applied)
 	f.mu.Lock()
 	require.Equal(t, 1, f.raises)
+	require.Equal(t, 1, f.distrusts)
 	f.mu.Unlock()
 	require.EqualValues(t, 0, b.Stats.Splits.Load())
 }
@@ -662,6 +676,9 @@ func TestBatcherReSendsATxThatNeverLanded(t *testing.T) {
 	require.Equal(t, [][]string{{"a", "b", "c"}}, committed)
 	require.Equal(t, map[string]int{"a": 1, "b": 1, "c": 1}, applied)
 	require.Equal(t, uint64(3), b.Stats.Resends.Load())
+	f.mu.Lock()
+	require.Zero(t, f.distrusts, "a dropped tx says nothing about its messages")
+	f.mu.Unlock()
 }
 
 func TestBatcherGivesUpAfterMaxResends(t *testing.T) {

@@ -2,6 +2,7 @@ package chain
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -31,6 +32,10 @@ type SignerConfig struct {
 	UnorderedTTL time.Duration
 	// MaxSequenceRetries bounds resends of an ordered tx after mismatches (default 8).
 	MaxSequenceRetries int
+	// AlwaysSimulate simulates every unordered tx for its gas. By default a batch
+	// whose message types the node simulated often enough lately is signed with the
+	// gas those simulations predict (gasModel), and one in 8 is still simulated.
+	AlwaysSimulate bool
 }
 
 func (c *SignerConfig) defaults() {
@@ -54,6 +59,9 @@ func (c *SignerConfig) defaults() {
 // SignerStats counts what a signer did (for logs and /metrics).
 type SignerStats struct {
 	Sent, Failed, SequenceMismatches atomic.Uint64
+	// Simulated and Predicted count unordered txs whose gas came from the node's
+	// simulation and from the gas model.
+	Simulated, Predicted atomic.Uint64
 }
 
 // Signer signs for one key of a keyring. It is safe for concurrent use.
@@ -73,6 +81,9 @@ type Signer struct {
 
 	tsMu   sync.Mutex
 	lastTS time.Time
+
+	// model predicts unordered batches' gas from earlier simulations.
+	model gasModel
 
 	// gasScale multiplies GasAdjustment, in thousandths (1000 = ×1). RaiseGas grows it
 	// when a tx runs out of gas in its block despite the margin.
@@ -161,17 +172,53 @@ func (s *Signer) factory(accNum, seq uint64) clienttx.Factory {
 
 // build simulates msgs for gas, then signs the tx with the adjusted gas.
 func (s *Signer) build(ctx context.Context, f clienttx.Factory, msgs []sdk.Msg) ([]byte, error) {
+	gas, err := s.simulate(ctx, f, msgs)
+	if err != nil {
+		return nil, err
+	}
+	return s.sign(ctx, f, msgs, gas)
+}
+
+// buildPredicted is build with the gas model's prediction in place of the
+// simulation when it has one (unordered batches; see gasModel). Simulations teach
+// the model; a refused one makes it stand aside for a while, as the batch's
+// messages may not be the last the chain refuses.
+func (s *Signer) buildPredicted(ctx context.Context, f clienttx.Factory, msgs []sdk.Msg) ([]byte, error) {
+	if !s.cfg.AlwaysSimulate {
+		if gas, ok := s.model.predict(msgs); ok {
+			s.Stats.Predicted.Add(1)
+			return s.sign(ctx, f, msgs, gas)
+		}
+	}
+	gas, err := s.simulate(ctx, f, msgs)
+	if err != nil {
+		var se *SimulationError
+		if errors.As(err, &se) {
+			s.model.distrust()
+		}
+		return nil, err
+	}
+	s.Stats.Simulated.Add(1)
+	s.model.learn(msgs, gas)
+	return s.sign(ctx, f, msgs, gas)
+}
+
+// Distrust makes the next batches simulate: one failed in its block.
+func (s *Signer) Distrust() { s.model.distrust() }
+
+// simulate returns the gas the node's simulation of msgs used.
+func (s *Signer) simulate(ctx context.Context, f clienttx.Factory, msgs []sdk.Msg) (uint64, error) {
 	simBz, err := f.WithSimulateAndExecute(true).BuildSimTx(msgs...)
 	if err != nil {
-		return nil, fmt.Errorf("building the simulation tx: %w", err)
+		return 0, fmt.Errorf("building the simulation tx: %w", err)
 	}
 	qctx, cancel := s.c.QueryCtx(ctx)
 	sim, err := s.c.Tx.Simulate(qctx, &txtypes.SimulateRequest{TxBytes: simBz})
 	cancel()
 	if err != nil {
-		return nil, &SimulationError{Err: err}
+		return 0, &SimulationError{Err: err}
 	}
-	return s.sign(ctx, f, msgs, sim.GasInfo.GasUsed)
+	return sim.GasInfo.GasUsed, nil
 }
 
 // sign signs msgs with gas for gasUsed (as simulated) plus the margin.

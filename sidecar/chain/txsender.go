@@ -20,7 +20,9 @@ import (
 type TxSender interface {
 	// SignUnordered simulates msgs (gas) and signs them as one unordered tx whose
 	// timeout timestamp is about ttl ahead and unique for the key. A message the
-	// chain refuses fails here as a *SimulationError: nothing was sent.
+	// chain refuses fails here as a *SimulationError: nothing was sent. (A Signer's
+	// sender signs most batches with predicted gas instead, and a refused message
+	// then fails the tx in its block; see gasModel.)
 	SignUnordered(ctx context.Context, ttl time.Duration, msgs []sdk.Msg) (txBytes []byte, timeout time.Time, err error)
 	// Broadcast hands the tx to the node (CheckTx); a refusal is a *TxError.
 	Broadcast(ctx context.Context, txBytes []byte) error
@@ -45,7 +47,7 @@ func (s *Signer) TxSender() TxSender { return signerSender{s} }
 type signerSender struct{ s *Signer }
 
 func (ss signerSender) SignUnordered(ctx context.Context, ttl time.Duration, msgs []sdk.Msg) ([]byte, time.Time, error) {
-	return ss.s.signUnordered(ctx, ttl, msgs)
+	return ss.s.signUnorderedBatch(ctx, ttl, msgs)
 }
 
 func (ss signerSender) SignUnorderedGas(ctx context.Context, ttl time.Duration, msgs []sdk.Msg, gasUsed uint64) ([]byte, time.Time, error) {
@@ -53,6 +55,8 @@ func (ss signerSender) SignUnorderedGas(ctx context.Context, ttl time.Duration, 
 }
 
 func (ss signerSender) RaiseGas() float64 { return ss.s.RaiseGas() }
+
+func (ss signerSender) Distrust() { ss.s.Distrust() }
 
 func (ss signerSender) Broadcast(ctx context.Context, txBytes []byte) error {
 	_, err := ss.s.c.Broadcast(ctx, txBytes)

@@ -39,6 +39,20 @@ func (s *Signer) signUnordered(ctx context.Context, ttl time.Duration, msgs []sd
 	return bz, timeout, err
 }
 
+// signUnorderedBatch is signUnordered with the gas model's prediction in place of
+// the simulation when it has one: a Batcher's sends, whose failures in the block
+// it handles (and reports with Distrust).
+func (s *Signer) signUnorderedBatch(ctx context.Context, ttl time.Duration, msgs []sdk.Msg) ([]byte, time.Time, error) {
+	num, err := s.accountNumber(ctx)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	timeout := s.nextTimeout(ttl)
+	f := s.factory(num, 0).WithUnordered(true).WithTimeoutTimestamp(timeout)
+	bz, err := s.buildPredicted(ctx, f, msgs)
+	return bz, timeout, err
+}
+
 // signUnorderedGas is signUnordered with the gas a simulation already reported.
 func (s *Signer) signUnorderedGas(ctx context.Context, ttl time.Duration, msgs []sdk.Msg, gasUsed uint64) ([]byte, time.Time, error) {
 	num, err := s.accountNumber(ctx)

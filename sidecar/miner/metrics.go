@@ -52,6 +52,10 @@ func (m *Miner) Handler() http.Handler {
 		fmt.Fprintf(w, "# TYPE cortd_miner_tx_failures_total counter\ncortd_miner_tx_failures_total %d\n", mt.TxFailures.Load())
 		fmt.Fprintf(w, "# TYPE cortd_sidecar_txs_sent_total counter\ncortd_sidecar_txs_sent_total %d\n", s)
 		fmt.Fprintf(w, "# TYPE cortd_sidecar_sequence_mismatches_total counter\ncortd_sidecar_sequence_mismatches_total %d\n", m.s.Stats.SequenceMismatches.Load())
+		// Batched txs whose gas the node simulated, and those signed with the gas
+		// model's prediction (no simulation).
+		fmt.Fprintf(w, "# TYPE cortd_sidecar_txs_simulated_total counter\ncortd_sidecar_txs_simulated_total %d\n", m.s.Stats.Simulated.Load())
+		fmt.Fprintf(w, "# TYPE cortd_sidecar_txs_gas_predicted_total counter\ncortd_sidecar_txs_gas_predicted_total %d\n", m.s.Stats.Predicted.Load())
 		m.batch.Stats.WriteMetrics(w, "cortd_miner")
 	})
 	mux.HandleFunc("GET /availability", func(w http.ResponseWriter, r *http.Request) {

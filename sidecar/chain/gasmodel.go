@@ -1,0 +1,165 @@
+package chain
+
+import (
+	"sync"
+
+	"github.com/cosmos/gogoproto/proto"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
+
+// gasModel predicts the gas of a batch of messages from what the node's
+// simulations of this signer's earlier batches used, so that most batched txs are
+// signed without a Simulate: the node runs every simulated message twice (the
+// simulation, then the block), and simulations were a fifth of a loaded node's CPU.
+//
+// A message costs a fixed part per type (store reads and writes, events) plus a
+// part per byte (the tx-size charge and the bytes it stores): a batch is predicted
+// as the sum over its messages of perType[type] + gasModelPerByte × size. perType
+// is the largest residual per message (simulated gas less the per-byte part,
+// divided by the messages) among the type's last gasModelWindow single-type
+// simulations; a mixed batch's simulation scales the types it holds up when the
+// prediction fell short.
+//
+// The simulation also found failing messages before anything was sent, so the
+// model is used only while the chain agrees with it: a type needs
+// gasModelMinSamples simulations first, every gasModelRefresh-th batch is simulated
+// anyway, and a batch that failed in its block (a message refused, out of gas)
+// makes the next gasModelHold batches simulate (Distrust). The signer's margin
+// (GasAdjustment, RaiseGas) and GasExtra apply to predictions as to simulations.
+type gasModel struct {
+	mu      sync.Mutex
+	perType map[string]*gasSamples
+	since   int // batches predicted since the last simulation
+	hold    int // batches that must be simulated
+}
+
+const (
+	// gasModelPerByte covers the tx-size charge (10 gas/byte by default) and writing
+	// the bytes to the store (30/byte), with room for reads.
+	gasModelPerByte = 50
+	gasModelWindow  = 8
+	// gasModelMinSamples simulations of a type before it is predicted.
+	gasModelMinSamples = 3
+	// gasModelRefresh: one batch in this many is simulated to keep the model current.
+	gasModelRefresh = 8
+	// gasModelHold batches are simulated after one failed in its block.
+	gasModelHold = 16
+)
+
+// gasSamples is a type's recent residual gas per message (a ring).
+type gasSamples struct {
+	vals [gasModelWindow]uint64
+	n    int // samples recorded (the ring holds min(n, window))
+}
+
+func (g *gasSamples) add(v uint64) {
+	g.vals[g.n%gasModelWindow] = v
+	g.n++
+}
+
+func (g *gasSamples) max() uint64 {
+	var m uint64
+	for i := 0; i < min(g.n, gasModelWindow); i++ {
+		m = max(m, g.vals[i])
+	}
+	return m
+}
+
+// scale raises every recorded sample by num/den (a mixed batch cost more than
+// predicted).
+func (g *gasSamples) scale(num, den uint64) {
+	for i := 0; i < min(g.n, gasModelWindow); i++ {
+		g.vals[i] = (g.vals[i]*num + den - 1) / den
+	}
+}
+
+// shape is a batch's message count per type and its per-byte gas.
+type shape struct {
+	counts  map[string]uint64
+	byteGas uint64
+}
+
+func shapeOf(msgs []sdk.Msg) shape {
+	s := shape{counts: map[string]uint64{}}
+	for _, m := range msgs {
+		s.counts[sdk.MsgTypeURL(m)]++
+		s.byteGas += gasModelPerByte * uint64(proto.Size(m))
+	}
+	return s
+}
+
+// predict returns the batch's gas when the model may stand in for a simulation.
+func (g *gasModel) predict(msgs []sdk.Msg) (uint64, bool) {
+	if len(msgs) == 0 {
+		return 0, false
+	}
+	s := shapeOf(msgs)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.hold > 0 || g.since+1 >= gasModelRefresh {
+		return 0, false
+	}
+	gas, ok := g.predictLocked(s)
+	if ok {
+		g.since++
+	}
+	return gas, ok
+}
+
+func (g *gasModel) predictLocked(s shape) (uint64, bool) {
+	gas := s.byteGas
+	for t, n := range s.counts {
+		smp := g.perType[t]
+		if smp == nil || smp.n < gasModelMinSamples {
+			return 0, false
+		}
+		gas += smp.max() * n
+	}
+	return gas, true
+}
+
+// learn records a simulation of msgs that used gasUsed.
+func (g *gasModel) learn(msgs []sdk.Msg, gasUsed uint64) {
+	if len(msgs) == 0 {
+		return
+	}
+	s := shapeOf(msgs)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.since = 0
+	if g.hold > 0 {
+		g.hold--
+	}
+	if g.perType == nil {
+		g.perType = map[string]*gasSamples{}
+	}
+	residual := uint64(0)
+	if gasUsed > s.byteGas {
+		residual = gasUsed - s.byteGas
+	}
+	if len(s.counts) == 1 {
+		for t, n := range s.counts {
+			smp := g.perType[t]
+			if smp == nil {
+				smp = &gasSamples{}
+				g.perType[t] = smp
+			}
+			smp.add((residual + n - 1) / n)
+		}
+		return
+	}
+	// A mixed batch: its types' samples rise when their prediction fell short.
+	if pred, ok := g.predictLocked(s); ok && pred < gasUsed && pred > s.byteGas {
+		for t := range s.counts {
+			g.perType[t].scale(residual, pred-s.byteGas)
+		}
+	}
+}
+
+// distrust makes the next gasModelHold batches simulate.
+func (g *gasModel) distrust() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.hold = gasModelHold
+}
