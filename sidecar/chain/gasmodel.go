@@ -19,7 +19,9 @@ import (
 // is the largest residual per message (simulated gas less the per-byte part,
 // divided by the messages) among the type's last gasModelWindow single-type
 // simulations; a mixed batch's simulation scales the types it holds up when the
-// prediction fell short.
+// prediction fell short. Only batches of gasModelMinBatch messages or more are
+// learned from and predicted: in a smaller one the tx's own fixed cost (signature,
+// fee, nonce) would weigh on the per-message figure, and simulating it is cheap.
 //
 // The simulation also found failing messages before anything was sent, so the
 // model is used only while the chain agrees with it: a type needs
@@ -45,6 +47,8 @@ const (
 	gasModelRefresh = 8
 	// gasModelHold batches are simulated after one failed in its block.
 	gasModelHold = 16
+	// gasModelMinBatch: smaller batches are always simulated and not learned from.
+	gasModelMinBatch = 8
 )
 
 // gasSamples is a type's recent residual gas per message (a ring).
@@ -91,7 +95,7 @@ func shapeOf(msgs []sdk.Msg) shape {
 
 // predict returns the batch's gas when the model may stand in for a simulation.
 func (g *gasModel) predict(msgs []sdk.Msg) (uint64, bool) {
-	if len(msgs) == 0 {
+	if len(msgs) < gasModelMinBatch {
 		return 0, false
 	}
 	s := shapeOf(msgs)
@@ -121,7 +125,7 @@ func (g *gasModel) predictLocked(s shape) (uint64, bool) {
 
 // learn records a simulation of msgs that used gasUsed.
 func (g *gasModel) learn(msgs []sdk.Msg, gasUsed uint64) {
-	if len(msgs) == 0 {
+	if len(msgs) < gasModelMinBatch {
 		return
 	}
 	s := shapeOf(msgs)

@@ -55,24 +55,26 @@ func TestGasModelPredictsOnlyWhatItWasShown(t *testing.T) {
 	var g gasModel
 	_, ok := g.predict(precommits(10))
 	require.False(t, ok, "nothing simulated yet")
-	for _, n := range []int{5, 50, 200} {
+	for _, n := range []int{10, 50, 200} {
 		g.learn(precommits(n), chainGas(precommits(n)))
 	}
-	for _, n := range []int{1, 7, 200, 400} {
+	_, ok = g.predict(precommits(gasModelMinBatch - 1))
+	require.False(t, ok, "a small batch is simulated")
+	for _, n := range []int{gasModelMinBatch, 20, 200, 400} {
 		gas, ok := g.predict(precommits(n))
 		require.True(t, ok, "%d precommits", n)
 		require.GreaterOrEqual(t, gas, chainGas(precommits(n))-15_000, "%d precommits: the tx's fixed part is GasExtra's", n)
 		require.LessOrEqual(t, gas, chainGas(precommits(n))*3/2, "%d precommits: not wildly above", n)
 	}
-	_, ok = g.predict(commits(3, "hi"))
+	_, ok = g.predict(commits(30, "hi"))
 	require.False(t, ok, "a type never simulated")
-	_, ok = g.predict(append(precommits(3), commits(1, "hi")...))
+	_, ok = g.predict(append(precommits(30), commits(1, "hi")...))
 	require.False(t, ok, "a batch with a type never simulated")
 }
 
 func TestGasModelCountsBytes(t *testing.T) {
 	var g gasModel
-	for _, n := range []int{3, 30, 90} {
+	for _, n := range []int{8, 30, 90} {
 		g.learn(commits(n, "short"), chainGas(commits(n, "short")))
 	}
 	long := commits(10, strings.Repeat("a longer completion ", 100))
@@ -83,7 +85,7 @@ func TestGasModelCountsBytes(t *testing.T) {
 
 func TestGasModelRisesOnAMixedBatchThatCostMore(t *testing.T) {
 	var g gasModel
-	for _, n := range []int{4, 40, 120} {
+	for _, n := range []int{8, 40, 120} {
 		g.learn(precommits(n), chainGas(precommits(n)))
 		g.learn(commits(n, "ok"), chainGas(commits(n, "ok")))
 	}
@@ -99,7 +101,8 @@ func TestGasModelRisesOnAMixedBatchThatCostMore(t *testing.T) {
 
 func TestGasModelSimulatesOneInEightAndAfterAFailure(t *testing.T) {
 	var g gasModel
-	for _, n := range []int{2, 20, 60} {
+	for _, n := range []int{8, 20, 60} {
+		g.learn(precommits(n-1), 1) // small batches teach nothing
 		g.learn(precommits(n), chainGas(precommits(n)))
 	}
 	predicted := 0
@@ -178,7 +181,7 @@ func TestBatchSignerSkipsSimulationsItCanPredict(t *testing.T) {
 	s.Distrust()
 	before := sim.calls
 	sim.refuse = errors.New("message index: 0: task 3 is past its precommit window")
-	_, _, err = s.signUnorderedBatch(context.Background(), time.Minute, precommits(5))
+	_, _, err = s.signUnorderedBatch(context.Background(), time.Minute, precommits(50))
 	var se *SimulationError
 	require.ErrorAs(t, err, &se)
 	require.Equal(t, before+1, sim.calls)
