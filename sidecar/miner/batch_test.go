@@ -74,6 +74,7 @@ type fakeSessions struct {
 	mu         sync.Mutex
 	late       map[uint64]bool
 	precommits map[uint64][]byte
+	attempted  []sdk.Msg // every message handed to SignUnordered, refused or not
 	commits    map[uint64]*sessionstypes.MsgCommit
 	heartbeats int
 	signed     map[string][]sdk.Msg
@@ -137,6 +138,7 @@ func (f *fakeSessions) run(msgs []sdk.Msg) (map[uint64][]byte, map[uint64]*sessi
 func (f *fakeSessions) SignUnordered(_ context.Context, ttl time.Duration, msgs []sdk.Msg) ([]byte, time.Time, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.attempted = append(f.attempted, msgs...)
 	if _, _, _, err := f.run(msgs); err != nil {
 		return nil, time.Time{}, &chain.SimulationError{Err: status.Errorf(codes.Unknown, "%v with gas used: '1'", err)}
 	}
@@ -177,7 +179,8 @@ func testMiner(t *testing.T, b *chain.Batcher) *Miner {
 	require.NoError(t, err)
 	return &Miner{cfg: Config{NodeID: "n1", Concurrency: 4, EngineTimeout: time.Minute}, addr: "cor1node", batch: b,
 		e: detEngine{dim: 8}, store: st, log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		busy: map[uint64]sessionstypes.TaskStatus{}, again: map[uint64]*sessionstypes.Task{}, sem: make(chan struct{}, 4), wake: make(chan uint64, 16)}
+		busy: map[uint64]sessionstypes.TaskStatus{}, again: map[uint64]*sessionstypes.Task{}, done: map[uint64]sessionstypes.TaskStatus{},
+		sem: make(chan struct{}, 4), wake: make(chan uint64, 16)}
 }
 
 // testTasks are completion, chat and embedding tasks assigned to n1, in the precommit phase.

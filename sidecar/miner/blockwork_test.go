@@ -157,3 +157,70 @@ func TestNewsWhileBusyIsActedOn(t *testing.T) {
 	require.Empty(t, m.again)
 	require.Empty(t, m.busy)
 }
+
+// sentMsgs counts the messages of each kind for task id the fake chain was asked to
+// sign (a batch's resend after a split counts again).
+func (f *fakeSessions) sentMsgs(id uint64) (precommits, commits int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, m := range f.attempted {
+		switch m := m.(type) {
+		case *sessionstypes.MsgPrecommit:
+			if m.TaskId == id {
+				precommits++
+			}
+		case *sessionstypes.MsgCommit:
+			if m.TaskId == id {
+				commits++
+			}
+		}
+	}
+	return precommits, commits
+}
+
+// TestStaleReportsAfterTheMessageLandedAreIgnored: a full poll reads the task before
+// this node's precommit lands and is handled after its worker ended. Acting on that
+// read would send the precommit again (refused as already precommitted; under load
+// a poll's worth of such repeats split batches once per message), so it is dropped;
+// likewise for the commit. The next phase still goes ahead, and an ended task's
+// record is forgotten.
+func TestStaleReportsAfterTheMessageLandedAreIgnored(t *testing.T) {
+	f := newFakeSessions(nil)
+	b := chain.NewBatcher(f, chain.BatcherConfig{Poll: 5 * time.Millisecond, Linger: 10 * time.Millisecond}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(b.Close)
+	m := testMiner(t, b)
+	ctx := context.Background()
+	task := testTasks(1)[0]
+	stale := task // the poll's read: precommit phase, this node assigned
+
+	m.dispatch(ctx, &task)
+	m.workers.Wait()
+	m.dispatch(ctx, &stale)
+	m.workers.Wait()
+	pre, com := f.sentMsgs(task.Id)
+	require.Equal(t, 1, pre, "the stale read sent nothing")
+	require.Zero(t, com)
+
+	commitPhase := task
+	commitPhase.Status = sessionstypes.TASK_STATUS_COMMIT
+	commitPhase.Assignments = []sessionstypes.Assignment{{NodeId: "n1", Status: sessionstypes.ASSIGNMENT_STATUS_PRECOMMITTED}}
+	staleCommit := commitPhase
+	m.dispatch(ctx, &commitPhase)
+	m.workers.Wait()
+	m.dispatch(ctx, &staleCommit)
+	m.dispatch(ctx, &stale)
+	m.workers.Wait()
+	pre, com = f.sentMsgs(task.Id)
+	require.Equal(t, 1, pre)
+	require.Equal(t, 1, com, "the commit went once")
+	f.mu.Lock()
+	require.Contains(t, f.commits, task.Id)
+	f.mu.Unlock()
+
+	ended := task
+	ended.Status = sessionstypes.TASK_STATUS_VALIDATED
+	m.dispatch(ctx, &ended)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	require.Empty(t, m.done, "forgotten with the task")
+}

@@ -88,9 +88,15 @@ type Miner struct {
 	memoryIndex uint64
 	hbInterval  int64
 
-	mu     sync.Mutex
-	busy   map[uint64]sessionstypes.TaskStatus // tasks a worker is on, with the phase it acts in
-	again  map[uint64]*sessionstypes.Task      // news of a task that came while busy: acted on when the worker ends
+	mu    sync.Mutex
+	busy  map[uint64]sessionstypes.TaskStatus // tasks a worker is on, with the phase it acts in
+	again map[uint64]*sessionstypes.Task      // news of a task that came while busy: acted on when the worker ends
+	// done is the last phase whose message this node has on chain, per task: a
+	// later report of the task in that phase is stale (a full poll read before the
+	// message's block, handled after its worker ended) and acting on it would send
+	// the message again. The chain refuses the repeat, and under load a poll's
+	// worth of repeats split a batch once per message. Forgotten with the task.
+	done   map[uint64]sessionstypes.TaskStatus
 	hbSlot int64
 	hbBusy bool
 	// sem bounds engine runs (Concurrency); workers wait for inclusion of their
@@ -141,7 +147,7 @@ func New(cfg Config, c *chain.Client, s *chain.Signer, e engine.Engine, log *slo
 	}
 	return &Miner{
 		cfg: cfg, c: c, s: s, addr: s.Address(), batch: s.NewBatcher(cfg.Batch), e: e, store: st, log: log.With("node", cfg.NodeID),
-		busy: map[uint64]sessionstypes.TaskStatus{}, again: map[uint64]*sessionstypes.Task{}, hbSlot: -1, sem: make(chan struct{}, cfg.Concurrency),
+		busy: map[uint64]sessionstypes.TaskStatus{}, again: map[uint64]*sessionstypes.Task{}, done: map[uint64]sessionstypes.TaskStatus{}, hbSlot: -1, sem: make(chan struct{}, cfg.Concurrency),
 		wake: make(chan uint64, 1024), blocks: make(chan blockWork, 256), readTasks: c.Tasks, started: time.Now(),
 	}, nil
 }
@@ -332,9 +338,7 @@ func (m *Miner) assignedTask(e abci.Event) (sessionstypes.Task, bool) {
 // onBlockWork forgets the tasks that ended and reads and dispatches the others.
 func (m *Miner) onBlockWork(ctx context.Context, w blockWork) {
 	for _, id := range w.ended {
-		if err := m.store.Delete(id); err != nil {
-			m.log.Warn("forgetting an ended task failed", "task", id, "err", err)
-		}
+		m.forget(id)
 	}
 	if n := len(w.read) + len(w.reveal) + len(w.assigned); n > 0 {
 		m.log.Info("tasks to act on", "height", w.height, "tasks", n, "read", len(w.read))

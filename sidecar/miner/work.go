@@ -74,7 +74,7 @@ func (m *Miner) pollTasks(ctx context.Context, ids []uint64) {
 		m.log.Warn("reading tasks failed; the next poll retries", "tasks", len(uniq), "err", err)
 	}
 	for _, id := range missing {
-		_ = m.store.Delete(id)
+		m.forget(id)
 	}
 	for i := range tasks {
 		m.dispatch(ctx, &tasks[i])
@@ -84,9 +84,7 @@ func (m *Miner) pollTasks(ctx context.Context, ids []uint64) {
 // dispatch starts a worker for the task unless one is already on it.
 func (m *Miner) dispatch(ctx context.Context, t *sessionstypes.Task) {
 	if t.Status.Terminal() {
-		if err := m.store.Delete(t.Id); err != nil {
-			m.log.Warn("forgetting an ended task failed", "task", t.Id, "err", err)
-		}
+		m.forget(t.Id)
 		return
 	}
 	a := m.assignment(t)
@@ -94,6 +92,10 @@ func (m *Miner) dispatch(ctx context.Context, t *sessionstypes.Task) {
 		return
 	}
 	m.mu.Lock()
+	if d, ok := m.done[t.Id]; ok && (d == t.Status || d == sessionstypes.TASK_STATUS_COMMIT) {
+		m.mu.Unlock() // stale: this node's message for the phase is on chain
+		return
+	}
 	if phase, ok := m.busy[t.Id]; ok {
 		// A worker is on the task. News of the next phase (the commit phase opening
 		// while the precommit is still being confirmed) is kept and acted on when the
@@ -132,6 +134,23 @@ func (m *Miner) dispatch(ctx context.Context, t *sessionstypes.Task) {
 	}()
 }
 
+// forget drops an ended (or vanished) task's stored result and phase.
+func (m *Miner) forget(id uint64) {
+	if err := m.store.Delete(id); err != nil {
+		m.log.Warn("forgetting an ended task failed", "task", id, "err", err)
+	}
+	m.mu.Lock()
+	delete(m.done, id)
+	m.mu.Unlock()
+}
+
+// landed records that this node's message for the task's phase is on chain.
+func (m *Miner) landed(id uint64, phase sessionstypes.TaskStatus) {
+	m.mu.Lock()
+	m.done[id] = phase
+	m.mu.Unlock()
+}
+
 // assignment is this node's latest assignment on the task.
 func (m *Miner) assignment(t *sessionstypes.Task) *sessionstypes.Assignment {
 	for i := len(t.Assignments) - 1; i >= 0; i-- {
@@ -158,9 +177,11 @@ func (m *Miner) step(ctx context.Context, t *sessionstypes.Task) error {
 		switch {
 		case err == nil:
 			m.M.Precommits.Add(1)
+			m.landed(t.Id, sessionstypes.TASK_STATUS_PRECOMMIT)
 			m.log.Info("precommitted", "task", t.Id, "hash", hex.EncodeToString(r.Hash[:8]), "took", time.Since(start).Round(time.Millisecond))
 		case chain.Is(err, sessionstypes.ErrAlreadyPrecommitted):
 			// An earlier send landed (e.g. before a restart).
+			m.landed(t.Id, sessionstypes.TASK_STATUS_PRECOMMIT)
 		case chain.Is(err, sessionstypes.ErrLate), chain.Is(err, sessionstypes.ErrWrongPhase), chain.Is(err, sessionstypes.ErrNotAssigned):
 			m.log.Warn("precommit too late; the chain moved on", "task", t.Id, "err", err)
 		default:
@@ -182,8 +203,10 @@ func (m *Miner) step(ctx context.Context, t *sessionstypes.Task) error {
 		switch {
 		case err == nil:
 			m.M.Commits.Add(1)
+			m.landed(t.Id, sessionstypes.TASK_STATUS_COMMIT)
 			m.log.Info("committed", "task", t.Id, "completion_tokens", r.CompletionTokens)
 		case chain.Is(err, sessionstypes.ErrAlreadyCommitted):
+			m.landed(t.Id, sessionstypes.TASK_STATUS_COMMIT)
 		case chain.Is(err, sessionstypes.ErrLate), chain.Is(err, sessionstypes.ErrWrongPhase):
 			m.log.Warn("commit too late; the chain moved on", "task", t.Id, "err", err)
 		default:
