@@ -163,6 +163,10 @@ var simGasRe = regexp.MustCompile(`with gas used: '(\d+)'`)
 // messages are found before sending.
 type distruster interface{ Distrust() }
 
+// gasPredictor is a TxSender that says which of its txs were signed with predicted
+// gas (a Signer's does).
+type gasPredictor interface{ Predicted(hash string) bool }
+
 // gasRaiser is a TxSender that can raise the gas it asks for (a Signer's does).
 type gasRaiser interface {
 	// RaiseGas makes later txs ask for more gas than the simulation said, and
@@ -236,13 +240,21 @@ func (b *Batcher) failed(groups []*group, err error, resends int) {
 		}
 	case failGas:
 		if resends < b.cfg.MaxResends && b.ctx.Err() == nil {
-			margin := 0.0
-			if r, ok := b.tx.(gasRaiser); ok {
+			// A tx whose gas was predicted: the prediction was short, and the model
+			// relearns from the simulations Distrust brought back (the resend is one).
+			// One whose gas was simulated: the block cost more than the simulation,
+			// and the margin on simulations rises.
+			margin, predicted := 0.0, false
+			var te *TxError
+			if p, ok := b.tx.(gasPredictor); ok && errors.As(err, &te) {
+				predicted = p.Predicted(te.Hash)
+			}
+			if r, ok := b.tx.(gasRaiser); ok && !predicted {
 				margin = r.RaiseGas()
 			}
 			b.Stats.Resends.Add(uint64(len(groups)))
 			b.log.Warn("a tx ran out of gas in its block; sending its messages again with more gas",
-				"groups", len(groups), "resend", resends+1, "gas_margin", margin, "err", err)
+				"groups", len(groups), "resend", resends+1, "predicted", predicted, "gas_margin", margin, "err", err)
 			b.deliver(groups, resends+1)
 			return
 		}

@@ -43,6 +43,8 @@ type fakeTxChain struct {
 	oog, raises int
 	// distrusts counts Distrust calls (a tx failed in its block: simulate again).
 	distrusts int
+	// predictAll: every tx is reported as signed with predicted gas.
+	predictAll bool
 	// hold: accepted txs wait in held until the test includes them (a block later)
 	hold  bool
 	held  map[string][]sdk.Msg
@@ -169,6 +171,12 @@ func (f *fakeTxChain) RaiseGas() float64 {
 	defer f.mu.Unlock()
 	f.raises++
 	return 1.3 + float64(f.raises)
+}
+
+func (f *fakeTxChain) Predicted(hash string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.predictAll && f.signed[hash] != nil
 }
 
 func (f *fakeTxChain) Distrust() {
@@ -591,6 +599,28 @@ func TestBatcherReSendsWithMoreGasAfterOutOfGas(t *testing.T) {
 	require.Equal(t, 1, f.distrusts)
 	f.mu.Unlock()
 	require.EqualValues(t, 0, b.Stats.Splits.Load())
+}
+
+// A tx whose gas was predicted (not simulated) that runs out of gas is sent again
+// without raising the margin on simulations: the sender goes back to simulating
+// (Distrust), which relearns the prediction.
+func TestBatcherOutOfGasOnAPredictionSimulatesAgain(t *testing.T) {
+	f := newFakeTxChain()
+	f.oog, f.predictAll = 1, true
+	b := testBatcher(f, BatcherConfig{})
+	defer b.Close()
+	chs := addAll(b, seq("m", 3)...)
+	b.Flush()
+	for _, r := range results(t, chs) {
+		require.NoError(t, r.Err)
+	}
+	_, committed, applied := f.snapshot()
+	require.Equal(t, [][]string{{"m0", "m1", "m2"}}, committed)
+	require.Equal(t, map[string]int{"m0": 1, "m1": 1, "m2": 1}, applied)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	require.Zero(t, f.raises, "the margin on simulations stays")
+	require.Equal(t, 1, f.distrusts)
 }
 
 // TestSignerRaiseGasIsBounded: each raise adds a quarter to the margin, up to 3× the

@@ -68,9 +68,9 @@ func TypedEvent(e abci.Event) (proto.Message, error) {
 // SubscribeConfig configures Subscribe.
 type SubscribeConfig struct {
 	// TxEvents also subscribes to txs' events (what their messages emit). Block
-	// events are always delivered. The node encodes every
-	// subscribed tx once per subscriber, so roles that can follow block events alone
-	// (the miner, the router) leave it off.
+	// events are always delivered. Every tx's events are more to encode and read
+	// (through CometBFT's websocket, once per subscriber), so roles that can follow
+	// block events alone (the miner, the router) leave it off.
 	TxEvents bool
 	// Websocket subscribes through CometBFT's websocket even when the node serves
 	// its own event stream (cortd.stream.v1), which is otherwise used: it costs the
@@ -133,8 +133,11 @@ func (c *Client) openEvents(ctx context.Context, cfg SubscribeConfig) (eventSour
 	handshake := time.Now().Add(10 * time.Second)
 	if !cfg.Websocket {
 		s, err := openStream(ctx, c.conn, cfg.TxEvents, handshake, c.recent.add)
+		if err == nil {
+			return s, nil, nil
+		}
 		if !errors.Is(err, errStreamUnsupported) {
-			return s, nil, err
+			return nil, nil, err
 		}
 		if c.noStream.CompareAndSwap(false, true) {
 			c.log.Info("the node serves no event stream (cortd.stream.v1); subscribing through CometBFT's websocket", "rpc", c.cfg.RPC)

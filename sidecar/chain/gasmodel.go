@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/cosmos/gogoproto/proto"
@@ -166,4 +167,33 @@ func (g *gasModel) distrust() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.hold = gasModelHold
+}
+
+// recentHashes remembers the last recentHashesLen tx hashes (a ring).
+type recentHashes struct {
+	mu   sync.Mutex
+	ring [recentHashesLen]string
+	next int
+	set  map[string]bool
+}
+
+// recentHashesLen covers the txs a signer can have in flight.
+const recentHashesLen = 1024
+
+func (r *recentHashes) add(h string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.set == nil {
+		r.set = map[string]bool{}
+	}
+	delete(r.set, r.ring[r.next])
+	r.ring[r.next] = h
+	r.set[h] = true
+	r.next = (r.next + 1) % recentHashesLen
+}
+
+func (r *recentHashes) has(h string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.set[strings.ToUpper(h)]
 }

@@ -166,12 +166,19 @@ func TestBatchSignerSkipsSimulationsItCanPredict(t *testing.T) {
 		require.NoError(t, err)
 		return tx.(sdk.FeeTx).GetGas()
 	}
+	predicted := 0
 	for i := 0; i < 40; i++ {
 		msgs := precommits(10 + i)
+		before := sim.calls
 		bz, _, err := s.signUnorderedBatch(context.Background(), time.Minute, msgs)
 		require.NoError(t, err)
 		require.GreaterOrEqual(t, gasOf(bz), chainGas(msgs), "batch %d asks for enough gas", i)
+		require.Equal(t, sim.calls == before, s.Predicted(TxHash(bz)), "batch %d: Predicted names the txs not simulated", i)
+		if sim.calls == before {
+			predicted++
+		}
 	}
+	require.Equal(t, uint64(predicted), s.Stats.Predicted.Load())
 	require.Equal(t, uint64(40), s.Stats.Simulated.Load()+s.Stats.Predicted.Load())
 	require.Equal(t, int(s.Stats.Simulated.Load()), sim.calls)
 	require.LessOrEqual(t, sim.calls, gasModelMinSamples+40/gasModelRefresh+1, "most batches were not simulated")

@@ -82,8 +82,10 @@ type Signer struct {
 	tsMu   sync.Mutex
 	lastTS time.Time
 
-	// model predicts unordered batches' gas from earlier simulations.
-	model gasModel
+	// model predicts unordered batches' gas from earlier simulations; predicted
+	// holds the hashes of the last txs signed with its predictions.
+	model     gasModel
+	predicted recentHashes
 
 	// gasScale multiplies GasAdjustment, in thousandths (1000 = ×1). RaiseGas grows it
 	// when a tx runs out of gas in its block despite the margin.
@@ -186,8 +188,12 @@ func (s *Signer) build(ctx context.Context, f clienttx.Factory, msgs []sdk.Msg) 
 func (s *Signer) buildPredicted(ctx context.Context, f clienttx.Factory, msgs []sdk.Msg) ([]byte, error) {
 	if !s.cfg.AlwaysSimulate {
 		if gas, ok := s.model.predict(msgs); ok {
-			s.Stats.Predicted.Add(1)
-			return s.sign(ctx, f, msgs, gas)
+			bz, err := s.sign(ctx, f, msgs, gas)
+			if err == nil {
+				s.Stats.Predicted.Add(1)
+				s.predicted.add(TxHash(bz))
+			}
+			return bz, err
 		}
 	}
 	gas, err := s.simulate(ctx, f, msgs)
@@ -205,6 +211,10 @@ func (s *Signer) buildPredicted(ctx context.Context, f clienttx.Factory, msgs []
 
 // Distrust makes the next batches simulate: one failed in its block.
 func (s *Signer) Distrust() { s.model.distrust() }
+
+// Predicted reports whether the tx (by hash) was one of the last signed with
+// predicted gas.
+func (s *Signer) Predicted(hash string) bool { return s.predicted.has(hash) }
 
 // simulate returns the gas the node's simulation of msgs used.
 func (s *Signer) simulate(ctx context.Context, f clienttx.Factory, msgs []sdk.Msg) (uint64, error) {

@@ -58,6 +58,8 @@ func (ss signerSender) RaiseGas() float64 { return ss.s.RaiseGas() }
 
 func (ss signerSender) Distrust() { ss.s.Distrust() }
 
+func (ss signerSender) Predicted(hash string) bool { return ss.s.Predicted(hash) }
+
 func (ss signerSender) Broadcast(ctx context.Context, txBytes []byte) error {
 	_, err := ss.s.c.Broadcast(ctx, txBytes)
 	if err == nil {
