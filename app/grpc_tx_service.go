@@ -36,6 +36,12 @@ func (app *App) RegisterGRPCServerWithSkipCheckHeader(server gogogrpc.Server, sk
 	streamtypes.RegisterStreamServer(server, app.stream)
 }
 
+// CloseEventStreams ends the sidecars' event streams (cortd.stream.v1) and refuses
+// new ones: the node's gRPC server stops gracefully, waiting for every open call,
+// and an event stream never ends by itself. `cortd start` calls it on the signals
+// that stop the node.
+func (app *App) CloseEventStreams() { app.stream.Close() }
+
 // directTxService passes every service through, the tx service with its
 // generated handlers in place of BaseApp's wrapped ones.
 type directTxService struct{ gogogrpc.Server }

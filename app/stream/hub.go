@@ -40,6 +40,7 @@ type Hub struct {
 	subs    map[*subscriber]struct{}
 	last    int64 // the last committed height seen
 	pending *block
+	closed  bool
 }
 
 var (
@@ -58,8 +59,31 @@ type block struct {
 type subscriber struct {
 	txEvents bool
 	ch       chan *types.BlockEventsResponse
-	cut      chan struct{} // closed when the hub drops the subscriber for lagging
+	cut      chan struct{} // closed when the hub drops the subscriber; why says why
+	why      error
 }
+
+// drop ends s's stream with err (h.mu held).
+func (h *Hub) drop(s *subscriber, err error) {
+	delete(h.subs, s)
+	s.why = err
+	close(s.cut)
+}
+
+// Close ends every stream (UNAVAILABLE: the node is stopping) and refuses new
+// ones. The node's gRPC server stops gracefully, waiting for every open call, and
+// an event stream never ends by itself: without this a node asked to stop kept
+// running with its gRPC port closed.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for s := range h.subs {
+		h.drop(s, errStopping)
+	}
+}
+
+var errStopping = status.Error(codes.Unavailable, "the node is stopping")
 
 // NewHub makes a hub with no subscribers.
 func NewHub() *Hub {
@@ -101,8 +125,7 @@ func (h *Hub) ListenCommit(context.Context, abci.ResponseCommit, []*storetypes.S
 		select {
 		case s.ch <- m:
 		default:
-			delete(h.subs, s)
-			close(s.cut)
+			h.drop(s, status.Errorf(codes.ResourceExhausted, "subscriber more than %d blocks behind; resubscribe", SubscriberBuffer))
 		}
 	}
 	return nil
@@ -116,6 +139,10 @@ func (h *Hub) BlockEvents(req *types.BlockEventsRequest, srv types.Stream_BlockE
 		cut:      make(chan struct{}),
 	}
 	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return errStopping
+	}
 	if len(h.subs) >= MaxSubscribers {
 		h.mu.Unlock()
 		return status.Errorf(codes.ResourceExhausted, "the node serves at most %d event streams", MaxSubscribers)
@@ -133,7 +160,9 @@ func (h *Hub) BlockEvents(req *types.BlockEventsRequest, srv types.Stream_BlockE
 		case <-srv.Context().Done():
 			return srv.Context().Err()
 		case <-s.cut:
-			return status.Errorf(codes.ResourceExhausted, "subscriber more than %d blocks behind; resubscribe", SubscriberBuffer)
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			return s.why
 		case m := <-s.ch:
 			if err := srv.Send(m); err != nil {
 				return err

@@ -195,3 +195,24 @@ func TestHubBoundsSubscribers(t *testing.T) {
 	subscribe(t, c, false)
 	require.Equal(t, stream.MaxSubscribers, h.Subscribers())
 }
+
+// Close ends every open stream and refuses new ones: the node's gRPC server stops
+// gracefully, and would wait forever on streams that never end by themselves.
+func TestHubCloseEndsStreams(t *testing.T) {
+	h := stream.NewHub()
+	c := serve(t, h)
+	a, _ := subscribe(t, c, false)
+	b, _ := subscribe(t, c, true)
+	waitSubscribers(t, h, 2)
+	h.Close()
+	for _, s := range []types.Stream_BlockEventsClient{a, b} {
+		_, err := s.Recv()
+		require.Equal(t, codes.Unavailable, status.Code(err), "%v", err)
+	}
+	waitSubscribers(t, h, 0)
+	s, err := c.BlockEvents(context.Background(), &types.BlockEventsRequest{})
+	require.NoError(t, err)
+	_, err = s.Recv()
+	require.Equal(t, codes.Unavailable, status.Code(err), "no new stream once closed")
+	block(t, h, 1, nil) // a block after Close goes nowhere, and does not panic
+}

@@ -92,7 +92,9 @@ func txCommand() *cobra.Command {
 
 // newApp is the server's app creator.
 func newApp(logger log.Logger, db dbm.DB, appOpts servertypes.AppOptions) servertypes.Application {
-	return app.New(logger, db, true, appOpts, server.DefaultBaseappOptions(appOpts)...)
+	a := app.New(logger, db, true, appOpts, server.DefaultBaseappOptions(appOpts)...)
+	created.Store(a)
+	return a
 }
 
 // appExport backs `cortd export`.

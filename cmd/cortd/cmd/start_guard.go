@@ -30,6 +30,7 @@ func guardStart(start *cobra.Command) {
 		if err := checkGenesisRecord(cfg, heights, serverCtx.Logger); err != nil {
 			return err
 		}
+		defer closeStreamsOnQuit()()
 		defer func() {
 			r := recover()
 			if r == nil {
