@@ -3,41 +3,23 @@ package stream_test
 import (
 	"context"
 	"crypto/sha256"
-	"net"
 	"testing"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
-	"github.com/cosmos/cosmos-sdk/codec"
-	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	"github.com/stretchr/testify/require"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
-	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/cortnet/cortd/app/stream"
+	"github.com/cortnet/cortd/app/stream/streamtest"
 	"github.com/cortnet/cortd/app/stream/types"
 )
 
-// serve runs the hub behind a real gRPC server (the SDK's codec, as the node's) and
-// returns a client.
+// serve runs the hub behind a real gRPC server and returns a client.
 func serve(t *testing.T, h *stream.Hub) types.StreamClient {
 	t.Helper()
-	cdc := codec.NewProtoCodec(codectypes.NewInterfaceRegistry()).GRPCCodec()
-	ln := bufconn.Listen(1 << 20)
-	srv := grpc.NewServer(grpc.ForceServerCodec(cdc))
-	types.RegisterStreamServer(srv, h)
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(srv.Stop)
-	conn, err := grpc.NewClient("passthrough:///bufnet",
-		grpc.WithContextDialer(func(context.Context, string) (net.Conn, error) { return ln.Dial() }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.ForceCodec(cdc)))
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
-	return types.NewStreamClient(conn)
+	return types.NewStreamClient(streamtest.Dial(t, h))
 }
 
 // subscribe opens a stream and reads its first message (the subscription's answer).

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"log/slog"
-	"net"
 	"os"
 	"strings"
 	"sync"
@@ -13,15 +12,12 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmttypes "github.com/cometbft/cometbft/types"
-	"github.com/cosmos/cosmos-sdk/codec"
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/stretchr/testify/require"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/cortnet/cortd/app/stream"
+	"github.com/cortnet/cortd/app/stream/streamtest"
 	streamtypes "github.com/cortnet/cortd/app/stream/types"
 	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
 )
@@ -30,22 +26,8 @@ import (
 // (none: a node without the event stream) and whose RPC address is rpc.
 func streamClient(t *testing.T, hub *stream.Hub, rpc string) *Client {
 	t.Helper()
-	cdc := codec.NewProtoCodec(codectypes.NewInterfaceRegistry()).GRPCCodec()
-	ln := bufconn.Listen(1 << 20)
-	srv := grpc.NewServer(grpc.ForceServerCodec(cdc))
-	if hub != nil {
-		streamtypes.RegisterStreamServer(srv, hub)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(srv.Stop)
-	conn, err := grpc.NewClient("passthrough:///bufnet",
-		grpc.WithContextDialer(func(context.Context, string) (net.Conn, error) { return ln.Dial() }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.ForceCodec(cdc)))
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return &Client{cfg: Config{RPC: rpc}, conn: conn, log: log}
+	return &Client{cfg: Config{RPC: rpc}, conn: streamtest.Dial(t, hub), log: log}
 }
 
 // recorder collects what Subscribe delivers.

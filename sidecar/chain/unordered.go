@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	clienttx "github.com/cosmos/cosmos-sdk/client/tx"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 )
 
@@ -29,39 +30,30 @@ func (s *Signer) SignUnordered(ctx context.Context, msgs ...sdk.Msg) ([]byte, ti
 
 // signUnordered is SignUnordered with the timeout ttl ahead (a Batcher's own TTL).
 func (s *Signer) signUnordered(ctx context.Context, ttl time.Duration, msgs []sdk.Msg) ([]byte, time.Time, error) {
-	num, err := s.accountNumber(ctx)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	timeout := s.nextTimeout(ttl)
-	f := s.factory(num, 0).WithUnordered(true).WithTimeoutTimestamp(timeout)
-	bz, err := s.build(ctx, f, msgs)
-	return bz, timeout, err
+	return s.unordered(ctx, ttl, func(f clienttx.Factory) ([]byte, error) { return s.build(ctx, f, msgs) })
 }
 
 // signUnorderedBatch is signUnordered with the gas model's prediction in place of
 // the simulation when it has one: a Batcher's sends, whose failures in the block
 // it handles (and reports with Distrust).
 func (s *Signer) signUnorderedBatch(ctx context.Context, ttl time.Duration, msgs []sdk.Msg) ([]byte, time.Time, error) {
-	num, err := s.accountNumber(ctx)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	timeout := s.nextTimeout(ttl)
-	f := s.factory(num, 0).WithUnordered(true).WithTimeoutTimestamp(timeout)
-	bz, err := s.buildPredicted(ctx, f, msgs)
-	return bz, timeout, err
+	return s.unordered(ctx, ttl, func(f clienttx.Factory) ([]byte, error) { return s.buildPredicted(ctx, f, msgs) })
 }
 
 // signUnorderedGas is signUnordered with the gas a simulation already reported.
 func (s *Signer) signUnorderedGas(ctx context.Context, ttl time.Duration, msgs []sdk.Msg, gasUsed uint64) ([]byte, time.Time, error) {
+	return s.unordered(ctx, ttl, func(f clienttx.Factory) ([]byte, error) { return s.sign(ctx, f, msgs, gasUsed) })
+}
+
+// unordered builds an unordered tx with sign, from a factory whose timeout
+// timestamp is a fresh one ttl ahead, and returns it with that timeout.
+func (s *Signer) unordered(ctx context.Context, ttl time.Duration, sign func(clienttx.Factory) ([]byte, error)) ([]byte, time.Time, error) {
 	num, err := s.accountNumber(ctx)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	timeout := s.nextTimeout(ttl)
-	f := s.factory(num, 0).WithUnordered(true).WithTimeoutTimestamp(timeout)
-	bz, err := s.sign(ctx, f, msgs, gasUsed)
+	bz, err := sign(s.factory(num, 0).WithUnordered(true).WithTimeoutTimestamp(timeout))
 	return bz, timeout, err
 }
 
