@@ -31,9 +31,13 @@ func initRootCmd(rootCmd *cobra.Command, a *app.App) {
 		pruning.Cmd(newApp, app.DefaultNodeHome),
 		snapshot.Cmd(newApp),
 	)
-	// start, export, comet (show-node-id...), rollback, version. The start command is
-	// guarded: genesis record, store probe, one message for damaged stores.
-	server.AddCommands(rootCmd, app.DefaultNodeHome, newApp, appExport, guardStart)
+	// start, export, comet (show-node-id...), rollback, version, module-hash-by-height
+	// (server.AddCommands' set). The start command is guarded (genesis record, store
+	// probe, one message for damaged stores) and opens the application database with
+	// options for IAVL's write load (app_db.go).
+	server.AddCommandsWithStartCmdOptions(rootCmd, app.DefaultNodeHome, newApp, appExport,
+		server.StartCmdOptions{DBOpener: openAppDB, AddFlags: guardStart})
+	rootCmd.AddCommand(server.ModuleHashByHeightQuery(newApp))
 
 	// genesis validate also checks the rules that span modules (app/genesis_validate.go).
 	genesisCmd := app.GenesisCommands(a.TxConfig(), a.BasicModuleManager, app.DefaultNodeHome)
