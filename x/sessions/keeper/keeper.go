@@ -165,8 +165,16 @@ func atomic(ctx context.Context, f func(ctx sdk.Context) error) error {
 	return nil
 }
 
+// emit emits a typed event. The per-task events encode themselves (types.ABCIEvent, the
+// same attributes as EmitTypedEvent without its JSON round trip); the rest go through
+// the SDK.
 func emit(ctx context.Context, ev proto.Message) error {
-	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(ev)
+	em := sdk.UnwrapSDKContext(ctx).EventManager()
+	if e, ok := ev.(types.ABCIEvent); ok {
+		em.EmitEvent(e.ABCIEvent())
+		return nil
+	}
+	return em.EmitTypedEvent(ev)
 }
 
 // setDeadline moves a task's deadline key from its current deadline to h.
