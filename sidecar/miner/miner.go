@@ -343,16 +343,19 @@ func (m *Miner) onBlockWork(ctx context.Context, w blockWork) {
 	if n := len(w.read) + len(w.reveal) + len(w.assigned); n > 0 {
 		m.log.Info("tasks to act on", "height", w.height, "tasks", n, "read", len(w.read))
 	}
+	// The block's messages go as soon as the last of them is queued (round.go).
+	r := newRound(m.batch.Flush)
+	defer r.done()
 	for i := range w.assigned {
-		m.dispatch(ctx, &w.assigned[i])
+		m.dispatchIn(ctx, &w.assigned[i], r)
 	}
 	for _, id := range w.reveal {
 		// What the commit phase's event says, as the task the worker acts on.
-		m.dispatch(ctx, &sessionstypes.Task{Id: id, Status: sessionstypes.TASK_STATUS_COMMIT,
-			Assignments: []sessionstypes.Assignment{{NodeId: m.cfg.NodeID, Status: sessionstypes.ASSIGNMENT_STATUS_PRECOMMITTED}}})
+		m.dispatchIn(ctx, &sessionstypes.Task{Id: id, Status: sessionstypes.TASK_STATUS_COMMIT,
+			Assignments: []sessionstypes.Assignment{{NodeId: m.cfg.NodeID, Status: sessionstypes.ASSIGNMENT_STATUS_PRECOMMITTED}}}, r)
 	}
 	if len(w.read) > 0 {
-		m.pollTasks(ctx, w.read)
+		m.pollTasksIn(ctx, w.read, r)
 	}
 }
 

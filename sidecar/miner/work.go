@@ -57,7 +57,10 @@ func (m *Miner) pollAll(ctx context.Context) {
 
 // pollTasks reads the tasks (one query per chain.MaxTasksPerQuery ids, repeats
 // dropped) and acts on each; those no longer in state are forgotten.
-func (m *Miner) pollTasks(ctx context.Context, ids []uint64) {
+func (m *Miner) pollTasks(ctx context.Context, ids []uint64) { m.pollTasksIn(ctx, ids, nil) }
+
+// pollTasksIn is pollTasks with the workers it starts counted in round r.
+func (m *Miner) pollTasksIn(ctx context.Context, ids []uint64, r *round) {
 	if len(ids) == 0 {
 		return
 	}
@@ -77,12 +80,15 @@ func (m *Miner) pollTasks(ctx context.Context, ids []uint64) {
 		m.forget(id)
 	}
 	for i := range tasks {
-		m.dispatch(ctx, &tasks[i])
+		m.dispatchIn(ctx, &tasks[i], r)
 	}
 }
 
 // dispatch starts a worker for the task unless one is already on it.
-func (m *Miner) dispatch(ctx context.Context, t *sessionstypes.Task) {
+func (m *Miner) dispatch(ctx context.Context, t *sessionstypes.Task) { m.dispatchIn(ctx, t, nil) }
+
+// dispatchIn is dispatch with the worker counted in round r (nil: none).
+func (m *Miner) dispatchIn(ctx context.Context, t *sessionstypes.Task, r *round) {
 	if t.Status.Terminal() {
 		m.forget(t.Id)
 		return
@@ -115,9 +121,11 @@ func (m *Miner) dispatch(ctx context.Context, t *sessionstypes.Task) {
 	m.busy[t.Id] = t.Status
 	m.mu.Unlock()
 	task := *t
+	queued := r.task()
 	m.workers.Add(1)
 	go func() {
 		defer m.workers.Done()
+		defer queued() // a step that sends nothing (or fails first) is done too
 		defer func() {
 			m.mu.Lock()
 			delete(m.busy, task.Id)
@@ -128,7 +136,7 @@ func (m *Miner) dispatch(ctx context.Context, t *sessionstypes.Task) {
 				m.dispatch(ctx, news)
 			}
 		}()
-		if err := m.step(ctx, &task); err != nil && ctx.Err() == nil {
+		if err := m.stepQueued(ctx, &task, queued); err != nil && ctx.Err() == nil {
 			m.log.Warn("task step failed; will retry on the next poll", "task", task.Id, "err", err)
 		}
 	}()
@@ -164,6 +172,11 @@ func (m *Miner) assignment(t *sessionstypes.Task) *sessionstypes.Assignment {
 // step moves one task forward: compute and precommit while ASSIGNED in the
 // precommit phase, reveal while PRECOMMITTED in the commit phase.
 func (m *Miner) step(ctx context.Context, t *sessionstypes.Task) error {
+	return m.stepQueued(ctx, t, func() {})
+}
+
+// stepQueued is step calling queued once its message is with the batcher.
+func (m *Miner) stepQueued(ctx context.Context, t *sessionstypes.Task, queued func()) error {
 	a := m.assignment(t)
 	switch {
 	case t.Status == sessionstypes.TASK_STATUS_PRECOMMIT && a.Status == sessionstypes.ASSIGNMENT_STATUS_ASSIGNED:
@@ -173,7 +186,7 @@ func (m *Miner) step(ctx context.Context, t *sessionstypes.Task) error {
 		}
 		msg := &sessionstypes.MsgPrecommit{Sender: m.addr, TaskId: t.Id, NodeId: m.cfg.NodeID, Hash: r.Hash}
 		start := time.Now()
-		_, _, err = m.batch.Send(ctx, msg)
+		err = m.send(ctx, queued, msg)
 		switch {
 		case err == nil:
 			m.M.Precommits.Add(1)
@@ -199,7 +212,7 @@ func (m *Miner) step(ctx context.Context, t *sessionstypes.Task) error {
 		msg := &sessionstypes.MsgCommit{Sender: m.addr, TaskId: t.Id, NodeId: m.cfg.NodeID,
 			ResultText: r.Text, Embedding: r.Embedding, PromptTokens: r.PromptTokens,
 			CompletionTokens: r.CompletionTokens, Salt: r.Salt}
-		_, _, err = m.batch.Send(ctx, msg)
+		err = m.send(ctx, queued, msg)
 		switch {
 		case err == nil:
 			m.M.Commits.Add(1)
