@@ -17,11 +17,15 @@ import (
 
 // deliver sends groups as one tx and hands each its outcome. resends counts how
 // often these groups were already sent without landing.
-func (b *Batcher) deliver(groups []*group, resends int) { b.deliverGas(groups, resends, 0) }
+func (b *Batcher) deliver(groups []*group, resends int) { b.deliverGas(groups, resends, 0, 0) }
+
+// deliverAimed is a first delivery sent at the send point for block aim (0: not).
+func (b *Batcher) deliverAimed(groups []*group, aim int64) { b.deliverGas(groups, 0, 0, aim) }
 
 // deliverGas is deliver with the gas already known (simulated) when gas > 0 and the
-// sender can sign with a given gas: the tx is not simulated again.
-func (b *Batcher) deliverGas(groups []*group, resends int, gas uint64) {
+// sender can sign with a given gas: the tx is not simulated again. aim is the block
+// the tx was sent for at the send point (0: not), to learn the lead from.
+func (b *Batcher) deliverGas(groups []*group, resends int, gas uint64, aim int64) {
 	ctx := b.ctx
 	var msgs []sdk.Msg
 	for _, g := range groups {
@@ -54,6 +58,9 @@ func (b *Batcher) deliverGas(groups []*group, resends int, gas uint64) {
 		// Accepted, already in the mempool, or an answer that was lost (the tx may
 		// be in the mempool): follow it by hash until it lands or never can.
 		res, err = b.await(ctx, hash, timeout)
+		if res != nil {
+			b.landed(aim, res.Height)
+		}
 	}
 	if err != nil {
 		b.failed(groups, err, resends)
@@ -325,7 +332,7 @@ func (b *Batcher) splitAfterSimulation(groups []*group, i, resends int, err erro
 		b.wg.Add(1)
 		go func() {
 			defer b.wg.Done()
-			b.deliverGas(prefix, resends, gas)
+			b.deliverGas(prefix, resends, gas, 0)
 		}()
 	}
 	if i+1 < len(groups) {

@@ -22,8 +22,12 @@ type BatcherConfig struct {
 	// 512 KiB; the node's mempool refuses txs over its max_tx_bytes, 1 MiB by default).
 	MaxTxBytes int
 	// Lead: with block notices (OnBlock) the pending messages are sent this long
-	// before the next block is expected, at most a quarter of the block interval
-	// before it (default 250 ms), so that they make that block's proposal.
+	// before the next block is expected (default 250 ms), so that they make that
+	// block's proposal. The proposal is made before the block's notice by the time
+	// the node takes to execute and commit it, which grows with load, so the lead
+	// adapts when notices carry heights: a tx sent at its send point that lands a
+	// block late moves the send point earlier (up to half the block interval),
+	// one that lands in the block it aimed at moves it back by a fifth as much.
 	Lead time.Duration
 	// Linger: without block notices, or when a block is later than expected, the
 	// pending messages are sent this long after the first of them (default 200 ms).
@@ -88,6 +92,9 @@ type BatcherStats struct {
 	// Splits: failed multi-group txs split to isolate the failing message;
 	// Resends: groups sent again after a tx was not included or the mempool was full.
 	Splits, Resends atomic.Uint64
+	// Aimed: txs sent at their send point that landed; Late: those of them that
+	// missed the block they were sent for. LeadMillis: the send point's lead now.
+	Aimed, Late, LeadMillis atomic.Uint64
 	// Delivered and Failed count groups by outcome.
 	Delivered, Failed atomic.Uint64
 }
@@ -137,6 +144,8 @@ type Batcher struct {
 	pendingBytes int
 	firstAt      time.Time     // when the oldest pending group came
 	lastBlock    time.Time     // when the last block notice came
+	height       int64         // the last block notice's height (0: not given)
+	lead         time.Duration // the send point's lead, learned from Lead (see BatcherConfig.Lead)
 	interval     time.Duration // expected time between block notices (median of gaps)
 	gaps         blockGaps     // the last gaps between block notices
 	timer        *time.Timer
@@ -164,7 +173,9 @@ func NewBatcher(tx TxSender, cfg BatcherConfig, log *slog.Logger) *Batcher {
 		log = slog.Default()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Batcher{tx: tx, cfg: cfg, log: log, now: time.Now, ctx: ctx, cancel: cancel}
+	b := &Batcher{tx: tx, cfg: cfg, log: log, now: time.Now, ctx: ctx, cancel: cancel, lead: cfg.Lead}
+	b.Stats.LeadMillis.Store(uint64(cfg.Lead.Milliseconds()))
+	return b
 }
 
 // NewBatcher makes a batcher sending as this signer.
@@ -192,7 +203,7 @@ func (b *Batcher) Add(msgs []sdk.Msg, done func(BatchResult)) {
 	// A group that would overflow the pending tx closes it first; a group over
 	// the bounds on its own still goes, alone (its own error if the chain refuses it).
 	if len(b.pending) > 0 && (b.pendingMsgs+len(msgs) > b.cfg.MaxMsgs || b.pendingBytes+g.size > b.cfg.MaxTxBytes) {
-		b.flushLocked()
+		b.flushLocked(0)
 	}
 	if len(b.pending) == 0 {
 		b.firstAt = b.now()
@@ -201,7 +212,7 @@ func (b *Batcher) Add(msgs []sdk.Msg, done func(BatchResult)) {
 	b.pendingMsgs += len(msgs)
 	b.pendingBytes += g.size
 	if b.pendingMsgs >= b.cfg.MaxMsgs || b.pendingBytes >= b.cfg.MaxTxBytes {
-		b.flushLocked()
+		b.flushLocked(0)
 		return
 	}
 	b.scheduleLocked()
@@ -221,12 +232,14 @@ func (b *Batcher) Send(ctx context.Context, msgs ...sdk.Msg) (*sdk.TxResponse, i
 	}
 }
 
-// OnBlock tells the batcher a block was committed (call it from a block
+// OnBlock tells the batcher block height was committed (call it from a block
 // subscription, before acting on the block's events): it learns the block
 // interval and sends what is pending shortly before the next block is expected.
-func (b *Batcher) OnBlock() {
+// With height 0 (unknown) the send point's lead does not adapt.
+func (b *Batcher) OnBlock(height int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.height = height
 	now, prev := b.now(), b.lastBlock
 	if !prev.IsZero() {
 		// A gap of more than a minute is a stalled chain or a lost subscription,
@@ -249,7 +262,7 @@ func (b *Batcher) OnBlock() {
 	// (sending them at every early block made twice the txs, each simulated, and
 	// cost more throughput than the block they wait).
 	if !prev.IsZero() && b.firstAt.Before(prev) {
-		b.flushLocked()
+		b.flushLocked(0)
 		return
 	}
 	b.scheduleLocked()
@@ -280,7 +293,7 @@ func (b *Batcher) Flush() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.pending) > 0 {
-		b.flushLocked()
+		b.flushLocked(0)
 	}
 }
 
@@ -306,12 +319,12 @@ func (b *Batcher) Close() {
 
 // flushDue is when pending messages, the first of which came at first, are sent:
 // shortly before the next block is expected when block notices come (lead before
-// it, at most a quarter of the interval, so that short blocks keep a margin), or
+// it, at most half the interval, so that messages still gather for a block), or
 // linger after the first message when there are none or the expected block is
 // already late.
 func flushDue(first, lastBlock time.Time, interval, lead, linger time.Duration) time.Time {
 	if !lastBlock.IsZero() && interval > 0 {
-		due := lastBlock.Add(interval - min(lead, interval/4))
+		due := lastBlock.Add(interval - min(lead, interval/2))
 		if !due.Before(first) {
 			return due
 		}
@@ -321,7 +334,7 @@ func flushDue(first, lastBlock time.Time, interval, lead, linger time.Duration) 
 
 // scheduleLocked arms the timer for the pending messages' due time.
 func (b *Batcher) scheduleLocked() {
-	d := flushDue(b.firstAt, b.lastBlock, b.interval, b.cfg.Lead, b.cfg.Linger).Sub(b.now())
+	d := flushDue(b.firstAt, b.lastBlock, b.interval, b.lead, b.cfg.Linger).Sub(b.now())
 	if b.timer == nil {
 		b.timer = time.AfterFunc(max(d, 0), b.onTimer)
 		return
@@ -336,21 +349,30 @@ func (b *Batcher) onTimer() {
 		return
 	}
 	// A block notice may have moved the due time since the timer was armed.
-	if due := flushDue(b.firstAt, b.lastBlock, b.interval, b.cfg.Lead, b.cfg.Linger); b.now().Before(due) {
+	if due := flushDue(b.firstAt, b.lastBlock, b.interval, b.lead, b.cfg.Linger); b.now().Before(due) {
 		b.timer.Reset(due.Sub(b.now()))
 		return
 	}
-	b.flushLocked()
+	aim := int64(0)
+	if b.height > 0 && b.interval > 0 && !b.lastBlock.Add(b.interval-min(b.lead, b.interval/2)).Before(b.firstAt) {
+		aim = b.height + 1 // sent at the send point for the next block, not after lingering
+	}
+	b.flushLocked(aim)
 }
 
-// flushLocked hands the pending groups to a delivery of their own.
-func (b *Batcher) flushLocked() {
+// flushLocked hands the pending groups to a delivery of their own; aim is the
+// height they were sent for at the send point (0: sent for another reason).
+func (b *Batcher) flushLocked(aim int64) {
 	groups := b.pending
 	b.pending, b.pendingMsgs, b.pendingBytes = nil, 0, 0
 	if b.timer != nil {
 		b.timer.Stop()
 	}
-	b.spawn(groups, 0)
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		b.deliverAimed(groups, aim)
+	}()
 }
 
 func (b *Batcher) spawn(groups []*group, resends int) {
@@ -359,4 +381,32 @@ func (b *Batcher) spawn(groups []*group, resends int) {
 		defer b.wg.Done()
 		b.deliver(groups, resends)
 	}()
+}
+
+// Steps of the learned lead: up by leadUp on a tx that missed the block it was sent
+// for, down by leadDown on one that made it. At one miss in six the lead holds still.
+const (
+	leadUp   = 50 * time.Millisecond
+	leadDown = leadUp / 5
+)
+
+// landed learns from a tx sent at the send point for height aim that landed at
+// height got: a later block means the send point was past that block's proposal.
+func (b *Batcher) landed(aim, got int64) {
+	if aim <= 0 || got <= 0 {
+		return
+	}
+	b.Stats.Aimed.Add(1)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case got > aim:
+		b.Stats.Late.Add(1)
+		if b.interval > 0 {
+			b.lead = min(b.lead+leadUp, b.interval/2)
+		}
+	default:
+		b.lead = max(b.lead-leadDown, b.cfg.Lead)
+	}
+	b.Stats.LeadMillis.Store(uint64(b.lead.Milliseconds()))
 }

@@ -310,8 +310,8 @@ func TestBatcherSendsBeforeTheNextBlock(t *testing.T) {
 	// 1 s blocks, last one at t0: lead 250 ms before the next, whenever the message came.
 	require.Equal(t, t0.Add(750*ms), flushDue(t0.Add(100*ms), t0, time.Second, 250*ms, 200*ms))
 	require.Equal(t, t0.Add(750*ms), flushDue(t0.Add(700*ms), t0, time.Second, 250*ms, 200*ms))
-	// 200 ms blocks: the lead shrinks to a quarter of the interval.
-	require.Equal(t, t0.Add(150*ms), flushDue(t0.Add(10*ms), t0, 200*ms, 250*ms, 200*ms))
+	// 200 ms blocks: the lead shrinks to half the interval.
+	require.Equal(t, t0.Add(100*ms), flushDue(t0.Add(10*ms), t0, 200*ms, 250*ms, 200*ms))
 	// The expected block is late (its send point passed before the message came): linger.
 	require.Equal(t, t0.Add(1100*ms), flushDue(t0.Add(900*ms), t0, time.Second, 250*ms, 200*ms))
 
@@ -321,19 +321,71 @@ func TestBatcherSendsBeforeTheNextBlock(t *testing.T) {
 	defer b.Close()
 	clock := t0
 	b.now = func() time.Time { return clock }
-	b.OnBlock()
+	b.OnBlock(0)
 	clock = clock.Add(time.Second)
-	b.OnBlock()
+	b.OnBlock(0)
 	require.Equal(t, time.Second, b.interval)
 	clock = clock.Add(2 * time.Second)
-	b.OnBlock()
+	b.OnBlock(0)
 	require.Equal(t, time.Second, b.interval, "lower median of 1 s and 2 s")
 	clock = clock.Add(2 * time.Second)
-	b.OnBlock()
+	b.OnBlock(0)
 	require.Equal(t, 2*time.Second, b.interval, "median of 1, 2, 2 s")
 	clock = clock.Add(5 * time.Minute) // a stalled chain is not an interval
-	b.OnBlock()
+	b.OnBlock(0)
 	require.Equal(t, 2*time.Second, b.interval)
+}
+
+// A tx sent at the send point that lands a block after the one it was sent for moves
+// the send point earlier, up to half the interval; one that makes its block moves it
+// back, down to Lead. Txs sent for other reasons (a full batch, a flush) teach nothing.
+func TestBatcherLeadLearnsFromLateTxs(t *testing.T) {
+	ms := time.Millisecond
+	b, f, clock := clockedBatcher(t, 3, time.Second)
+	sendAt := func(height, landsAt int64) {
+		t.Helper()
+		b.OnBlock(height)
+		*clock = clock.Add(100 * ms)
+		done := make(chan error, 1)
+		go func() {
+			_, _, err := b.Send(context.Background(), send(fmt.Sprint("m", height)))
+			done <- err
+		}()
+		require.Eventually(t, func() bool { b.mu.Lock(); defer b.mu.Unlock(); return len(b.pending) == 1 }, time.Second, time.Millisecond)
+		f.mu.Lock()
+		f.height = landsAt - 1 // the fake chain includes the tx in the next block of its own
+		f.mu.Unlock()
+		*clock = clock.Add(time.Second) // past the send point: the timer's flush is the send point's
+		b.onTimer()
+		require.NoError(t, <-done)
+		*clock = clock.Add(-100 * ms)
+	}
+	require.Equal(t, 250*ms, b.lead)
+	sendAt(10, 12) // sent for 11, landed in 12
+	require.Equal(t, 300*ms, b.lead)
+	require.Equal(t, uint64(300), b.Stats.LeadMillis.Load())
+	for h := int64(20); h < 30; h++ {
+		sendAt(h, h+2)
+	}
+	require.Equal(t, 500*ms, b.lead, "at most half the interval")
+	sendAt(40, 41)
+	require.Equal(t, 490*ms, b.lead)
+	require.Equal(t, uint64(12), b.Stats.Aimed.Load())
+	require.Equal(t, uint64(11), b.Stats.Late.Load())
+	require.Equal(t, clock.Add(1000*ms-490*ms), flushDue(clock.Add(10*ms), *clock, time.Second, b.lead, 200*ms))
+
+	// Block notices without heights, and explicit flushes, teach nothing.
+	b.OnBlock(0)
+	require.NoError(t, func() error {
+		go func() { time.Sleep(10 * ms); b.Flush() }()
+		_, _, err := b.Send(context.Background(), send("flushed"))
+		return err
+	}())
+	require.Equal(t, uint64(12), b.Stats.Aimed.Load())
+	for range 30 {
+		b.landed(41, 41)
+	}
+	require.Equal(t, 250*ms, b.lead, "never below Lead")
 }
 
 // A halt (here 15 s between two blocks of a 1 s chain) is one outlier among the
@@ -344,17 +396,17 @@ func TestBatcherIntervalIgnoresAHalt(t *testing.T) {
 	b, _, clock := clockedBatcher(t, 4, time.Second)
 	require.Equal(t, time.Second, b.interval)
 	*clock = clock.Add(14 * time.Second)
-	b.OnBlock()
+	b.OnBlock(0)
 	require.Equal(t, time.Second, b.interval, "the halt's 15 s gap is an outlier")
 	*clock = clock.Add(time.Second)
-	b.OnBlock()
+	b.OnBlock(0)
 	require.Equal(t, time.Second, b.interval)
 	require.Equal(t, clock.Add(750*ms), flushDue(clock.Add(100*ms), b.lastBlock, b.interval, 250*ms, 200*ms))
 
 	// A lasting change of block time is learnt within three blocks.
 	for range 3 {
 		*clock = clock.Add(3 * time.Second)
-		b.OnBlock()
+		b.OnBlock(0)
 	}
 	require.Equal(t, 3*time.Second, b.interval)
 }
@@ -370,7 +422,7 @@ func clockedBatcher(t *testing.T, blocks int, gap time.Duration) (*Batcher, *fak
 	*clock = time.Unix(1_800_000_000, 0)
 	b.now = func() time.Time { return *clock }
 	for range blocks {
-		b.OnBlock()
+		b.OnBlock(0)
 		*clock = clock.Add(gap)
 	}
 	return b, f, clock
@@ -389,10 +441,10 @@ func TestBatcherSendsWhatTwoBlocksMissedAtOnce(t *testing.T) {
 	pending := func() int { b.mu.Lock(); defer b.mu.Unlock(); return len(b.pending) }
 	require.Eventually(t, func() bool { return pending() == 1 }, 5*time.Second, time.Millisecond)
 	*clock = clock.Add(time.Second) // an early block: the message waits for the next send point
-	b.OnBlock()
+	b.OnBlock(0)
 	require.Equal(t, 1, pending())
 	*clock = clock.Add(time.Second) // a second early block
-	b.OnBlock()
+	b.OnBlock(0)
 	select {
 	case err := <-done:
 		require.NoError(t, err)
@@ -409,9 +461,9 @@ func TestBatcherFlushesOnTheBlockSchedule(t *testing.T) {
 	defer b.Close()
 	// Blocks every 100 ms: a message waits for the send point ~90 ms after the last
 	// block, not for the hour-long linger.
-	b.OnBlock()
+	b.OnBlock(0)
 	time.Sleep(100 * time.Millisecond)
-	b.OnBlock()
+	b.OnBlock(0)
 	start := time.Now()
 	_, _, err := b.Send(context.Background(), send("a"))
 	require.NoError(t, err)
@@ -836,9 +888,9 @@ func TestBatcherLooksUpATxOncePerBlock(t *testing.T) {
 	f.hold = true
 	b := testBatcher(f, BatcherConfig{Poll: 5 * time.Millisecond})
 	defer b.Close()
-	b.OnBlock()
+	b.OnBlock(0)
 	time.Sleep(300 * time.Millisecond)
-	b.OnBlock() // blocks every ~300 ms: the batcher follows them
+	b.OnBlock(0) // blocks every ~300 ms: the batcher follows them
 	chs := addAll(b, "a")
 	b.Flush()
 	require.Eventually(t, func() bool { f.mu.Lock(); defer f.mu.Unlock(); return len(f.held) == 1 }, 5*time.Second, time.Millisecond)
@@ -850,7 +902,7 @@ func TestBatcherLooksUpATxOncePerBlock(t *testing.T) {
 	}
 	f.held = nil
 	f.mu.Unlock()
-	b.OnBlock()
+	b.OnBlock(0)
 	r := results(t, chs)
 	require.NoError(t, r[0].Err)
 	f.mu.Lock()

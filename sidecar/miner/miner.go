@@ -268,7 +268,7 @@ func (m *Miner) onBlock(b chain.Block) {
 		m.lastBlock.Store(time.Now().UnixNano())
 		// The batcher learns the block interval and sends what the node owes just
 		// before the next block is expected.
-		m.batch.OnBlock()
+		m.batch.OnBlock(b.Height)
 		go m.maybeHeartbeat(context.Background(), b.Height)
 	}
 	// Events are read raw (type, task_id, node_ids): a block carries every task's

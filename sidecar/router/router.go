@@ -110,7 +110,7 @@ func New(cfg Config, c *chain.Client, s *chain.Signer, log *slog.Logger) (*Route
 	go func() {
 		_ = c.Subscribe(ctx, chain.SubscribeConfig{}, func(b chain.Block) {
 			if !b.FromTx {
-				cb.batch.OnBlock()
+				cb.batch.OnBlock(b.Height)
 				r.watch.OnBlock(ctx, b)
 			}
 		}, func(string) { r.watch.OnGap() })
