@@ -163,9 +163,9 @@ for mode in $MODES; do
     "$BIN/chainbench" -mode observe -label "router flow" -from-height "$((h0 + 1))" -to-height "$h1" -rpc "$RPC"
     echo "    CPU seconds during the flow: $(cpu_delta "$cpu_before" "$(proc_cpu)")"
     for n in 1 2 3; do
-      echo "    miner$n: $(curl -fsS "http://127.0.0.1:$((PORT_BASE + 100 + n))/metrics" | grep -E '^cortd_(miner_batch_txs_total|miner_batch_msgs_total|miner_batch_splits_total|miner_batch_resends_total|sidecar_txs_simulated_total|sidecar_txs_gas_predicted_total) ' | tr '\n' ' ' || true)"
+      echo "    miner$n: $(curl -fsS "http://127.0.0.1:$((PORT_BASE + 100 + n))/metrics" | grep -E '^cortd_(miner_batch_txs_total|miner_batch_msgs_total|miner_batch_splits_total|miner_batch_resends_total|miner_batch_aimed_total|miner_batch_late_total|miner_batch_lead_milliseconds|sidecar_txs_simulated_total|sidecar_txs_gas_predicted_total) ' | tr '\n' ' ' || true)"
     done
-    echo "    router: $(curl -fsS "http://127.0.0.1:$((PORT_BASE + 80))/metrics" | grep -E '^cortd_router_(answered_total|batch_txs_total|batch_msgs_total|batch_splits_total) ' | tr '\n' ' ' || true)"
+    echo "    router: $(curl -fsS "http://127.0.0.1:$((PORT_BASE + 80))/metrics" | grep -E '^cortd_router_(answered_total|batch_txs_total|batch_msgs_total|batch_splits_total|batch_aimed_total|batch_late_total|batch_lead_milliseconds) ' | tr '\n' ' ' || true)"
     bash scripts/localnet.sh stop >/dev/null
     ;;
   overload)

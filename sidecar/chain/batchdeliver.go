@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -335,9 +336,56 @@ func (b *Batcher) splitAfterSimulation(groups []*group, i, resends int, err erro
 			b.deliverGas(prefix, resends, gas, 0)
 		}()
 	}
-	if i+1 < len(groups) {
-		b.spawn(groups[i+1:], resends)
+	rest, doomed := b.sameFate(groups[i+1:], groups[i], idx(groups, i, err), err)
+	if len(rest) > 0 {
+		b.spawn(rest, resends)
+	}
+	if doomed {
+		return true
 	}
 	b.deliver([]*group{groups[i]}, resends)
 	return true
+}
+
+// idx is the index inside group i of the message err names (0 when it names none).
+func idx(groups []*group, i int, err error) int {
+	off := 0
+	for _, g := range groups[:i] {
+		off += len(g.msgs)
+	}
+	if m := msgIndexRe.FindStringSubmatch(err.Error()); m != nil {
+		if n, perr := strconv.Atoi(m[1]); perr == nil && n-off >= 0 && n-off < len(groups[i].msgs) {
+			return n - off
+		}
+	}
+	return 0
+}
+
+// sameFate ends refused (whose message at index at was refused with err) and every
+// group of rest whose messages SameFate says share its fate, with err, and returns
+// the groups left to send. doomed reports whether refused was ended.
+func (b *Batcher) sameFate(rest []*group, refused *group, at int, err error) (left []*group, doomed bool) {
+	if b.cfg.SameFate == nil {
+		return rest, false
+	}
+	same := b.cfg.SameFate(refused.msgs[at], err)
+	if same == nil {
+		return rest, false
+	}
+	fail := func(g *group) {
+		b.Stats.Failed.Add(1)
+		g.done(BatchResult{Err: err})
+	}
+	n := 1
+	fail(refused)
+	for _, g := range rest {
+		if slices.IndexFunc(g.msgs, func(m sdk.Msg) bool { return !same(m) }) >= 0 {
+			left = append(left, g)
+			continue
+		}
+		n++
+		fail(g)
+	}
+	b.log.Info("refused with the message before them in the batch", "groups", n, "err", err)
+	return left, true
 }

@@ -310,8 +310,8 @@ func TestBatcherSendsBeforeTheNextBlock(t *testing.T) {
 	// 1 s blocks, last one at t0: lead 250 ms before the next, whenever the message came.
 	require.Equal(t, t0.Add(750*ms), flushDue(t0.Add(100*ms), t0, time.Second, 250*ms, 200*ms))
 	require.Equal(t, t0.Add(750*ms), flushDue(t0.Add(700*ms), t0, time.Second, 250*ms, 200*ms))
-	// 200 ms blocks: the lead shrinks to half the interval.
-	require.Equal(t, t0.Add(100*ms), flushDue(t0.Add(10*ms), t0, 200*ms, 250*ms, 200*ms))
+	// 200 ms blocks: the lead shrinks to nine tenths of the interval.
+	require.Equal(t, t0.Add(20*ms), flushDue(t0.Add(10*ms), t0, 200*ms, 250*ms, 200*ms))
 	// The expected block is late (its send point passed before the message came): linger.
 	require.Equal(t, t0.Add(1100*ms), flushDue(t0.Add(900*ms), t0, time.Second, 250*ms, 200*ms))
 
@@ -337,7 +337,7 @@ func TestBatcherSendsBeforeTheNextBlock(t *testing.T) {
 }
 
 // A tx sent at the send point that lands a block after the one it was sent for moves
-// the send point earlier, up to half the interval; one that makes its block moves it
+// the send point earlier, up to 9/10 of the interval; one that makes its block moves it
 // back, down to Lead. Txs sent for other reasons (a full batch, a flush) teach nothing.
 func TestBatcherLeadLearnsFromLateTxs(t *testing.T) {
 	ms := time.Millisecond
@@ -345,7 +345,7 @@ func TestBatcherLeadLearnsFromLateTxs(t *testing.T) {
 	sendAt := func(height, landsAt int64) {
 		t.Helper()
 		b.OnBlock(height)
-		*clock = clock.Add(100 * ms)
+		*clock = clock.Add(50 * ms) // before the send point, however large the lead
 		done := make(chan error, 1)
 		go func() {
 			_, _, err := b.Send(context.Background(), send(fmt.Sprint("m", height)))
@@ -358,21 +358,21 @@ func TestBatcherLeadLearnsFromLateTxs(t *testing.T) {
 		*clock = clock.Add(time.Second) // past the send point: the timer's flush is the send point's
 		b.onTimer()
 		require.NoError(t, <-done)
-		*clock = clock.Add(-100 * ms)
+		*clock = clock.Add(-50 * ms)
 	}
 	require.Equal(t, 250*ms, b.lead)
 	sendAt(10, 12) // sent for 11, landed in 12
 	require.Equal(t, 300*ms, b.lead)
 	require.Equal(t, uint64(300), b.Stats.LeadMillis.Load())
-	for h := int64(20); h < 30; h++ {
+	for h := int64(20); h < 40; h++ {
 		sendAt(h, h+2)
 	}
-	require.Equal(t, 500*ms, b.lead, "at most half the interval")
+	require.Equal(t, 900*ms, b.lead, "at most 9/10 of the interval")
 	sendAt(40, 41)
-	require.Equal(t, 490*ms, b.lead)
-	require.Equal(t, uint64(12), b.Stats.Aimed.Load())
-	require.Equal(t, uint64(11), b.Stats.Late.Load())
-	require.Equal(t, clock.Add(1000*ms-490*ms), flushDue(clock.Add(10*ms), *clock, time.Second, b.lead, 200*ms))
+	require.Equal(t, 890*ms, b.lead)
+	require.Equal(t, uint64(22), b.Stats.Aimed.Load())
+	require.Equal(t, uint64(21), b.Stats.Late.Load())
+	require.Equal(t, clock.Add(1000*ms-890*ms), flushDue(clock.Add(10*ms), *clock, time.Second, b.lead, 200*ms))
 
 	// Block notices without heights, and explicit flushes, teach nothing.
 	b.OnBlock(0)
@@ -381,8 +381,8 @@ func TestBatcherLeadLearnsFromLateTxs(t *testing.T) {
 		_, _, err := b.Send(context.Background(), send("flushed"))
 		return err
 	}())
-	require.Equal(t, uint64(12), b.Stats.Aimed.Load())
-	for range 30 {
+	require.Equal(t, uint64(22), b.Stats.Aimed.Load())
+	for range 70 {
 		b.landed(41, 41)
 	}
 	require.Equal(t, 250*ms, b.lead, "never below Lead")
@@ -554,6 +554,51 @@ func TestBatcherSendsWhatPassedSimulationWithoutSimulatingAgain(t *testing.T) {
 	require.ElementsMatch(t, [][]string{{"m0", "m1"}, {"m3", "m4"}}, g.gasSigned, "the prefixes that passed were not simulated again")
 	// Simulations: all 8, m2 alone, m3..m7, m5 alone, m6..m7.
 	require.Equal(t, 5, f.signs)
+}
+
+// SameFate: the messages after a refused one that share its fate (here every "q"
+// message from q2 on, as submits to a session whose queue filled) end with its error at
+// once; the others are simulated once more, without them. Without SameFate every q
+// would be split off with a simulation of the rest each.
+func TestBatcherEndsMessagesSharingARefusedOnesFate(t *testing.T) {
+	f := newFakeTxChain()
+	f.simFail = func(n string) error {
+		if strings.HasPrefix(n, "q") && n >= "q2" {
+			return errorsmod.Wrap(sdkerrors.ErrInsufficientFunds, "queue full")
+		}
+		return nil
+	}
+	g := &gasFake{fakeTxChain: f}
+	var asked []string
+	cfg := BatcherConfig{Linger: time.Hour, Poll: 5 * time.Millisecond,
+		SameFate: func(refused sdk.Msg, err error) func(sdk.Msg) bool {
+			asked = append(asked, msgName(refused))
+			if !Is(err, sdkerrors.ErrInsufficientFunds) {
+				return nil
+			}
+			return func(m sdk.Msg) bool { return strings.HasPrefix(msgName(m), "q") }
+		}}
+	b := NewBatcher(g, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	defer b.Close()
+	chs := addAll(b, "q0", "q1", "a0", "q2", "q3", "a1", "q4,a2", "q5")
+	b.Flush()
+	rs := results(t, chs)
+	for i, ok := range []bool{true, true, true, false, false, true, false, false} {
+		if ok {
+			require.NoError(t, rs[i].Err, "group %d", i)
+		} else {
+			require.True(t, Is(rs[i].Err, sdkerrors.ErrInsufficientFunds), "group %d: %v", i, rs[i].Err)
+		}
+	}
+	// q2 dooms q3 and q5 (but not q4,a2, whose a2 is not a q); q4,a2 sent again with
+	// a1 is refused at q4, and a1 goes with the gas that simulation reported.
+	require.Equal(t, []string{"q2", "q4"}, asked)
+	_, committed, _ := f.snapshot()
+	require.ElementsMatch(t, [][]string{{"q0", "q1", "a0"}, {"a1"}}, committed)
+	require.Equal(t, uint64(4), b.Stats.Failed.Load())
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	require.Equal(t, 2, f.signs, "two simulations: the batch, and a1 with q4,a2")
 }
 
 func TestBatcherIsolatesAMessageRefusedInSimulation(t *testing.T) {

@@ -102,6 +102,9 @@ func New(cfg Config, c *chain.Client, s *chain.Signer, log *slog.Logger) (*Route
 	if err != nil || s == nil || c == nil { // no chain: tests of what is decided before it
 		return r, err
 	}
+	if cfg.Batch.SameFate == nil {
+		cfg.Batch.SameFate = queueFullFate
+	}
 	cb.batch = s.NewBatcher(cfg.Batch)
 	// One subscription for the process's life: the batcher sends the block's
 	// submissions just before the next block is expected, and the watcher reads the
