@@ -191,7 +191,7 @@ func (m *Miner) stepQueued(ctx context.Context, t *sessionstypes.Task, queued fu
 		case err == nil:
 			m.M.Precommits.Add(1)
 			m.landed(t.Id, sessionstypes.TASK_STATUS_PRECOMMIT)
-			m.log.Info("precommitted", "task", t.Id, "hash", hex.EncodeToString(r.Hash[:8]), "took", time.Since(start).Round(time.Millisecond))
+			m.log.Debug("precommitted", "task", t.Id, "hash", hex.EncodeToString(r.Hash[:8]), "took", time.Since(start).Round(time.Millisecond))
 		case chain.Is(err, sessionstypes.ErrAlreadyPrecommitted):
 			// An earlier send landed (e.g. before a restart).
 			m.landed(t.Id, sessionstypes.TASK_STATUS_PRECOMMIT)
@@ -217,7 +217,7 @@ func (m *Miner) stepQueued(ctx context.Context, t *sessionstypes.Task, queued fu
 		case err == nil:
 			m.M.Commits.Add(1)
 			m.landed(t.Id, sessionstypes.TASK_STATUS_COMMIT)
-			m.log.Info("committed", "task", t.Id, "completion_tokens", r.CompletionTokens)
+			m.log.Debug("committed", "task", t.Id, "completion_tokens", r.CompletionTokens)
 		case chain.Is(err, sessionstypes.ErrAlreadyCommitted):
 			m.landed(t.Id, sessionstypes.TASK_STATUS_COMMIT)
 		case chain.Is(err, sessionstypes.ErrLate), chain.Is(err, sessionstypes.ErrWrongPhase):
@@ -276,7 +276,7 @@ func (m *Miner) result(ctx context.Context, t *sessionstypes.Task) (Result, erro
 	}
 	took := time.Since(start)
 	m.M.observeTask(took, r.CompletionTokens)
-	m.log.Info("computed", "task", t.Id, "model", t.ModelId, "completion_tokens", r.CompletionTokens, "took", took.Round(time.Millisecond), "faulty", m.cfg.Faulty, "faulty_embedding", m.cfg.FaultyEmbedding)
+	m.log.Debug("computed", "task", t.Id, "model", t.ModelId, "completion_tokens", r.CompletionTokens, "took", took.Round(time.Millisecond), "faulty", m.cfg.Faulty, "faulty_embedding", m.cfg.FaultyEmbedding)
 	return r, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"math/rand"
 	"testing"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cosmos/gogoproto/proto"
 	"github.com/stretchr/testify/require"
 
@@ -139,4 +140,28 @@ func BenchmarkEventToABCI(b *testing.B) {
 			_ = ev.ABCIEvent()
 		}
 	})
+}
+
+// FromABCIEvent reads back what ParseTypedEvent reads, on the same random events.
+func TestFromABCIEventIsParseTypedEvent(t *testing.T) {
+	r := rand.New(rand.NewSource(11))
+	for i := 0; i < 400; i++ {
+		ev := randomEvents(r, i)[1].(*types.EventTaskAssigned)
+		abciEv := abci.Event(ev.ABCIEvent())
+		want, err := sdk.ParseTypedEvent(abciEv)
+		require.NoError(t, err)
+		var got types.EventTaskAssigned
+		require.NoError(t, got.FromABCIEvent(abciEv))
+		require.Equal(t, want, &got, "%v", ev)
+	}
+	var got types.EventTaskAssigned
+	require.Error(t, got.FromABCIEvent(abci.Event{Type: "cortd.sessions.v1.EventTaskEnded"}))
+	for _, bad := range []abci.Event{
+		{Type: "cortd.sessions.v1.EventTaskAssigned", Attributes: []abci.EventAttribute{{Key: "task_id", Value: `"x"`}}},
+		{Type: "cortd.sessions.v1.EventTaskAssigned", Attributes: []abci.EventAttribute{{Key: "prompt", Value: `"unterminated`}}},
+		{Type: "cortd.sessions.v1.EventTaskAssigned", Attributes: []abci.EventAttribute{{Key: "sampling", Value: `{"temperature":"hot"}`}}},
+		{Type: "cortd.sessions.v1.EventTaskAssigned", Attributes: []abci.EventAttribute{{Key: "verification", Value: `"VERIFICATION_MODE_NONE"`}}},
+	} {
+		require.Error(t, got.FromABCIEvent(bad), "%v", bad)
+	}
 }
