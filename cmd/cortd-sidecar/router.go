@@ -98,6 +98,7 @@ func newRouterCmd() *cobra.Command {
 	f.DurationVar(&cfg.Timeout, "request-timeout", 2*time.Minute, "bound on one request, submission to validated result (then 504)")
 	f.StringVar(&cfg.ModelsDir, "models", "", "folder of model folders: chat completions use <models>/<id>/tokenizer_config.json's chat_template (without one: a plain \"role: content\" transcript)")
 	f.IntVar(&cfg.MaxEmbeddingInputs, "max-embedding-inputs", 16, "strings one /v1/embeddings request may embed (one task each)")
+	f.BoolVar(&cfg.SubmitWindow, "submit-window", false, "keep a session's submits in flight within the chain's max_queued_per_session: none fails in its block for a full queue, but past it they wait a block")
 	f.Uint32Var(&redundancy, "redundancy", 3, "nodes per task in the router's sessions")
 	f.Uint32Var(&quorum, "quorum", 2, "agreeing results a task needs")
 	f.Uint32Var(&minLevel, "min-level", 0, "minimum node level")

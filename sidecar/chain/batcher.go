@@ -54,6 +54,11 @@ type BatcherConfig struct {
 	// groups whose every message it matches end with its error at once, instead of
 	// one split and one simulation of the rest per refused message. nil: none do.
 	SameFate func(refused sdk.Msg, err error) func(sdk.Msg) bool
+	// Window, when set, keys the messages whose count in flight is bounded (see
+	// batchwindow.go): it returns a message's key and the most messages of that key
+	// that may be in txs not yet known to have landed or failed ("" or a limit of 0:
+	// unbounded). The router keys submits by session, at max_queued_per_session.
+	Window func(sdk.Msg) (key string, limit int)
 }
 
 func (c *BatcherConfig) defaults() {
@@ -103,6 +108,8 @@ type BatcherStats struct {
 	// Aimed: txs sent at their send point that landed; Late: those of them that
 	// missed the block they were sent for. LeadMillis: the send point's lead now.
 	Aimed, Late, LeadMillis atomic.Uint64
+	// Windowed: groups that waited for room in the window (BatcherConfig.Window).
+	Windowed atomic.Uint64
 	// Delivered and Failed count groups by outcome.
 	Delivered, Failed atomic.Uint64
 }
@@ -116,9 +123,11 @@ var errEmptyGroup = errors.New("chain: empty message group")
 // group is messages that go into one tx together (a request's tasks) and share
 // one outcome.
 type group struct {
-	msgs []sdk.Msg
-	size int
-	done func(BatchResult)
+	msgs   []sdk.Msg
+	size   int
+	done   func(BatchResult)
+	window []windowUse // its share of the window (BatcherConfig.Window)
+	waited bool        // it has waited for the window (counted once)
 }
 
 // Batcher collects the messages a role owes and sends them as few unordered
@@ -150,14 +159,19 @@ type Batcher struct {
 	pending      []*group
 	pendingMsgs  int
 	pendingBytes int
-	firstAt      time.Time     // when the oldest pending group came
-	lastBlock    time.Time     // when the last block notice came
-	height       int64         // the last block notice's height (0: not given)
-	lead         time.Duration // the send point's lead, learned from Lead (see BatcherConfig.Lead)
-	interval     time.Duration // expected time between block notices (median of gaps)
-	gaps         blockGaps     // the last gaps between block notices
-	timer        *time.Timer
-	closed       bool
+	// waiting: groups that did not fit the window at a send point, in order; they go
+	// first at the next one after a release. inflight: messages per window key in
+	// txs sent and not yet ended.
+	waiting   []*group
+	inflight  map[string]int
+	firstAt   time.Time     // when the oldest pending group came
+	lastBlock time.Time     // when the last block notice came
+	height    int64         // the last block notice's height (0: not given)
+	lead      time.Duration // the send point's lead, learned from Lead (see BatcherConfig.Lead)
+	interval  time.Duration // expected time between block notices (median of gaps)
+	gaps      blockGaps     // the last gaps between block notices
+	timer     *time.Timer
+	closed    bool
 	// blockCh is closed at the next block notice (and replaced): inclusion checks
 	// wait on it, so a tx in flight costs one lookup per block, not one per Poll.
 	blockCh chan struct{}
@@ -198,7 +212,7 @@ func (b *Batcher) Add(msgs []sdk.Msg, done func(BatchResult)) {
 		go done(BatchResult{Err: errEmptyGroup})
 		return
 	}
-	g := &group{msgs: msgs, done: done}
+	g := &group{msgs: msgs, done: done, window: b.windowOf(msgs)}
 	for _, m := range msgs {
 		g.size += proto.Size(m)
 	}
@@ -261,7 +275,7 @@ func (b *Batcher) OnBlock(height int64) {
 		close(b.blockCh)
 		b.blockCh = nil
 	}
-	if len(b.pending) == 0 {
+	if len(b.pending)+len(b.waiting) == 0 {
 		return
 	}
 	// Messages that came before the previous block and are still pending have
@@ -300,7 +314,7 @@ func (g *blockGaps) add(gap time.Duration) time.Duration {
 func (b *Batcher) Flush() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if len(b.pending) > 0 {
+	if len(b.pending)+len(b.waiting) > 0 {
 		b.flushLocked(0)
 	}
 }
@@ -311,8 +325,8 @@ func (b *Batcher) Flush() {
 func (b *Batcher) Close() {
 	b.mu.Lock()
 	b.closed = true
-	pending := b.pending
-	b.pending, b.pendingMsgs, b.pendingBytes = nil, 0, 0
+	pending := append(b.waiting, b.pending...)
+	b.pending, b.pendingMsgs, b.pendingBytes, b.waiting = nil, 0, 0, nil
 	if b.timer != nil {
 		b.timer.Stop()
 	}
@@ -352,7 +366,7 @@ func (b *Batcher) scheduleLocked() {
 func (b *Batcher) onTimer() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if len(b.pending) == 0 || b.closed {
+	if len(b.pending)+len(b.waiting) == 0 || b.closed {
 		return
 	}
 	// A block notice may have moved the due time since the timer was armed.
@@ -369,17 +383,35 @@ func (b *Batcher) onTimer() {
 
 // flushLocked hands the pending groups to a delivery of their own; aim is the
 // height they were sent for at the send point (0: sent for another reason).
+// Groups that do not fit the window stay waiting (batchwindow.go).
 func (b *Batcher) flushLocked(aim int64) {
 	groups := b.pending
+	if len(b.waiting) > 0 {
+		groups = append(b.waiting, b.pending...)
+	}
 	b.pending, b.pendingMsgs, b.pendingBytes = nil, 0, 0
 	if b.timer != nil {
 		b.timer.Stop()
 	}
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		b.deliverAimed(groups, aim)
-	}()
+	groups, b.waiting = b.admitLocked(groups)
+	// Groups that waited go with the pending ones, in txs within the bounds.
+	for len(groups) > 0 {
+		n, msgs, size := 0, 0, 0
+		for ; n < len(groups); n++ {
+			g := groups[n]
+			if n > 0 && (msgs+len(g.msgs) > b.cfg.MaxMsgs || size+g.size > b.cfg.MaxTxBytes) {
+				break
+			}
+			msgs, size = msgs+len(g.msgs), size+g.size
+		}
+		tx := groups[:n:n]
+		groups = groups[n:]
+		b.wg.Add(1)
+		go func() {
+			defer b.wg.Done()
+			b.deliverAimed(tx, aim)
+		}()
+	}
 }
 
 func (b *Batcher) spawn(groups []*group, resends int) {

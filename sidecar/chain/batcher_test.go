@@ -954,3 +954,131 @@ func TestBatcherLooksUpATxOncePerBlock(t *testing.T) {
 	defer f.mu.Unlock()
 	require.LessOrEqual(t, f.finds, 3)
 }
+
+// byFirstLetter keys messages by their name's first letter, at most limit in flight.
+func byFirstLetter(limit int) func(sdk.Msg) (string, int) {
+	return func(m sdk.Msg) (string, int) { return msgName(m)[:1], limit }
+}
+
+// includeHeld lands every tx the fake chain holds.
+func includeHeld(f *fakeTxChain) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for h, msgs := range f.held {
+		f.include(h, msgs)
+	}
+	f.held = nil
+}
+
+// landAll lands the held txs one at a time until last is applied and nothing is
+// held, asserting that the held txs never carry more than most messages of last's
+// key (first letter).
+func landAll(t *testing.T, f *fakeTxChain, most int, last string) {
+	t.Helper()
+	for step := 0; ; step++ {
+		require.Less(t, step, 200, "%s never landed", last)
+		f.mu.Lock()
+		held, one := 0, ""
+		for h, msgs := range f.held {
+			for _, n := range names(msgs) {
+				if n[:1] == last[:1] {
+					held++
+				}
+			}
+			one = h
+		}
+		if one != "" {
+			f.include(one, f.held[one])
+			delete(f.held, one)
+		}
+		done := f.applied[last] == 1 && one == ""
+		f.mu.Unlock()
+		require.LessOrEqual(t, held, most)
+		if done {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// The window keeps a key's messages in flight within its limit: what does not fit
+// waits, in order (a later group of the key too, even one that would fit), while
+// other keys go; the waiting groups go once the txs in flight have landed, with no
+// flush asked for; a group over the limit on its own goes when nothing of its key
+// is in flight.
+func TestBatcherWindowBoundsAKeysMessagesInFlight(t *testing.T) {
+	f := newFakeTxChain()
+	f.hold = true
+	b := testBatcher(f, BatcherConfig{Linger: 20 * time.Millisecond, Window: byFirstLetter(3)})
+	defer b.Close()
+	first := addAll(b, "a0,a1", "a2", "b0", "a3", "b1", "a4")
+	b.Flush()
+	require.Eventually(t, func() bool { f.mu.Lock(); defer f.mu.Unlock(); return len(f.held) == 1 }, 5*time.Second, time.Millisecond)
+	txs, _, _ := f.snapshot()
+	require.Equal(t, [][]string{{"a0", "a1", "a2", "b0", "b1"}}, txs, "a3 would make four a's in flight; a4 waits behind it")
+	require.Equal(t, uint64(2), b.Stats.Windowed.Load())
+
+	// More a's wait behind them; flushes send nothing while the window is full.
+	more := addAll(b, "a5")
+	b.Flush()
+	time.Sleep(60 * time.Millisecond) // past the linger: its flush sends nothing either
+	txs, _, _ = f.snapshot()
+	require.Len(t, txs, 1)
+	require.Equal(t, uint64(3), b.Stats.Windowed.Load(), "a group is counted once however often it waits")
+
+	// The tx lands: a3, a4, a5 go by themselves as its groups end (together, or a5
+	// after, depending on when the timer's flush sees the shares returned), in order
+	// and never more than three a's at once.
+	landAll(t, f, 3, "a5")
+	for _, r := range results(t, append(first, more...)) {
+		require.NoError(t, r.Err)
+	}
+	txs, _, _ = f.snapshot()
+	var order []string
+	for _, tx := range txs[1:] {
+		order = append(order, tx...)
+	}
+	require.Equal(t, []string{"a3", "a4", "a5"}, order)
+
+	// Four a's in one group exceed the limit on their own: they go, alone.
+	big := addAll(b, "a6,a7,a8,a9")
+	b.Flush()
+	require.Eventually(t, func() bool { f.mu.Lock(); defer f.mu.Unlock(); return len(f.held) == 1 }, 5*time.Second, time.Millisecond)
+	includeHeld(f)
+	require.NoError(t, results(t, big)[0].Err)
+	_, committed, applied := f.snapshot()
+	require.Len(t, committed, 3)
+	for _, n := range []string{"a0", "a3", "a5", "a9", "b1"} {
+		require.Equal(t, 1, applied[n], n)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	require.Empty(t, b.inflight, "every share returned")
+}
+
+// A tx that fails in its block keeps its groups' shares while they are sent again:
+// the window counts them until their own outcome, and a waiting group goes after.
+func TestBatcherWindowHoldsThroughASplit(t *testing.T) {
+	f := newFakeTxChain()
+	f.execFail = func(n string) error {
+		if n == "a1" {
+			return errorsmod.Wrap(sdkerrors.ErrInsufficientFunds, "a1 is broke")
+		}
+		return nil
+	}
+	f.hold = true
+	b := testBatcher(f, BatcherConfig{Linger: 20 * time.Millisecond, Window: byFirstLetter(2)})
+	defer b.Close()
+	chs := addAll(b, "a0", "a1", "a2")
+	b.Flush()
+	require.Eventually(t, func() bool { f.mu.Lock(); defer f.mu.Unlock(); return len(f.held) == 1 }, 5*time.Second, time.Millisecond)
+	// The tx fails at a1: a0 and a1 are sent again, each alone (a1 for its own
+	// error), and a2 only once one of them has ended.
+	landAll(t, f, 2, "a2")
+	rs := results(t, chs)
+	require.NoError(t, rs[0].Err)
+	require.True(t, Is(rs[1].Err, sdkerrors.ErrInsufficientFunds), "%v", rs[1].Err)
+	require.NoError(t, rs[2].Err)
+	_, _, applied := f.snapshot()
+	require.Equal(t, map[string]int{"a0": 1, "a2": 1}, applied)
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	sdkmath "cosmossdk.io/math"
 	"github.com/stretchr/testify/assert"
@@ -188,4 +189,25 @@ func TestStoreRefusesInvalidUTF8(t *testing.T) {
 	s, err := OpenStore(t.TempDir())
 	require.NoError(t, err)
 	require.ErrorContains(t, s.Put(Result{TaskID: 1, Text: "a\xffb"}), "UTF-8")
+}
+
+// The full poll runs at every tick while no block event comes, at the tick after a
+// failure, and at every backstopEvery-th tick otherwise.
+func TestBackstopPollsWhenEventsMayHaveMissedSomething(t *testing.T) {
+	m := &Miner{cfg: Config{PollInterval: 3 * time.Second}}
+	now := time.Unix(1_000_000, 0)
+	m.lastBlock.Store(now.Add(-time.Second).UnixNano())
+	var due []int
+	for tick := 1; tick <= 2*backstopEvery; tick++ {
+		if m.backstopDue(tick, now) {
+			due = append(due, tick)
+		}
+	}
+	require.Equal(t, []int{backstopEvery, 2 * backstopEvery}, due, "events arriving: only the safety net")
+
+	m.failed.Store(true)
+	require.True(t, m.backstopDue(1, now), "a failed read or step is retried at the next tick")
+	require.False(t, m.backstopDue(2, now), "once")
+
+	require.True(t, m.backstopDue(1, now.Add(3*time.Second)), "no block event for a tick: every tick")
 }

@@ -29,6 +29,7 @@ func (m *Miner) pollAll(ctx context.Context) {
 		cancel()
 		if err != nil {
 			m.log.Warn("polling assignments failed", "err", err)
+			m.failed.Store(true)
 			return
 		}
 		for i := range res.Tasks {
@@ -75,6 +76,7 @@ func (m *Miner) pollTasksIn(ctx context.Context, ids []uint64, r *round) {
 	tasks, missing, err := m.readTasks(ctx, uniq)
 	if err != nil {
 		m.log.Warn("reading tasks failed; the next poll retries", "tasks", len(uniq), "err", err)
+		m.failed.Store(true)
 	}
 	for _, id := range missing {
 		m.forget(id)
@@ -138,6 +140,7 @@ func (m *Miner) dispatchIn(ctx context.Context, t *sessionstypes.Task, r *round)
 		}()
 		if err := m.stepQueued(ctx, &task, queued); err != nil && ctx.Err() == nil {
 			m.log.Warn("task step failed; will retry on the next poll", "task", task.Id, "err", err)
+			m.failed.Store(true)
 		}
 	}()
 }

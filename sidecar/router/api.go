@@ -22,6 +22,13 @@ func (r *Router) Handler() http.Handler {
 		if b, ok := r.b.(interface{ batchStats() *chain.BatcherStats }); ok && b.batchStats() != nil {
 			b.batchStats().WriteMetrics(w, "cortd_router")
 		}
+		// Its txs whose gas the node simulated, and those signed with the gas model's
+		// prediction (no simulation).
+		if b, ok := r.b.(interface{ signerStats() *chain.SignerStats }); ok && b.signerStats() != nil {
+			s := b.signerStats()
+			fmt.Fprintf(w, "# TYPE cortd_router_txs_simulated_total counter\ncortd_router_txs_simulated_total %d\n", s.Simulated.Load())
+			fmt.Fprintf(w, "# TYPE cortd_router_txs_gas_predicted_total counter\ncortd_router_txs_gas_predicted_total %d\n", s.Predicted.Load())
+		}
 	})
 	mux.Handle("GET /v1/models", r.guard(r.models))
 	mux.Handle("POST /v1/completions", r.guard(r.completions))

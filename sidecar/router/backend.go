@@ -124,6 +124,14 @@ func (b chainBackend) batchStats() *chain.BatcherStats {
 	return &b.batch.Stats
 }
 
+// signerStats are the router's signer's counters for /metrics (nil without a chain).
+func (b chainBackend) signerStats() *chain.SignerStats {
+	if b.s == nil {
+		return nil
+	}
+	return &b.s.Stats
+}
+
 func nextKey(p *query.PageResponse) []byte {
 	if p == nil {
 		return nil
