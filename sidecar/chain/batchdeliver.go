@@ -67,6 +67,9 @@ func (b *Batcher) deliverGas(groups []*group, resends int, gas uint64, aim int64
 		b.failed(groups, err, resends)
 		return
 	}
+	if l, ok := b.tx.(gasLearner); ok && res != nil && res.GasUsed > 0 {
+		l.Landed(msgs, uint64(res.GasUsed))
+	}
 	off := 0
 	for _, g := range groups {
 		b.Stats.Delivered.Add(1)
@@ -174,6 +177,10 @@ type distruster interface{ Distrust() }
 // gasPredictor is a TxSender that says which of its txs were signed with predicted
 // gas (a Signer's does).
 type gasPredictor interface{ Predicted(hash string) bool }
+
+// gasLearner is a TxSender whose gas predictions learn from what its txs used in
+// their blocks (a Signer's do).
+type gasLearner interface{ Landed(msgs []sdk.Msg, gasUsed uint64) }
 
 // gasRaiser is a TxSender that can raise the gas it asks for (a Signer's does).
 type gasRaiser interface {

@@ -45,6 +45,8 @@ type fakeTxChain struct {
 	distrusts int
 	// predictAll: every tx is reported as signed with predicted gas.
 	predictAll bool
+	// landedGas: the Landed calls (messages and gas used), in order.
+	landedGas []string
 	// hold: accepted txs wait in held until the test includes them (a block later)
 	hold  bool
 	held  map[string][]sdk.Msg
@@ -134,7 +136,7 @@ func (f *fakeTxChain) Broadcast(_ context.Context, bz []byte) error {
 // include executes the tx in a block of its own.
 func (f *fakeTxChain) include(hash string, msgs []sdk.Msg) {
 	f.height++
-	res := &sdk.TxResponse{TxHash: hash, Height: f.height}
+	res := &sdk.TxResponse{TxHash: hash, Height: f.height, GasUsed: int64(1000 * len(msgs))}
 	if f.oog > 0 {
 		f.oog--
 		res.Codespace, res.Code = sdkerrors.ErrOutOfGas.Codespace(), sdkerrors.ErrOutOfGas.ABCICode()
@@ -177,6 +179,12 @@ func (f *fakeTxChain) Predicted(hash string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.predictAll && f.signed[hash] != nil
+}
+
+func (f *fakeTxChain) Landed(msgs []sdk.Msg, gasUsed uint64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.landedGas = append(f.landedGas, fmt.Sprint(names(msgs), gasUsed))
 }
 
 func (f *fakeTxChain) Distrust() {
@@ -1081,4 +1089,24 @@ func TestBatcherWindowHoldsThroughASplit(t *testing.T) {
 	require.NoError(t, rs[2].Err)
 	_, _, applied := f.snapshot()
 	require.Equal(t, map[string]int{"a0": 1, "a2": 1}, applied)
+}
+
+// A tx that lands teaches the sender's gas model what it used in its block; one
+// that fails in its block does not.
+func TestBatcherTeachesTheGasModelWhatTxsUsed(t *testing.T) {
+	f := newFakeTxChain()
+	f.execFail = func(n string) error {
+		if n == "m2" {
+			return errorsmod.Wrap(sdkerrors.ErrUnauthorized, "m2 may not")
+		}
+		return nil
+	}
+	b := testBatcher(f, BatcherConfig{})
+	defer b.Close()
+	chs := addAll(b, seq("m", 4)...)
+	b.Flush()
+	results(t, chs)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	require.Equal(t, []string{"[m0 m1 m3] 3000"}, f.landedGas)
 }

@@ -136,6 +136,39 @@ func (g *gasModel) learn(msgs []sdk.Msg, gasUsed uint64) {
 	if g.hold > 0 {
 		g.hold--
 	}
+	g.recordLocked(s, gasUsed)
+}
+
+// landed records what a tx of msgs used in its block. A message can cost more there
+// than in its simulation, which ran on the state before the block: the reveal that
+// completes a task's quorum pays for its validation and settlement, and in a
+// simulation the miner's reveal is seldom the last, while in the block about one in
+// three is. Learning only from simulations, a loaded miner's predicted batches ran
+// out of gas (6 of ~230 txs), and each failure made the next 16 batches simulate.
+func (g *gasModel) landed(msgs []sdk.Msg, gasUsed uint64) {
+	if len(msgs) < gasModelMinBatch || gasUsed == 0 {
+		return
+	}
+	s := shapeOf(msgs)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.recordLocked(s, gasUsed)
+}
+
+// estimate is the model's gas for msgs when it has one, without counting it as a
+// prediction (a simulated batch asks for at least this).
+func (g *gasModel) estimate(msgs []sdk.Msg) (uint64, bool) {
+	if len(msgs) < gasModelMinBatch {
+		return 0, false
+	}
+	s := shapeOf(msgs)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.predictLocked(s)
+}
+
+// recordLocked adds a batch of shape s that used gasUsed to the samples.
+func (g *gasModel) recordLocked(s shape, gasUsed uint64) {
 	if g.perType == nil {
 		g.perType = map[string]*gasSamples{}
 	}

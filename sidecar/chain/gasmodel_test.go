@@ -193,6 +193,16 @@ func TestBatchSignerSkipsSimulationsItCanPredict(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	require.Equal(t, before+1, sim.calls)
 
+	// Blocks charged three times what simulations said: a simulated batch asks for
+	// what the blocks charged, not what its simulation used.
+	sim.refuse = nil
+	s.Landed(precommits(50), 3*chainGas(precommits(50)))
+	before = sim.calls
+	bz, _, err := s.signUnorderedBatch(context.Background(), time.Minute, precommits(50))
+	require.NoError(t, err)
+	require.Equal(t, before+1, sim.calls, "simulated (the hold after the failure)")
+	require.GreaterOrEqual(t, gasOf(bz), 3*chainGas(precommits(50))-50*gasModelPerByte)
+
 	// AlwaysSimulate turns the model off.
 	s2, err := c.NewSigner(mem, "miner", SignerConfig{AlwaysSimulate: true})
 	require.NoError(t, err)
@@ -203,4 +213,42 @@ func TestBatchSignerSkipsSimulationsItCanPredict(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.Equal(t, 10, sim.calls)
+}
+
+// What batches used in their blocks raises the predictions (a reveal that completes
+// a task's quorum pays for its validation there, seldom in its simulation) without
+// counting as a simulation: the refresh and the hold after a failure keep their
+// counts. A simulated batch asks for at least the model's estimate.
+func TestGasModelLearnsWhatBlocksCharged(t *testing.T) {
+	var g gasModel
+	for _, n := range []int{8, 40, 120} {
+		g.learn(commits(n, "ok"), chainGas(commits(n, "ok")))
+	}
+	batch := commits(100, "ok")
+	before, ok := g.predict(batch)
+	require.True(t, ok)
+	inBlock := chainGas(batch) + 100*40_000 // a third of them completed their task
+	require.Greater(t, inBlock, before, "the simulations' model falls short of the block")
+	g.mu.Lock()
+	since, hold := g.since, g.hold
+	g.mu.Unlock()
+
+	g.landed(batch, inBlock)
+	g.landed(commits(gasModelMinBatch-1, "ok"), 1) // small batches teach nothing
+	g.landed(batch, 0)                             // nor a tx with no gas figure
+	est, ok := g.estimate(batch)
+	require.True(t, ok)
+	require.GreaterOrEqual(t, est, inBlock-gasModelPerByte, "the estimate covers what the block used")
+	g.mu.Lock()
+	require.Equal(t, since, g.since, "an estimate and a landed tx are not predictions or simulations")
+	require.Equal(t, hold, g.hold)
+	g.mu.Unlock()
+	after, ok := g.predict(batch)
+	require.True(t, ok)
+	require.Equal(t, est, after)
+
+	// A cheaper block does not lower the model below its window's maximum.
+	g.landed(batch, chainGas(batch))
+	again, _ := g.estimate(batch)
+	require.Equal(t, est, again)
 }

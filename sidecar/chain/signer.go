@@ -206,8 +206,16 @@ func (s *Signer) buildPredicted(ctx context.Context, f clienttx.Factory, msgs []
 	}
 	s.Stats.Simulated.Add(1)
 	s.model.learn(msgs, gas)
+	// The simulation ran on the state before the block; what such batches used in
+	// their blocks (gasModel.landed) can be more.
+	if est, ok := s.model.estimate(msgs); ok && est > gas {
+		gas = est
+	}
 	return s.sign(ctx, f, msgs, gas)
 }
+
+// Landed teaches the gas model what a tx of msgs used in its block.
+func (s *Signer) Landed(msgs []sdk.Msg, gasUsed uint64) { s.model.landed(msgs, gasUsed) }
 
 // Distrust makes the next batches simulate: one failed in its block.
 func (s *Signer) Distrust() { s.model.distrust() }

@@ -60,6 +60,8 @@ func (ss signerSender) Distrust() { ss.s.Distrust() }
 
 func (ss signerSender) Predicted(hash string) bool { return ss.s.Predicted(hash) }
 
+func (ss signerSender) Landed(msgs []sdk.Msg, gasUsed uint64) { ss.s.Landed(msgs, gasUsed) }
+
 func (ss signerSender) Broadcast(ctx context.Context, txBytes []byte) error {
 	_, err := ss.s.c.Broadcast(ctx, txBytes)
 	if err == nil {
