@@ -180,7 +180,9 @@ type gasPredictor interface{ Predicted(hash string) bool }
 
 // gasLearner is a TxSender whose gas predictions learn from what its txs used in
 // their blocks (a Signer's do).
-type gasLearner interface{ Landed(msgs []sdk.Msg, gasUsed uint64) }
+type gasLearner interface {
+	Landed(msgs []sdk.Msg, gasUsed uint64)
+}
 
 // gasRaiser is a TxSender that can raise the gas it asks for (a Signer's does).
 type gasRaiser interface {
