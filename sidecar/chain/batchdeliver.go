@@ -234,11 +234,19 @@ func classify(err error) (failure, int) {
 	return failContent, 0
 }
 
+// contended reports whether err is a failure in a block that came from the other txs
+// of that block (BatcherConfig.Contended): simulations, which run on the state
+// before the block, would not have found it, so it does not bring them back.
+func (b *Batcher) contended(err error) bool {
+	var te *TxError
+	return b.cfg.Contended != nil && errors.As(err, &te) && te.Height > 0 && b.cfg.Contended(err)
+}
+
 // failed hands out a failed tx's outcome: the error to a lone group, a split to
 // several.
 func (b *Batcher) failed(groups []*group, err error, resends int) {
 	kind, idx := classify(err)
-	if d, ok := b.tx.(distruster); ok && kind != failFinal && kind != failRetry {
+	if d, ok := b.tx.(distruster); ok && kind != failFinal && kind != failRetry && !b.contended(err) {
 		d.Distrust()
 	}
 	switch kind {

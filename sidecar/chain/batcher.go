@@ -59,6 +59,12 @@ type BatcherConfig struct {
 	// that may be in txs not yet known to have landed or failed ("" or a limit of 0:
 	// unbounded). The router keys submits by session, at max_queued_per_session.
 	Window func(sdk.Msg) (key string, limit int)
+	// Contended, when set, names the errors a message gets in a block because of the
+	// other txs in it (the router: a session's queue filled by its earlier submits of
+	// the block). A tx that fails in its block with one is split and sent again as
+	// any other, but it does not make the sender simulate its next batches: their
+	// simulations would run on the state before the block and pass.
+	Contended func(err error) bool
 }
 
 func (c *BatcherConfig) defaults() {

@@ -1110,3 +1110,46 @@ func TestBatcherTeachesTheGasModelWhatTxsUsed(t *testing.T) {
 	defer f.mu.Unlock()
 	require.Equal(t, []string{"[m0 m1 m3] 3000"}, f.landedGas)
 }
+
+// A message that fails in its block for a Contended reason (one the block's other
+// txs caused) is split off and sent again like any other, but does not bring the
+// simulations back; a failure in simulation of the same kind still does.
+func TestBatcherContendedFailuresDoNotDistrust(t *testing.T) {
+	f := newFakeTxChain()
+	fails := map[string]int{"m1": 1} // fails in its first block only
+	f.execFail = func(n string) error {
+		if fails[n] > 0 {
+			fails[n]--
+			return errorsmod.Wrap(sdkerrors.ErrInsufficientFunds, "the block filled it")
+		}
+		return nil
+	}
+	b := testBatcher(f, BatcherConfig{Contended: func(err error) bool { return Is(err, sdkerrors.ErrInsufficientFunds) }})
+	defer b.Close()
+	chs := addAll(b, seq("m", 3)...)
+	b.Flush()
+	for _, r := range results(t, chs) {
+		require.NoError(t, r.Err, "m1 lands when sent again")
+	}
+	_, _, applied := f.snapshot()
+	require.Equal(t, map[string]int{"m0": 1, "m1": 1, "m2": 1}, applied)
+	f.mu.Lock()
+	require.Zero(t, f.distrusts)
+	f.mu.Unlock()
+
+	// Another error in a block distrusts as before.
+	fails["m4"] = 1
+	f.execFail = func(n string) error {
+		if fails[n] > 0 {
+			fails[n]--
+			return errorsmod.Wrap(sdkerrors.ErrUnauthorized, "m4 may not")
+		}
+		return nil
+	}
+	chs = addAll(b, "m3", "m4")
+	b.Flush()
+	results(t, chs)
+	f.mu.Lock()
+	require.Positive(t, f.distrusts)
+	f.mu.Unlock()
+}

@@ -112,6 +112,9 @@ func New(cfg Config, c *chain.Client, s *chain.Signer, log *slog.Logger) (*Route
 	if cfg.Batch.SameFate == nil {
 		cfg.Batch.SameFate = queueFullFate
 	}
+	if cfg.Batch.Contended == nil {
+		cfg.Batch.Contended = queueFullInBlock
+	}
 	ctx := context.Background()
 	if cfg.SubmitWindow && cfg.Batch.Window == nil {
 		w := newQueueWindow()
