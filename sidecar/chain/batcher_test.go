@@ -133,6 +133,16 @@ func (f *fakeTxChain) Broadcast(_ context.Context, bz []byte) error {
 	return nil
 }
 
+// failsInBlock makes the named message fail with err whenever a block executes it.
+func failsInBlock(f *fakeTxChain, name string, err error) {
+	f.execFail = func(n string) error {
+		if n == name {
+			return err
+		}
+		return nil
+	}
+}
+
 // include executes the tx in a block of its own.
 func (f *fakeTxChain) include(hash string, msgs []sdk.Msg) {
 	f.height++
@@ -647,12 +657,7 @@ func TestBatcherIsolatesAMessageRefusedInSimulation(t *testing.T) {
 
 func TestBatcherReSendsTheOthersWhenAMessageFailsInItsBlock(t *testing.T) {
 	f := newFakeTxChain()
-	f.execFail = func(n string) error {
-		if n == "m2" {
-			return errorsmod.Wrap(sdkerrors.ErrUnauthorized, "m2 may not")
-		}
-		return nil
-	}
+	failsInBlock(f, "m2", errorsmod.Wrap(sdkerrors.ErrUnauthorized, "m2 may not"))
 	b := testBatcher(f, BatcherConfig{})
 	defer b.Close()
 	chs := addAll(b, seq("m", 5)...)
@@ -1068,12 +1073,7 @@ func TestBatcherWindowBoundsAKeysMessagesInFlight(t *testing.T) {
 // the window counts them until their own outcome, and a waiting group goes after.
 func TestBatcherWindowHoldsThroughASplit(t *testing.T) {
 	f := newFakeTxChain()
-	f.execFail = func(n string) error {
-		if n == "a1" {
-			return errorsmod.Wrap(sdkerrors.ErrInsufficientFunds, "a1 is broke")
-		}
-		return nil
-	}
+	failsInBlock(f, "a1", errorsmod.Wrap(sdkerrors.ErrInsufficientFunds, "a1 is broke"))
 	f.hold = true
 	b := testBatcher(f, BatcherConfig{Linger: 20 * time.Millisecond, Window: byFirstLetter(2)})
 	defer b.Close()
@@ -1095,12 +1095,7 @@ func TestBatcherWindowHoldsThroughASplit(t *testing.T) {
 // that fails in its block does not.
 func TestBatcherTeachesTheGasModelWhatTxsUsed(t *testing.T) {
 	f := newFakeTxChain()
-	f.execFail = func(n string) error {
-		if n == "m2" {
-			return errorsmod.Wrap(sdkerrors.ErrUnauthorized, "m2 may not")
-		}
-		return nil
-	}
+	failsInBlock(f, "m2", errorsmod.Wrap(sdkerrors.ErrUnauthorized, "m2 may not"))
 	b := testBatcher(f, BatcherConfig{})
 	defer b.Close()
 	chs := addAll(b, seq("m", 4)...)
