@@ -140,11 +140,11 @@ func (g *gasModel) learn(msgs []sdk.Msg, gasUsed uint64) {
 }
 
 // landed records what a tx of msgs used in its block. A message can cost more there
-// than in its simulation, which ran on the state before the block: the reveal that
-// completes a task's quorum pays for its validation and settlement, and in a
-// simulation the miner's reveal is seldom the last, while in the block about one in
-// three is. Learning only from simulations, a loaded miner's predicted batches ran
-// out of gas (6 of ~230 txs), and each failure made the next 16 batches simulate.
+// than in its simulation, which ran on the state before the block (the other txs of
+// the block change what it reads and writes; where a loaded miner's extra gas comes
+// from is not yet known: docs/performance.md, "third session"). Learning only from
+// simulations, a loaded miner's batches ran out of gas (6 of ~230 txs), and each
+// failure made the next 16 batches simulate.
 func (g *gasModel) landed(msgs []sdk.Msg, gasUsed uint64) {
 	if len(msgs) < gasModelMinBatch || gasUsed == 0 {
 		return

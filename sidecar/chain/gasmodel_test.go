@@ -215,9 +215,8 @@ func TestBatchSignerSkipsSimulationsItCanPredict(t *testing.T) {
 	require.Equal(t, 10, sim.calls)
 }
 
-// What batches used in their blocks raises the predictions (a reveal that completes
-// a task's quorum pays for its validation there, seldom in its simulation) without
-// counting as a simulation: the refresh and the hold after a failure keep their
+// What batches used in their blocks raises the predictions (a block can charge more
+// than the simulation on the state before it) without counting as a simulation: the refresh and the hold after a failure keep their
 // counts. A simulated batch asks for at least the model's estimate.
 func TestGasModelLearnsWhatBlocksCharged(t *testing.T) {
 	var g gasModel
@@ -227,7 +226,7 @@ func TestGasModelLearnsWhatBlocksCharged(t *testing.T) {
 	batch := commits(100, "ok")
 	before, ok := g.predict(batch)
 	require.True(t, ok)
-	inBlock := chainGas(batch) + 100*40_000 // a third of them completed their task
+	inBlock := chainGas(batch) + 100*40_000 // the block charged more than simulations said
 	require.Greater(t, inBlock, before, "the simulations' model falls short of the block")
 	g.mu.Lock()
 	since, hold := g.since, g.hold
