@@ -56,8 +56,8 @@ proto-gen:
 
 # Regenerating must leave the tree unchanged: generated code is committed.
 proto-check: proto-gen
-	@git diff --exit-code -- '*.pb.go' '*.pb.gw.go' || { echo "generated protobuf code is stale: run make proto-gen and commit"; exit 1; }
-	@test -z "$$(git status --porcelain -- '*.pb.go' '*.pb.gw.go')" || { echo "untracked generated files:"; git status --porcelain -- '*.pb.go' '*.pb.gw.go'; exit 1; }
+	@git diff --exit-code -- '*.pb.go' '*.pb.gw.go' '*.pulsar.go' || { echo "generated protobuf code is stale: run make proto-gen and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- '*.pb.go' '*.pb.gw.go' '*.pulsar.go')" || { echo "untracked generated files:"; git status --porcelain -- '*.pb.go' '*.pb.gw.go' '*.pulsar.go'; exit 1; }
 
 # The v2 software upgrade end to end: 4 validators under cosmovisor go from v1 (V1_REF, built
 # from a git worktree) to this tree through a gov proposal (scripts/e2e/upgrade.sh; needs git

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .bin
 need=()
-for t in buf protoc-gen-gocosmos protoc-gen-grpc-gateway; do
+for t in buf protoc-gen-gocosmos protoc-gen-grpc-gateway protoc-gen-go-pulsar; do
   [ -x ".bin/$t" ] || need+=("$t")
 done
 if [ ${#need[@]} -gt 0 ]; then
