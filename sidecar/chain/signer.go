@@ -20,8 +20,9 @@ type SignerConfig struct {
 	// GasPrices like "0.025ucor"; empty means no fee (a chain with zero minimum gas prices).
 	GasPrices string
 	// GasAdjustment multiplies the simulated gas (default 1.3) and GasExtra is added
-	// (default 20,000): state can change between simulation and execution (a
-	// precommit that opens the commit phase costs more than the one before).
+	// (default 20,000): state can change between simulation and execution (each
+	// precommit of a task stores its hash, so the next costs a little more; the reveal
+	// that completes a task moves its deadline).
 	GasAdjustment float64
 	GasExtra      uint64
 	// InclusionTimeout bounds the wait for an ordered tx (default 60 s).

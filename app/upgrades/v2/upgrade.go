@@ -7,10 +7,11 @@
 // x/data/migrations/v2 sets claim_delay_epochs to 1); x/challenges gains context-selection
 // challenges and availability reports (x/challenges/migrations/v2 sets the new params:
 // emission shares per task type, max answer files, the unavailability bounds); x/sessions
-// announces a task's commit phase in the EndBlock of the block that opened it instead of in
-// the tx of its last precommit (a new collection, commit_opened, holds the block's openings
-// and is empty between blocks: nothing to migrate, but the precommit's gas changes, so it
-// waits for the upgrade height). No store is added or removed. The handler runs every module migration, so any module whose
+// opens and announces a task's commit phase in the EndBlock of the block that carried its
+// last precommit instead of in that tx (a new collection, precommitted, holds the block's
+// precommitted tasks and is empty between blocks: nothing to migrate, but reveals in the
+// block of the last precommit are refused from then on and the precommit's gas changes,
+// so it waits for the upgrade height). No store is added or removed. The handler runs every module migration, so any module whose
 // ConsensusVersion grows before this upgrade is released is migrated by it too.
 package v2
 

@@ -11,8 +11,9 @@ import (
 
 // EndBlocker runs the bounded block work: at most max_deadlines_per_block expired
 // deadlines, then at most max_assignments_per_block queued tasks, then at most
-// max_prunes_per_block prunings, then the announcement of the block's commit phases
-// (one per task whose last precommit the block's txs carried, so bounded by them). Anything over a bound waits for the next block; late
+// max_prunes_per_block prunings, then the opening and announcement of the block's commit
+// phases (one check per task the block's txs precommitted, so bounded by them). Anything
+// over a bound waits for the next block; late
 // messages are still rejected because each handler compares the height to the deadline.
 func (k Keeper) EndBlocker(ctx context.Context) error {
 	p, err := k.Params.Get(ctx)
@@ -51,7 +52,7 @@ func (k Keeper) EndBlocker(ctx context.Context) error {
 	if err := k.prune(ctx, p, h); err != nil {
 		return err
 	}
-	return k.announceCommitPhases(ctx, h)
+	return k.openCommitPhases(ctx, p, h)
 }
 
 // due collects up to limit keys of a (height, task id) queue with height <= h.

@@ -8,30 +8,39 @@ import (
 	"github.com/cortnet/cortd/x/sessions/types"
 )
 
-// announceCommitPhases emits EventCommitPhase for every task whose commit phase opened
-// in block h, and forgets them. The phase opens inside a tx (the task's last
-// precommit) or at a precommit deadline; announcing it here, with the block's other
-// task events (assigned, ended), lets a miner follow the whole task lifecycle from the
-// block's events alone. A tx event would make every miner subscribe to every precommit
-// tx, which the node then encodes to JSON once per subscriber: under load that was
-// more of the node's CPU than executing the txs. A task that already ended in this
-// block (every reveal in the same block) is not announced: its EventTaskEnded says it.
-func (k Keeper) announceCommitPhases(ctx context.Context, h int64) error {
+// openCommitPhases opens and announces the commit phases of block h, and forgets the
+// block's precommitted tasks. A task whose every live assignment precommitted in this
+// block's txs opens here; one whose precommit deadline opened it earlier in this
+// EndBlock is only announced; one still waiting for precommits (or already ended) is
+// neither. Announcing with the block's other task events (assigned, ended) lets a miner
+// follow the whole task lifecycle from the block's events alone: a tx event would make
+// every miner subscribe to every precommit tx, which the node then encodes to JSON once
+// per subscriber (under load, more of the node's CPU than executing the txs). The work
+// is bounded by the block's precommit messages.
+func (k Keeper) openCommitPhases(ctx context.Context, p types.Params, h int64) error {
 	var keys []hPair
 	rng := collections.NewPrefixedPairRange[int64, uint64](h)
-	if err := k.CommitOpened.Walk(ctx, rng, func(key hPair) (bool, error) {
+	if err := k.Precommitted.Walk(ctx, rng, func(key hPair) (bool, error) {
 		keys = append(keys, key)
 		return false, nil
 	}); err != nil {
 		return err
 	}
 	for _, key := range keys {
-		if err := k.CommitOpened.Remove(ctx, key); err != nil {
+		if err := k.Precommitted.Remove(ctx, key); err != nil {
 			return err
 		}
 		t, err := k.Tasks.Get(ctx, key.K2())
 		if err != nil {
 			return err
+		}
+		if t.Status == types.TASK_STATUS_PRECOMMIT && countStatus(t, types.ASSIGNMENT_STATUS_ASSIGNED) == 0 {
+			if err := k.openCommitPhase(ctx, p, &t); err != nil {
+				return err
+			}
+			if err := k.Tasks.Set(ctx, t.Id, t); err != nil {
+				return err
+			}
 		}
 		if t.Status != types.TASK_STATUS_COMMIT {
 			continue

@@ -109,6 +109,7 @@ func (f *auditFixture) validatedTask(t testing.TB, sid uint64) (uint64, []string
 	for i, n := range nodes {
 		require.NoError(t, f.precommit(id, n, results[i]))
 	}
+	f.block(t) // opens the commit phase
 	for i, n := range nodes {
 		require.NoError(t, f.commit(id, n, results[i]))
 	}
@@ -289,6 +290,7 @@ func TestSessionAuditExcludesNodeOperators(t *testing.T) {
 		r := res("ok", east...)
 		_, err := f.msg.Precommit(f.Ctx, &types.MsgPrecommit{Sender: big.String(), TaskId: id, NodeId: "node-big", Hash: r.hash(id, "node-big")})
 		require.NoError(t, err)
+		f.block(t)
 		_, err = f.msg.Commit(f.Ctx, &types.MsgCommit{Sender: big.String(), TaskId: id, NodeId: "node-big", ResultText: r.text,
 			Embedding: r.emb, PromptTokens: r.pt, CompletionTokens: r.ct, Salt: r.salt})
 		require.NoError(t, err)
@@ -317,6 +319,7 @@ func TestSessionAuditWithoutEligibleAuditorIsSkipped(t *testing.T) {
 	r := res("ok", east...)
 	_, err = f.msg.Precommit(f.Ctx, &types.MsgPrecommit{Sender: op.String(), TaskId: id, NodeId: "node-val", Hash: r.hash(id, "node-val")})
 	require.NoError(t, err)
+	f.block(t)
 	_, err = f.msg.Commit(f.Ctx, &types.MsgCommit{Sender: op.String(), TaskId: id, NodeId: "node-val", ResultText: r.text,
 		Embedding: r.emb, PromptTokens: r.pt, CompletionTokens: r.ct, Salt: r.salt})
 	require.NoError(t, err)

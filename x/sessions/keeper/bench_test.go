@@ -73,6 +73,9 @@ func BenchmarkPrunePerBlock(b *testing.B) {
 			for _, n := range assigned(f.task(b, id)) {
 				require.NoError(b, f.precommit(id, n, res(text+n, emb...)))
 			}
+		}
+		f.endBlock(b)
+		for _, id := range ids {
 			for _, n := range assigned(f.task(b, id)) {
 				require.NoError(b, f.commit(id, n, res(text+n, emb...)))
 			}
@@ -140,6 +143,8 @@ func TestGasPerMessage(t *testing.T) {
 	for i, n := range nodes {
 		gas("MsgPrecommit #"+string(rune('1'+i)), func() error { return f.precommit(id, n, res(text+n, emb...)) })
 	}
+	gas("EndBlock opening 1 task's commit phase", func() error { return f.k.EndBlocker(f.Ctx) })
+	f.Ctx = f.Ctx.WithBlockHeight(f.Ctx.BlockHeight() + 1)
 	for i, n := range nodes {
 		gas("MsgCommit #"+string(rune('1'+i))+" (768-dim, 2 KiB)", func() error { return f.commit(id, n, res(text+n, emb...)) })
 	}

@@ -79,6 +79,7 @@ func TestEmbeddingTaskCommitRejections(t *testing.T) {
 	withTokens.ct = 1
 	require.NoError(t, f.precommit(id, nodes[0], otherText))
 	require.NoError(t, f.precommit(id, nodes[1], withTokens))
+	f.endBlock(t)
 	require.Equal(t, types.TASK_STATUS_COMMIT, f.task(t, id).Status)
 	before := f.snapshot(t)
 

@@ -39,13 +39,11 @@ func TestTaskValidatedAndPaid(t *testing.T) {
 	results := []result{res("Hello!", east...), res("Hello there!", eastNorth...), res("Buy tokens", north...)}
 	for i, n := range nodes {
 		require.NoError(t, f.precommit(id, n, results[i]))
-		if i < 2 {
-			require.Equal(t, types.TASK_STATUS_PRECOMMIT, f.task(t, id).Status, "reveals wait for every precommit")
-			require.ErrorIs(t, f.commit(id, n, results[i]), types.ErrWrongPhase)
-		}
+		require.Equal(t, types.TASK_STATUS_PRECOMMIT, f.task(t, id).Status, "reveals wait for the block's EndBlock")
+		require.ErrorIs(t, f.commit(id, n, results[i]), types.ErrWrongPhase)
 	}
-	require.Equal(t, types.TASK_STATUS_COMMIT, f.task(t, id).Status)
 	f.endBlock(t)
+	require.Equal(t, types.TASK_STATUS_COMMIT, f.task(t, id).Status)
 	for i, n := range nodes {
 		require.NoError(t, f.commit(id, n, results[i]))
 	}
@@ -150,6 +148,7 @@ func TestTaskFailsWithoutQuorum(t *testing.T) {
 	for i, n := range nodes {
 		require.NoError(t, f.precommit(id, n, rs[i]))
 	}
+	f.endBlock(t)
 	for i, n := range nodes {
 		require.NoError(t, f.commit(id, n, rs[i]))
 	}
@@ -177,6 +176,7 @@ func TestCommitWindowClosesWithPartialReveals(t *testing.T) {
 	for i, n := range nodes {
 		require.NoError(t, f.precommit(id, n, rs[i]))
 	}
+	f.endBlock(t)
 	require.NoError(t, f.commit(id, nodes[0], rs[0]))
 	require.NoError(t, f.commit(id, nodes[1], rs[1]))
 	deadline := f.task(t, id).Deadline
@@ -213,6 +213,7 @@ func TestReassignmentThenValidated(t *testing.T) {
 	require.ErrorIs(t, f.precommit(id, nodes[1], res("late", east...)), types.ErrLate, "late precommit")
 
 	require.NoError(t, f.precommit(id, repl, res("b", eastNorth...)))
+	f.endBlock(t)
 	require.Equal(t, types.TASK_STATUS_COMMIT, f.task(t, id).Status)
 	require.ErrorIs(t, f.commit(id, nodes[1], res("late", east...)), types.ErrNoPrecommit, "commit without precommit")
 	require.NoError(t, f.commit(id, nodes[0], res("a", east...)))
@@ -276,6 +277,7 @@ func TestCloseWithTasksInFlight(t *testing.T) {
 	require.Equal(t, before, f.snapshot(t))
 
 	require.NoError(t, f.precommit(id, nodes[0], res("a", east...)))
+	f.endBlock(t)
 	require.NoError(t, f.commit(id, nodes[0], res("a", east...)))
 	f.endBlock(t)
 	require.Equal(t, types.SESSION_STATUS_CLOSED, f.sess(t, sid).Status)

@@ -23,6 +23,7 @@ func TestGenesisRoundTripRebuildsQueues(t *testing.T) {
 	for _, n := range nodes {
 		require.NoError(t, f.precommit(done, n, res("x"+n, east...)))
 	}
+	f.endBlock(t)
 	for _, n := range nodes {
 		require.NoError(t, f.commit(done, n, res("x"+n, east...)))
 	}

@@ -62,10 +62,11 @@ type Keeper struct {
 	// sampling draw; PruneDeferred the tasks whose pruning waits for their audit (audit.go).
 	AuditQueue    collections.KeySet[hPair]
 	PruneDeferred collections.KeySet[uint64]
-	// CommitOpened holds (height, task id) of the tasks whose commit phase opened in that
-	// block; its EndBlock announces them (EventCommitPhase) and removes them, so it is
-	// empty between blocks (announce.go).
-	CommitOpened collections.KeySet[hPair]
+	// Precommitted holds (height, task id) of the tasks that received a precommit in that
+	// block, or whose precommit deadline opened their commit phase; its EndBlock opens the
+	// commit phase of those every assignment has precommitted, announces the openings
+	// (EventCommitPhase) and removes them, so it is empty between blocks (announce.go).
+	Precommitted collections.KeySet[hPair]
 
 	// audits is set once after construction (SetAudits): x/audits is built after this
 	// keeper. A pointer, so every copy of the keeper sees it.
@@ -98,7 +99,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, models 
 			collections.PairKeyCodec(collections.Uint64Key, collections.StringKey), codec.CollValue[types.Result](cdc)),
 		AuditQueue:    collections.NewKeySet(sb, types.AuditQueueKey, "audit_queue", hKey),
 		PruneDeferred: collections.NewKeySet(sb, types.PruneDeferredKey, "prune_deferred", collections.Uint64Key),
-		CommitOpened:  collections.NewKeySet(sb, types.CommitOpenedKey, "commit_opened", hKey),
+		Precommitted:  collections.NewKeySet(sb, types.PrecommittedKey, "precommitted", hKey),
 		audits:        &auditsRef{},
 	}
 	schema, err := sb.Build()

@@ -13,16 +13,14 @@ import (
 	"github.com/cortnet/cortd/x/sessions/types"
 )
 
-// openCommitPhase closes precommits: reveals are allowed from now until the commit
-// deadline. Nobody is assigned after this point, so no reveal can be copied into a new
-// precommit. The block's EndBlock announces it (announceCommitPhases).
+// openCommitPhase closes precommits: reveals are allowed from the next block until the
+// commit deadline. Nobody is assigned after this point, so no reveal can be copied into
+// a new precommit. It runs in EndBlock (a precommit deadline, or the block that carried
+// the task's last precommit: openCommitPhases); the caller stores the task.
 func (k Keeper) openCommitPhase(ctx context.Context, p types.Params, t *types.Task) error {
 	h := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	t.Status = types.TASK_STATUS_COMMIT
-	if err := k.setDeadline(ctx, t, h+p.CommitWindowBlocks); err != nil {
-		return err
-	}
-	return k.CommitOpened.Set(ctx, collections.Join(h, t.Id))
+	return k.setDeadline(ctx, t, h+p.CommitWindowBlocks)
 }
 
 // markMissed moves the assignments in status from to the missed status to, unindexes them
@@ -82,6 +80,10 @@ func (k Keeper) onDeadline(ctx context.Context, p types.Params, a *assigner, t t
 			return k.endTask(ctx, p, &t, types.TASK_STATUS_ABANDONED, nil)
 		}
 		if err := k.openCommitPhase(ctx, p, &t); err != nil {
+			return err
+		}
+		// announced with the block's other openings (openCommitPhases)
+		if err := k.Precommitted.Set(ctx, collections.Join(sdk.UnwrapSDKContext(ctx).BlockHeight(), t.Id)); err != nil {
 			return err
 		}
 		return k.Tasks.Set(ctx, t.Id, t)

@@ -148,6 +148,7 @@ func TestCommitRejections(t *testing.T) {
 	good := res("Hello", eastNorth...)
 	require.NoError(t, f.precommit(id, nodes[0], good))
 	require.NoError(t, f.precommit(id, nodes[1], res("Hi", east...)))
+	f.endBlock(t)
 	require.Equal(t, types.TASK_STATUS_COMMIT, f.task(t, id).Status)
 	before := f.snapshot(t)
 

@@ -25,6 +25,7 @@ func (f *auditFixture) auditedFourNodeTask(t testing.TB) (types.Task, []string, 
 	for i, n := range nodes {
 		require.NoError(t, f.precommit(id, n, rs[i]))
 	}
+	f.block(t)
 	for i, n := range nodes {
 		require.NoError(t, f.commit(id, n, rs[i]))
 	}

@@ -32,19 +32,18 @@ func TestThreeBlockPath(t *testing.T) {
 		require.Equal(t, h, a.AssignedHeight)
 	}
 
-	// H+1: every node precommits; the last precommit opens the commit phase in this block.
+	// H+1: every node precommits; this block's EndBlock opens the commit phase and
+	// announces it with the block's other task events.
 	require.Equal(t, h+1, f.Ctx.BlockHeight())
 	r := res("Hello!", east...)
-	for i, n := range nodes {
+	for _, n := range nodes {
 		require.NoError(t, f.precommit(id, n, r))
-		if i == 0 {
-			require.ErrorIs(t, f.commit(id, n, r), types.ErrWrongPhase, "no reveal before every precommit")
-		}
+		require.ErrorIs(t, f.commit(id, n, r), types.ErrWrongPhase, "no reveal in the block of the precommits")
 	}
-	require.Equal(t, types.TASK_STATUS_COMMIT, f.task(t, id).Status)
-	// The opening is announced with the block's other task events, in its EndBlock.
+	require.Equal(t, types.TASK_STATUS_PRECOMMIT, f.task(t, id).Status)
 	require.False(t, f.hasEvent("cortd.sessions.v1.EventCommitPhase"))
 	f.endBlock(t)
+	require.Equal(t, types.TASK_STATUS_COMMIT, f.task(t, id).Status)
 	require.True(t, f.hasEvent("cortd.sessions.v1.EventCommitPhase"))
 
 	// H+2: every node reveals; the task ends validated, with its receipt, in this block.

@@ -29,13 +29,15 @@ func (f *fixture) sessionMode(t testing.TB, redundancy, quorum uint32, deposit i
 	return res.SessionId
 }
 
-// reveal precommits then commits rs[i] from nodes[i] and runs the block that validates.
+// reveal precommits rs[i] from nodes[i] (the block's EndBlock opens the commit phase),
+// then commits them and runs the block that validates.
 func (f *fixture) reveal(t testing.TB, id uint64, nodes []string, rs []result) types.Task {
 	t.Helper()
 	require.Len(t, rs, len(nodes))
 	for i, n := range nodes {
 		require.NoError(t, f.precommit(id, n, rs[i]))
 	}
+	f.endBlock(t)
 	for i, n := range nodes {
 		require.NoError(t, f.commit(id, n, rs[i]))
 	}

@@ -26,5 +26,5 @@ var (
 	ResultsKey         = collections.NewPrefix(11)
 	AuditQueueKey      = collections.NewPrefix(12)
 	PruneDeferredKey   = collections.NewPrefix(13)
-	CommitOpenedKey    = collections.NewPrefix(14)
+	PrecommittedKey    = collections.NewPrefix(14)
 )
