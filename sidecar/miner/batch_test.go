@@ -238,7 +238,8 @@ func mine(t *testing.T, cfg chain.BatcherConfig, tasks []sessionstypes.Task, lat
 		commit = append(commit, task)
 	}
 	stepAll(t, m, commit)
-	require.True(t, m.heartbeat(context.Background()), "a heartbeat goes through the same batcher")
+	ok, _ := m.heartbeat(context.Background())
+	require.True(t, ok, "a heartbeat goes through the same batcher")
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.commits, f, b
@@ -287,4 +288,27 @@ func TestBatchedMinerKeepsTheOthersWhenOneFails(t *testing.T) {
 	task := tasks[0]
 	task.Assignments = []sessionstypes.Assignment{{NodeId: "n1", Status: sessionstypes.ASSIGNMENT_STATUS_ASSIGNED}}
 	require.NoError(t, m.step(context.Background(), &task))
+}
+
+// A heartbeat that lands in a later slot than the block it was sent on counts for that
+// slot: the miner sends no other in it (the chain would refuse it inside a batch).
+func TestHeartbeatSlotIsTheOneItLandedIn(t *testing.T) {
+	f := newFakeSessions(nil)
+	b := chain.NewBatcher(f, chain.BatcherConfig{Poll: 5 * time.Millisecond}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(b.Close)
+	m := testMiner(t, b)
+	m.hbInterval, m.hbSlot = 10, -1
+	f.mu.Lock()
+	f.txs = 40 // the next tx lands at height 41
+	f.mu.Unlock()
+	ctx := context.Background()
+	m.maybeHeartbeat(ctx, 39) // sent on block 39 (slot 3), lands in slot 4
+	m.maybeHeartbeat(ctx, 45) // slot 4 is done
+	f.mu.Lock()
+	require.Equal(t, 1, f.heartbeats)
+	f.mu.Unlock()
+	m.maybeHeartbeat(ctx, 50)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	require.Equal(t, 2, f.heartbeats, "the next slot gets its heartbeat")
 }

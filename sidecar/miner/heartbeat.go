@@ -9,7 +9,10 @@ import (
 )
 
 // maybeHeartbeat sends one heartbeat per heartbeat slot (height / interval), at
-// most one in flight.
+// most one in flight. A heartbeat counts for the slot of the block it lands in, which
+// under load is a block or two after the one it was sent on: that later slot is then
+// done too (another heartbeat in it would be refused, and a refused message costs a
+// split of the batch it rides in and simulations of the next batches).
 func (m *Miner) maybeHeartbeat(ctx context.Context, height int64) {
 	if m.hbInterval == 0 {
 		return
@@ -22,29 +25,34 @@ func (m *Miner) maybeHeartbeat(ctx context.Context, height int64) {
 	}
 	m.hbBusy = true
 	m.mu.Unlock()
-	ok := m.heartbeat(ctx)
+	ok, landed := m.heartbeat(ctx)
 	m.mu.Lock()
 	m.hbBusy = false
 	if ok {
-		m.hbSlot = slot
+		m.hbSlot = max(slot, landed/m.hbInterval)
 	}
 	m.mu.Unlock()
 }
 
-func (m *Miner) heartbeat(ctx context.Context) bool {
+// heartbeat sends one heartbeat and says whether this slot is done, and the height
+// the heartbeat landed at (0 when unknown).
+func (m *Miner) heartbeat(ctx context.Context) (bool, int64) {
 	loaded := m.loadedModels(ctx)
-	_, _, err := m.batch.Send(ctx, &nodestypes.MsgHeartbeat{NodeAddress: m.addr, NodeId: m.cfg.NodeID, LoadedModels: loaded})
+	res, _, err := m.batch.Send(ctx, &nodestypes.MsgHeartbeat{NodeAddress: m.addr, NodeId: m.cfg.NodeID, LoadedModels: loaded})
 	switch {
 	case err == nil:
 		m.M.Heartbeats.Add(1)
 		m.log.Debug("heartbeat", "loaded", loaded)
-		return true
+		if res != nil {
+			return true, res.Height
+		}
+		return true, 0
 	case chain.Is(err, nodestypes.ErrHeartbeatTooSoon):
-		return true // this slot already counted
+		return true, 0 // this slot already counted
 	default:
 		m.M.TxFailures.Add(1)
 		m.log.Warn("heartbeat failed", "err", err)
-		return false
+		return false, 0
 	}
 }
 
