@@ -44,8 +44,9 @@ const (
 	gasModelWindow  = 8
 	// gasModelMinSamples simulations of a type before it is predicted.
 	gasModelMinSamples = 3
-	// gasModelRefresh: one batch in this many is simulated to keep the model current.
-	gasModelRefresh = 8
+	// gasModelRefresh: one batch in this many is simulated to keep the model current
+	// (the txs' gas in their blocks teaches it too: landed).
+	gasModelRefresh = 16
 	// gasModelHold batches are simulated after one failed in its block.
 	gasModelHold = 16
 	// gasModelMinBatch: smaller batches are always simulated and not learned from.
