@@ -213,3 +213,20 @@ func benchDecode(b *testing.B, name string, promptLen, steps int) {
 	}
 	b.ReportMetric(float64((steps-1)*b.N)/b.Elapsed().Seconds(), "tokens/s")
 }
+
+// BenchmarkCompleteTinyChat is a miner's work in `make bench-chain`'s flow: an
+// 8-token greedy completion of a ~120-byte chat prompt on the tiny model, prompt
+// included.
+func BenchmarkCompleteTinyChat(b *testing.B) {
+	benchPath(b)
+	m := benchModel(b, "tiny")
+	prompt := "<|system|>You are a helpful assistant.<|end|><|user|>Benchmark request 12345: say something.<|end|><|assistant|>"
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := m.Generate(ctx, prompt, engine.Params{MaxTokens: 8}, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "completions/s")
+}

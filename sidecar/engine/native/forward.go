@@ -13,13 +13,8 @@ import (
 // per token, in out (len(tokens)*Dim). Long inputs run in chunks.
 func (s *State) Forward(tokens []int, out []float32) error {
 	D := s.m.Cfg.Dim
-	if s.pos+len(tokens) > s.cap {
-		return fmt.Errorf("sequence of %d tokens exceeds context %d", s.pos+len(tokens), s.cap)
-	}
-	for _, t := range tokens {
-		if t < 0 || t >= s.m.Cfg.Vocab {
-			return fmt.Errorf("token id %d outside vocabulary %d", t, s.m.Cfg.Vocab)
-		}
+	if err := s.check(tokens); err != nil {
+		return err
 	}
 	for i := 0; i < len(tokens); i += s.chunk {
 		j := min(i+s.chunk, len(tokens))
@@ -28,21 +23,68 @@ func (s *State) Forward(tokens []int, out []float32) error {
 	return nil
 }
 
+// ForwardLast is Forward for a caller that needs only the last token's hidden
+// state (generation): out holds one row of Dim. Every token's keys and values
+// still enter the cache, but the last layer computes attention, the output
+// projection and the MLP for the last row only (llama.cpp's output ids): the
+// other rows' results there feed nothing. That row's bits are the ones Forward
+// gives it, since every row is computed the same way whatever rows share the pass.
+func (s *State) ForwardLast(tokens []int, out []float32) error {
+	if len(tokens) == 0 {
+		return fmt.Errorf("no tokens")
+	}
+	if err := s.check(tokens); err != nil {
+		return err
+	}
+	for i := 0; i < len(tokens); i += s.chunk {
+		j := min(i+s.chunk, len(tokens))
+		s.forwardChunkLast(tokens[i:j], out[:s.m.Cfg.Dim], true)
+	}
+	return nil
+}
+
+// check refuses tokens that do not fit the context or the vocabulary.
+func (s *State) check(tokens []int) error {
+	if s.pos+len(tokens) > s.cap {
+		return fmt.Errorf("sequence of %d tokens exceeds context %d", s.pos+len(tokens), s.cap)
+	}
+	for _, t := range tokens {
+		if t < 0 || t >= s.m.Cfg.Vocab {
+			return fmt.Errorf("token id %d outside vocabulary %d", t, s.m.Cfg.Vocab)
+		}
+	}
+	return nil
+}
+
 func (s *State) forwardChunk(tokens []int, out []float32) {
+	s.forwardChunkLast(tokens, out, false)
+}
+
+func (s *State) forwardChunkLast(tokens []int, out []float32, lastOnly bool) {
 	if s.sc == nil {
 		s.sc = newScratch(s.m.Cfg, s.chunk)
 	}
-	s.sc.seq[0] = seqChunk{s: s, tokens: tokens, out: out}
+	s.sc.seq[0] = seqChunk{s: s, tokens: tokens, out: out, lastOnly: lastOnly}
 	s.m.forwardSeqs(s.sc, s.sc.seq[:])
 	s.sc.seq[0] = seqChunk{}
 }
 
 // seqChunk is one sequence's part of a forward pass: tokens to append
-// after what its state's cache holds, and where their final hidden states go.
+// after what its state's cache holds, and where their final hidden states go
+// (only the last token's, one row, when lastOnly).
 type seqChunk struct {
-	s      *State
-	tokens []int
-	out    []float32
+	s        *State
+	tokens   []int
+	out      []float32
+	lastOnly bool
+}
+
+// outRows is the first of the chunk's rows whose final hidden state is wanted.
+func (q seqChunk) outRows() int {
+	if q.lastOnly {
+		return len(q.tokens) - 1
+	}
+	return 0
 }
 
 // forwardSeqs runs the chunks of several sequences as one pass: their rows
@@ -121,6 +163,13 @@ func (m *Model) forwardSeqs(sc *scratch, seqs []seqChunk) {
 			sq.s.storeKV(l, k[r*ks:], v[r*ks:], ks, n)
 			r += n
 		}
+		if l == len(m.layers)-1 && T > len(seqs) {
+			// The last layer: only the rows whose output is wanted go on.
+			if kept := m.keepOutputRows(sc, seqs, x, q, qs); kept < T {
+				T = kept
+				x, h, tmp, att = x[:T*D], h[:T*D], tmp[:T*D], att[:T*qd]
+			}
+		}
 		m.attention(sc, l, seqs, q, qs, att)
 		// x += att . Wo (+ bias)
 		sc.matmuls(product(tmp, D, att, qd, T, qd, D, ly.o, ly.oB))
@@ -142,11 +191,34 @@ func (m *Model) forwardSeqs(sc *scratch, seqs []seqChunk) {
 	}
 	r = 0
 	for _, q := range seqs {
-		n := len(q.tokens)
+		n := len(q.tokens) - q.outRows()
 		m.norm(q.out, x[r*D:], m.normW, m.normB, n)
-		q.s.pos += n
+		q.s.pos += len(q.tokens)
 		r += n
 	}
+}
+
+// keepOutputRows moves the rows whose final hidden state is wanted (a
+// lastOnly sequence's last, every row of the others) to the front of x and
+// q, in sequence order, and sets the attention tasks for them. It returns how
+// many rows it kept.
+func (m *Model) keepOutputRows(sc *scratch, seqs []seqChunk, x, q []float32, qs int) int {
+	D := m.Cfg.Dim
+	qd := m.Cfg.Heads * m.Cfg.HeadDim()
+	kept, r := 0, 0
+	for _, sq := range seqs {
+		n := len(sq.tokens)
+		for t := sq.outRows(); t < n; t++ {
+			if kept != r+t { // kept < r+t: a forward copy never overwrites a row still to move
+				copy(x[kept*D:kept*D+D], x[(r+t)*D:(r+t)*D+D])
+				copy(q[kept*qs:kept*qs+qd], q[(r+t)*qs:(r+t)*qs+qd])
+			}
+			kept++
+		}
+		r += n
+	}
+	m.attentionTasks(sc, seqs, true)
+	return kept
 }
 
 func (m *Model) norm(dst, x, w, b []float32, T int) {
@@ -220,9 +292,38 @@ const attRows = 64
 
 // attTask is one head over one block of one sequence's query rows.
 type attTask struct {
-	seq, h, r0, r1 int
-	row            int // the sequence's first row in the stacked rows
+	seq, h, r0, r1 int // r0, r1: the block's rows in the sequence's chunk
+	row            int // the block's first row in the stacked rows
 	keys           int // keys the block's last row sees (its cost)
+}
+
+// attentionTasks sets the pass's attention tasks: every row of every
+// sequence, stacked in order, or only the rows whose output is wanted
+// (keepOutputRows stacked them).
+func (m *Model) attentionTasks(sc *scratch, seqs []seqChunk, outputOnly bool) {
+	c := m.Cfg
+	hd := c.HeadDim()
+	sc.tasks, sc.maxKeys = sc.tasks[:0], 0
+	row, work := 0, 0
+	for i, sq := range seqs {
+		T := len(sq.tokens)
+		lo := 0
+		if outputOnly {
+			lo = sq.outRows()
+		}
+		for h := 0; h < c.Heads; h++ {
+			for r0 := lo; r0 < T; r0 += attRows {
+				r1 := min(r0+attRows, T)
+				sc.tasks = append(sc.tasks, attTask{seq: i, h: h, r0: r0, r1: r1, row: row + r0 - lo, keys: sq.s.pos + r1})
+				sc.maxKeys = max(sc.maxKeys, sq.s.pos+r1)
+			}
+		}
+		work += (T - lo) * (sq.s.pos + T) * hd * c.Heads
+		row += T - lo
+	}
+	// Costliest first, so the threads finish together.
+	slices.SortStableFunc(sc.tasks, func(a, b attTask) int { return cmp.Compare(b.keys, a.keys) })
+	sc.attWorkers = min(len(sc.tasks), kernels.PoolWorkers(work))
 }
 
 // attention writes softmax(q.k^T * scale) . v for every sequence and head
@@ -234,23 +335,8 @@ func (m *Model) attention(sc *scratch, l int, seqs []seqChunk, q []float32, qs i
 	c := m.Cfg
 	hd := c.HeadDim()
 	qd := c.Heads * hd
-	if len(sc.tasks) == 0 { // once per pass: the same for every layer
-		row, work := 0, 0
-		for i, sq := range seqs {
-			T := len(sq.tokens)
-			for h := 0; h < c.Heads; h++ {
-				for r0 := 0; r0 < T; r0 += attRows {
-					r1 := min(r0+attRows, T)
-					sc.tasks = append(sc.tasks, attTask{seq: i, h: h, r0: r0, r1: r1, row: row, keys: sq.s.pos + r1})
-					sc.maxKeys = max(sc.maxKeys, sq.s.pos+r1)
-				}
-			}
-			work += T * (sq.s.pos + T) * hd * c.Heads
-			row += T
-		}
-		// Costliest first, so the threads finish together.
-		slices.SortStableFunc(sc.tasks, func(a, b attTask) int { return cmp.Compare(b.keys, a.keys) })
-		sc.attWorkers = min(len(sc.tasks), kernels.PoolWorkers(work))
+	if len(sc.tasks) == 0 { // once per pass: the same for every layer but a last one that keeps fewer rows
+		m.attentionTasks(sc, seqs, false)
 	}
 	tasks, workers := sc.tasks, sc.attWorkers
 	stride := attRows * sc.maxKeys
@@ -260,6 +346,7 @@ func (m *Model) attention(sc *scratch, l int, seqs []seqChunk, q []float32, qs i
 	run := func(w int, t attTask) {
 		seqs[t.seq].s.attBlock(l, t.h, t.r0, t.r1, q[t.row*qs:], qs, att[t.row*qd:], sc.scores[w*stride:(w+1)*stride])
 	}
+
 	if workers == 1 {
 		for _, t := range tasks {
 			run(0, t)
@@ -270,7 +357,8 @@ func (m *Model) attention(sc *scratch, l int, seqs []seqChunk, q []float32, qs i
 	kernels.RunChunks(workers, len(tasks), func(w, i int) { run(w, tasks[i]) })
 }
 
-// attBlock computes head h for query rows r0..r1 of the chunk.
+// attBlock computes head h for query rows r0..r1 of the chunk; q and att start
+// at the block's first row.
 func (s *State) attBlock(l, h, r0, r1 int, q []float32, qs int, att, sc []float32) {
 	c := s.m.Cfg
 	hd := c.HeadDim()
@@ -281,10 +369,10 @@ func (s *State) attBlock(l, h, r0, r1 int, q []float32, qs int, att, sc []float3
 	n := s.pos + r1 // keys visible to the block's last row
 	sc = sc[:rows*n]
 	if rows == 1 { // decode: the one-row kernels, no allocation
-		ps := [1]kernels.Product{product(sc, n, q[r0*qs+h*hd:], qs, 1, hd, n, s.kc[l][g], nil)}
+		ps := [1]kernels.Product{product(sc, n, q[h*hd:], qs, 1, hd, n, s.kc[l][g], nil)}
 		kernels.MatMulsSerial(ps[:])
 	} else {
-		kernels.MatMulSerial(sc, n, q[r0*qs+h*hd:], qs, rows, hd, n, s.kc[l][g], nil)
+		kernels.MatMulSerial(sc, n, q[h*hd:], qs, rows, hd, n, s.kc[l][g], nil)
 	}
 	for t := 0; t < rows; t++ {
 		row := sc[t*n : t*n+n]
@@ -294,9 +382,9 @@ func (s *State) attBlock(l, h, r0, r1 int, q []float32, qs int, att, sc []float3
 		clear(row[valid:])
 	}
 	if rows == 1 {
-		ps := [1]kernels.Product{product(att[r0*qd+h*hd:], qd, sc, n, 1, n, hd, s.vc[l][g], nil)}
+		ps := [1]kernels.Product{product(att[h*hd:], qd, sc, n, 1, n, hd, s.vc[l][g], nil)}
 		kernels.MatMulsSerial(ps[:])
 		return
 	}
-	kernels.MatMulSerial(att[r0*qd+h*hd:], qd, sc, n, rows, n, hd, s.vc[l][g], nil)
+	kernels.MatMulSerial(att[h*hd:], qd, sc, n, rows, n, hd, s.vc[l][g], nil)
 }

@@ -41,7 +41,7 @@ func (m *Model) NewGenerator(prompt []int, p engine.Params) (*Generator, error) 
 	}
 	g := &Generator{m: m, s: s, p: p, next: -1, prompt: prompt,
 		smp:    newSampler(p, m.sampleVocab()),
-		hidden: make([]float32, len(prompt)*m.Cfg.Dim),
+		hidden: make([]float32, m.Cfg.Dim),
 		logits: make([]float32, m.Cfg.Vocab),
 	}
 	return g, nil
@@ -60,10 +60,11 @@ func (g *Generator) Next() (tok int, ok bool, err error) {
 	D := g.m.Cfg.Dim
 	var last []float32
 	if g.next < 0 {
-		if err := g.s.Forward(g.prompt, g.hidden); err != nil {
+		// Only the prompt's last position is sampled from.
+		if err := g.s.ForwardLast(g.prompt, g.hidden); err != nil {
 			return 0, false, err
 		}
-		last = g.hidden[(len(g.prompt)-1)*D : len(g.prompt)*D]
+		last = g.hidden[:D]
 	} else {
 		if g.s.Pos() >= g.s.cap {
 			return 0, false, nil

@@ -3,8 +3,11 @@ package native
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/cortnet/cortd/sidecar/engine"
 	"github.com/cortnet/cortd/sidecar/engine/internal/kernels"
@@ -194,5 +197,56 @@ func TestBadInputs(t *testing.T) {
 	}
 	if _, err := m.Generate(ctx, "x", engine.Params{MaxTokens: 3, Temperature: -1}, nil); err == nil {
 		t.Error("negative temperature accepted")
+	}
+}
+
+// TestForwardLastMatchesForward: the last-row-only pass (generation's prompt) gives
+// the last row Forward gives, bit for bit, on every kernel path: for prompts longer
+// than an attention block, in several chunks, after tokens already in the cache, and
+// for a single token.
+func TestForwardLastMatchesForward(t *testing.T) {
+	defer kernels.Use(kernels.Current())
+	var names []string
+	for name := range tinySpecs {
+		names = append(names, name)
+	}
+	for name := range familyTinySpecs {
+		names = append(names, name)
+	}
+	for _, name := range names {
+		m, _ := tinyModel(t, name)
+		D := m.Cfg.Dim
+		r := rand.New(rand.NewPCG(1, uint64(len(name))))
+		toks := make([]int, 100)
+		for i := range toks {
+			toks[i] = r.IntN(m.Cfg.Vocab)
+		}
+		cases := []struct {
+			name          string
+			before, after int // tokens fed first (Forward), then the prompt's
+			chunk         int // 0: the state's default
+		}{{"long", 0, 100, 0}, {"chunked", 0, 100, 24}, {"after a cached prefix", 30, 70, 0}, {"one token", 20, 1, 0}}
+		for _, path := range kernels.Available() {
+			kernels.Use(path)
+			for _, c := range cases {
+				full := make([]float32, (c.before+c.after)*D)
+				s, _ := m.NewState(128)
+				require.NoError(t, s.Forward(toks[:c.before+c.after], full))
+				s2, _ := m.NewState(128)
+				if c.chunk > 0 {
+					s2.chunk = c.chunk
+				}
+				if c.before > 0 {
+					require.NoError(t, s2.Forward(toks[:c.before], make([]float32, c.before*D)))
+				}
+				last := make([]float32, D)
+				require.NoError(t, s2.ForwardLast(toks[c.before:c.before+c.after], last))
+				want := full[(c.before+c.after-1)*D:]
+				for j := range last {
+					require.Equal(t, math.Float32bits(want[j]), math.Float32bits(last[j]), "%s %s %s: dim %d", name, path, c.name, j)
+				}
+				require.Equal(t, c.before+c.after, s2.Pos(), "every token is in the cache")
+			}
+		}
 	}
 }

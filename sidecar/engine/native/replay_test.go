@@ -259,10 +259,7 @@ func replayRowsMatch(t *testing.T, name string, m *Model) {
 		// g.logits now holds probabilities: recompute the raw row from
 		// the hidden state the step used, with the generator's 1-row head.
 		D := m.Cfg.Dim
-		last := g.hidden[:D]
-		if len(ids) == 1 {
-			last = g.hidden[(len(prompt)-1)*D : len(prompt)*D]
-		}
+		last := g.hidden[:D] // the prompt's last row, then each step's
 		raw := make([]float32, m.Cfg.Vocab)
 		head := []kernels.Product{product(raw, m.Cfg.Vocab, last, D, 1, D, m.Cfg.Vocab, m.lmHead, nil)}
 		kernels.MatMuls(head)
