@@ -191,7 +191,8 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	interfaceRegistry, err := codectypes.NewInterfaceRegistryWithOptions(codectypes.InterfaceRegistryOptions{
 		ProtoFiles: proto.HybridResolver,
 		SigningOptions: signing.Options{
-			AddressCodec:          address.Bech32Codec{Bech32Prefix: appparams.Bech32Prefix},
+			// Every message's signer is decoded with it (appparams.LastAddressCodec).
+			AddressCodec:          appparams.NewLastAddressCodec(address.Bech32Codec{Bech32Prefix: appparams.Bech32Prefix}),
 			ValidatorAddressCodec: address.Bech32Codec{Bech32Prefix: appparams.Bech32PrefixValAddr},
 		},
 	})
