@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -228,5 +229,25 @@ func BenchmarkCompleteTinyChat(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "completions/s")
+}
+
+// BenchmarkCompleteTinyChatConcurrent is the same work with 16 completions at once, as
+// a miner runs them (`--concurrency 16`).
+func BenchmarkCompleteTinyChatConcurrent(b *testing.B) {
+	benchPath(b)
+	m := benchModel(b, "tiny")
+	prompt := "<|system|>You are a helpful assistant.<|end|><|user|>Benchmark request 12345: say something.<|end|><|assistant|>"
+	ctx := context.Background()
+	b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := m.Generate(ctx, prompt, engine.Params{MaxTokens: 8}, nil); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "completions/s")
 }

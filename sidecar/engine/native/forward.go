@@ -94,6 +94,8 @@ func (q seqChunk) outRows() int {
 // bits do not depend on what it is batched with. sc must hold the total
 // rows; each chunk must fit its state's chunk size and context.
 func (m *Model) forwardSeqs(sc *scratch, seqs []seqChunk) {
+	kernels.BeginPass() // concurrent passes run their products unsplit
+	defer kernels.EndPass()
 	c := m.Cfg
 	D, hd := c.Dim, c.HeadDim()
 	qd, kvd := c.Heads*hd, c.KVHeads*hd

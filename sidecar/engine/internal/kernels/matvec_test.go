@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestMatMulsMatchesDefinition: MatMuls gives the definition's bits (the
@@ -170,4 +172,20 @@ func TestRunChunks(t *testing.T) {
 			time.Sleep(3 * spinFor) // let the workers park
 		}
 	}
+}
+
+// While as many forward passes run as there are threads, no product is split; with
+// fewer, a product over the threshold is.
+func TestPoolWorkersWhilePassesRun(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	big := 1 << 22
+	require.Equal(t, 2, PoolWorkers(big))
+	require.Equal(t, 1, PoolWorkers(1))
+	BeginPass()
+	require.Equal(t, 2, PoolWorkers(big), "one pass alone splits")
+	BeginPass()
+	require.Equal(t, 1, PoolWorkers(big), "two passes on two threads: each runs alone")
+	EndPass()
+	require.Equal(t, 2, PoolWorkers(big))
+	EndPass()
 }
