@@ -77,14 +77,7 @@ func TestDeterminism(t *testing.T) {
 	defer kernels.Use(kernels.Current())
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	defer kernels.SetParallelMin(kernels.SetParallelMin(1 << 21))
-	var names []string
-	for name := range tinySpecs {
-		names = append(names, name)
-	}
-	for name := range familyTinySpecs {
-		names = append(names, name)
-	}
-	for _, name := range names {
+	for _, name := range allTinyNames() {
 		m, _ := tinyModel(t, name)
 		first := ""
 		for _, path := range kernels.Available() {

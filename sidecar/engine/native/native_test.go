@@ -200,12 +200,8 @@ func TestBadInputs(t *testing.T) {
 	}
 }
 
-// TestForwardLastMatchesForward: the last-row-only pass (generation's prompt) gives
-// the last row Forward gives, bit for bit, on every kernel path: for prompts longer
-// than an attention block, in several chunks, after tokens already in the cache, and
-// for a single token.
-func TestForwardLastMatchesForward(t *testing.T) {
-	defer kernels.Use(kernels.Current())
+// allTinyNames lists every tiny model of the tests (tinySpecs and familyTinySpecs).
+func allTinyNames() []string {
 	var names []string
 	for name := range tinySpecs {
 		names = append(names, name)
@@ -213,7 +209,16 @@ func TestForwardLastMatchesForward(t *testing.T) {
 	for name := range familyTinySpecs {
 		names = append(names, name)
 	}
-	for _, name := range names {
+	return names
+}
+
+// TestForwardLastMatchesForward: the last-row-only pass (generation's prompt) gives
+// the last row Forward gives, bit for bit, on every kernel path: for prompts longer
+// than an attention block, in several chunks, after tokens already in the cache, and
+// for a single token.
+func TestForwardLastMatchesForward(t *testing.T) {
+	defer kernels.Use(kernels.Current())
+	for _, name := range allTinyNames() {
 		m, _ := tinyModel(t, name)
 		D := m.Cfg.Dim
 		r := rand.New(rand.NewPCG(1, uint64(len(name))))
