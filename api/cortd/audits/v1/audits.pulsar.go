@@ -247,7 +247,6 @@ func (x *fastReflection_Figure) WhichOneof(d protoreflect.OneofDescriptor) proto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.audits.v1.Figure", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -813,7 +812,6 @@ func (x *fastReflection_FraudReport) WhichOneof(d protoreflect.OneofDescriptor) 
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.audits.v1.FraudReport", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -1421,7 +1419,6 @@ func (x *fastReflection_Tally) WhichOneof(d protoreflect.OneofDescriptor) protor
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.audits.v1.Tally", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -2337,7 +2334,6 @@ func (x *fastReflection_Audit) WhichOneof(d protoreflect.OneofDescriptor) protor
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.audits.v1.Audit", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -3381,7 +3377,6 @@ func (x *fastReflection_Vote) WhichOneof(d protoreflect.OneofDescriptor) protore
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.audits.v1.Vote", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4008,7 +4003,6 @@ func (x *fastReflection_AuditorRecord) WhichOneof(d protoreflect.OneofDescriptor
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.audits.v1.AuditorRecord", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4632,7 +4626,6 @@ func (x *fastReflection_SeedState) WhichOneof(d protoreflect.OneofDescriptor) pr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.audits.v1.SeedState", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -5252,7 +5245,6 @@ func (x *fastReflection_Params) WhichOneof(d protoreflect.OneofDescriptor) proto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.audits.v1.Params", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.

@@ -269,7 +269,6 @@ func (x *fastReflection_Snapshot) WhichOneof(d protoreflect.OneofDescriptor) pro
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.Snapshot", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -1649,7 +1648,6 @@ func (x *fastReflection_Challenge) WhichOneof(d protoreflect.OneofDescriptor) pr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.Challenge", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -3480,7 +3478,6 @@ func (x *fastReflection_Answer) WhichOneof(d protoreflect.OneofDescriptor) proto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.Answer", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4312,7 +4309,6 @@ func (x *fastReflection_MinerScore) WhichOneof(d protoreflect.OneofDescriptor) p
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MinerScore", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4883,7 +4879,6 @@ func (x *fastReflection_ScoreSubmission) WhichOneof(d protoreflect.OneofDescript
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.ScoreSubmission", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -5497,7 +5492,6 @@ func (x *fastReflection_EvaluatorRecord) WhichOneof(d protoreflect.OneofDescript
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.EvaluatorRecord", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -6109,7 +6103,6 @@ func (x *fastReflection_MinerStats) WhichOneof(d protoreflect.OneofDescriptor) p
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MinerStats", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -6763,7 +6756,6 @@ func (x *fastReflection_Weight) WhichOneof(d protoreflect.OneofDescriptor) proto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.Weight", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -7435,7 +7427,6 @@ func (x *fastReflection_PostCount) WhichOneof(d protoreflect.OneofDescriptor) pr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.PostCount", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -8734,7 +8725,6 @@ func (x *fastReflection_Params) WhichOneof(d protoreflect.OneofDescriptor) proto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.Params", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -10375,7 +10365,6 @@ func (x *fastReflection_UnavailableReport) WhichOneof(d protoreflect.OneofDescri
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.UnavailableReport", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -10940,7 +10929,6 @@ func (x *fastReflection_EmissionShare) WhichOneof(d protoreflect.OneofDescriptor
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.EmissionShare", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -11917,7 +11905,6 @@ func (x *fastReflection_EpochClose) WhichOneof(d protoreflect.OneofDescriptor) p
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.EpochClose", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -13183,7 +13170,6 @@ func (x *fastReflection_PendingReward) WhichOneof(d protoreflect.OneofDescriptor
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.PendingReward", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.

@@ -270,7 +270,6 @@ func (x *fastReflection_MsgSetOptIn) WhichOneof(d protoreflect.OneofDescriptor) 
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MsgSetOptIn", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -745,7 +744,6 @@ func (x *fastReflection_MsgSetOptInResponse) WhichOneof(d protoreflect.OneofDesc
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MsgSetOptInResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -1469,7 +1467,6 @@ func (x *fastReflection_MsgPostChallenge) WhichOneof(d protoreflect.OneofDescrip
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MsgPostChallenge", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -2378,7 +2375,6 @@ func (x *fastReflection_MsgPostChallengeResponse) WhichOneof(d protoreflect.Oneo
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MsgPostChallengeResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -2892,7 +2888,6 @@ func (x *fastReflection_MsgCommitPatch) WhichOneof(d protoreflect.OneofDescripto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MsgCommitPatch", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -3404,7 +3399,6 @@ func (x *fastReflection_MsgCommitPatchResponse) WhichOneof(d protoreflect.OneofD
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MsgCommitPatchResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -3865,7 +3859,6 @@ func (x *fastReflection_MsgRevealPatch) WhichOneof(d protoreflect.OneofDescripto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MsgRevealPatch", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4422,7 +4415,6 @@ func (x *fastReflection_MsgRevealPatchResponse) WhichOneof(d protoreflect.OneofD
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MsgRevealPatchResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4904,7 +4896,6 @@ func (x *fastReflection_MsgRevealTests) WhichOneof(d protoreflect.OneofDescripto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MsgRevealTests", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -5507,7 +5498,6 @@ func (x *fastReflection_MsgRevealTestsResponse) WhichOneof(d protoreflect.OneofD
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MsgRevealTestsResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -6014,7 +6004,6 @@ func (x *fastReflection_MsgSubmitScores) WhichOneof(d protoreflect.OneofDescript
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MsgSubmitScores", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -6496,7 +6485,6 @@ func (x *fastReflection_MsgSubmitScoresResponse) WhichOneof(d protoreflect.Oneof
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MsgSubmitScoresResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -6915,7 +6903,6 @@ func (x *fastReflection_MsgReportUnavailable) WhichOneof(d protoreflect.OneofDes
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MsgReportUnavailable", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -7405,7 +7392,6 @@ func (x *fastReflection_MsgReportUnavailableResponse) WhichOneof(d protoreflect.
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MsgReportUnavailableResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -7830,7 +7816,6 @@ func (x *fastReflection_MsgWithdrawRewards) WhichOneof(d protoreflect.OneofDescr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MsgWithdrawRewards", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -8297,7 +8282,6 @@ func (x *fastReflection_MsgWithdrawRewardsResponse) WhichOneof(d protoreflect.On
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MsgWithdrawRewardsResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -8753,7 +8737,6 @@ func (x *fastReflection_MsgUpdateParams) WhichOneof(d protoreflect.OneofDescript
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MsgUpdateParams", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -9206,7 +9189,6 @@ func (x *fastReflection_MsgUpdateParamsResponse) WhichOneof(d protoreflect.Oneof
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.challenges.v1.MsgUpdateParamsResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.

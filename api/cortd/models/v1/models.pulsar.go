@@ -525,7 +525,6 @@ func (x *fastReflection_Model) WhichOneof(d protoreflect.OneofDescriptor) protor
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.models.v1.Model", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -1606,7 +1605,6 @@ func (x *fastReflection_Params) WhichOneof(d protoreflect.OneofDescriptor) proto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.models.v1.Params", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.

@@ -310,7 +310,6 @@ func (x *fastReflection_NodeSpec) WhichOneof(d protoreflect.OneofDescriptor) pro
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.NodeSpec", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -1374,7 +1373,6 @@ func (x *fastReflection_Node) WhichOneof(d protoreflect.OneofDescriptor) protore
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.Node", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -2551,7 +2549,6 @@ func (x *fastReflection_Pool) WhichOneof(d protoreflect.OneofDescriptor) protore
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.Pool", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -3083,7 +3080,6 @@ func (x *fastReflection_RewardTier) WhichOneof(d protoreflect.OneofDescriptor) p
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.RewardTier", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -3578,7 +3574,6 @@ func (x *fastReflection_MultiNodeBonus) WhichOneof(d protoreflect.OneofDescripto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MultiNodeBonus", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4025,7 +4020,6 @@ func (x *fastReflection_LevelThreshold) WhichOneof(d protoreflect.OneofDescripto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.LevelThreshold", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4508,7 +4502,6 @@ func (x *fastReflection_ScoreWeights) WhichOneof(d protoreflect.OneofDescriptor)
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.ScoreWeights", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -5977,7 +5970,6 @@ func (x *fastReflection_Params) WhichOneof(d protoreflect.OneofDescriptor) proto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.Params", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -7911,7 +7903,6 @@ func (x *fastReflection_PeriodStats) WhichOneof(d protoreflect.OneofDescriptor) 
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.PeriodStats", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -9168,7 +9159,6 @@ func (x *fastReflection_PeriodRecord) WhichOneof(d protoreflect.OneofDescriptor)
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.PeriodRecord", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -10588,7 +10578,6 @@ func (x *fastReflection_RoleActivity) WhichOneof(d protoreflect.OneofDescriptor)
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.RoleActivity", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -11355,7 +11344,6 @@ func (x *fastReflection_Operator) WhichOneof(d protoreflect.OneofDescriptor) pro
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.Operator", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -12054,7 +12042,6 @@ func (x *fastReflection_Period) WhichOneof(d protoreflect.OneofDescriptor) proto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.Period", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -12695,7 +12682,6 @@ func (x *fastReflection_Settlement) WhichOneof(d protoreflect.OneofDescriptor) p
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.Settlement", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.

@@ -460,7 +460,6 @@ func (x *fastReflection_MsgRegisterNode) WhichOneof(d protoreflect.OneofDescript
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MsgRegisterNode", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -1197,7 +1196,6 @@ func (x *fastReflection_MsgRegisterNodeResponse) WhichOneof(d protoreflect.Oneof
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MsgRegisterNodeResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -1620,7 +1618,6 @@ func (x *fastReflection_MsgAddStake) WhichOneof(d protoreflect.OneofDescriptor) 
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MsgAddStake", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -2116,7 +2113,6 @@ func (x *fastReflection_MsgAddStakeResponse) WhichOneof(d protoreflect.OneofDesc
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MsgAddStakeResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -2679,7 +2675,6 @@ func (x *fastReflection_MsgUpdateNode) WhichOneof(d protoreflect.OneofDescriptor
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MsgUpdateNode", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -3335,7 +3330,6 @@ func (x *fastReflection_MsgUpdateNodeResponse) WhichOneof(d protoreflect.OneofDe
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MsgUpdateNodeResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -3733,7 +3727,6 @@ func (x *fastReflection_MsgUnbondNode) WhichOneof(d protoreflect.OneofDescriptor
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MsgUnbondNode", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4196,7 +4189,6 @@ func (x *fastReflection_MsgUnbondNodeResponse) WhichOneof(d protoreflect.OneofDe
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MsgUnbondNodeResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4621,7 +4613,6 @@ func (x *fastReflection_MsgWithdrawRewards) WhichOneof(d protoreflect.OneofDescr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MsgWithdrawRewards", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -5088,7 +5079,6 @@ func (x *fastReflection_MsgWithdrawRewardsResponse) WhichOneof(d protoreflect.On
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MsgWithdrawRewardsResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -5617,7 +5607,6 @@ func (x *fastReflection_MsgHeartbeat) WhichOneof(d protoreflect.OneofDescriptor)
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MsgHeartbeat", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -6106,7 +6095,6 @@ func (x *fastReflection_MsgHeartbeatResponse) WhichOneof(d protoreflect.OneofDes
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MsgHeartbeatResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -6508,7 +6496,6 @@ func (x *fastReflection_MsgFundRewardsPool) WhichOneof(d protoreflect.OneofDescr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MsgFundRewardsPool", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -6961,7 +6948,6 @@ func (x *fastReflection_MsgFundRewardsPoolResponse) WhichOneof(d protoreflect.On
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MsgFundRewardsPoolResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -7436,7 +7422,6 @@ func (x *fastReflection_MsgSetOperatorRoles) WhichOneof(d protoreflect.OneofDesc
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MsgSetOperatorRoles", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -7925,7 +7910,6 @@ func (x *fastReflection_MsgSetOperatorRolesResponse) WhichOneof(d protoreflect.O
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MsgSetOperatorRolesResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -8327,7 +8311,6 @@ func (x *fastReflection_MsgUpdateParams) WhichOneof(d protoreflect.OneofDescript
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MsgUpdateParams", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -8780,7 +8763,6 @@ func (x *fastReflection_MsgUpdateParamsResponse) WhichOneof(d protoreflect.Oneof
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.nodes.v1.MsgUpdateParamsResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.

@@ -395,7 +395,6 @@ func (x *fastReflection_MsgCreateSession) WhichOneof(d protoreflect.OneofDescrip
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.sessions.v1.MsgCreateSession", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -1079,7 +1078,6 @@ func (x *fastReflection_MsgCreateSessionResponse) WhichOneof(d protoreflect.Oneo
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.sessions.v1.MsgCreateSessionResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -1525,7 +1523,6 @@ func (x *fastReflection_MsgDeposit) WhichOneof(d protoreflect.OneofDescriptor) p
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.sessions.v1.MsgDeposit", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -1994,7 +1991,6 @@ func (x *fastReflection_MsgDepositResponse) WhichOneof(d protoreflect.OneofDescr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.sessions.v1.MsgDepositResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -2392,7 +2388,6 @@ func (x *fastReflection_MsgCloseSession) WhichOneof(d protoreflect.OneofDescript
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.sessions.v1.MsgCloseSession", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -2860,7 +2855,6 @@ func (x *fastReflection_MsgCloseSessionResponse) WhichOneof(d protoreflect.Oneof
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.sessions.v1.MsgCloseSessionResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -3481,7 +3475,6 @@ func (x *fastReflection_MsgSubmitTask) WhichOneof(d protoreflect.OneofDescriptor
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.sessions.v1.MsgSubmitTask", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4181,7 +4174,6 @@ func (x *fastReflection_MsgSubmitTaskResponse) WhichOneof(d protoreflect.OneofDe
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.sessions.v1.MsgSubmitTaskResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4648,7 +4640,6 @@ func (x *fastReflection_MsgPrecommit) WhichOneof(d protoreflect.OneofDescriptor)
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.sessions.v1.MsgPrecommit", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -5162,7 +5153,6 @@ func (x *fastReflection_MsgPrecommitResponse) WhichOneof(d protoreflect.OneofDes
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.sessions.v1.MsgPrecommitResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -5742,7 +5732,6 @@ func (x *fastReflection_MsgCommit) WhichOneof(d protoreflect.OneofDescriptor) pr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.sessions.v1.MsgCommit", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -6459,7 +6448,6 @@ func (x *fastReflection_MsgCommitResponse) WhichOneof(d protoreflect.OneofDescri
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.sessions.v1.MsgCommitResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -6861,7 +6849,6 @@ func (x *fastReflection_MsgUpdateParams) WhichOneof(d protoreflect.OneofDescript
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.sessions.v1.MsgUpdateParams", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -7314,7 +7301,6 @@ func (x *fastReflection_MsgUpdateParamsResponse) WhichOneof(d protoreflect.Oneof
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in cortd.sessions.v1.MsgUpdateParamsResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
