@@ -12,15 +12,7 @@ import (
 // and leaves the final-normed hidden states of those tokens, one row of Dim
 // per token, in out (len(tokens)*Dim). Long inputs run in chunks.
 func (s *State) Forward(tokens []int, out []float32) error {
-	D := s.m.Cfg.Dim
-	if err := s.check(tokens); err != nil {
-		return err
-	}
-	for i := 0; i < len(tokens); i += s.chunk {
-		j := min(i+s.chunk, len(tokens))
-		s.forwardChunk(tokens[i:j], out[i*D:j*D])
-	}
-	return nil
+	return s.forward(tokens, out, false)
 }
 
 // ForwardLast is Forward for a caller that needs only the last token's hidden
@@ -33,12 +25,23 @@ func (s *State) ForwardLast(tokens []int, out []float32) error {
 	if len(tokens) == 0 {
 		return fmt.Errorf("no tokens")
 	}
+	return s.forward(tokens, out, true)
+}
+
+// forward runs tokens in chunks; with lastOnly every chunk writes its last row to
+// out[:Dim] (the last chunk's stays).
+func (s *State) forward(tokens []int, out []float32, lastOnly bool) error {
 	if err := s.check(tokens); err != nil {
 		return err
 	}
+	D := s.m.Cfg.Dim
 	for i := 0; i < len(tokens); i += s.chunk {
 		j := min(i+s.chunk, len(tokens))
-		s.forwardChunkLast(tokens[i:j], out[:s.m.Cfg.Dim], true)
+		if lastOnly {
+			s.forwardChunkLast(tokens[i:j], out[:D], true)
+		} else {
+			s.forwardChunkLast(tokens[i:j], out[i*D:j*D], false)
+		}
 	}
 	return nil
 }
@@ -79,8 +82,8 @@ type seqChunk struct {
 	lastOnly bool
 }
 
-// outRows is the first of the chunk's rows whose final hidden state is wanted.
-func (q seqChunk) outRows() int {
+// firstOutRow is the first of the chunk's rows whose final hidden state is wanted.
+func (q seqChunk) firstOutRow() int {
 	if q.lastOnly {
 		return len(q.tokens) - 1
 	}
@@ -193,7 +196,7 @@ func (m *Model) forwardSeqs(sc *scratch, seqs []seqChunk) {
 	}
 	r = 0
 	for _, q := range seqs {
-		n := len(q.tokens) - q.outRows()
+		n := len(q.tokens) - q.firstOutRow()
 		m.norm(q.out, x[r*D:], m.normW, m.normB, n)
 		q.s.pos += len(q.tokens)
 		r += n
@@ -210,7 +213,7 @@ func (m *Model) keepOutputRows(sc *scratch, seqs []seqChunk, x, q []float32, qs 
 	kept, r := 0, 0
 	for _, sq := range seqs {
 		n := len(sq.tokens)
-		for t := sq.outRows(); t < n; t++ {
+		for t := sq.firstOutRow(); t < n; t++ {
 			if kept != r+t { // kept < r+t: a forward copy never overwrites a row still to move
 				copy(x[kept*D:kept*D+D], x[(r+t)*D:(r+t)*D+D])
 				copy(q[kept*qs:kept*qs+qd], q[(r+t)*qs:(r+t)*qs+qd])
@@ -311,7 +314,7 @@ func (m *Model) attentionTasks(sc *scratch, seqs []seqChunk, outputOnly bool) {
 		T := len(sq.tokens)
 		lo := 0
 		if outputOnly {
-			lo = sq.outRows()
+			lo = sq.firstOutRow()
 		}
 		for h := 0; h < c.Heads; h++ {
 			for r0 := lo; r0 < T; r0 += attRows {
