@@ -41,6 +41,8 @@
 #   LOCALNET_SIDECAR_PPROF  a loopback port P: miners serve Go's profiles on P+1..P+3, the
 #                        router on P+4 (cortd-sidecar --pprof; default off)
 #   LOCALNET_DASHBOARD   0: no dashboard (benchmarks: it follows every tx's events)
+#   LOCALNET_IAVL_DISABLE_FASTNODE  app.toml's iavl-disable-fastnode (true / false; default:
+#                        what `cortd init` writes)
 #   LOCALNET_APP_DB_BACKEND  app.toml's app-db-backend (default: the SDK's, goleveldb;
 #                        pebbledb is the other the node is built with)
 set -euo pipefail
@@ -293,6 +295,9 @@ if [ -n "${PORT_BASE:-}" ]; then
 fi
 if [ -n "${LOCALNET_PPROF:-}" ]; then
   sed -i "s#^pprof_laddr = .*#pprof_laddr = \"$LOCALNET_PPROF\"#" "$cfg/config.toml"
+fi
+if [ -n "${LOCALNET_IAVL_DISABLE_FASTNODE:-}" ]; then
+  sed -i "s#^iavl-disable-fastnode = .*#iavl-disable-fastnode = $LOCALNET_IAVL_DISABLE_FASTNODE#" "$cfg/app.toml"
 fi
 if [ -n "${LOCALNET_APP_DB_BACKEND:-}" ]; then
   grep -q '^app-db-backend = ' "$cfg/app.toml" || { echo "app.toml: no app-db-backend line" >&2; exit 1; }

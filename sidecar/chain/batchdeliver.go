@@ -246,7 +246,7 @@ func (b *Batcher) contended(err error) bool {
 // several.
 func (b *Batcher) failed(groups []*group, err error, resends int) {
 	kind, idx := classify(err)
-	if d, ok := b.tx.(distruster); ok && kind != failFinal && kind != failRetry && !b.contended(err) {
+	if d, ok := b.tx.(distruster); ok && kind != failFinal && kind != failRetry && !b.contended(err) && !lone(groups, kind) {
 		d.Distrust()
 	}
 	switch kind {
@@ -294,6 +294,16 @@ func (b *Batcher) failed(groups []*group, err error, resends int) {
 		b.Stats.Failed.Add(1)
 		g.done(BatchResult{Err: err})
 	}
+}
+
+// lone reports a refusal of a tx that carried one group: the error is that group's
+// own, no other message was reverted or has to be sent again, so the simulations it
+// would bring back (gasModelHold batches, each run in full by the node) would guard
+// nothing. A miner's lone precommit refused as already precommitted (a duplicate
+// send) made its next 16 batches of ~500 messages simulate. Out of gas still
+// distrusts: the model was wrong.
+func lone(groups []*group, kind failure) bool {
+	return len(groups) == 1 && (kind == failMessage || kind == failContent)
 }
 
 // split sends the group holding message idx alone and the others again

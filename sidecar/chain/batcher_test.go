@@ -681,10 +681,56 @@ func TestBatcherReSendsTheOthersWhenAMessageFailsInItsBlock(t *testing.T) {
 	require.Equal(t, 3, rs[4].Index)
 	require.Equal(t, rs[0].Tx.TxHash, rs[4].Tx.TxHash)
 	// The sender simulates again for a while: a refused message is found before
-	// sending (m2's own tx failed in its block too).
+	// sending. m2's own tx failing in its block again adds nothing: it carried only
+	// m2, whose error is its own.
 	f.mu.Lock()
-	require.Equal(t, 2, f.distrusts)
+	require.Equal(t, 1, f.distrusts)
 	f.mu.Unlock()
+}
+
+// A tx that carried one group and was refused (in simulation or in its block) hands
+// the group its error and does not bring the simulations back: nothing else was
+// reverted. A batch of several groups that fails does.
+func TestBatcherLoneGroupRefusalDoesNotDistrust(t *testing.T) {
+	f := newFakeTxChain()
+	failsInBlock(f, "m0", errorsmod.Wrap(sdkerrors.ErrUnauthorized, "m0 may not"))
+	b := testBatcher(f, BatcherConfig{})
+	defer b.Close()
+	rs := flushed(t, b, "m0")
+	require.True(t, Is(rs[0].Err, sdkerrors.ErrUnauthorized))
+	f.mu.Lock()
+	require.Zero(t, f.distrusts, "a lone group's refusal in its block")
+	f.mu.Unlock()
+
+	f.mu.Lock()
+	f.simFail = func(n string) error {
+		if n == "m1" {
+			return errorsmod.Wrap(sdkerrors.ErrUnauthorized, "m1 may not")
+		}
+		return nil
+	}
+	f.mu.Unlock()
+	rs = flushed(t, b, "m1")
+	require.True(t, Is(rs[0].Err, sdkerrors.ErrUnauthorized))
+	f.mu.Lock()
+	require.Zero(t, f.distrusts, "a lone group's refused simulation")
+	f.mu.Unlock()
+
+	// Two groups, one refused in its block: a split, and the simulations come back.
+	failsInBlock(f, "m3", errorsmod.Wrap(sdkerrors.ErrUnauthorized, "m3 may not"))
+	rs = flushed(t, b, "m2", "m3")
+	require.NoError(t, rs[0].Err)
+	require.True(t, Is(rs[1].Err, sdkerrors.ErrUnauthorized))
+	f.mu.Lock()
+	require.Equal(t, 1, f.distrusts, "a split batch")
+	f.mu.Unlock()
+}
+
+// flushed adds one group per name, flushes and returns their outcomes.
+func flushed(t *testing.T, b *Batcher, names ...string) []BatchResult {
+	chs := addAll(b, names...)
+	b.Flush()
+	return results(t, chs)
 }
 
 // TestBatcherReSendsWithMoreGasAfterOutOfGas: a tx that runs out of gas in its block

@@ -20,7 +20,7 @@ import (
 // is the largest residual per message (simulated gas less the per-byte part,
 // divided by the messages) among the type's last gasModelWindow single-type
 // simulations; a mixed batch's simulation scales the types it holds up when the
-// prediction fell short. Only batches of gasModelMinBatch messages or more are
+// prediction fell short, or teaches the one type in it the model does not know yet. Only batches of gasModelMinBatch messages or more are
 // learned from and predicted: in a smaller one the tx's own fixed cost (signature,
 // fee, nonce) would weigh on the per-message figure, and simulating it is cheap.
 //
@@ -62,6 +62,14 @@ type gasSamples struct {
 func (g *gasSamples) add(v uint64) {
 	g.vals[g.n%gasModelWindow] = v
 	g.n++
+}
+
+func (g *gasSamples) min() uint64 {
+	m := g.vals[0]
+	for i := 1; i < min(g.n, gasModelWindow); i++ {
+		m = min(m, g.vals[i])
+	}
+	return m
 }
 
 func (g *gasSamples) max() uint64 {
@@ -189,11 +197,49 @@ func (g *gasModel) recordLocked(s shape, gasUsed uint64) {
 		return
 	}
 	// A mixed batch: its types' samples rise when their prediction fell short.
-	if pred, ok := g.predictLocked(s); ok && pred < gasUsed && pred > s.byteGas {
-		for t := range s.counts {
-			g.perType[t].scale(residual, pred-s.byteGas)
+	if pred, ok := g.predictLocked(s); ok {
+		if pred < gasUsed && pred > s.byteGas {
+			for t := range s.counts {
+				g.perType[t].scale(residual, pred-s.byteGas)
+			}
 		}
+		return
 	}
+	g.attributeLocked(s, residual)
+}
+
+// attributeLocked learns the one type of a mixed batch the model does not know yet
+// from what the batch used beyond its known types' share: a loaded miner's batches
+// hold precommits and commits together, and learning from single-type batches only
+// left commits unknown for a run's first ~16 batches of ~1,000 messages, each
+// simulated. The known types are counted at their smallest recent sample (their
+// largest carries the most tx overhead per message, from the smallest batch), so
+// the new type's figure leans high rather than low; the signer's margin and the
+// batches that land (landed) cover what is left. Two or more unknown types teach
+// nothing.
+func (g *gasModel) attributeLocked(s shape, residual uint64) {
+	unknown, known := "", uint64(0)
+	for t, n := range s.counts {
+		smp := g.perType[t]
+		if smp == nil || smp.n < gasModelMinSamples {
+			if unknown != "" {
+				return
+			}
+			unknown = t
+			continue
+		}
+		known += smp.min() * n
+	}
+	if unknown == "" || residual <= known {
+		return
+	}
+	smp := g.perType[unknown]
+	if smp == nil {
+		smp = &gasSamples{}
+		g.perType[unknown] = smp
+	}
+	n := s.counts[unknown]
+	smp.add((residual - known + n - 1) / n)
 }
 
 // distrust makes the next gasModelHold batches simulate.

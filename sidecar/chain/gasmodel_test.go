@@ -99,6 +99,39 @@ func TestGasModelRisesOnAMixedBatchThatCostMore(t *testing.T) {
 	require.GreaterOrEqual(t, pred, costlier-gasModelPerByte, "the next prediction covers what the simulation used")
 }
 
+// A mixed batch teaches the one type in it the model does not know yet (a loaded
+// miner's batches hold precommits and commits together), enough to predict mixes it
+// was not shown; with two unknown types it teaches nothing.
+func TestGasModelLearnsANewTypeFromMixedBatches(t *testing.T) {
+	mixed := func(p, c int) []sdk.Msg { return append(precommits(p), commits(c, "a short answer")...) }
+	var g gasModel
+	for _, n := range []int{10, 50, 200} {
+		g.learn(precommits(n), chainGas(precommits(n)))
+	}
+	for _, m := range [][2]int{{400, 300}, {200, 500}, {600, 100}} {
+		_, ok := g.predict(mixed(m[0], m[1]))
+		require.False(t, ok, "commits not known yet")
+		g.learn(mixed(m[0], m[1]), chainGas(mixed(m[0], m[1])))
+	}
+	for _, m := range [][2]int{{5, 900}, {900, 5}, {300, 300}, {0, 100}} {
+		batch := mixed(m[0], m[1])
+		pred, ok := g.predict(batch)
+		require.True(t, ok, "%v", m)
+		// Within 1 % below at worst, before the signer's margin (1.3 by default).
+		require.GreaterOrEqual(t, pred, chainGas(batch)*99/100, "%d precommits and %d commits", m[0], m[1])
+		require.Less(t, pred, chainGas(batch)*13/10, "%d precommits and %d commits: not far above", m[0], m[1])
+	}
+
+	// Two types unknown: nothing is learned.
+	var g2 gasModel
+	both := mixed(100, 100)
+	for i := 0; i < 5; i++ {
+		g2.learn(both, chainGas(both))
+	}
+	_, ok := g2.predict(both)
+	require.False(t, ok)
+}
+
 func TestGasModelSimulatesOneInEightAndAfterAFailure(t *testing.T) {
 	var g gasModel
 	for _, n := range []int{8, 20, 60} {

@@ -2,7 +2,6 @@ package chain
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -184,8 +183,9 @@ func (s *Signer) build(ctx context.Context, f clienttx.Factory, msgs []sdk.Msg) 
 
 // buildPredicted is build with the gas model's prediction in place of the
 // simulation when it has one (unordered batches; see gasModel). Simulations teach
-// the model; a refused one makes it stand aside for a while, as the batch's
-// messages may not be the last the chain refuses.
+// the model. A refused one is the batcher's to judge (Batcher.failed): a batch of
+// several groups split by it makes the model stand aside for a while, as its
+// messages may not be the last the chain refuses; a lone group's refusal does not.
 func (s *Signer) buildPredicted(ctx context.Context, f clienttx.Factory, msgs []sdk.Msg) ([]byte, error) {
 	if !s.cfg.AlwaysSimulate {
 		if gas, ok := s.model.predict(msgs); ok {
@@ -199,10 +199,6 @@ func (s *Signer) buildPredicted(ctx context.Context, f clienttx.Factory, msgs []
 	}
 	gas, err := s.simulate(ctx, f, msgs)
 	if err != nil {
-		var se *SimulationError
-		if errors.As(err, &se) {
-			s.model.distrust()
-		}
 		return nil, err
 	}
 	s.Stats.Simulated.Add(1)
