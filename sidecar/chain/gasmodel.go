@@ -20,9 +20,10 @@ import (
 // is the largest residual per message (simulated gas less the per-byte part,
 // divided by the messages) among the type's last gasModelWindow single-type
 // simulations; a mixed batch's simulation scales the types it holds up when the
-// prediction fell short, or teaches the one type in it the model does not know yet. Only batches of gasModelMinBatch messages or more are
-// learned from and predicted: in a smaller one the tx's own fixed cost (signature,
-// fee, nonce) would weigh on the per-message figure, and simulating it is cheap.
+// prediction fell short, or teaches the one type in it the model does not know
+// yet. Only batches of gasModelMinBatch messages or more are learned from and
+// predicted: in a smaller one the tx's own fixed cost (signature, fee, nonce)
+// would weigh on the per-message figure, and simulating it is cheap.
 //
 // The simulation also found failing messages before anything was sent, so the
 // model is used only while the chain agrees with it: a type needs
