@@ -299,9 +299,9 @@ func (b *Batcher) failed(groups []*group, err error, resends int) {
 // lone reports a refusal of a tx that carried one group: the error is that group's
 // own, no other message was reverted or has to be sent again, so the simulations it
 // would bring back (gasModelHold batches, each run in full by the node) would guard
-// nothing. A miner's lone refused precommit (most likely one sent twice) made its
-// next 16 batches of up to 1,000 messages simulate. Out of gas still distrusts:
-// the model was wrong.
+// nothing. A miner's lone refused message (a precommit already on chain, or a
+// heartbeat too soon: both expected, both silent) made its next 16 batches of up
+// to 1,000 messages simulate. Out of gas still distrusts: the model was wrong.
 func lone(groups []*group, kind failure) bool {
 	return len(groups) == 1 && (kind == failMessage || kind == failContent)
 }
