@@ -188,12 +188,7 @@ func (g *gasModel) recordLocked(s shape, gasUsed uint64) {
 	}
 	if len(s.counts) == 1 {
 		for t, n := range s.counts {
-			smp := g.perType[t]
-			if smp == nil {
-				smp = &gasSamples{}
-				g.perType[t] = smp
-			}
-			smp.add((residual + n - 1) / n)
+			g.addSampleLocked(t, residual, n)
 		}
 		return
 	}
@@ -234,13 +229,18 @@ func (g *gasModel) attributeLocked(s shape, residual uint64) {
 	if unknown == "" || residual <= known {
 		return
 	}
-	smp := g.perType[unknown]
+	g.addSampleLocked(unknown, residual-known, s.counts[unknown])
+}
+
+// addSampleLocked records gas used by n messages of type t as t's per-message
+// sample (rounded up).
+func (g *gasModel) addSampleLocked(t string, gas, n uint64) {
+	smp := g.perType[t]
 	if smp == nil {
 		smp = &gasSamples{}
-		g.perType[unknown] = smp
+		g.perType[t] = smp
 	}
-	n := s.counts[unknown]
-	smp.add((residual - known + n - 1) / n)
+	smp.add((gas + n - 1) / n)
 }
 
 // distrust makes the next gasModelHold batches simulate.

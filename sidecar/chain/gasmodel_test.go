@@ -132,7 +132,7 @@ func TestGasModelLearnsANewTypeFromMixedBatches(t *testing.T) {
 	require.False(t, ok)
 }
 
-func TestGasModelSimulatesOneInEightAndAfterAFailure(t *testing.T) {
+func TestGasModelSimulatesOneInRefreshAndAfterAFailure(t *testing.T) {
 	var g gasModel
 	for _, n := range []int{8, 20, 60} {
 		g.learn(precommits(n-1), 1) // small batches teach nothing
