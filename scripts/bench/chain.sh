@@ -160,7 +160,7 @@ for mode in $MODES; do
       { tail -20 "$BENCH_HOME/routerbench.log" >&2; exit 1; }
     sleep 3 # the last tasks' final txs
     h1=$(height)
-    "$BIN/chainbench" -mode observe -label "router flow" -from-height "$((h0 + 1))" -to-height "$h1" -rpc "$RPC"
+    "$BIN/chainbench" -mode observe -label "router flow" -from-height "$((h0 + 1))" -to-height "$h1" -rpc "$RPC" -grpc "$GRPC"
     echo "    CPU seconds during the flow: $(cpu_delta "$cpu_before" "$(proc_cpu)")"
     for n in 1 2 3; do
       echo "    miner$n: $(curl -fsS "http://127.0.0.1:$((PORT_BASE + 100 + n))/metrics" | grep -E '^cortd_(miner_batch_txs_total|miner_batch_msgs_total|miner_batch_splits_total|miner_batch_resends_total|miner_batch_aimed_total|miner_batch_late_total|miner_batch_lead_milliseconds|sidecar_txs_simulated_total|sidecar_txs_gas_predicted_total) ' | tr '\n' ' ' || true)"

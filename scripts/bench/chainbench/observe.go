@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 
@@ -17,7 +18,8 @@ import (
 type census struct {
 	blocks, txs, msgs, failed int
 	msgsByType, txsByType     map[string]int
-	validated, ended          int // tasks ended validated / ended at all
+	validated, ended          int      // tasks ended validated / ended at all
+	validatedIDs              []uint64 // for the phase breakdown
 }
 
 // count adds one block: its txs (decoded), their results and the block's events.
@@ -54,6 +56,7 @@ func (c *census) count(dec sdk.TxDecoder, txs [][]byte, results []*abci.ExecTxRe
 			c.ended++
 			if e.Status == sessionstypes.TASK_STATUS_VALIDATED {
 				c.validated++
+				c.validatedIDs = append(c.validatedIDs, e.TaskId)
 			}
 		}
 	}
@@ -132,5 +135,18 @@ func runObserve(ctx context.Context, cfg config) error {
 		c.count(dec, txs, res.TxsResults, res.FinalizeBlockEvents)
 	}
 	fmt.Printf("heights %d..%d (%s)\n\n%s", cfg.fromHeight, to, cfg.label, c.table())
+	if len(c.validatedIDs) == 0 {
+		return nil
+	}
+	cl, err := chain.Dial(ctx, chain.Config{GRPC: cfg.grpc, RPC: cfg.rpc, Log: slog.Default()})
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	p, err := readPhases(ctx, cl.Tasks, c.validatedIDs)
+	if err != nil {
+		return fmt.Errorf("tasks: %w", err)
+	}
+	fmt.Printf("\nValidated tasks by step:\n\n%s", p.table())
 	return nil
 }
