@@ -179,7 +179,7 @@ func testMiner(t *testing.T, b *chain.Batcher) *Miner {
 	require.NoError(t, err)
 	return &Miner{cfg: Config{NodeID: "n1", Concurrency: 4, EngineTimeout: time.Minute}, addr: "cor1node", batch: b,
 		e: detEngine{dim: 8}, store: st, log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		busy: map[uint64]sessionstypes.TaskStatus{}, again: map[uint64]*sessionstypes.Task{}, done: map[uint64]sessionstypes.TaskStatus{},
+		busy: map[uint64]sessionstypes.TaskStatus{}, again: map[uint64]*news{}, done: map[uint64]sessionstypes.TaskStatus{},
 		sem: make(chan struct{}, 4), wake: make(chan uint64, 16)}
 }
 

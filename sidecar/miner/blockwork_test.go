@@ -158,6 +158,35 @@ func TestNewsWhileBusyIsActedOn(t *testing.T) {
 	require.Empty(t, m.busy)
 }
 
+// TestNewsWhileBusyLeavesWithItsBlocksWork: the commit phase's event comes with the
+// block that holds the precommit, before the worker has confirmed it. The reveal must
+// leave with that block's work when the worker ends, not wait for the batcher's send
+// point (here an hour's linger, with no block notices: only a round's flush sends).
+func TestNewsWhileBusyLeavesWithItsBlocksWork(t *testing.T) {
+	f := newFakeSessions(nil)
+	b := chain.NewBatcher(f, chain.BatcherConfig{Poll: 5 * time.Millisecond, Linger: time.Hour}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(b.Close)
+	m := testMiner(t, b)
+	gate := make(chan struct{})
+	m.e = gateEngine{detEngine: detEngine{dim: 8}, gate: gate}
+	task := testTasks(1)[0]
+	ctx := context.Background()
+	m.onBlockWork(ctx, blockWork{height: 7, assigned: []sessionstypes.Task{task}}) // computing, held
+	m.onBlockWork(ctx, blockWork{height: 8, reveal: []uint64{task.Id}})            // the commit phase opens meanwhile
+	close(gate)
+	require.Eventually(t, func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		_, ok := f.commits[task.Id]
+		return ok
+	}, 5*time.Second, 5*time.Millisecond, "the reveal left with block 8's work")
+	m.workers.Wait()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	require.Empty(t, m.again)
+	require.Empty(t, m.busy)
+}
+
 // sentMsgs counts the messages of each kind for task id the fake chain was asked to
 // sign (a batch's resend after a split counts again).
 func (f *fakeSessions) sentMsgs(id uint64) (precommits, commits int) {

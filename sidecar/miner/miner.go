@@ -90,7 +90,7 @@ type Miner struct {
 
 	mu    sync.Mutex
 	busy  map[uint64]sessionstypes.TaskStatus // tasks a worker is on, with the phase it acts in
-	again map[uint64]*sessionstypes.Task      // news of a task that came while busy: acted on when the worker ends
+	again map[uint64]*news                    // news of a task that came while busy: acted on when the worker ends
 	// done is the last phase whose message this node has on chain, per task: a
 	// later report of the task in that phase is stale (a full poll read before the
 	// message's block, handled after its worker ended) and acting on it would send
@@ -98,7 +98,10 @@ type Miner struct {
 	// worth of repeats split a batch once per message. Forgotten with the task.
 	done   map[uint64]sessionstypes.TaskStatus
 	hbSlot int64
-	hbBusy bool
+	// roundEvery is how often a block's precommits send what is queued while they
+	// are computed (roundFlushEvery; 0 in tests that count txs: at the end only).
+	roundEvery time.Duration
+	hbBusy     bool
 	// sem bounds engine runs (Concurrency); workers wait for inclusion of their
 	// txs without holding it, so slow blocks never starve the engine.
 	sem     chan struct{}
@@ -150,7 +153,7 @@ func New(cfg Config, c *chain.Client, s *chain.Signer, e engine.Engine, log *slo
 	}
 	return &Miner{
 		cfg: cfg, c: c, s: s, addr: s.Address(), batch: s.NewBatcher(cfg.Batch), e: e, store: st, log: log.With("node", cfg.NodeID),
-		busy: map[uint64]sessionstypes.TaskStatus{}, again: map[uint64]*sessionstypes.Task{}, done: map[uint64]sessionstypes.TaskStatus{}, hbSlot: -1, sem: make(chan struct{}, cfg.Concurrency),
+		busy: map[uint64]sessionstypes.TaskStatus{}, again: map[uint64]*news{}, done: map[uint64]sessionstypes.TaskStatus{}, hbSlot: -1, roundEvery: roundFlushEvery, sem: make(chan struct{}, cfg.Concurrency),
 		wake: make(chan uint64, 1024), blocks: make(chan blockWork, 256), readTasks: c.Tasks, started: time.Now(),
 	}, nil
 }
@@ -358,26 +361,35 @@ func (m *Miner) onBlockWork(ctx context.Context, w blockWork) {
 	if n > 0 {
 		m.log.Info("tasks to act on", "height", w.height, "tasks", n, "read", len(w.read))
 	}
-	// The block's messages go as soon as the last of them is queued (round.go). The
-	// line per block replaces one per task and step at Info (--log-level debug has
-	// them): at a few hundred tasks a second those were most of an operator's log and
-	// 3 % of the miner's CPU.
+	// The block's messages go as soon as the last of them is queued (round.go), the
+	// reveals apart from the precommits: a reveal is a read of the stored result, a
+	// precommit an inference, and reveals that waited for the block's inferences
+	// missed the next block about half the time under load. The line per round
+	// replaces one per task and step at Info (--log-level debug has them): at a few
+	// hundred tasks a second those were most of an operator's log and 3 % of the
+	// miner's CPU.
 	start := time.Now()
-	r := newRound(func() {
-		m.log.Info("block's work sent", "height", w.height, "tasks", n, "took", time.Since(start).Round(time.Millisecond))
-		m.batch.Flush()
-	})
-	defer r.done()
-	for i := range w.assigned {
-		m.dispatchIn(ctx, &w.assigned[i], r)
+	sent := func(what string, n int) func() {
+		return func() {
+			m.log.Info("block's "+what+" sent", "height", w.height, "tasks", n, "took", time.Since(start).Round(time.Millisecond))
+			m.batch.Flush()
+		}
 	}
+	reveals := newRound(sent("reveals", len(w.reveal)), 0)
 	for _, id := range w.reveal {
 		// What the commit phase's event says, as the task the worker acts on.
 		m.dispatchIn(ctx, &sessionstypes.Task{Id: id, Status: sessionstypes.TASK_STATUS_COMMIT,
-			Assignments: []sessionstypes.Assignment{{NodeId: m.cfg.NodeID, Status: sessionstypes.ASSIGNMENT_STATUS_PRECOMMITTED}}}, r)
+			Assignments: []sessionstypes.Assignment{{NodeId: m.cfg.NodeID, Status: sessionstypes.ASSIGNMENT_STATUS_PRECOMMITTED}}}, reveals)
+	}
+	reveals.done()
+	work := newRound(sent("work", len(w.assigned)+len(w.read)), m.roundEvery)
+	work.partial = m.batch.Flush
+	defer work.done()
+	for i := range w.assigned {
+		m.dispatchIn(ctx, &w.assigned[i], work)
 	}
 	if len(w.read) > 0 {
-		m.pollTasksIn(ctx, w.read, r)
+		m.pollTasksIn(ctx, w.read, work)
 	}
 }
 

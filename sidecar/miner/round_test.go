@@ -78,7 +78,7 @@ func TestBlockRoundSendsWhenItsLastMessageIsQueued(t *testing.T) {
 // whatever the order, and a task's done counts once however often it is called.
 func TestRoundFlushesOnceWhenAllAreDone(t *testing.T) {
 	flushes := 0
-	r := newRound(func() { flushes++ })
+	r := newRound(func() { flushes++ }, 0)
 	a, b := r.task(), r.task()
 	a()
 	a()
@@ -87,10 +87,68 @@ func TestRoundFlushesOnceWhenAllAreDone(t *testing.T) {
 	b()
 	require.Equal(t, 1, flushes)
 
-	empty := newRound(func() { flushes++ })
+	empty := newRound(func() { flushes++ }, 0)
 	empty.done()
 	require.Equal(t, 1, flushes, "a round without tasks sends nothing")
 
 	var none *round
 	none.task()() // a nil round is no round
+}
+
+// A round of precommits sends what is queued while it lasts, at most once an
+// interval, and everything when its last task is done.
+func TestRoundSendsWhatIsQueuedEveryInterval(t *testing.T) {
+	flushes, partials := 0, 0
+	r := newRound(func() { flushes++ }, 20*time.Millisecond)
+	r.partial = func() { partials++ }
+	a, b, c, d := r.task(), r.task(), r.task(), r.task()
+	a()
+	require.Zero(t, partials, "the interval has not passed since the round began")
+	time.Sleep(30 * time.Millisecond)
+	b()
+	require.Equal(t, 1, partials)
+	c()
+	require.Equal(t, 1, partials, "not again within the interval")
+	r.done()
+	time.Sleep(30 * time.Millisecond)
+	d()
+	require.Equal(t, 1, partials, "the last done flushes everything instead")
+	require.Equal(t, 1, flushes)
+}
+
+// A block's reveals leave as soon as they are queued, not with the block's
+// inferences: here the engine holds every completion, and the reveal of the task
+// whose commit phase the block opened is on chain before any of its precommits.
+func TestRevealsLeaveBeforeTheBlocksInferences(t *testing.T) {
+	f := newFakeSessions(nil)
+	b := chain.NewBatcher(f, chain.BatcherConfig{Linger: time.Hour, Poll: 5 * time.Millisecond},
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(b.Close)
+	m := testMiner(t, b)
+	gate := make(chan struct{})
+	m.e = gateEngine{detEngine: detEngine{dim: 8}, gate: gate}
+	r := Result{TaskID: 40, NodeID: "n1", Text: "r", Salt: make([]byte, 32)}
+	r.Hash = sessionstypes.PrecommitHash(r.TaskID, r.NodeID, r.Text, r.Embedding, r.PromptTokens, r.CompletionTokens, r.Salt)
+	require.NoError(t, m.store.Put(r))
+	f.mu.Lock()
+	f.precommits[40] = r.Hash
+	f.mu.Unlock()
+
+	m.onBlockWork(context.Background(), blockWork{height: 9, assigned: testTasks(3), reveal: []uint64{40}})
+	require.Eventually(t, func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		_, ok := f.commits[40]
+		return ok
+	}, 5*time.Second, 5*time.Millisecond, "the reveal waited for the inferences")
+	f.mu.Lock()
+	require.Len(t, f.precommits, 1, "no precommit yet: only the stored one")
+	f.mu.Unlock()
+	close(gate)
+	require.Eventually(t, func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return len(f.precommits) == 4
+	}, 5*time.Second, 5*time.Millisecond)
+	m.workers.Wait()
 }

@@ -113,9 +113,16 @@ func (m *Miner) dispatchIn(ctx context.Context, t *sessionstypes.Task, r *round)
 		// precommitting), acting on it would send that step twice; of an earlier phase
 		// (a poll's read from before the commit phase), it would send a precommit the
 		// chain refuses as late, and every such refusal splits a batch.
+		// The news holds the round of the block that brought it open, so its reveal
+		// leaves with that block's work: the commit phase's event comes with the block
+		// that holds the precommit, before the worker has confirmed it there, and a
+		// reveal queued outside any round waited for the batcher's send point, which
+		// under load was often after the next proposal (half the reveals a block late).
 		if phase == sessionstypes.TASK_STATUS_PRECOMMIT && t.Status == sessionstypes.TASK_STATUS_COMMIT {
-			news := *t
-			m.again[t.Id] = &news
+			if old := m.again[t.Id]; old != nil {
+				old.release()
+			}
+			m.again[t.Id] = &news{task: *t, round: r, release: r.task()}
 		}
 		m.mu.Unlock()
 		return
@@ -131,11 +138,14 @@ func (m *Miner) dispatchIn(ctx context.Context, t *sessionstypes.Task, r *round)
 		defer func() {
 			m.mu.Lock()
 			delete(m.busy, task.Id)
-			news := m.again[task.Id]
+			n := m.again[task.Id]
 			delete(m.again, task.Id)
 			m.mu.Unlock()
-			if news != nil && ctx.Err() == nil {
-				m.dispatch(ctx, news)
+			if n != nil {
+				if ctx.Err() == nil {
+					m.dispatchIn(ctx, &n.task, n.round)
+				}
+				n.release() // after dispatchIn counted the new worker in the round
 			}
 		}()
 		if err := m.stepQueued(ctx, &task, queued); err != nil && ctx.Err() == nil {
