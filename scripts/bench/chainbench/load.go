@@ -116,7 +116,7 @@ func runLoad(ctx context.Context, cfg config) error {
 	tr := newTracker(rpc, c.Enc, txs)
 	tctx, tcancel := context.WithCancel(ctx)
 	defer tcancel()
-	go tr.follow(tctx)
+	go tr.follow(tctx, c.Conn())
 	if err := tr.waitFirst(ctx); err != nil {
 		return err
 	}
