@@ -45,6 +45,9 @@
 #                        what `cortd init` writes)
 #   LOCALNET_APP_DB_BACKEND  app.toml's app-db-backend (default: the SDK's, goleveldb;
 #                        pebbledb is the other the node is built with)
+#   LOCALNET_SIDECAR_NICE  niceness of the miners and the router (default 0): with every
+#                        process on one machine, a positive value lets the node execute
+#                        and commit its blocks ahead of the sidecars' inference
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -145,11 +148,16 @@ stop() {
   [ "$any" = 1 ] || echo "no localnet running in $HOME_DIR (no pid files)"
 }
 
-# start NAME CMD...: run CMD in the background, log to NAME.log, pid in NAME.pid.
+# start NAME CMD...: run CMD in the background, log to NAME.log, pid in NAME.pid; at
+# niceness START_NICE when set.
 start() {
   local name=$1; shift
   echo "$*" >"$HOME_DIR/$name.cmd"
-  nohup "$@" >>"$HOME_DIR/$name.log" 2>&1 &
+  if [ "${START_NICE:-0}" != 0 ]; then
+    nohup nice -n "$START_NICE" "$@" >>"$HOME_DIR/$name.log" 2>&1 &
+  else
+    nohup "$@" >>"$HOME_DIR/$name.log" 2>&1 &
+  fi
   echo $! >"$HOME_DIR/$name.pid"
 }
 alive() { ours "$1"; }
@@ -343,7 +351,7 @@ done
 # snapshots served from loopback or files here, which real networks refuse.
 for n in 1 2 3; do
   # shellcheck disable=SC2086 # extra flags are a word list
-  start "miner$n" "$SC" miner --home "$HOME_DIR" --keyring-backend test --key "miner$n" --node-id "miner$n" --engine native \
+  START_NICE=${LOCALNET_SIDECAR_NICE:-0} start "miner$n" "$SC" miner --home "$HOME_DIR" --keyring-backend test --key "miner$n" --node-id "miner$n" --engine native \
     --models "$HOME_DIR/models" --memory-mb 1024 --grpc "$GRPC" --node "$RPC" \
     --listen "127.0.0.1:$((MINER_PORT0 + n))" --poll 3s --allow-local-network ${LOCALNET_MINER_ARGS:-} \
     ${LOCALNET_SIDECAR_PPROF:+--pprof "127.0.0.1:$((LOCALNET_SIDECAR_PPROF + n))"}
@@ -352,7 +360,7 @@ log "started miners miner1..3; waiting for their nodes to register and heartbeat
 for n in "${MINERS[@]}"; do wait_until "$n to heartbeat with every model loaded" 120 "$n" serving "$n"; done
 
 # shellcheck disable=SC2086
-start router "$SC" router --home "$HOME_DIR" --keyring-backend test --key router --grpc "$GRPC" --node "$RPC" \
+START_NICE=${LOCALNET_SIDECAR_NICE:-0} start router "$SC" router --home "$HOME_DIR" --keyring-backend test --key router --grpc "$GRPC" --node "$RPC" \
   --addr "127.0.0.1:$ROUTER_PORT" --api-keys "$API_KEYS_FILE" --redundancy 3 --quorum 2 ${LOCALNET_ROUTER_ARGS:-} \
   ${LOCALNET_SIDECAR_PPROF:+--pprof "127.0.0.1:$((LOCALNET_SIDECAR_PPROF + 4))"}
 wait_until "the router" 30 router curl -fsS "$ROUTER_URL/healthz"
