@@ -114,16 +114,24 @@ func (e gateEngine) Complete(ctx context.Context, model, prompt string, p engine
 	return e.detEngine.Complete(ctx, model, prompt, p)
 }
 
-// TestNewsWhileBusyIsActedOn: the commit phase can open while the node's worker is
-// still confirming its precommit; that news must not wait for the next full poll (the
-// commit window may close first): it is acted on when the worker ends, without a read.
-func TestNewsWhileBusyIsActedOn(t *testing.T) {
+// gatedMiner is a test miner whose engine holds every completion until gate is
+// closed, with a batcher that sends linger after a message when no round does first.
+func gatedMiner(t *testing.T, linger time.Duration) (*Miner, *fakeSessions, chan struct{}) {
+	t.Helper()
 	f := newFakeSessions(nil)
-	b := chain.NewBatcher(f, chain.BatcherConfig{Poll: 5 * time.Millisecond, Linger: 10 * time.Millisecond}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	b := chain.NewBatcher(f, chain.BatcherConfig{Poll: 5 * time.Millisecond, Linger: linger}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	t.Cleanup(b.Close)
 	m := testMiner(t, b)
 	gate := make(chan struct{})
 	m.e = gateEngine{detEngine: detEngine{dim: 8}, gate: gate}
+	return m, f, gate
+}
+
+// TestNewsWhileBusyIsActedOn: the commit phase can open while the node's worker is
+// still confirming its precommit; that news must not wait for the next full poll (the
+// commit window may close first): it is acted on when the worker ends, without a read.
+func TestNewsWhileBusyIsActedOn(t *testing.T) {
+	m, f, gate := gatedMiner(t, 10*time.Millisecond)
 	task := testTasks(1)[0]
 	ctx := context.Background()
 	m.dispatch(ctx, &task) // the worker computes (held) and will precommit
@@ -163,12 +171,7 @@ func TestNewsWhileBusyIsActedOn(t *testing.T) {
 // leave with that block's work when the worker ends, not wait for the batcher's send
 // point (here an hour's linger, with no block notices: only a round's flush sends).
 func TestNewsWhileBusyLeavesWithItsBlocksWork(t *testing.T) {
-	f := newFakeSessions(nil)
-	b := chain.NewBatcher(f, chain.BatcherConfig{Poll: 5 * time.Millisecond, Linger: time.Hour}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	t.Cleanup(b.Close)
-	m := testMiner(t, b)
-	gate := make(chan struct{})
-	m.e = gateEngine{detEngine: detEngine{dim: 8}, gate: gate}
+	m, f, gate := gatedMiner(t, time.Hour)
 	task := testTasks(1)[0]
 	ctx := context.Background()
 	m.onBlockWork(ctx, blockWork{height: 7, assigned: []sessionstypes.Task{task}}) // computing, held

@@ -120,13 +120,7 @@ func TestRoundSendsWhatIsQueuedEveryInterval(t *testing.T) {
 // inferences: here the engine holds every completion, and the reveal of the task
 // whose commit phase the block opened is on chain before any of its precommits.
 func TestRevealsLeaveBeforeTheBlocksInferences(t *testing.T) {
-	f := newFakeSessions(nil)
-	b := chain.NewBatcher(f, chain.BatcherConfig{Linger: time.Hour, Poll: 5 * time.Millisecond},
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
-	t.Cleanup(b.Close)
-	m := testMiner(t, b)
-	gate := make(chan struct{})
-	m.e = gateEngine{detEngine: detEngine{dim: 8}, gate: gate}
+	m, f, gate := gatedMiner(t, time.Hour)
 	r := Result{TaskID: 40, NodeID: "n1", Text: "r", Salt: make([]byte, 32)}
 	r.Hash = sessionstypes.PrecommitHash(r.TaskID, r.NodeID, r.Text, r.Embedding, r.PromptTokens, r.CompletionTokens, r.Salt)
 	require.NoError(t, m.store.Put(r))
