@@ -117,7 +117,7 @@ func (m *Miner) dispatchIn(ctx context.Context, t *sessionstypes.Task, r *round)
 		// leaves with that block's work: the commit phase's event comes with the block
 		// that holds the precommit, before the worker has confirmed it there, and a
 		// reveal queued outside any round waited for the batcher's send point, which
-		// under load was often after the next proposal (half the reveals a block late).
+		// under load can come after the next proposal.
 		if phase == sessionstypes.TASK_STATUS_PRECOMMIT && t.Status == sessionstypes.TASK_STATUS_COMMIT {
 			if old := m.again[t.Id]; old != nil {
 				old.release()
