@@ -77,6 +77,8 @@ machine() {
   echo "    machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), flags: ${flags:-none of avx/fma/sha}; load $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 height() { curl -fsS "$RPC/status" | sed -n 's/.*"latest_block_height":"\([0-9]*\)".*/\1/p'; }
+# answered: the requests the router has answered since it started (its metrics).
+answered() { curl -fsS "http://127.0.0.1:$((PORT_BASE + 80))/metrics" | awk '/^cortd_router_answered_total / { print int($2); found = 1 } END { if (!found) print 0 }'; }
 
 # chain_only: one validator with model "tiny" registered and no sidecars. Submissions need an
 # active model; no file behind it is ever read (no node serves it).
@@ -122,6 +124,25 @@ cpu_delta() {
   }'
 }
 
+# children_cpu FILE: the CPU seconds (user + system) of the children this shell has waited
+# for, from the `times` builtin (run here, not in a subshell, whose children are its own).
+children_cpu() {
+  awk 'NR == 2 { split($0, f, " "); s = 0; for (i = 1; i <= 2; i++) { split(f[i], ms, "m"); s += ms[1] * 60 + ms[2] } print s }' "$1"
+}
+# cpu_budget DELTA BENCH_CPU ANSWERED WALL: CPU milliseconds per answered request by process
+# and in all, and the share of the machine's cores the run used: a flow whose processes
+# use every core queues, and its requests leave the protocol's floor.
+cpu_budget() {
+  awk -v d="$1" -v lg="$2" -v n="$3" -v wall="$4" -v cores="$(nproc)" 'BEGIN {
+    if (n <= 0 || wall <= 0) exit
+    k = split(d, parts, ", "); out = ""; tot = 0
+    for (i = 1; i <= k; i++) { split(parts[i], kv, " "); tot += kv[2]; out = out sprintf("%s %.2f, ", kv[1], kv[2] * 1000 / n) }
+    tot += lg
+    printf "    CPU per answered request (ms): %sload generator %.2f; all %.2f, i.e. %.0f %% of %d cores over the %.1f s the load generator ran (every level, and 3 s after)\n",
+      out, lg * 1000 / n, tot * 1000 / n, tot * 100 / (wall * cores), cores, wall
+  }'
+}
+
 for mode in $MODES; do
   case $mode in
   chain)
@@ -154,14 +175,24 @@ for mode in $MODES; do
     export LOCALNET_ROUTER_ARGS="$ROUTER_ARGS --max-in-flight 0 --request-timeout 3m"
     bash scripts/localnet.sh >"$BENCH_HOME/localnet-flow.out" 2>&1 || { cat "$BENCH_HOME/localnet-flow.out" >&2; exit 1; }
     h0=$(height)
+    key=$(head -1 "$LOCALNET_HOME/router-api-keys")
+    answered0=$(answered)
     cpu_before=$(proc_cpu)
-    "$BIN/routerbench" -router "http://127.0.0.1:$((PORT_BASE + 80))" -key "$(head -1 "$LOCALNET_HOME/router-api-keys")" \
+    times >"$BENCH_HOME/times.before"
+    t0=$(date +%s.%N)
+    "$BIN/routerbench" -router "http://127.0.0.1:$((PORT_BASE + 80))" -key "$key" \
       -rpc "$RPC" -model tiny -clients "$FLOW_CLIENTS" -requests "$FLOW_REQUESTS" -max-tokens "$MAX_TOKENS" 2>"$BENCH_HOME/routerbench.log" ||
       { tail -20 "$BENCH_HOME/routerbench.log" >&2; exit 1; }
     sleep 3 # the last tasks' final txs
+    # The flow's CPU, read before the observation below loads the node with queries.
+    delta=$(cpu_delta "$cpu_before" "$(proc_cpu)")
+    times >"$BENCH_HOME/times.after"
+    wall=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { print a - b }')
+    bench_cpu=$(awk -v a="$(children_cpu "$BENCH_HOME/times.after")" -v b="$(children_cpu "$BENCH_HOME/times.before")" 'BEGIN { print a - b }')
     h1=$(height)
     "$BIN/chainbench" -mode observe -label "router flow" -from-height "$((h0 + 1))" -to-height "$h1" -rpc "$RPC" -grpc "$GRPC"
-    echo "    CPU seconds during the flow: $(cpu_delta "$cpu_before" "$(proc_cpu)")"
+    echo "    CPU seconds during the flow: $delta, load generator $(printf %.1f "$bench_cpu")"
+    cpu_budget "$delta" "$bench_cpu" "$(($(answered) - answered0))" "$wall"
     for n in 1 2 3; do
       echo "    miner$n: $(curl -fsS "http://127.0.0.1:$((PORT_BASE + 100 + n))/metrics" | grep -E '^cortd_(miner_batch_txs_total|miner_batch_msgs_total|miner_batch_splits_total|miner_batch_resends_total|miner_batch_aimed_total|miner_batch_late_total|miner_batch_lead_milliseconds|sidecar_txs_simulated_total|sidecar_txs_gas_predicted_total) ' | tr '\n' ' ' || true)"
     done

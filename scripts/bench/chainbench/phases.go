@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
@@ -15,10 +16,15 @@ import (
 // last precommit), 2 in all (validated in the EndBlock of submission + 2).
 type phases struct {
 	assign, precommit, phase, reveal, total map[int64]int
+	// nodeFloor counts each node's precommits and those at the floor: a task's commit
+	// phase opens at the floor only when every node's precommit made it, so nodes that
+	// each make the floor often but for different tasks (or one slower node) show here.
+	nodeFloor map[string]*[2]int
 }
 
 func newPhases() *phases {
-	return &phases{assign: map[int64]int{}, precommit: map[int64]int{}, phase: map[int64]int{}, reveal: map[int64]int{}, total: map[int64]int{}}
+	return &phases{assign: map[int64]int{}, precommit: map[int64]int{}, phase: map[int64]int{}, reveal: map[int64]int{}, total: map[int64]int{},
+		nodeFloor: map[string]*[2]int{}}
 }
 
 // add counts one validated task. Only assignments with both heights count (replaced
@@ -34,6 +40,15 @@ func (p *phases) add(t sessionstypes.Task) {
 		if a.PrecommitHeight > 0 && a.CommitHeight > 0 {
 			p.precommit[a.PrecommitHeight-a.AssignedHeight]++
 			last = max(last, a.PrecommitHeight)
+			c := p.nodeFloor[a.NodeId]
+			if c == nil {
+				c = &[2]int{}
+				p.nodeFloor[a.NodeId] = c
+			}
+			c[1]++
+			if a.PrecommitHeight-a.AssignedHeight <= 1 {
+				c[0]++
+			}
 		}
 	}
 	if last == 0 {
@@ -74,6 +89,23 @@ func (p *phases) table() string {
 	row("last precommit: commit phase opens (from assignment)", 1, p.phase)
 	row("each reveal (from the last precommit)", 1, p.reveal)
 	row("validated (from the submission's block)", 2, p.total)
+	if len(p.nodeFloor) > 0 {
+		nodes := make([]string, 0, len(p.nodeFloor))
+		for n := range p.nodeFloor {
+			nodes = append(nodes, n)
+		}
+		sort.Strings(nodes)
+		b.WriteString("\nPrecommits at the floor by node:")
+		for i, n := range nodes {
+			c := p.nodeFloor[n]
+			sep := ","
+			if i == 0 {
+				sep = ""
+			}
+			fmt.Fprintf(&b, "%s %s %.1f %% of %d", sep, n, 100*float64(c[0])/float64(c[1]), c[1])
+		}
+		b.WriteString("\n")
+	}
 	return b.String()
 }
 

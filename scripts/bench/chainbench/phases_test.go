@@ -16,10 +16,10 @@ func TestPhasesSplitsATaskIntoItsSteps(t *testing.T) {
 	p.add(sessionstypes.Task{
 		Status: sessionstypes.TASK_STATUS_VALIDATED, SubmittedHeight: 10, AssignedHeight: 10, EndedHeight: 14,
 		Assignments: []sessionstypes.Assignment{
-			{AssignedHeight: 10, PrecommitHeight: 11, CommitHeight: 13},
-			{AssignedHeight: 10, PrecommitHeight: 12, CommitHeight: 13},
-			{AssignedHeight: 10}, // replaced: no precommit
-			{AssignedHeight: 11, PrecommitHeight: 12, CommitHeight: 14},
+			{NodeId: "a", AssignedHeight: 10, PrecommitHeight: 11, CommitHeight: 13},
+			{NodeId: "b", AssignedHeight: 10, PrecommitHeight: 12, CommitHeight: 13},
+			{NodeId: "c", AssignedHeight: 10}, // replaced: no precommit
+			{NodeId: "d", AssignedHeight: 11, PrecommitHeight: 12, CommitHeight: 14},
 		},
 	})
 	p.add(sessionstypes.Task{Status: sessionstypes.TASK_STATUS_FAILED, SubmittedHeight: 10, AssignedHeight: 10, EndedHeight: 20})
@@ -29,4 +29,6 @@ func TestPhasesSplitsATaskIntoItsSteps(t *testing.T) {
 	require.Equal(t, map[int64]int{1: 2, 2: 1}, p.reveal)
 	require.Equal(t, map[int64]int{4: 1}, p.total)
 	require.Contains(t, p.table(), "| each reveal (from the last precommit) | 1 | 3 | 0.0 % | 66.7 % | 33.3 % | 0.0 % | 0.0 % |")
+	// Per node: a and d (the replacement, a block after its own assignment) at the floor, b not.
+	require.Contains(t, p.table(), "Precommits at the floor by node: a 100.0 % of 1, b 0.0 % of 1, d 100.0 % of 1\n")
 }
