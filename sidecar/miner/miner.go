@@ -102,9 +102,9 @@ type Miner struct {
 	// are computed (roundFlushEvery; 0 in tests that count txs: at the end only).
 	roundEvery time.Duration
 	hbBusy     bool
-	// sem bounds engine runs (Concurrency); workers wait for inclusion of their
-	// txs without holding it, so slow blocks never starve the engine.
-	sem     chan struct{}
+	// slots bounds engine runs (Concurrency), lowest task id first; workers wait for
+	// inclusion of their txs without holding one, so slow blocks never starve the engine.
+	slots   *slots
 	workers sync.WaitGroup
 	wake    chan uint64
 	blocks  chan blockWork // each block's tasks for this node, read in one query
@@ -153,7 +153,7 @@ func New(cfg Config, c *chain.Client, s *chain.Signer, e engine.Engine, log *slo
 	}
 	return &Miner{
 		cfg: cfg, c: c, s: s, addr: s.Address(), batch: s.NewBatcher(cfg.Batch), e: e, store: st, log: log.With("node", cfg.NodeID),
-		busy: map[uint64]sessionstypes.TaskStatus{}, again: map[uint64]*news{}, done: map[uint64]sessionstypes.TaskStatus{}, hbSlot: -1, roundEvery: roundFlushEvery, sem: make(chan struct{}, cfg.Concurrency),
+		busy: map[uint64]sessionstypes.TaskStatus{}, again: map[uint64]*news{}, done: map[uint64]sessionstypes.TaskStatus{}, hbSlot: -1, roundEvery: roundFlushEvery, slots: newSlots(cfg.Concurrency),
 		wake: make(chan uint64, 1024), blocks: make(chan blockWork, 256), readTasks: c.Tasks, started: time.Now(),
 	}, nil
 }

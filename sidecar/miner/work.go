@@ -252,12 +252,10 @@ func (m *Miner) result(ctx context.Context, t *sessionstypes.Task) (Result, erro
 	// Only the engine run holds a slot: the precommit and commit that follow wait
 	// about a block for inclusion, and holding the slot through that capped a miner
 	// at Concurrency tasks per block (the router benchmark lost requests at 50 clients).
-	select {
-	case m.sem <- struct{}{}:
-	case <-ctx.Done():
-		return Result{}, ctx.Err()
+	if err := m.slots.acquire(ctx, t.Id); err != nil {
+		return Result{}, err
 	}
-	defer func() { <-m.sem }()
+	defer m.slots.release()
 	ctx, cancel := context.WithTimeout(ctx, m.cfg.EngineTimeout)
 	defer cancel()
 	start := time.Now()
