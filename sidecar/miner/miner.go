@@ -102,8 +102,9 @@ type Miner struct {
 	// are computed (roundFlushEvery; 0 in tests that count txs: at the end only).
 	roundEvery time.Duration
 	hbBusy     bool
-	// slots bounds engine runs (Concurrency), lowest task id first; workers wait for
-	// inclusion of their txs without holding one, so slow blocks never starve the engine.
+	// slots bounds engine runs (Concurrency) and orders the waiting tasks (slots.go);
+	// workers wait for inclusion of their txs without holding one, so slow blocks
+	// never starve the engine.
 	slots   *slots
 	workers sync.WaitGroup
 	wake    chan uint64
@@ -284,6 +285,7 @@ func (m *Miner) warmUp(ctx context.Context) {
 func (m *Miner) onBlock(b chain.Block) {
 	if !b.FromTx {
 		m.lastBlock.Store(time.Now().UnixNano())
+		m.slots.setHeight(b.Height)
 		// The batcher learns the block interval and sends what the node owes just
 		// before the next block is expected.
 		m.batch.OnBlock(b.Height)

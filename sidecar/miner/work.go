@@ -252,7 +252,7 @@ func (m *Miner) result(ctx context.Context, t *sessionstypes.Task) (Result, erro
 	// Only the engine run holds a slot: the precommit and commit that follow wait
 	// about a block for inclusion, and holding the slot through that capped a miner
 	// at Concurrency tasks per block (the router benchmark lost requests at 50 clients).
-	if err := m.slots.acquire(ctx, t.Id); err != nil {
+	if err := m.slots.acquire(ctx, t.Id, t.Deadline); err != nil {
 		return Result{}, err
 	}
 	defer m.slots.release()
