@@ -180,7 +180,7 @@ func testMiner(t *testing.T, b *chain.Batcher) *Miner {
 	return &Miner{cfg: Config{NodeID: "n1", Concurrency: 4, EngineTimeout: time.Minute}, addr: "cor1node", batch: b,
 		e: detEngine{dim: 8}, store: st, log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		busy: map[uint64]sessionstypes.TaskStatus{}, again: map[uint64]*news{}, done: map[uint64]sessionstypes.TaskStatus{},
-		slots: newSlots(4), wake: make(chan uint64, 16)}
+		sem: make(chan struct{}, 4), wake: make(chan uint64, 16)}
 }
 
 // testTasks are completion, chat and embedding tasks assigned to n1, in the precommit phase.

@@ -102,10 +102,9 @@ type Miner struct {
 	// are computed (roundFlushEvery; 0 in tests that count txs: at the end only).
 	roundEvery time.Duration
 	hbBusy     bool
-	// slots bounds engine runs (Concurrency) and orders the waiting tasks (slots.go);
-	// workers wait for inclusion of their txs without holding one, so slow blocks
-	// never starve the engine.
-	slots   *slots
+	// sem bounds engine runs (Concurrency); workers wait for inclusion of their
+	// txs without holding it, so slow blocks never starve the engine.
+	sem     chan struct{}
 	workers sync.WaitGroup
 	wake    chan uint64
 	blocks  chan blockWork // each block's tasks for this node, read in one query
@@ -154,7 +153,7 @@ func New(cfg Config, c *chain.Client, s *chain.Signer, e engine.Engine, log *slo
 	}
 	return &Miner{
 		cfg: cfg, c: c, s: s, addr: s.Address(), batch: s.NewBatcher(cfg.Batch), e: e, store: st, log: log.With("node", cfg.NodeID),
-		busy: map[uint64]sessionstypes.TaskStatus{}, again: map[uint64]*news{}, done: map[uint64]sessionstypes.TaskStatus{}, hbSlot: -1, roundEvery: roundFlushEvery, slots: newSlots(cfg.Concurrency),
+		busy: map[uint64]sessionstypes.TaskStatus{}, again: map[uint64]*news{}, done: map[uint64]sessionstypes.TaskStatus{}, hbSlot: -1, roundEvery: roundFlushEvery, sem: make(chan struct{}, cfg.Concurrency),
 		wake: make(chan uint64, 1024), blocks: make(chan blockWork, 256), readTasks: c.Tasks, started: time.Now(),
 	}, nil
 }
@@ -285,7 +284,6 @@ func (m *Miner) warmUp(ctx context.Context) {
 func (m *Miner) onBlock(b chain.Block) {
 	if !b.FromTx {
 		m.lastBlock.Store(time.Now().UnixNano())
-		m.slots.setHeight(b.Height)
 		// The batcher learns the block interval and sends what the node owes just
 		// before the next block is expected.
 		m.batch.OnBlock(b.Height)
