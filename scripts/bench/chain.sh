@@ -8,7 +8,10 @@
 #      takes them);
 #   2. the full local network (three miners, the router): scripts/bench/routerbench sends
 #      completions through the router, then chainbench's observe mode counts every message and
-#      tx of those blocks by type and the tasks validated: txs per validated request.
+#      tx of those blocks by type and the tasks validated: txs per validated request, and how
+#      many blocks each protocol step took. While it runs, chainbench's lag mode times when
+#      each block reaches a subscriber after its votes; after it, the CPU per answered request
+#      of each process and the load generator, and the cores' share used.
 # It prints the CPU (model and the instruction-set flags that matter) and the load average;
 # chainbench prints the load at the start and end of each row and its maximum.
 #
@@ -178,11 +181,15 @@ for mode in $MODES; do
     key=$(head -1 "$LOCALNET_HOME/router-api-keys")
     answered0=$(answered)
     cpu_before=$(proc_cpu)
+    # How long after its votes each block reaches a subscriber, while the load runs.
+    "$BIN/chainbench" -mode lag -duration 2h -rpc "$RPC" >"$BENCH_HOME/lag.out" 2>"$BENCH_HOME/lag.log" &
+    lag_pid=$!
     times >"$BENCH_HOME/times.before"
     t0=$(date +%s.%N)
     "$BIN/routerbench" -router "http://127.0.0.1:$((PORT_BASE + 80))" -key "$key" \
       -rpc "$RPC" -model tiny -clients "$FLOW_CLIENTS" -requests "$FLOW_REQUESTS" -max-tokens "$MAX_TOKENS" 2>"$BENCH_HOME/routerbench.log" ||
-      { tail -20 "$BENCH_HOME/routerbench.log" >&2; exit 1; }
+      { kill "$lag_pid" 2>/dev/null; tail -20 "$BENCH_HOME/routerbench.log" >&2; exit 1; }
+    kill -INT "$lag_pid" 2>/dev/null
     sleep 3 # the last tasks' final txs
     # The flow's CPU, read before the observation below loads the node with queries.
     delta=$(cpu_delta "$cpu_before" "$(proc_cpu)")
@@ -193,6 +200,8 @@ for mode in $MODES; do
     "$BIN/chainbench" -mode observe -label "router flow" -from-height "$((h0 + 1))" -to-height "$h1" -rpc "$RPC" -grpc "$GRPC"
     echo "    CPU seconds during the flow: $delta, load generator $(printf %.1f "$bench_cpu")"
     cpu_budget "$delta" "$bench_cpu" "$(($(answered) - answered0))" "$wall"
+    wait "$lag_pid" 2>/dev/null
+    cat "$BENCH_HOME/lag.out"
     for n in 1 2 3; do
       echo "    miner$n: $(curl -fsS "http://127.0.0.1:$((PORT_BASE + 100 + n))/metrics" | grep -E '^cortd_(miner_batch_txs_total|miner_batch_msgs_total|miner_batch_splits_total|miner_batch_resends_total|miner_batch_aimed_total|miner_batch_late_total|miner_batch_lead_milliseconds|sidecar_txs_simulated_total|sidecar_txs_gas_predicted_total) ' | tr '\n' ' ' || true)"
     done

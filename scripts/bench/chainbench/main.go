@@ -9,12 +9,14 @@
 //	chainbench -mode bank   -home .localnet -rpc http://127.0.0.1:26657 -grpc 127.0.0.1:9090 -duration 20s
 //	chainbench -mode submit -msgs 10 -rate 100 ...       (session task submissions, 10 per tx)
 //	chainbench -mode observe -from-height 100 -to-height 160   (count what blocks carried)
+//	chainbench -mode lag -duration 10m   (until interrupted: when blocks reach a subscriber)
 //
 // Modes: bank (1-ucor bank sends), submit (x/sessions task submissions into
 // sessions it opens; on a chain whose nodes do not take them they stay queued, so
 // each session takes at most -per-session), observe (no load: counts the txs and
 // messages by type of a height range and the tasks validated in it, so a run of
-// the router benchmark reports txs per validated request).
+// the router benchmark reports txs per validated request), lag (no load: how long
+// after its votes each block reaches a websocket subscriber, until interrupted).
 //
 // scripts/bench/chain.sh starts a network of its own and runs every mode.
 package main
@@ -40,7 +42,7 @@ type config struct {
 
 func main() {
 	var cfg config
-	flag.StringVar(&cfg.mode, "mode", "bank", "bank, submit or observe")
+	flag.StringVar(&cfg.mode, "mode", "bank", "bank, submit, observe or lag")
 	flag.StringVar(&cfg.grpc, "grpc", "127.0.0.1:9090", "node gRPC address")
 	flag.StringVar(&cfg.rpc, "rpc", "http://127.0.0.1:26657", "CometBFT RPC URL")
 	flag.StringVar(&cfg.home, "home", ".localnet", "home whose test keyring holds -from")
@@ -49,7 +51,7 @@ func main() {
 	flag.StringVar(&cfg.model, "model", "tiny", "model of the sessions (submit)")
 	flag.StringVar(&cfg.label, "label", "", "first column of the result row (default: the mode)")
 	flag.Float64Var(&cfg.rate, "rate", 0, "txs per second to send (0: flat out)")
-	flag.DurationVar(&cfg.duration, "duration", 20*time.Second, "how long to send")
+	flag.DurationVar(&cfg.duration, "duration", 20*time.Second, "how long to send (lag: the longest it follows blocks)")
 	flag.DurationVar(&cfg.drain, "drain", 30*time.Second, "how long to wait for inclusion after the last send")
 	flag.DurationVar(&cfg.ttl, "ttl", 0, "unordered timeout of the txs from when they are signed (default: duration + drain + 60 s)")
 	flag.IntVar(&cfg.maxTxs, "max-txs", 30_000, "txs signed before the run (flat out sends at most these)")
@@ -79,8 +81,10 @@ func main() {
 		err = runLoad(ctx, cfg)
 	case "observe":
 		err = runObserve(ctx, cfg)
+	case "lag":
+		err = runLag(ctx, cfg)
 	default:
-		err = fmt.Errorf("unknown -mode %q (bank, submit, observe)", cfg.mode)
+		err = fmt.Errorf("unknown -mode %q (bank, submit, observe, lag)", cfg.mode)
 	}
 	if err != nil {
 		fail("%v", err)
