@@ -19,12 +19,15 @@ type phases struct {
 	// nodeFloor counts each node's precommits and those at the floor: a task's commit
 	// phase opens at the floor only when every node's precommit made it, so nodes that
 	// each make the floor often but for different tasks (or one slower node) show here.
-	nodeFloor map[string]*[2]int
+	nodeFloor map[string]*floorCount
 }
+
+// floorCount is one node's precommits: all of them, and those at the floor.
+type floorCount struct{ atFloor, all int }
 
 func newPhases() *phases {
 	return &phases{assign: map[int64]int{}, precommit: map[int64]int{}, phase: map[int64]int{}, reveal: map[int64]int{}, total: map[int64]int{},
-		nodeFloor: map[string]*[2]int{}}
+		nodeFloor: map[string]*floorCount{}}
 }
 
 // add counts one validated task. Only assignments with both heights count (replaced
@@ -42,12 +45,12 @@ func (p *phases) add(t sessionstypes.Task) {
 			last = max(last, a.PrecommitHeight)
 			c := p.nodeFloor[a.NodeId]
 			if c == nil {
-				c = &[2]int{}
+				c = &floorCount{}
 				p.nodeFloor[a.NodeId] = c
 			}
-			c[1]++
+			c.all++
 			if a.PrecommitHeight-a.AssignedHeight <= 1 {
-				c[0]++
+				c.atFloor++
 			}
 		}
 	}
@@ -95,16 +98,12 @@ func (p *phases) table() string {
 			nodes = append(nodes, n)
 		}
 		sort.Strings(nodes)
-		b.WriteString("\nPrecommits at the floor by node:")
+		parts := make([]string, len(nodes))
 		for i, n := range nodes {
 			c := p.nodeFloor[n]
-			sep := ","
-			if i == 0 {
-				sep = ""
-			}
-			fmt.Fprintf(&b, "%s %s %.1f %% of %d", sep, n, 100*float64(c[0])/float64(c[1]), c[1])
+			parts[i] = fmt.Sprintf("%s %.1f %% of %d", n, 100*float64(c.atFloor)/float64(c.all), c.all)
 		}
-		b.WriteString("\n")
+		fmt.Fprintf(&b, "\nPrecommits at the floor by node: %s\n", strings.Join(parts, ", "))
 	}
 	return b.String()
 }
