@@ -414,7 +414,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	if err != nil {
 		panic(err)
 	}
-	app.SetAnteHandler(anteHandler)
+	app.SetAnteHandler(publishAdmittedSubmits(anteHandler, app.stream))
 	// Upgrade handlers and the store loader of a pending upgrade (app/upgrades.go).
 	app.registerUpgrades()
 

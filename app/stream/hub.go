@@ -38,8 +38,9 @@ const (
 type Hub struct {
 	mu      sync.Mutex
 	subs    map[*subscriber]struct{}
-	last    int64 // the last committed height seen
-	pending *block
+	pending map[*pendingSub]struct{} // PendingSubmits streams (pending.go)
+	last    int64                    // the last committed height seen
+	block   *block                   // FinalizeBlock's, until Commit
 	closed  bool
 }
 
@@ -81,20 +82,24 @@ func (h *Hub) Close() {
 	for s := range h.subs {
 		h.drop(s, errStopping)
 	}
+	for s := range h.pending {
+		delete(h.pending, s)
+		close(s.cut)
+	}
 }
 
 var errStopping = status.Error(codes.Unavailable, "the node is stopping")
 
 // NewHub makes a hub with no subscribers.
 func NewHub() *Hub {
-	return &Hub{subs: map[*subscriber]struct{}{}}
+	return &Hub{subs: map[*subscriber]struct{}{}, pending: map[*pendingSub]struct{}{}}
 }
 
 // ListenFinalizeBlock keeps the block's events for ListenCommit.
 func (h *Hub) ListenFinalizeBlock(_ context.Context, req abci.RequestFinalizeBlock, res abci.ResponseFinalizeBlock) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.pending = &block{height: req.Height, events: res.Events, txs: req.Txs, res: res.TxResults}
+	h.block = &block{height: req.Height, events: res.Events, txs: req.Txs, res: res.TxResults}
 	return nil
 }
 
@@ -103,8 +108,8 @@ func (h *Hub) ListenFinalizeBlock(_ context.Context, req abci.RequestFinalizeBlo
 func (h *Hub) ListenCommit(context.Context, abci.ResponseCommit, []*storetypes.StoreKVPair) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	b := h.pending
-	h.pending = nil
+	b := h.block
+	h.block = nil
 	if b == nil {
 		return nil
 	}
@@ -143,7 +148,7 @@ func (h *Hub) BlockEvents(req *types.BlockEventsRequest, srv types.Stream_BlockE
 		h.mu.Unlock()
 		return errStopping
 	}
-	if len(h.subs) >= MaxSubscribers {
+	if len(h.subs)+len(h.pending) >= MaxSubscribers {
 		h.mu.Unlock()
 		return status.Errorf(codes.ResourceExhausted, "the node serves at most %d event streams", MaxSubscribers)
 	}

@@ -6,6 +6,7 @@ package types
 import (
 	context "context"
 	fmt "fmt"
+	types "github.com/cortnet/cortd/x/sessions/types"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	grpc1 "github.com/cosmos/gogoproto/grpc"
 	proto "github.com/cosmos/gogoproto/proto"
@@ -28,6 +29,107 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
+// PendingSubmitsRequest has no options yet.
+type PendingSubmitsRequest struct {
+}
+
+func (m *PendingSubmitsRequest) Reset()         { *m = PendingSubmitsRequest{} }
+func (m *PendingSubmitsRequest) String() string { return proto.CompactTextString(m) }
+func (*PendingSubmitsRequest) ProtoMessage()    {}
+func (*PendingSubmitsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_bf219511a77e938a, []int{0}
+}
+func (m *PendingSubmitsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *PendingSubmitsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_PendingSubmitsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *PendingSubmitsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_PendingSubmitsRequest.Merge(m, src)
+}
+func (m *PendingSubmitsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *PendingSubmitsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_PendingSubmitsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_PendingSubmitsRequest proto.InternalMessageInfo
+
+// PendingSubmitsResponse is one admitted tx's task submissions.
+type PendingSubmitsResponse struct {
+	Subscribed bool `protobuf:"varint,1,opt,name=subscribed,proto3" json:"subscribed,omitempty"`
+	// submits are the tx's MsgSubmitTask messages, in tx order.
+	Submits []types.MsgSubmitTask `protobuf:"bytes,2,rep,name=submits,proto3" json:"submits"`
+	// dropped counts the messages this subscriber missed since its last one (its
+	// buffer was full).
+	Dropped uint64 `protobuf:"varint,3,opt,name=dropped,proto3" json:"dropped,omitempty"`
+}
+
+func (m *PendingSubmitsResponse) Reset()         { *m = PendingSubmitsResponse{} }
+func (m *PendingSubmitsResponse) String() string { return proto.CompactTextString(m) }
+func (*PendingSubmitsResponse) ProtoMessage()    {}
+func (*PendingSubmitsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_bf219511a77e938a, []int{1}
+}
+func (m *PendingSubmitsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *PendingSubmitsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_PendingSubmitsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *PendingSubmitsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_PendingSubmitsResponse.Merge(m, src)
+}
+func (m *PendingSubmitsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *PendingSubmitsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_PendingSubmitsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_PendingSubmitsResponse proto.InternalMessageInfo
+
+func (m *PendingSubmitsResponse) GetSubscribed() bool {
+	if m != nil {
+		return m.Subscribed
+	}
+	return false
+}
+
+func (m *PendingSubmitsResponse) GetSubmits() []types.MsgSubmitTask {
+	if m != nil {
+		return m.Submits
+	}
+	return nil
+}
+
+func (m *PendingSubmitsResponse) GetDropped() uint64 {
+	if m != nil {
+		return m.Dropped
+	}
+	return 0
+}
+
 // BlockEventsRequest says what to send with each block.
 type BlockEventsRequest struct {
 	// tx_events also sends each tx's events (what its messages emitted), failed txs
@@ -39,7 +141,7 @@ func (m *BlockEventsRequest) Reset()         { *m = BlockEventsRequest{} }
 func (m *BlockEventsRequest) String() string { return proto.CompactTextString(m) }
 func (*BlockEventsRequest) ProtoMessage()    {}
 func (*BlockEventsRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_bf219511a77e938a, []int{0}
+	return fileDescriptor_bf219511a77e938a, []int{2}
 }
 func (m *BlockEventsRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -92,7 +194,7 @@ func (m *BlockEventsResponse) Reset()         { *m = BlockEventsResponse{} }
 func (m *BlockEventsResponse) String() string { return proto.CompactTextString(m) }
 func (*BlockEventsResponse) ProtoMessage()    {}
 func (*BlockEventsResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_bf219511a77e938a, []int{1}
+	return fileDescriptor_bf219511a77e938a, []int{3}
 }
 func (m *BlockEventsResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -170,7 +272,7 @@ func (m *TxEvents) Reset()         { *m = TxEvents{} }
 func (m *TxEvents) String() string { return proto.CompactTextString(m) }
 func (*TxEvents) ProtoMessage()    {}
 func (*TxEvents) Descriptor() ([]byte, []int) {
-	return fileDescriptor_bf219511a77e938a, []int{2}
+	return fileDescriptor_bf219511a77e938a, []int{4}
 }
 func (m *TxEvents) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -265,7 +367,7 @@ func (m *Event) Reset()         { *m = Event{} }
 func (m *Event) String() string { return proto.CompactTextString(m) }
 func (*Event) ProtoMessage()    {}
 func (*Event) Descriptor() ([]byte, []int) {
-	return fileDescriptor_bf219511a77e938a, []int{3}
+	return fileDescriptor_bf219511a77e938a, []int{5}
 }
 func (m *Event) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -319,7 +421,7 @@ func (m *EventAttribute) Reset()         { *m = EventAttribute{} }
 func (m *EventAttribute) String() string { return proto.CompactTextString(m) }
 func (*EventAttribute) ProtoMessage()    {}
 func (*EventAttribute) Descriptor() ([]byte, []int) {
-	return fileDescriptor_bf219511a77e938a, []int{4}
+	return fileDescriptor_bf219511a77e938a, []int{6}
 }
 func (m *EventAttribute) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -370,6 +472,8 @@ func (m *EventAttribute) GetIndex() bool {
 }
 
 func init() {
+	proto.RegisterType((*PendingSubmitsRequest)(nil), "cortd.stream.v1.PendingSubmitsRequest")
+	proto.RegisterType((*PendingSubmitsResponse)(nil), "cortd.stream.v1.PendingSubmitsResponse")
 	proto.RegisterType((*BlockEventsRequest)(nil), "cortd.stream.v1.BlockEventsRequest")
 	proto.RegisterType((*BlockEventsResponse)(nil), "cortd.stream.v1.BlockEventsResponse")
 	proto.RegisterType((*TxEvents)(nil), "cortd.stream.v1.TxEvents")
@@ -380,38 +484,45 @@ func init() {
 func init() { proto.RegisterFile("cortd/stream/v1/stream.proto", fileDescriptor_bf219511a77e938a) }
 
 var fileDescriptor_bf219511a77e938a = []byte{
-	// 493 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x94, 0x53, 0xc1, 0x6e, 0xd4, 0x3c,
-	0x10, 0x5e, 0x37, 0xd9, 0x34, 0x99, 0xfe, 0x3f, 0x20, 0x53, 0x55, 0x69, 0x29, 0x69, 0x14, 0x38,
-	0x84, 0x4b, 0xc2, 0x16, 0x5e, 0x80, 0x45, 0xbd, 0x72, 0x30, 0x20, 0xa4, 0x5e, 0x2a, 0x27, 0xb1,
-	0x92, 0xa8, 0xdb, 0x38, 0xc4, 0xce, 0xb2, 0x7d, 0x0b, 0x9e, 0x86, 0x67, 0xe8, 0xb1, 0x47, 0x4e,
-	0x08, 0xed, 0x4a, 0x3c, 0x07, 0xb2, 0xe3, 0x15, 0x5b, 0x16, 0x21, 0x71, 0xfb, 0xfc, 0xcd, 0x37,
-	0x33, 0xdf, 0xd8, 0x1e, 0x38, 0xce, 0x79, 0x27, 0x8b, 0x54, 0xc8, 0x8e, 0xd1, 0xab, 0x74, 0x3e,
-	0x31, 0x28, 0x69, 0x3b, 0x2e, 0x39, 0xbe, 0xaf, 0xa3, 0x89, 0xe1, 0xe6, 0x93, 0xa3, 0xfd, 0x92,
-	0x97, 0x5c, 0xc7, 0x52, 0x85, 0x06, 0x59, 0x34, 0x01, 0x3c, 0x9d, 0xf1, 0xfc, 0xf2, 0x6c, 0xce,
-	0x1a, 0x29, 0x08, 0xfb, 0xd8, 0x33, 0x21, 0xf1, 0x23, 0xf0, 0xe4, 0xe2, 0x82, 0x69, 0xce, 0x47,
-	0x21, 0x8a, 0x5d, 0xe2, 0xca, 0xc5, 0xa0, 0x89, 0xbe, 0x20, 0x78, 0x78, 0x27, 0x47, 0xb4, 0xbc,
-	0x11, 0x0c, 0x07, 0x00, 0xa2, 0xcf, 0x44, 0xde, 0xd5, 0x19, 0x2b, 0x4c, 0xd6, 0x06, 0x83, 0x0f,
-	0xc0, 0xa9, 0x58, 0x5d, 0x56, 0xd2, 0xdf, 0x09, 0x51, 0x6c, 0x11, 0x73, 0xc2, 0x2f, 0xc1, 0x31,
-	0x9d, 0xac, 0xd0, 0x8a, 0xf7, 0x4e, 0x0f, 0x92, 0xdf, 0xac, 0x27, 0xba, 0xd1, 0xd4, 0xbe, 0xf9,
-	0x76, 0x32, 0x22, 0x46, 0x8b, 0x27, 0x60, 0xc9, 0x85, 0xf0, 0x6d, 0x9d, 0x72, 0xb8, 0x95, 0xf2,
-	0xce, 0xb8, 0x35, 0x59, 0x4a, 0x1b, 0xfd, 0x40, 0xe0, 0xae, 0x79, 0x8c, 0xc1, 0xce, 0x79, 0xc1,
-	0xb4, 0xcf, 0xff, 0x89, 0xc6, 0x1b, 0x4e, 0x76, 0xfe, 0xc1, 0x09, 0x06, 0xbb, 0xa2, 0xa2, 0xf2,
-	0xad, 0x10, 0xc5, 0xff, 0x11, 0x8d, 0xf1, 0x31, 0x78, 0xaa, 0xa2, 0x68, 0x69, 0xce, 0x7c, 0x3b,
-	0x44, 0xb1, 0x47, 0x7e, 0x11, 0xf8, 0x01, 0x58, 0x33, 0x5e, 0xfa, 0x63, 0xcd, 0x2b, 0xa8, 0x6a,
-	0x14, 0x54, 0x52, 0xdf, 0x19, 0x6a, 0x28, 0x8c, 0x1f, 0x03, 0x94, 0x54, 0x5c, 0x7c, 0xa2, 0x8d,
-	0x64, 0x85, 0xbf, 0xab, 0xef, 0xcc, 0x2b, 0xa9, 0xf8, 0xa0, 0x09, 0x7c, 0x08, 0xae, 0x0a, 0xf7,
-	0x82, 0x15, 0xbe, 0xab, 0x83, 0xbb, 0x25, 0x15, 0xef, 0x05, 0x2b, 0xa2, 0x0c, 0xc6, 0xda, 0xa8,
-	0x2a, 0x2b, 0xaf, 0xdb, 0x61, 0x48, 0x8f, 0x68, 0x8c, 0xcf, 0x00, 0xa8, 0x94, 0x5d, 0x9d, 0xf5,
-	0x92, 0xad, 0x07, 0x3d, 0xf9, 0xf3, 0xa0, 0xaf, 0xd6, 0x3a, 0x33, 0xf1, 0x46, 0x62, 0xf4, 0x06,
-	0xee, 0xdd, 0xd5, 0xa8, 0xa9, 0x2e, 0xd9, 0xb5, 0xe9, 0xa5, 0x20, 0xde, 0x87, 0xf1, 0x9c, 0xce,
-	0x7a, 0xa6, 0x1f, 0xdc, 0x23, 0xc3, 0x41, 0xb1, 0x75, 0x53, 0xb0, 0x85, 0xbe, 0x30, 0x97, 0x0c,
-	0x87, 0xd3, 0x02, 0x9c, 0xb7, 0xba, 0x3b, 0x3e, 0x87, 0xbd, 0x8d, 0xef, 0x85, 0x9f, 0x6c, 0x79,
-	0xdb, 0xfe, 0xb0, 0x47, 0x4f, 0xff, 0x2e, 0x1a, 0x7e, 0xe8, 0x73, 0x34, 0x7d, 0x7d, 0xb3, 0x0c,
-	0xd0, 0xed, 0x32, 0x40, 0xdf, 0x97, 0x01, 0xfa, 0xbc, 0x0a, 0x46, 0xb7, 0xab, 0x60, 0xf4, 0x75,
-	0x15, 0x8c, 0xce, 0x9f, 0x95, 0xb5, 0xac, 0xfa, 0x2c, 0xc9, 0xf9, 0x55, 0xaa, 0x6a, 0x35, 0x4c,
-	0xa6, 0xc3, 0x82, 0xd1, 0xb6, 0x5d, 0x2f, 0x99, 0xba, 0x40, 0x91, 0x39, 0x7a, 0x75, 0x5e, 0xfc,
-	0x0c, 0x00, 0x00, 0xff, 0xff, 0xf0, 0xee, 0xf8, 0xb1, 0x81, 0x03, 0x00, 0x00,
+	// 594 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x94, 0x54, 0xcd, 0x6e, 0xd3, 0x40,
+	0x10, 0xce, 0xd6, 0x6e, 0x62, 0x4f, 0xa1, 0xa0, 0xa5, 0x14, 0x37, 0x14, 0xd7, 0x32, 0x08, 0xc2,
+	0xc5, 0x21, 0x85, 0x07, 0x80, 0xa2, 0x1e, 0x41, 0xc8, 0x2d, 0x42, 0xea, 0xa5, 0x5a, 0xdb, 0x2b,
+	0xc7, 0x6a, 0xe3, 0x35, 0xde, 0x75, 0x48, 0xdf, 0x82, 0x03, 0xcf, 0xc2, 0x33, 0x94, 0x5b, 0x8f,
+	0x9c, 0x10, 0x4a, 0x24, 0x9e, 0x03, 0xed, 0x7a, 0x0d, 0x49, 0x53, 0xf1, 0x73, 0x9b, 0x9d, 0x99,
+	0xef, 0x9b, 0xef, 0xdb, 0x3f, 0xd8, 0x8e, 0x59, 0x29, 0x92, 0x3e, 0x17, 0x25, 0x25, 0xa3, 0xfe,
+	0x78, 0xa0, 0xa3, 0xa0, 0x28, 0x99, 0x60, 0xf8, 0x86, 0xaa, 0x06, 0x3a, 0x37, 0x1e, 0x74, 0x37,
+	0x52, 0x96, 0x32, 0x55, 0xeb, 0xcb, 0xa8, 0x6e, 0xeb, 0x76, 0x35, 0x09, 0xe5, 0x3c, 0x63, 0x39,
+	0x97, 0x34, 0x62, 0x52, 0xd7, 0xfc, 0x3b, 0x70, 0xfb, 0x0d, 0xcd, 0x93, 0x2c, 0x4f, 0x0f, 0xaa,
+	0x68, 0x94, 0x09, 0x1e, 0xd2, 0xf7, 0x15, 0xe5, 0xc2, 0xff, 0x84, 0x60, 0xf3, 0x72, 0x85, 0x17,
+	0x2c, 0xe7, 0x14, 0xbb, 0x00, 0xbc, 0x8a, 0x78, 0x5c, 0x66, 0x11, 0x4d, 0x1c, 0xe4, 0xa1, 0x9e,
+	0x15, 0xce, 0x65, 0xf0, 0x73, 0xe8, 0xf0, 0x1a, 0xe2, 0xac, 0x78, 0x46, 0x6f, 0x6d, 0xd7, 0x0b,
+	0xb4, 0x50, 0xad, 0x20, 0x18, 0x0f, 0x82, 0x57, 0x5c, 0xf3, 0x1e, 0x12, 0x7e, 0xb2, 0x67, 0x9e,
+	0x7f, 0xdb, 0x69, 0x85, 0x0d, 0x0c, 0x3b, 0xd0, 0x49, 0x4a, 0x56, 0x14, 0x34, 0x71, 0x0c, 0x0f,
+	0xf5, 0xcc, 0xb0, 0x59, 0xfa, 0x03, 0xc0, 0x7b, 0xa7, 0x2c, 0x3e, 0xd9, 0x1f, 0xd3, 0xfc, 0x97,
+	0x58, 0x7c, 0x17, 0x6c, 0x31, 0x39, 0xa6, 0x2a, 0xa7, 0x05, 0x59, 0x62, 0x52, 0xf7, 0xf8, 0x9f,
+	0x11, 0xdc, 0x5a, 0xc0, 0xfc, 0xa3, 0x8d, 0x4d, 0x68, 0x0f, 0x69, 0x96, 0x0e, 0x85, 0xb3, 0xe2,
+	0xa1, 0x9e, 0x11, 0xea, 0x15, 0x7e, 0x06, 0x6d, 0x3d, 0xc9, 0x50, 0xee, 0x36, 0x83, 0x4b, 0xc7,
+	0x10, 0xa8, 0x41, 0xda, 0x93, 0xee, 0xc5, 0x03, 0x30, 0xc4, 0x84, 0x3b, 0xa6, 0x82, 0x6c, 0x2d,
+	0x41, 0x0e, 0xb5, 0x5a, 0x8d, 0x92, 0xbd, 0xfe, 0x0f, 0x04, 0x56, 0x93, 0xc7, 0x18, 0xcc, 0x98,
+	0x25, 0x54, 0xe9, 0xbc, 0x1e, 0xaa, 0x78, 0x4e, 0xc9, 0xca, 0x7f, 0x28, 0xc1, 0x60, 0x0e, 0x09,
+	0x1f, 0xaa, 0x9d, 0xbd, 0x16, 0xaa, 0x18, 0x6f, 0x83, 0x2d, 0x19, 0x79, 0x41, 0x62, 0xea, 0x98,
+	0x1e, 0xea, 0xd9, 0xe1, 0xef, 0x04, 0xbe, 0x09, 0xc6, 0x29, 0x4b, 0x9d, 0x55, 0x95, 0x97, 0xa1,
+	0xe4, 0x48, 0x88, 0x20, 0x4e, 0xbb, 0xe6, 0x90, 0x31, 0xbe, 0x07, 0x90, 0x12, 0x7e, 0xfc, 0x81,
+	0xe4, 0x82, 0x26, 0x4e, 0x47, 0xed, 0x99, 0x9d, 0x12, 0xfe, 0x4e, 0x25, 0xf0, 0x16, 0x58, 0xb2,
+	0x5c, 0x71, 0x9a, 0x38, 0x96, 0x2a, 0x76, 0x52, 0xc2, 0xdf, 0x72, 0x9a, 0xf8, 0x11, 0xac, 0x2a,
+	0xa1, 0x92, 0x56, 0x9c, 0x15, 0xb5, 0x49, 0x3b, 0x54, 0x31, 0xde, 0x07, 0x20, 0x42, 0x94, 0x59,
+	0x54, 0x09, 0xda, 0x18, 0xdd, 0xb9, 0xda, 0xe8, 0x8b, 0xa6, 0x4f, 0x3b, 0x9e, 0x03, 0xfa, 0xaf,
+	0x61, 0x7d, 0xb1, 0x47, 0xba, 0x3a, 0xa1, 0x67, 0x7a, 0x96, 0x0c, 0xf1, 0x06, 0xac, 0x8e, 0xc9,
+	0x69, 0x45, 0xd5, 0x81, 0xdb, 0x61, 0xbd, 0x90, 0xd9, 0x2c, 0x4f, 0xe8, 0x44, 0x6d, 0x98, 0x15,
+	0xd6, 0x8b, 0xdd, 0x2f, 0x08, 0xda, 0x07, 0x6a, 0x3c, 0x3e, 0x82, 0xb5, 0xb9, 0xfb, 0x85, 0xef,
+	0x2f, 0x89, 0x5b, 0xbe, 0xb1, 0xdd, 0x07, 0x7f, 0x6e, 0xaa, 0xaf, 0xe8, 0x13, 0x84, 0x63, 0x58,
+	0x5f, 0x7c, 0x85, 0xf8, 0xe1, 0x12, 0xf2, 0xca, 0x07, 0xdc, 0x7d, 0xf4, 0xd7, 0xbe, 0x66, 0xc8,
+	0xde, 0xcb, 0xf3, 0xa9, 0x8b, 0x2e, 0xa6, 0x2e, 0xfa, 0x3e, 0x75, 0xd1, 0xc7, 0x99, 0xdb, 0xba,
+	0x98, 0xb9, 0xad, 0xaf, 0x33, 0xb7, 0x75, 0xf4, 0x38, 0xcd, 0xc4, 0xb0, 0x8a, 0x82, 0x98, 0x8d,
+	0xfa, 0x92, 0x2e, 0xa7, 0xa2, 0x5f, 0xff, 0x26, 0xa4, 0x28, 0x9a, 0x6f, 0x49, 0x1e, 0x13, 0x8f,
+	0xda, 0xea, 0x43, 0x79, 0xfa, 0x33, 0x00, 0x00, 0xff, 0xff, 0x21, 0x73, 0x8b, 0x2f, 0xb3, 0x04,
+	0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -431,6 +542,13 @@ type StreamClient interface {
 	// there. A subscriber that falls more than a few blocks behind is cut off with
 	// RESOURCE_EXHAUSTED (it resubscribes and catches up from queries).
 	BlockEvents(ctx context.Context, in *BlockEventsRequest, opts ...grpc.CallOption) (Stream_BlockEventsClient, error)
+	// PendingSubmits streams the task submissions this node's mempool admits
+	// (CheckTx of a new tx passed), before any block includes them: a miner can start
+	// computing what it will likely be assigned while the tx waits for its block. They
+	// are hints, not state: a submission may still fail in its block or never be
+	// included, and a subscriber that falls behind misses some (counted in dropped)
+	// instead of being cut off. The first message has subscribed set and no submits.
+	PendingSubmits(ctx context.Context, in *PendingSubmitsRequest, opts ...grpc.CallOption) (Stream_PendingSubmitsClient, error)
 }
 
 type streamClient struct {
@@ -473,6 +591,38 @@ func (x *streamBlockEventsClient) Recv() (*BlockEventsResponse, error) {
 	return m, nil
 }
 
+func (c *streamClient) PendingSubmits(ctx context.Context, in *PendingSubmitsRequest, opts ...grpc.CallOption) (Stream_PendingSubmitsClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_Stream_serviceDesc.Streams[1], "/cortd.stream.v1.Stream/PendingSubmits", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &streamPendingSubmitsClient{stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+type Stream_PendingSubmitsClient interface {
+	Recv() (*PendingSubmitsResponse, error)
+	grpc.ClientStream
+}
+
+type streamPendingSubmitsClient struct {
+	grpc.ClientStream
+}
+
+func (x *streamPendingSubmitsClient) Recv() (*PendingSubmitsResponse, error) {
+	m := new(PendingSubmitsResponse)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // StreamServer is the server API for Stream service.
 type StreamServer interface {
 	// BlockEvents streams every block committed after the call, in height order. The
@@ -480,6 +630,13 @@ type StreamServer interface {
 	// there. A subscriber that falls more than a few blocks behind is cut off with
 	// RESOURCE_EXHAUSTED (it resubscribes and catches up from queries).
 	BlockEvents(*BlockEventsRequest, Stream_BlockEventsServer) error
+	// PendingSubmits streams the task submissions this node's mempool admits
+	// (CheckTx of a new tx passed), before any block includes them: a miner can start
+	// computing what it will likely be assigned while the tx waits for its block. They
+	// are hints, not state: a submission may still fail in its block or never be
+	// included, and a subscriber that falls behind misses some (counted in dropped)
+	// instead of being cut off. The first message has subscribed set and no submits.
+	PendingSubmits(*PendingSubmitsRequest, Stream_PendingSubmitsServer) error
 }
 
 // UnimplementedStreamServer can be embedded to have forward compatible implementations.
@@ -488,6 +645,9 @@ type UnimplementedStreamServer struct {
 
 func (*UnimplementedStreamServer) BlockEvents(req *BlockEventsRequest, srv Stream_BlockEventsServer) error {
 	return status.Errorf(codes.Unimplemented, "method BlockEvents not implemented")
+}
+func (*UnimplementedStreamServer) PendingSubmits(req *PendingSubmitsRequest, srv Stream_PendingSubmitsServer) error {
+	return status.Errorf(codes.Unimplemented, "method PendingSubmits not implemented")
 }
 
 func RegisterStreamServer(s grpc1.Server, srv StreamServer) {
@@ -515,6 +675,27 @@ func (x *streamBlockEventsServer) Send(m *BlockEventsResponse) error {
 	return x.ServerStream.SendMsg(m)
 }
 
+func _Stream_PendingSubmits_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(PendingSubmitsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(StreamServer).PendingSubmits(m, &streamPendingSubmitsServer{stream})
+}
+
+type Stream_PendingSubmitsServer interface {
+	Send(*PendingSubmitsResponse) error
+	grpc.ServerStream
+}
+
+type streamPendingSubmitsServer struct {
+	grpc.ServerStream
+}
+
+func (x *streamPendingSubmitsServer) Send(m *PendingSubmitsResponse) error {
+	return x.ServerStream.SendMsg(m)
+}
+
 var Stream_serviceDesc = _Stream_serviceDesc
 var _Stream_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "cortd.stream.v1.Stream",
@@ -526,8 +707,88 @@ var _Stream_serviceDesc = grpc.ServiceDesc{
 			Handler:       _Stream_BlockEvents_Handler,
 			ServerStreams: true,
 		},
+		{
+			StreamName:    "PendingSubmits",
+			Handler:       _Stream_PendingSubmits_Handler,
+			ServerStreams: true,
+		},
 	},
 	Metadata: "cortd/stream/v1/stream.proto",
+}
+
+func (m *PendingSubmitsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *PendingSubmitsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *PendingSubmitsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *PendingSubmitsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *PendingSubmitsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *PendingSubmitsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Dropped != 0 {
+		i = encodeVarintStream(dAtA, i, uint64(m.Dropped))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Submits) > 0 {
+		for iNdEx := len(m.Submits) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Submits[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintStream(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	if m.Subscribed {
+		i--
+		if m.Subscribed {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
 }
 
 func (m *BlockEventsRequest) Marshal() (dAtA []byte, err error) {
@@ -811,6 +1072,36 @@ func encodeVarintStream(dAtA []byte, offset int, v uint64) int {
 	dAtA[offset] = uint8(v)
 	return base
 }
+func (m *PendingSubmitsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *PendingSubmitsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Subscribed {
+		n += 2
+	}
+	if len(m.Submits) > 0 {
+		for _, e := range m.Submits {
+			l = e.Size()
+			n += 1 + l + sovStream(uint64(l))
+		}
+	}
+	if m.Dropped != 0 {
+		n += 1 + sovStream(uint64(m.Dropped))
+	}
+	return n
+}
+
 func (m *BlockEventsRequest) Size() (n int) {
 	if m == nil {
 		return 0
@@ -934,6 +1225,179 @@ func sovStream(x uint64) (n int) {
 }
 func sozStream(x uint64) (n int) {
 	return sovStream(uint64((x << 1) ^ uint64((int64(x) >> 63))))
+}
+func (m *PendingSubmitsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowStream
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: PendingSubmitsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: PendingSubmitsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipStream(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthStream
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *PendingSubmitsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowStream
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: PendingSubmitsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: PendingSubmitsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Subscribed", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowStream
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Subscribed = bool(v != 0)
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Submits", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowStream
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthStream
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthStream
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Submits = append(m.Submits, types.MsgSubmitTask{})
+			if err := m.Submits[len(m.Submits)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Dropped", wireType)
+			}
+			m.Dropped = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowStream
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Dropped |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipStream(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthStream
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
 }
 func (m *BlockEventsRequest) Unmarshal(dAtA []byte) error {
 	l := len(dAtA)
