@@ -99,6 +99,7 @@ func newMinerCmd() *cobra.Command {
 	f.DurationVar(&cfg.PollInterval, "poll", 5*time.Second, "assignment poll interval (backstop for events)")
 	f.IntVar(&cfg.Concurrency, "concurrency", 2, "tasks computed at once")
 	f.DurationVar(&cfg.EngineTimeout, "engine-timeout", 2*time.Minute, "bound on one completion + embedding")
+	f.BoolVar(&cfg.Speculate, "speculate", true, "compute the tasks of submissions the node's mempool admitted before the chain assigns them (backs off when most go unused)")
 	registerMinerFaults(f, &cfg)
 	f.Int64Var(&ef.budgetMB, "memory-mb", 0, "memory budget for models in MiB: the node's memory index (0: RAM + VRAM)")
 	f.StringVar(&listen, "listen", "127.0.0.1:8090", "address of /healthz, /metrics and /availability")

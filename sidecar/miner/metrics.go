@@ -56,6 +56,16 @@ func (m *Miner) Handler() http.Handler {
 		// model's prediction (no simulation).
 		fmt.Fprintf(w, "# TYPE cortd_sidecar_txs_simulated_total counter\ncortd_sidecar_txs_simulated_total %d\n", m.s.Stats.Simulated.Load())
 		fmt.Fprintf(w, "# TYPE cortd_sidecar_txs_gas_predicted_total counter\ncortd_sidecar_txs_gas_predicted_total %d\n", m.s.Stats.Predicted.Load())
+		if sp := m.spec; sp != nil {
+			// Speculation (speculate.go): runs started, results an assignment used,
+			// results dropped unused, submissions not speculated, and submissions the
+			// node dropped from this miner's stream.
+			fmt.Fprintf(w, "# TYPE cortd_miner_speculation_started_total counter\ncortd_miner_speculation_started_total %d\n", sp.Started.Load())
+			fmt.Fprintf(w, "# TYPE cortd_miner_speculation_hits_total counter\ncortd_miner_speculation_hits_total %d\n", sp.Hits.Load())
+			fmt.Fprintf(w, "# TYPE cortd_miner_speculation_wasted_total counter\ncortd_miner_speculation_wasted_total %d\n", sp.Wasted.Load())
+			fmt.Fprintf(w, "# TYPE cortd_miner_speculation_skipped_total counter\ncortd_miner_speculation_skipped_total %d\n", sp.Skipped.Load())
+			fmt.Fprintf(w, "# TYPE cortd_miner_speculation_dropped_total counter\ncortd_miner_speculation_dropped_total %d\n", sp.Dropped.Load())
+		}
 		m.batch.Stats.WriteMetrics(w, "cortd_miner")
 	})
 	mux.HandleFunc("GET /availability", func(w http.ResponseWriter, r *http.Request) {

@@ -46,6 +46,9 @@ type Config struct {
 	// SkipRegister runs against an existing node without registering or updating it
 	// (a node key that is not the operator's).
 	SkipRegister bool
+	// Speculate computes the tasks of submissions the node's mempool admitted before
+	// the chain assigns them (speculate.go); never with Faulty or FaultyEmbedding.
+	Speculate bool
 	// Batch bounds the txs that carry what the node owes (precommits, commits,
 	// heartbeats): one multi-message tx per block by default; Batch.MaxMsgs = 1 sends
 	// one tx per message, as before batching.
@@ -104,7 +107,11 @@ type Miner struct {
 	hbBusy     bool
 	// sem bounds engine runs (Concurrency); workers wait for inclusion of their
 	// txs without holding it, so slow blocks never starve the engine.
-	sem     chan struct{}
+	sem chan struct{}
+	// waiting counts assigned tasks waiting for an engine slot: speculation leaves
+	// the slots to them.
+	waiting atomic.Int64
+	spec    *speculator // nil: no speculation
 	workers sync.WaitGroup
 	wake    chan uint64
 	blocks  chan blockWork // each block's tasks for this node, read in one query
@@ -151,11 +158,15 @@ func New(cfg Config, c *chain.Client, s *chain.Signer, e engine.Engine, log *slo
 	if err != nil {
 		return nil, err
 	}
-	return &Miner{
+	m := &Miner{
 		cfg: cfg, c: c, s: s, addr: s.Address(), batch: s.NewBatcher(cfg.Batch), e: e, store: st, log: log.With("node", cfg.NodeID),
 		busy: map[uint64]sessionstypes.TaskStatus{}, again: map[uint64]*news{}, done: map[uint64]sessionstypes.TaskStatus{}, hbSlot: -1, roundEvery: roundFlushEvery, sem: make(chan struct{}, cfg.Concurrency),
 		wake: make(chan uint64, 1024), blocks: make(chan blockWork, 256), readTasks: c.Tasks, started: time.Now(),
-	}, nil
+	}
+	if cfg.Speculate && !cfg.Faulty && !cfg.FaultyEmbedding {
+		m.spec = newSpeculator(m)
+	}
+	return m, nil
 }
 
 // Run registers or updates the node, then works until ctx ends.
@@ -175,6 +186,13 @@ func (m *Miner) Run(ctx context.Context) error {
 			m.poke(0)
 		})
 	}()
+	if m.spec != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m.spec.follow(ctx, m.cfg.Concurrency)
+		}()
+	}
 	tick := time.NewTicker(m.cfg.PollInterval)
 	defer tick.Stop()
 	ticks := 0
