@@ -203,7 +203,7 @@ for mode in $MODES; do
     wait "$lag_pid" 2>/dev/null
     cat "$BENCH_HOME/lag.out"
     for n in 1 2 3; do
-      echo "    miner$n: $(curl -fsS "http://127.0.0.1:$((PORT_BASE + 100 + n))/metrics" | grep -E '^cortd_(miner_batch_txs_total|miner_batch_msgs_total|miner_batch_splits_total|miner_batch_resends_total|miner_batch_aimed_total|miner_batch_late_total|miner_batch_lead_milliseconds|sidecar_txs_simulated_total|sidecar_txs_gas_predicted_total) ' | tr '\n' ' ' || true)"
+      echo "    miner$n: $(curl -fsS "http://127.0.0.1:$((PORT_BASE + 100 + n))/metrics" | grep -E '^cortd_(miner_batch_txs_total|miner_batch_msgs_total|miner_batch_splits_total|miner_batch_resends_total|miner_batch_aimed_total|miner_batch_late_total|miner_batch_lead_milliseconds|sidecar_txs_simulated_total|sidecar_txs_gas_predicted_total|miner_speculation_[a-z]*_total) ' | tr '\n' ' ' || true)"
     done
     echo "    router: $(curl -fsS "http://127.0.0.1:$((PORT_BASE + 80))/metrics" | grep -E '^cortd_router_(answered_total|batch_txs_total|batch_msgs_total|batch_splits_total|batch_aimed_total|batch_late_total|batch_lead_milliseconds|batch_windowed_total|txs_simulated_total|txs_gas_predicted_total) ' | tr '\n' ' ' || true)"
     bash scripts/localnet.sh stop >/dev/null
