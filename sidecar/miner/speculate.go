@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	modelstypes "github.com/cortnet/cortd/x/models/types"
 	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
 )
@@ -52,6 +54,10 @@ const (
 	// specProbe: while speculation does not pay, one submission in specProbe is still
 	// speculated, so that the miner notices when it pays again.
 	specProbe = 16
+	// specReads bounds the chain reads speculation makes per second (sessions and
+	// models it has not seen): submissions naming sessions that do not exist cost an
+	// attacker a fee each, and must not make every miner query its node for each.
+	specReads = 20
 	// specYield is how long a speculative worker waits before looking again while
 	// assigned work waits for an engine slot.
 	specYield = 2 * time.Millisecond
@@ -90,6 +96,7 @@ type speculator struct {
 	wasted   int // dropped unused
 	probe    int
 
+	reads *rate.Limiter // specReads
 	// readSession and readDim read the chain (tests replace them).
 	readSession func(ctx context.Context, id uint64) (specSession, error)
 	readDim     func(ctx context.Context, model string) (uint32, error)
@@ -110,7 +117,7 @@ type specSession struct {
 
 func newSpeculator(m *Miner) *speculator {
 	s := &speculator{m: m, jobs: make(chan [32]byte, specQueue), entries: map[[32]byte]*specEntry{},
-		sessions: map[uint64]specSession{}, dims: map[string]uint32{}}
+		sessions: map[uint64]specSession{}, dims: map[string]uint32{}, reads: rate.NewLimiter(specReads, specReads)}
 	s.readSession = func(ctx context.Context, id uint64) (specSession, error) {
 		qctx, cancel := m.c.QueryCtx(ctx)
 		defer cancel()
@@ -365,6 +372,9 @@ func (s *speculator) session(ctx context.Context, id uint64) (specSession, bool)
 	if ok && (v.known || time.Now().Before(v.until)) {
 		return v, v.known
 	}
+	if !s.reads.Allow() {
+		return specSession{}, false
+	}
 	v, err := s.readSession(ctx, id)
 	if err != nil {
 		v = specSession{until: time.Now().Add(10 * time.Second)}
@@ -385,6 +395,9 @@ func (s *speculator) dim(ctx context.Context, model string) (uint32, bool) {
 	s.mu.Unlock()
 	if ok {
 		return d, true
+	}
+	if !s.reads.Allow() {
+		return 0, false
 	}
 	d, err := s.readDim(ctx, model)
 	if err != nil {

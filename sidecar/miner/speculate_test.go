@@ -11,6 +11,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 
 	"github.com/cortnet/cortd/sidecar/engine"
 	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
@@ -322,4 +323,27 @@ func TestUnusedSpeculationsExpire(t *testing.T) {
 	m.spec.offer(context.Background(), testSubmit(1, "next", ""))
 	waitDone(t, m, 1)
 	require.Equal(t, uint64(1), m.spec.Wasted.Load())
+}
+
+// Submissions naming sessions the miner has not seen cost a chain read each, at
+// most specReads a second: a flood of made-up session ids does not become a flood
+// of queries on the node.
+func TestSpeculationBoundsItsChainReads(t *testing.T) {
+	m := speculatingMiner(t, &countingEngine{detEngine: detEngine{dim: 8}}, nil)
+	require.Equal(t, rate.Limit(specReads), m.spec.reads.Limit())
+	require.Equal(t, specReads, m.spec.reads.Burst())
+	m.spec.reads = rate.NewLimiter(0, specReads) // the same burst, no refill while the test runs
+	var reads atomic.Int64
+	m.spec.readSession = func(context.Context, uint64) (specSession, error) {
+		reads.Add(1)
+		return specSession{}, errors.New("not found")
+	}
+	for id := range uint64(10 * specReads) {
+		m.spec.offer(context.Background(), testSubmit(id+1, "p", ""))
+	}
+	require.Equal(t, int64(specReads), reads.Load(), "a burst of specReads")
+	require.Equal(t, uint64(10*specReads), m.spec.Skipped.Load())
+	before := reads.Load()
+	m.spec.offer(context.Background(), testSubmit(1, "p", "")) // a failed read is not repeated at once
+	require.Equal(t, before, reads.Load())
 }
