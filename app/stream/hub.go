@@ -143,18 +143,13 @@ func (h *Hub) BlockEvents(req *types.BlockEventsRequest, srv types.Stream_BlockE
 		ch:       make(chan *types.BlockEventsResponse, SubscriberBuffer),
 		cut:      make(chan struct{}),
 	}
-	h.mu.Lock()
-	if h.closed {
-		h.mu.Unlock()
-		return errStopping
+	var last int64
+	if err := h.register(func() {
+		h.subs[s] = struct{}{}
+		last = h.last
+	}); err != nil {
+		return err
 	}
-	if len(h.subs)+len(h.pending) >= MaxSubscribers {
-		h.mu.Unlock()
-		return status.Errorf(codes.ResourceExhausted, "the node serves at most %d event streams", MaxSubscribers)
-	}
-	h.subs[s] = struct{}{}
-	last := h.last
-	h.mu.Unlock()
 	defer h.remove(s)
 
 	if err := srv.Send(&types.BlockEventsResponse{Subscribed: true, Height: last}); err != nil {
@@ -174,6 +169,21 @@ func (h *Hub) BlockEvents(req *types.BlockEventsRequest, srv types.Stream_BlockE
 			}
 		}
 	}
+}
+
+// register runs add (which records a new stream) under the hub's lock, unless the
+// node is stopping or already serves MaxSubscribers streams of either kind.
+func (h *Hub) register(add func()) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return errStopping
+	}
+	if len(h.subs)+len(h.pending) >= MaxSubscribers {
+		return status.Errorf(codes.ResourceExhausted, "the node serves at most %d event streams", MaxSubscribers)
+	}
+	add()
+	return nil
 }
 
 // Subscribers is how many streams are open.

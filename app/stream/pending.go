@@ -1,9 +1,6 @@
 package stream
 
 import (
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
 	"github.com/cortnet/cortd/app/stream/types"
 	sessionstypes "github.com/cortnet/cortd/x/sessions/types"
 )
@@ -43,17 +40,9 @@ func (h *Hub) PublishSubmits(submits []sessionstypes.MsgSubmitTask) {
 // PendingSubmits streams the submissions of admitted txs until the client leaves.
 func (h *Hub) PendingSubmits(_ *types.PendingSubmitsRequest, srv types.Stream_PendingSubmitsServer) error {
 	s := &pendingSub{ch: make(chan *types.PendingSubmitsResponse, PendingBuffer), cut: make(chan struct{})}
-	h.mu.Lock()
-	if h.closed {
-		h.mu.Unlock()
-		return errStopping
+	if err := h.register(func() { h.pending[s] = struct{}{} }); err != nil {
+		return err
 	}
-	if len(h.subs)+len(h.pending) >= MaxSubscribers {
-		h.mu.Unlock()
-		return status.Errorf(codes.ResourceExhausted, "the node serves at most %d event streams", MaxSubscribers)
-	}
-	h.pending[s] = struct{}{}
-	h.mu.Unlock()
 	defer func() {
 		h.mu.Lock()
 		delete(h.pending, s)

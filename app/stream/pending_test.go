@@ -106,3 +106,21 @@ func TestPendingSubmitsEndWhenTheNodeStops(t *testing.T) {
 	_, err = later.Recv()
 	require.Equal(t, codes.Unavailable, status.Code(err), "a stopping node refuses new streams")
 }
+
+// Pending streams share the hub's bound on streams with block streams.
+func TestPendingSubmitsCountTowardTheStreamBound(t *testing.T) {
+	h := stream.NewHub()
+	c := serve(t, h)
+	for i := 0; i < stream.MaxSubscribers-1; i++ {
+		subscribe(t, c, false)
+	}
+	subscribePending(t, c)
+	s, err := c.PendingSubmits(context.Background(), &types.PendingSubmitsRequest{})
+	require.NoError(t, err)
+	_, err = s.Recv()
+	require.Equal(t, codes.ResourceExhausted, status.Code(err), "one past the limit")
+	b, err := c.BlockEvents(context.Background(), &types.BlockEventsRequest{})
+	require.NoError(t, err)
+	_, err = b.Recv()
+	require.Equal(t, codes.ResourceExhausted, status.Code(err), "for either kind")
+}
