@@ -227,6 +227,9 @@ type sample struct {
 	proto  int64 // receipt height − the height that included the submission (-1: not told)
 	status int   // HTTP status; 0 when no response came
 	err    string
+	// first: the client's first request of a closed-loop level (all clients send it
+	// at once, so it meets a block of every client's submissions).
+	first bool
 	// lost: no HTTP answer, an answer without a valid receipt, or an error whose body
 	// is not the API's JSON error (the client cannot tell what happened).
 	lost bool
@@ -270,8 +273,11 @@ func (b *bench) run(ctx context.Context, c, n int) levelResult {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			first := true
 			for range jobs {
-				out <- b.one(ctx)
+				smp := b.one(ctx)
+				smp.first, first = first, false
+				out <- smp
 			}
 		}()
 	}

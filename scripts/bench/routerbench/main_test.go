@@ -163,3 +163,48 @@ func TestRunRateCountsLostRequests(t *testing.T) {
 	require.Equal(t, int64(3), percentile(r.protoLat, 0.5))
 	require.Contains(t, table([]levelResult{r}, 4), "| 100/s open loop | 40 | 24 | 16 | 12 |")
 }
+
+// TestFirstWaveIsReportedApart: a closed-loop level's clients all send their first
+// request at once; the table says the latency from inclusion without them too.
+func TestFirstWaveIsReportedApart(t *testing.T) {
+	chain := &fakeChain{}
+	chain.h.Store(10)
+	rpc := httptest.NewServer(http.HandlerFunc(chain.status))
+	defer rpc.Close()
+	const clients = 4
+	var calls atomic.Int64
+	wave := make(chan struct{})
+	router := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		n := calls.Add(1)
+		proto := 2
+		if n <= clients { // held until every client's first request is in: these are the first wave
+			if n == clients {
+				close(wave)
+			}
+			<-wave
+			proto = 5
+		}
+		w.Header().Set("X-Cortd-Height", fmt.Sprint(20+proto))
+		w.Header().Set("X-Cortd-Submitted-Height", "20")
+		fmt.Fprint(w, `{}`)
+	}))
+	defer router.Close()
+	b := newBench(config{router: router.URL, rpc: rpc.URL, model: "tiny", maxTokens: 4, reqTimeout: 5 * time.Second, levelBudget: time.Minute})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go b.heights.poll(ctx, rpc.URL)
+	require.NoError(t, b.heights.waitFirst(ctx, 5*time.Second))
+	r := b.run(ctx, clients, 40)
+	require.Equal(t, 40, r.ok)
+	require.Len(t, r.protoLat, 40)
+	require.Len(t, r.laterLat, 36)
+	require.Equal(t, int64(5), percentile(r.protoLat, 0.95), "the first wave is in the level's p95")
+	out := table([]levelResult{r}, 4)
+	require.Contains(t, out, "from inclusion at 4 clients without each client's first request: p50 / p95 2 / 2 blocks over 36 answers")
+
+	// An open-loop level has no first wave: no such line.
+	rate := b.runRate(ctx, 100, 100*time.Millisecond)
+	require.Positive(t, len(rate.protoLat))
+	require.Len(t, rate.laterLat, len(rate.protoLat), "no request is a client's first")
+	require.NotContains(t, table([]levelResult{rate}, 4), "without each client's first request")
+}

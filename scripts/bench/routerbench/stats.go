@@ -17,7 +17,9 @@ type levelResult struct {
 	ok, lost int
 	secs     []float64
 	blockLat []int64
-	protoLat []int64        // blocks from the submission's inclusion to validation
+	protoLat []int64 // blocks from the submission's inclusion to validation
+	// laterLat is protoLat without each client's first request (closed loop).
+	laterLat []int64
 	errs     map[string]int // error text (status and first line) → count
 }
 
@@ -44,6 +46,9 @@ func (r *levelResult) add(s sample) {
 	r.blockLat = append(r.blockLat, s.blocks)
 	if s.proto >= 0 {
 		r.protoLat = append(r.protoLat, s.proto)
+		if !s.first {
+			r.laterLat = append(r.laterLat, s.proto)
+		}
 	}
 }
 
@@ -116,6 +121,14 @@ func table(rows []levelResult, maxTokens int) string {
 			percentile(r.blockLat, 0.50), percentile(r.blockLat, 0.95), incl, bt)
 	}
 	fmt.Fprintf(&b, "\nChat completions of max_tokens %d; latency from send to the validated answer; blocks = the receipt's X-Cortd-Height minus the height when the request was sent; from inclusion = X-Cortd-Height minus X-Cortd-Submitted-Height (2 at the protocol's floor: submitted in block H, validated in H+2, three blocks counting the submission's); lost = no answer, no receipt, or an error without the API's JSON error body.\n", maxTokens)
+	for _, r := range rows {
+		// A closed-loop level starts with every client's request at once: this
+		// separates that first wave from the steady state.
+		if n := len(r.laterLat); n > 0 && n < len(r.protoLat) {
+			fmt.Fprintf(&b, "from inclusion at %s without each client's first request: p50 / p95 %d / %d blocks over %d answers\n",
+				r.label, percentile(r.laterLat, 0.50), percentile(r.laterLat, 0.95), n)
+		}
+	}
 	for _, r := range rows {
 		if len(r.errs) > 0 {
 			fmt.Fprintf(&b, "errors at %s: %s\n", r.label, r.errorSummary())
