@@ -108,7 +108,7 @@ type speculator struct {
 // specSession is what a task of the session takes from it.
 type specSession struct {
 	model string
-	// block: the session's results depend on the block (EXACT mode draws the seed).
+	// exact: an EXACT session, whose seedless tasks get a seed drawn from the block.
 	exact     bool
 	maxTokens uint32
 	known     bool      // false: the read failed; retried after until
