@@ -9,6 +9,9 @@ import (
 // submitsPublisher receives the task submissions of each new tx the mempool admits
 // (app/stream.Hub, which streams them to the node's miners as PendingSubmits).
 type submitsPublisher interface {
+	// WantsSubmits says whether anyone subscribes: without, a tx's submissions are
+	// not even collected.
+	WantsSubmits() bool
 	PublishSubmits([]sessionstypes.MsgSubmitTask)
 }
 
@@ -25,7 +28,7 @@ type submitsPublisher interface {
 func publishAdmittedSubmits(next sdk.AnteHandler, pub submitsPublisher) sdk.AnteHandler {
 	return func(ctx sdk.Context, tx sdk.Tx, simulate bool) (sdk.Context, error) {
 		newCtx, err := next(ctx, tx, simulate)
-		if err != nil || simulate || ctx.ExecMode() != sdk.ExecModeCheck {
+		if err != nil || simulate || ctx.ExecMode() != sdk.ExecModeCheck || !pub.WantsSubmits() {
 			return newCtx, err
 		}
 		var submits []sessionstypes.MsgSubmitTask

@@ -22,6 +22,14 @@ func (t msgsTx) GetSigners() ([][]byte, error)         { return nil, nil }
 
 type publishedSubmits [][]sessionstypes.MsgSubmitTask
 
+func (p *publishedSubmits) WantsSubmits() bool { return true }
+
+// noSubscriber wants nothing: a tx's submissions must not even be collected.
+type noSubscriber struct{ published int }
+
+func (n *noSubscriber) WantsSubmits() bool                           { return false }
+func (n *noSubscriber) PublishSubmits([]sessionstypes.MsgSubmitTask) { n.published++ }
+
 func (p *publishedSubmits) PublishSubmits(s []sessionstypes.MsgSubmitTask) {
 	if len(s) > 0 {
 		*p = append(*p, s)
@@ -71,4 +79,9 @@ func TestAdmittedSubmitsArePublishedOnlyFromCheckTx(t *testing.T) {
 	_, err := publishAdmittedSubmits(next, &pub)(sdk.Context{}.WithExecMode(sdk.ExecModeCheck), msgsTx{&banktypes.MsgSend{}}, false)
 	require.NoError(t, err)
 	require.Empty(t, pub, "a tx without submissions publishes nothing")
+
+	idle := &noSubscriber{}
+	_, err = publishAdmittedSubmits(next, idle)(sdk.Context{}.WithExecMode(sdk.ExecModeCheck), tx, false)
+	require.NoError(t, err)
+	require.Zero(t, idle.published, "nobody subscribes: nothing is collected or published")
 }

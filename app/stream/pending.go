@@ -37,6 +37,13 @@ func (h *Hub) PublishSubmits(submits []sessionstypes.MsgSubmitTask) {
 	}
 }
 
+// WantsSubmits says whether any PendingSubmits stream is open.
+func (h *Hub) WantsSubmits() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.pending) > 0
+}
+
 // PendingSubmits streams the submissions of admitted txs until the client leaves.
 func (h *Hub) PendingSubmits(_ *types.PendingSubmitsRequest, srv types.Stream_PendingSubmitsServer) error {
 	s := &pendingSub{ch: make(chan *types.PendingSubmitsResponse, PendingBuffer), cut: make(chan struct{})}

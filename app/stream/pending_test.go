@@ -35,8 +35,10 @@ func submit(session uint64, prompt string) sessionstypes.MsgSubmitTask {
 func TestPendingSubmitsReachEverySubscriber(t *testing.T) {
 	h := stream.NewHub()
 	c := serve(t, h)
+	require.False(t, h.WantsSubmits())
 	h.PublishSubmits([]sessionstypes.MsgSubmitTask{submit(1, "before anyone subscribed")})
 	a, b := subscribePending(t, c), subscribePending(t, c)
+	require.True(t, h.WantsSubmits())
 
 	h.PublishSubmits(nil) // a tx without submissions sends nothing
 	h.PublishSubmits([]sessionstypes.MsgSubmitTask{submit(1, "first"), submit(2, "second")})
